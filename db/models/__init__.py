@@ -1,0 +1,30 @@
+"""All tables. Import from here: ``from db.models import Ticket, Message, Draft``."""
+
+from db.models.audit import AuditEvent
+from db.models.mail import Attachment, FolderState, Mailbox, Message, Quarantine, Recipient
+from db.models.people import User
+from db.models.settings import Setting
+from db.models.slack import SlackDelivery, SlackPost
+from db.models.templates import ResponseTemplate, TemplateUse
+from db.models.tickets import Draft, DraftEdit, Ticket
+from db.models.workers import WorkerStatus
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "Draft",
+    "DraftEdit",
+    "FolderState",
+    "Mailbox",
+    "Message",
+    "Quarantine",
+    "Recipient",
+    "ResponseTemplate",
+    "Setting",
+    "SlackDelivery",
+    "SlackPost",
+    "TemplateUse",
+    "Ticket",
+    "User",
+    "WorkerStatus",
+]
