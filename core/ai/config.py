@@ -1,0 +1,112 @@
+"""AI settings: which provider, how to reach it, and how triage escalates.
+
+Built at the entry points (``settings_from_env`` for the CLI; the in-app settings store for
+the server) and passed down; nothing here reads globals after construction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic import ValidationError as PydanticValidationError
+
+from core.errors import ConfigError
+
+ProviderName = Literal["offline", "openai"]
+
+
+class AISettings(BaseModel):
+    provider: ProviderName = "offline"
+    api_key: SecretStr | None = None
+    model: str = "gpt-5"
+    base_url: str | None = None  # any OpenAI-compatible endpoint (Azure, Ollama, vLLM...)
+    timeout_seconds: float = Field(default=60.0, gt=0)
+    concurrency: int = Field(default=8, ge=1, le=1024)
+    max_retries: int = Field(default=3, ge=0, le=20)
+    backoff_seconds: float = Field(default=0.5, ge=0)  # first retry delay, doubled each time
+    max_backoff_seconds: float = Field(default=30.0, ge=0)  # cap, Retry-After included
+    confidence_threshold: float = Field(default=0.55, ge=0.0, le=1.0)
+    # "High urgency with low confidence": High tickets need more certainty than the rest.
+    high_urgency_confidence_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
+    category_prompts: dict[str, str] = Field(default_factory=dict)
+    # category (or "*") -> template text the offline provider drafts from (in-app templates)
+    reply_templates: dict[str, str] = Field(default_factory=dict)
+    company_name: str = "Example Support"
+    signature: str = ""
+    token_budget: int = Field(default=6000, ge=500)  # prompt tokens for email + thread
+    fallback_to_offline: bool = True
+
+
+def _env_value(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    if value is None or value.strip() == "":
+        return None
+    return value.strip()
+
+
+def settings_from_env(env: Mapping[str, str] | None = None) -> AISettings:
+    """AI settings for the CLI from environment variables.
+
+    OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, DESK_AI_PROVIDER (offline|openai; default
+    openai when a key is set, else offline), DESK_COMPANY_NAME, DESK_SIGNATURE,
+    DESK_AI_TIMEOUT, DESK_AI_CONCURRENCY, DESK_AI_MAX_RETRIES, DESK_AI_CONFIDENCE_THRESHOLD.
+    """
+    env = os.environ if env is None else env
+    key = _env_value(env, "OPENAI_API_KEY")
+    values: dict[str, object] = {
+        "provider": (
+            _env_value(env, "DESK_AI_PROVIDER") or ("openai" if key else "offline")
+        ).lower(),
+        "api_key": key,
+    }
+    optional = {
+        "base_url": "OPENAI_BASE_URL",
+        "model": "OPENAI_MODEL",
+        "company_name": "DESK_COMPANY_NAME",
+        "signature": "DESK_SIGNATURE",
+        "timeout_seconds": "DESK_AI_TIMEOUT",
+        "concurrency": "DESK_AI_CONCURRENCY",
+        "max_retries": "DESK_AI_MAX_RETRIES",
+        "confidence_threshold": "DESK_AI_CONFIDENCE_THRESHOLD",
+    }
+    for field, name in optional.items():
+        value = _env_value(env, name)
+        if value is not None:
+            values[field] = value.replace("\\n", "\n") if field == "signature" else value
+    try:
+        return AISettings.model_validate(values)
+    except PydanticValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid AI settings in the environment: {problems}") from exc
+
+
+STORED_KEYS = ("provider", "model", "base_url", "api_key", "confidence_threshold")
+
+
+def with_stored(
+    base: AISettings, stored: dict[str, str], *, company_name: str | None = None
+) -> AISettings:
+    """``base`` (from the environment) with what admins saved in the app on top: the
+    ``ai.*`` keys, ``ai.category_prompts`` (JSON), ``company_name`` and ``signature``."""
+    overrides: dict[str, object] = {
+        key: stored[f"ai.{key}"] for key in STORED_KEYS if stored.get(f"ai.{key}")
+    }
+    if stored.get("company_name") or company_name:
+        overrides["company_name"] = stored.get("company_name") or company_name
+    if stored.get("signature"):
+        overrides["signature"] = stored["signature"]
+    if stored.get("ai.category_prompts"):  # {"Billing": "extra instructions", ...}
+        try:
+            overrides["category_prompts"] = json.loads(stored["ai.category_prompts"])
+        except ValueError as exc:
+            raise ConfigError(f"setting ai.category_prompts is not JSON: {exc}") from exc
+    try:
+        return AISettings.model_validate({**base.model_dump(), **overrides})
+    except PydanticValidationError as exc:
+        raise ConfigError(f"AI settings are not valid: {exc}") from exc

@@ -1,0 +1,77 @@
+"""The triage result every provider returns, and the request it is given."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Category(StrEnum):
+    billing = "Billing"
+    technical = "Technical"
+    login = "Login / Access"
+    feature = "Feature Request"
+    general = "General Inquiry"
+    other = "Other"
+
+
+class Urgency(StrEnum):
+    low = "Low"
+    medium = "Medium"
+    high = "High"
+
+
+class Flags(BaseModel):
+    escalation_required: bool = False
+    escalation_reason: str | None = None
+    safety_findings: list[str] = Field(default_factory=list)
+    fallback: bool = False  # produced by the offline fallback while the main provider failed
+    fallback_reason: str | None = None  # why the main provider failed (re-triage when it is back)
+
+
+class TriageResult(BaseModel):
+    category: Category
+    urgency: Urgency
+    summary: str
+    fix_steps: list[str]
+    draft_reply: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    flags: Flags = Field(default_factory=Flags)
+
+
+class TriageMeta(BaseModel):
+    provider: str
+    model: str
+    prompt_version: str
+    latency_ms: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
+class ContextMessage(BaseModel):
+    direction: str  # in|out
+    from_email: str
+    text: str
+
+
+class TriageRequest(BaseModel):
+    """Everything a provider may look at. ``text`` is untrusted customer input."""
+
+    subject: str
+    text: str
+    sender_email: str
+    sender_name: str = ""
+    ticket_id: int | None = None
+    history: list[ContextMessage] = Field(default_factory=list)
+    company_name: str = "Support"
+    signature: str = ""
+    category_prompts: dict[str, str] = Field(default_factory=dict)
+    # response templates the offline provider drafts from: category value (or "*" for the
+    # general one) -> Jinja2 text (core.template_render variables); see core.response_templates
+    reply_templates: dict[str, str] = Field(default_factory=dict)
+
+
+class Triaged(BaseModel):
+    result: TriageResult
+    meta: TriageMeta

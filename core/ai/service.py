@@ -1,0 +1,186 @@
+"""The triager the engine calls: primary provider, offline fallback, guardrails, escalation.
+
+    triager = build_triager(settings)
+    triaged = await triager.triage(request)
+
+- The primary provider's AIError (unavailable after retries, bad key, unusable answer) falls
+  back to the offline provider with ``flags.fallback`` and ``flags.fallback_reason`` set, so
+  the ticket can be re-triaged when the API is back.
+- Every draft goes through ``core.ai.guardrails``; findings go to ``flags.safety_findings``.
+- Escalation: a safety finding, confidence below the threshold, High urgency with
+  confidence below the (higher) High-urgency threshold, or the model's own reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from core.ai import guardrails
+from core.ai.config import AISettings
+from core.ai.offline import OfflineProvider, get_model
+from core.ai.provider import TriageProvider
+from core.ai.result import Flags, Triaged, TriageRequest, Urgency
+from core.errors import AIError
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    """One outcome of ``Triager.triage_many``: a result or the error, and the wall time."""
+
+    triaged: Triaged | None
+    error: AIError | None
+    seconds: float
+
+
+class Triager:
+    def __init__(
+        self,
+        primary: TriageProvider,
+        *,
+        settings: AISettings,
+        fallback: TriageProvider | None = None,
+    ) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.settings = settings
+        self.name = primary.name  # a Triager is itself a TriageProvider
+
+    def prepare(self, request: TriageRequest) -> TriageRequest:
+        """Fill branding and prompt overrides from settings where the request left defaults."""
+        updates: dict[str, object] = {}
+        if "company_name" not in request.model_fields_set:
+            updates["company_name"] = self.settings.company_name
+        if "signature" not in request.model_fields_set:
+            updates["signature"] = self.settings.signature
+        if self.settings.category_prompts:
+            updates["category_prompts"] = {
+                **self.settings.category_prompts,
+                **request.category_prompts,
+            }
+        if self.settings.reply_templates:
+            updates["reply_templates"] = {
+                **self.settings.reply_templates,
+                **request.reply_templates,
+            }
+        return request.model_copy(update=updates) if updates else request
+
+    async def triage(self, request: TriageRequest) -> Triaged:
+        started = time.perf_counter()
+        request = self.prepare(request)
+        fallback_reason: str | None = None
+        try:
+            triaged = await self.primary.triage(request)
+        except AIError as exc:
+            if self.fallback is None:
+                raise
+            fallback_reason = f"{self.primary.name}: {exc}"
+            triaged = await self.fallback.triage(request)
+        triaged = self.review(triaged, fallback_reason=fallback_reason)
+        meta = triaged.meta.model_copy(
+            update={"latency_ms": round((time.perf_counter() - started) * 1000)}
+        )
+        return triaged.model_copy(update={"meta": meta})
+
+    def review(self, triaged: Triaged, *, fallback_reason: str | None = None) -> Triaged:
+        """Apply guardrails and escalation rules to a provider's answer."""
+        result = triaged.result
+        findings = [str(f) for f in guardrails.check_draft(result.draft_reply)]
+        reasons: list[str] = []
+        if result.flags.escalation_reason:
+            reasons.append(result.flags.escalation_reason)
+        elif result.flags.escalation_required:
+            reasons.append("flagged by the provider")
+        if findings:
+            reasons.append("draft failed safety checks: " + "; ".join(findings))
+        threshold = self.settings.confidence_threshold
+        high_threshold = max(threshold, self.settings.high_urgency_confidence_threshold)
+        if result.confidence < threshold:
+            reasons.append(f"confidence {result.confidence:.2f} below threshold {threshold:.2f}")
+        elif result.urgency == Urgency.high and result.confidence < high_threshold:
+            reasons.append(
+                f"High urgency with low confidence {result.confidence:.2f} "
+                f"(needs {high_threshold:.2f})"
+            )
+        flags = Flags(
+            escalation_required=bool(reasons),
+            escalation_reason="; ".join(reasons) or None,
+            safety_findings=[*result.flags.safety_findings, *findings],
+            fallback=result.flags.fallback or fallback_reason is not None,
+            fallback_reason=fallback_reason or result.flags.fallback_reason,
+        )
+        return triaged.model_copy(update={"result": result.model_copy(update={"flags": flags})})
+
+    async def triage_many(
+        self,
+        requests: Sequence[TriageRequest],
+        *,
+        concurrency: int,
+        on_done: Callable[[int], None] | None = None,
+    ) -> list[BatchItem]:
+        """Triage all ``requests`` with at most ``concurrency`` in flight; results in order.
+
+        An AIError for one request is returned in its BatchItem instead of aborting the batch.
+        ``on_done`` is called with the number finished so far (for progress bars).
+        """
+        semaphore = asyncio.Semaphore(max(1, concurrency))
+        done = 0
+
+        async def one(request: TriageRequest) -> BatchItem:
+            nonlocal done
+            async with semaphore:
+                started = time.perf_counter()
+                try:
+                    item = BatchItem(
+                        await self.triage(request), None, time.perf_counter() - started
+                    )
+                except AIError as exc:
+                    item = BatchItem(None, exc, time.perf_counter() - started)
+            done += 1
+            if on_done is not None:
+                on_done(done)
+            return item
+
+        return list(await asyncio.gather(*(one(r) for r in requests)))
+
+    async def warm_up(self) -> None:
+        """Load what the providers load lazily (the offline model) before timing anything."""
+        for provider in (self.primary, self.fallback):
+            warm = getattr(provider, "warm_up", None)
+            if warm is not None:
+                await warm()
+
+    async def aclose(self) -> None:
+        for provider in (self.primary, self.fallback):
+            close = getattr(provider, "aclose", None)
+            if close is not None:
+                await close()
+
+
+def build_triager(settings: AISettings) -> Triager:
+    """The triager for ``settings``: offline alone, or OpenAI with the offline fallback."""
+    if settings.provider == "offline":
+        return Triager(OfflineProvider(), settings=settings)
+    from core.ai.openai_provider import OpenAIProvider
+
+    fallback = OfflineProvider() if settings.fallback_to_offline else None
+    return Triager(OpenAIProvider(settings), settings=settings, fallback=fallback)
+
+
+async def check(settings: AISettings) -> str:
+    """A one-line status for ``desk ai test``; raises AIError/ConfigError with a clear message."""
+    if settings.provider == "offline":
+        model = await asyncio.to_thread(get_model)
+        return (
+            f"OK: offline provider ready (classifier trained on {model.n_examples} examples "
+            f"in {model.training_seconds:.2f}s, no network needed)"
+        )
+    from core.ai.openai_provider import OpenAIProvider
+
+    provider = OpenAIProvider(settings)
+    try:
+        return await provider.check()
+    finally:
+        await provider.aclose()

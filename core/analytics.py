@@ -1,0 +1,627 @@
+"""Analytics for a period, computed in the database (SQL aggregates, never ticket rows).
+
+Definitions (``since`` is the start of the period; "all" has none):
+
+- tickets of the period: received at or after ``since``;
+- first response time: ``first_response_at - received_at`` of those tickets that have a
+  reply; average and median (``percentile_cont`` on PostgreSQL, the middle row(s) by
+  ``ORDER BY .. LIMIT/OFFSET`` on SQLite);
+- resolution time: ``resolved_at - received_at`` of resolved tickets of the period that
+  went through triage (noise, which the ingest resolves at once, is left out);
+- volume by category and by urgency: tickets of the period (``Unclassified`` when none);
+- AI drafts of the period: created at or after ``since``. Approval rate: approved (approved,
+  sending, sent, or failed after approval) / (approved + rejected). Edit rate: share of the
+  approved ones whose text differs from the AI's, and the average ``edit_ratio`` (0..1, see
+  ``core.edit_distance``) of those edited. Escalation rate: drafts flagged for escalation /
+  drafts;
+- per agent: approvals and rejections decided in the period, replies of theirs sent in the
+  period with the average response time (customer message received -> reply sent) and the
+  average decision time (draft created -> approved), and tickets of the period assigned to
+  them;
+- trend: tickets received and replies sent per day, week (starting Monday) or month, UTC;
+- template usage: insertions of each response template in the period.
+
+``scope`` limits everything to some mailboxes (a Slack workspace's: pass
+``core.team_tickets.team_mailbox_ids(...)``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Float, Select, String, and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+from core.errors import ValidationError
+from core.tickets import CATEGORIES, URGENCIES
+from db.base import utcnow
+from db.models import Draft, Message, ResponseTemplate, TemplateUse, Ticket, User
+from db.session import SessionFactory
+
+PERIODS: dict[str, int | None] = {"7d": 7, "30d": 30, "all": None}
+TRENDS = ("day", "week", "month")
+MAX_BUCKETS = 400
+UNCLASSIFIED = "Unclassified"
+APPROVED_STATUSES = ("approved", "sending", "sent", "failed")
+
+Scope = Select[Any] | Sequence[int] | None
+
+
+# --- dialect-specific SQL --------------------------------------------------------------------
+
+
+class seconds_between(FunctionElement[float]):
+    """``later - earlier`` in seconds (a float), on PostgreSQL and SQLite."""
+
+    type = Float()
+    inherit_cache = True
+    name = "seconds_between"
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_pg(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)}))"
+    )
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"((julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)})) * 86400.0)"
+    )
+
+
+class bucket_start(FunctionElement[str]):
+    """The first day (``YYYY-MM-DD``, UTC) of the day/week/month a timestamp falls in."""
+
+    type = String()
+    inherit_cache = True
+    name = "bucket_start"
+
+    def __init__(self, unit: str, column: ColumnElement[Any]) -> None:
+        if unit not in TRENDS:
+            raise ValueError(unit)
+        self.unit = unit
+        super().__init__(column)
+
+
+@compiles(bucket_start, "postgresql")
+def _bucket_pg(element: bucket_start, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = list(element.clauses)
+    col = compiler.process(column, **kw)
+    return f"to_char(date_trunc('{element.unit}', {col} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+
+
+@compiles(bucket_start, "sqlite")
+def _bucket_sqlite(element: bucket_start, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = list(element.clauses)
+    col = compiler.process(column, **kw)  # SQLite stores UTC, naive: 'YYYY-MM-DD HH:MM:SS'
+    if element.unit == "day":
+        return f"date({col})"
+    if element.unit == "week":  # the Sunday on or after, minus six days: the Monday
+        return f"date({col}, 'weekday 0', '-6 days')"
+    return f"strftime('%Y-%m-01', {col})"
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Durations:
+    count: int
+    avg_seconds: float | None
+    median_seconds: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentFigures:
+    user_id: int
+    email: str
+    name: str
+    approved: int = 0
+    rejected: int = 0
+    sent: int = 0
+    assigned: int = 0
+    avg_response_seconds: float | None = None
+    avg_decision_seconds: float | None = None
+
+    @property
+    def handled(self) -> int:
+        return self.approved + self.rejected
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    start: date
+    received: int
+    sent: int
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateUsage:
+    template_id: int
+    name: str
+    uses: int
+
+
+@dataclass(frozen=True, slots=True)
+class Analytics:
+    period: str
+    since: datetime | None
+    until: datetime
+    tickets: int
+    first_response: Durations
+    resolution: Durations
+    by_category: dict[str, int]
+    by_urgency: dict[str, int]
+    drafts: int
+    approved: int
+    rejected: int
+    edited: int
+    avg_edit_ratio: float | None
+    escalated: int
+    agents: list[AgentFigures] = field(default_factory=list)
+    trend_unit: str = "day"
+    trend: list[TrendPoint] = field(default_factory=list)
+    templates: list[TemplateUsage] = field(default_factory=list)
+
+    @property
+    def approval_rate(self) -> float | None:
+        decided = self.approved + self.rejected
+        return self.approved / decided if decided else None
+
+    @property
+    def edit_rate(self) -> float | None:
+        return self.edited / self.approved if self.approved else None
+
+    @property
+    def escalation_rate(self) -> float | None:
+        return self.escalated / self.drafts if self.drafts else None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of the API and ``desk stats --json``."""
+        return {
+            "period": self.period,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat(),
+            "tickets": self.tickets,
+            "first_response": asdict(self.first_response),
+            "resolution": asdict(self.resolution),
+            "by_category": self.by_category,
+            "by_urgency": self.by_urgency,
+            "drafts": {
+                "created": self.drafts,
+                "approved": self.approved,
+                "rejected": self.rejected,
+                "approval_rate": _round(self.approval_rate),
+                "edited": self.edited,
+                "edit_rate": _round(self.edit_rate),
+                "avg_edit_ratio": _round(self.avg_edit_ratio),
+                "escalated": self.escalated,
+                "escalation_rate": _round(self.escalation_rate),
+            },
+            "agents": [{**asdict(a), "handled": a.handled} for a in self.agents],
+            "trend": {
+                "unit": self.trend_unit,
+                "points": [
+                    {"start": p.start.isoformat(), "received": p.received, "sent": p.sent}
+                    for p in self.trend
+                ],
+            },
+            "templates": [asdict(t) for t in self.templates],
+        }
+
+    def csv_rows(self) -> list[tuple[str, str, str, str]]:
+        """(section, key, metric, value) rows: one flat table for spreadsheets."""
+        rows: list[tuple[str, str, str, str]] = []
+
+        def add(section: str, key: str, metric: str, value: object) -> None:
+            rows.append((section, key, metric, "" if value is None else str(value)))
+
+        add("summary", "period", "since", self.since.isoformat() if self.since else "")
+        add("summary", "period", "until", self.until.isoformat())
+        add("summary", "tickets", "count", self.tickets)
+        for name, d in (("first_response", self.first_response), ("resolution", self.resolution)):
+            add("summary", name, "count", d.count)
+            add("summary", name, "avg_seconds", _round(d.avg_seconds))
+            add("summary", name, "median_seconds", _round(d.median_seconds))
+        for key, value in self.as_dict()["drafts"].items():
+            add("drafts", "ai", key, value)
+        for key, n in self.by_category.items():
+            add("category", key, "tickets", n)
+        for key, n in self.by_urgency.items():
+            add("urgency", key, "tickets", n)
+        for a in self.agents:
+            for metric in ("handled", "approved", "rejected", "sent", "assigned"):
+                add("agent", a.email, metric, getattr(a, metric))
+            add("agent", a.email, "avg_response_seconds", _round(a.avg_response_seconds))
+            add("agent", a.email, "avg_decision_seconds", _round(a.avg_decision_seconds))
+        for p in self.trend:
+            add(f"trend_{self.trend_unit}", p.start.isoformat(), "received", p.received)
+            add(f"trend_{self.trend_unit}", p.start.isoformat(), "sent", p.sent)
+        for t in self.templates:
+            add("template", t.name, "uses", t.uses)
+        return rows
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(("section", "key", "metric", "value"))
+        writer.writerows(self.csv_rows())
+        return out.getvalue()
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def period_start(period: str, now: datetime) -> datetime | None:
+    if period not in PERIODS:
+        raise ValidationError(
+            f"unknown period {period!r}; use one of {', '.join(PERIODS)}", field="period"
+        )
+    days = PERIODS[period]
+    return None if days is None else now - timedelta(days=days)
+
+
+# --- the service -----------------------------------------------------------------------------
+
+
+class AnalyticsService:
+    def __init__(
+        self, session_factory: SessionFactory, *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.sessions = session_factory
+        self.clock = clock
+
+    async def report(
+        self, period: str = "30d", *, trend: str = "day", scope: Scope = None
+    ) -> Analytics:
+        if trend not in TRENDS:
+            raise ValidationError(
+                f"unknown trend {trend!r}; use one of {', '.join(TRENDS)}", field="trend"
+            )
+        now = self.clock()
+        since = period_start(period, now)
+        async with self.sessions() as session:
+            postgres = session.bind.dialect.name == "postgresql"
+            tickets, first, resolution = await _ticket_figures(
+                session, since, scope, postgres=postgres
+            )
+            categories = await _grouped(session, Ticket.category, since, scope)
+            urgencies = await _grouped(session, Ticket.urgency, since, scope)
+            drafts = await _draft_figures(session, since, scope)
+            agents = await _agent_figures(session, since, scope)
+            trend_points = await _trend(session, trend, since, now, scope)
+            templates = await _template_usage(session, since, scope)
+        return Analytics(
+            period=period,
+            since=since,
+            until=now,
+            tickets=tickets,
+            first_response=first,
+            resolution=resolution,
+            by_category=_ordered(categories, CATEGORIES),
+            by_urgency=_ordered(urgencies, URGENCIES),
+            drafts=drafts["drafts"],
+            approved=drafts["approved"],
+            rejected=drafts["rejected"],
+            edited=drafts["edited"],
+            avg_edit_ratio=drafts["avg_edit_ratio"],
+            escalated=drafts["escalated"],
+            agents=agents,
+            trend_unit=trend,
+            trend=trend_points,
+            templates=templates,
+        )
+
+
+def _ticket_conditions(since: datetime | None, scope: Scope) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if since is not None:
+        conds.append(Ticket.received_at >= since)
+    if scope is not None:
+        conds.append(Ticket.mailbox_id.in_(scope))
+    return conds
+
+
+async def _ticket_figures(
+    session: AsyncSession, since: datetime | None, scope: Scope, *, postgres: bool
+) -> tuple[int, Durations, Durations]:
+    conds = _ticket_conditions(since, scope)
+    frt = case(
+        (
+            Ticket.first_response_at >= Ticket.received_at,
+            seconds_between(Ticket.first_response_at, Ticket.received_at),
+        ),
+        else_=None,
+    )
+    resolved = and_(
+        Ticket.resolved_at.is_not(None),
+        Ticket.ai_processed.is_(True),
+        Ticket.resolved_at >= Ticket.received_at,
+    )
+    res = case((resolved, seconds_between(Ticket.resolved_at, Ticket.received_at)), else_=None)
+    columns: list[Any] = [
+        func.count(),
+        func.count(frt),
+        func.avg(frt),
+        func.count(res),
+        func.avg(res),
+    ]
+    if postgres:
+        columns += [
+            func.percentile_cont(0.5).within_group(frt),
+            func.percentile_cont(0.5).within_group(res),
+        ]
+    row = (await session.execute(select(*columns).select_from(Ticket).where(*conds))).one()
+    n, n_frt, avg_frt, n_res, avg_res = row[:5]
+    if postgres:
+        med_frt, med_res = row[5], row[6]
+    else:
+        med_frt = await _sqlite_median(session, frt, n_frt, conds)
+        med_res = await _sqlite_median(session, res, n_res, conds)
+    return (
+        int(n),
+        Durations(int(n_frt), _float(avg_frt), _float(med_frt)),
+        Durations(int(n_res), _float(avg_res), _float(med_res)),
+    )
+
+
+async def _sqlite_median(
+    session: AsyncSession, expr: ColumnElement[Any], n: int, conds: list[ColumnElement[bool]]
+) -> float | None:
+    """The median of ``expr`` over rows where it is not NULL: the middle one (odd count) or
+    the average of the middle two (even), picked with ORDER BY / LIMIT / OFFSET."""
+    if not n:
+        return None
+    value = expr.label("v")
+    middle = (
+        select(value)
+        .select_from(Ticket)
+        .where(*conds, expr.is_not(None))
+        .order_by(value)
+        .limit(2 - n % 2)
+        .offset((n - 1) // 2)
+        .subquery()
+    )
+    return _float(await session.scalar(select(func.avg(middle.c.v))))
+
+
+async def _grouped(
+    session: AsyncSession, column: Any, since: datetime | None, scope: Scope
+) -> dict[str, int]:
+    rows = await session.execute(
+        select(column, func.count())
+        .select_from(Ticket)
+        .where(*_ticket_conditions(since, scope))
+        .group_by(column)
+    )
+    out: dict[str, int] = {}
+    for key, n in rows:
+        name = key or UNCLASSIFIED
+        out[name] = out.get(name, 0) + int(n)
+    return out
+
+
+def _ordered(counts: dict[str, int], known: tuple[str, ...]) -> dict[str, int]:
+    order = [*known, UNCLASSIFIED]
+    keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
+    return {k: counts[k] for k in keys if counts[k]}
+
+
+def _scoped_drafts(scope: Scope) -> list[ColumnElement[bool]]:
+    if scope is None:
+        return []
+    return [Draft.ticket_id.in_(select(Ticket.id).where(Ticket.mailbox_id.in_(scope)))]
+
+
+async def _draft_figures(
+    session: AsyncSession, since: datetime | None, scope: Scope
+) -> dict[str, Any]:
+    conds = _scoped_drafts(scope)
+    if since is not None:
+        conds.append(Draft.created_at >= since)
+    approved = Draft.approved_at.is_not(None)
+    edited = and_(approved, Draft.body != Draft.ai_body)
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count(case((approved, 1), else_=None)),
+                func.count(case((Draft.status == "rejected", 1), else_=None)),
+                func.count(case((edited, 1), else_=None)),
+                func.avg(case((edited, Draft.edit_ratio), else_=None)),
+                func.count(case((Draft.escalation_required.is_(True), 1), else_=None)),
+            )
+            .select_from(Draft)
+            .where(*conds)
+        )
+    ).one()
+    return {
+        "drafts": int(row[0]),
+        "approved": int(row[1]),
+        "rejected": int(row[2]),
+        "edited": int(row[3]),
+        "avg_edit_ratio": _float(row[4]),
+        "escalated": int(row[5]),
+    }
+
+
+async def _agent_figures(
+    session: AsyncSession, since: datetime | None, scope: Scope
+) -> list[AgentFigures]:
+    scoped = _scoped_drafts(scope)
+    figures: dict[int, dict[str, Any]] = {}
+
+    def slot(user_id: int) -> dict[str, Any]:
+        return figures.setdefault(user_id, {})
+
+    approved_conds = [*scoped, Draft.approved_by_id.is_not(None)]
+    if since is not None:
+        approved_conds.append(Draft.approved_at >= since)
+    for user_id, n, decision in await session.execute(
+        select(
+            Draft.approved_by_id,
+            func.count(),
+            func.avg(seconds_between(Draft.approved_at, Draft.created_at)),
+        )
+        .where(*approved_conds)
+        .group_by(Draft.approved_by_id)
+    ):
+        slot(user_id).update(approved=int(n), avg_decision_seconds=_float(decision))
+
+    rejected_conds = [*scoped, Draft.rejected_by_id.is_not(None), Draft.status == "rejected"]
+    if since is not None:
+        rejected_conds.append(Draft.rejected_at >= since)
+    for user_id, n in await session.execute(
+        select(Draft.rejected_by_id, func.count())
+        .where(*rejected_conds)
+        .group_by(Draft.rejected_by_id)
+    ):
+        slot(user_id)["rejected"] = int(n)
+
+    sent_conds = [*scoped, Draft.approved_by_id.is_not(None), Draft.sent_at.is_not(None)]
+    if since is not None:
+        sent_conds.append(Draft.sent_at >= since)
+    for user_id, n, response in await session.execute(
+        select(
+            Draft.approved_by_id,
+            func.count(),
+            func.avg(seconds_between(Draft.sent_at, Message.received_at)),
+        )
+        .outerjoin(Message, Message.id == Draft.in_reply_to_message_id)
+        .where(*sent_conds)
+        .group_by(Draft.approved_by_id)
+    ):
+        slot(user_id).update(sent=int(n), avg_response_seconds=_float(response))
+
+    for user_id, n in await session.execute(
+        select(Ticket.assigned_to_id, func.count())
+        .where(*_ticket_conditions(since, scope), Ticket.assigned_to_id.is_not(None))
+        .group_by(Ticket.assigned_to_id)
+    ):
+        slot(user_id)["assigned"] = int(n)
+
+    if not figures:
+        return []
+    users = {
+        uid: (email, name)
+        for uid, email, name in await session.execute(
+            select(User.id, User.email, User.name).where(User.id.in_(list(figures)))
+        )
+    }
+    out = [
+        AgentFigures(
+            user_id=uid,
+            email=users.get(uid, ("?", ""))[0],
+            name=users.get(uid, ("", ""))[1],
+            **values,
+        )
+        for uid, values in figures.items()
+    ]
+    return sorted(out, key=lambda a: (-a.handled, -a.sent, a.email))
+
+
+async def _trend(
+    session: AsyncSession, unit: str, since: datetime | None, now: datetime, scope: Scope
+) -> list[TrendPoint]:
+    received_bucket = bucket_start(unit, Ticket.received_at).label("b")
+    received = {
+        b: int(n)
+        for b, n in await session.execute(
+            select(received_bucket, func.count())
+            .where(*_ticket_conditions(since, scope))
+            .group_by(received_bucket)
+        )
+    }
+    sent_bucket = bucket_start(unit, Draft.sent_at).label("b")
+    sent_conds = [*_scoped_drafts(scope), Draft.sent_at.is_not(None)]
+    if since is not None:
+        sent_conds.append(Draft.sent_at >= since)
+    sent = {
+        b: int(n)
+        for b, n in await session.execute(
+            select(sent_bucket, func.count()).where(*sent_conds).group_by(sent_bucket)
+        )
+    }
+    keys = {date.fromisoformat(str(k)) for k in (*received, *sent) if k}
+    if not keys and since is None:
+        return []
+    first = _bucket_of(unit, since.date()) if since is not None else min(keys)
+    last = _bucket_of(unit, now.date())
+    starts: list[date] = []
+    current = first
+    while current <= last:
+        starts.append(current)
+        current = _next_bucket(unit, current)
+    starts = starts[-MAX_BUCKETS:]
+    return [
+        TrendPoint(d, received.get(d.isoformat(), 0), sent.get(d.isoformat(), 0)) for d in starts
+    ]
+
+
+def _bucket_of(unit: str, day: date) -> date:
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _next_bucket(unit: str, start: date) -> date:
+    if unit == "day":
+        return start + timedelta(days=1)
+    if unit == "week":
+        return start + timedelta(days=7)
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+async def _template_usage(
+    session: AsyncSession, since: datetime | None, scope: Scope
+) -> list[TemplateUsage]:
+    conds: list[ColumnElement[bool]] = []
+    if since is not None:
+        conds.append(TemplateUse.used_at >= since)
+    if scope is not None:
+        conds.append(
+            TemplateUse.ticket_id.in_(select(Ticket.id).where(Ticket.mailbox_id.in_(scope)))
+        )
+    rows = await session.execute(
+        select(ResponseTemplate.id, ResponseTemplate.name, func.count(TemplateUse.id))
+        .join(TemplateUse, TemplateUse.template_id == ResponseTemplate.id)
+        .where(*conds)
+        .group_by(ResponseTemplate.id, ResponseTemplate.name)
+        .order_by(func.count(TemplateUse.id).desc(), ResponseTemplate.name)
+    )
+    return [TemplateUsage(int(i), str(name), int(n)) for i, name, n in rows]
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+__all__ = [
+    "AgentFigures",
+    "Analytics",
+    "AnalyticsService",
+    "Durations",
+    "TemplateUsage",
+    "TrendPoint",
+    "bucket_start",
+    "period_start",
+    "seconds_between",
+]

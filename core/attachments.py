@@ -1,0 +1,34 @@
+"""Attachment bytes live on disk under their sha256, outside the database rows."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+class AttachmentStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def put(self, sha256: str, content: bytes) -> Path:
+        """Store once (content-addressed); an existing file is left alone."""
+        path = self.path_for(sha256)
+        if path.exists():
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    def get(self, sha256: str) -> bytes:
+        return self.path_for(sha256).read_bytes()

@@ -1,0 +1,82 @@
+"""People correcting the AI: a ticket's category and urgency, changed by hand.
+
+The change goes on the ticket and on its open drafts, and is audited with the value it
+replaced, so corrections can feed later prompts.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from core.audit import Actor, record
+from core.errors import NotFound, ValidationError
+from core.tickets import CATEGORIES, URGENCIES, TicketQuery
+from db.models import Draft, Ticket
+from db.session import SessionFactory
+
+OPEN_DRAFTS = ("pending", "failed")
+
+
+def canonical_category(value: str) -> str:
+    TicketQuery(category=value).validated()
+    low = value.strip().lower()
+    return next(c for c in CATEGORIES if c.lower() == low or c.lower().split(" ")[0] == low)
+
+
+def canonical_urgency(value: str) -> str:
+    TicketQuery(urgency=value).validated()
+    low = value.strip().lower()
+    return next(u for u in URGENCIES if u.lower() == low)
+
+
+class ClassificationService:
+    def __init__(self, session_factory: SessionFactory) -> None:
+        self.sessions = session_factory
+
+    async def classify(
+        self,
+        ticket_id: int,
+        actor: Actor,
+        *,
+        category: str | None = None,
+        urgency: str | None = None,
+    ) -> dict[str, str]:
+        """Set category and/or urgency; returns what changed as ``{field: new}``."""
+        values: dict[str, str] = {}
+        if category:
+            values["category"] = canonical_category(category)
+        if urgency:
+            values["urgency"] = canonical_urgency(urgency)
+        if not values:
+            raise ValidationError(
+                "nothing to change: give a category or an urgency", field="category"
+            )
+        async with self.sessions.begin() as session:
+            ticket = await session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound(f"ticket {ticket_id} not found", ticket_id=ticket_id)
+            before = {k: getattr(ticket, k) for k in values}
+            changed = {k: v for k, v in values.items() if before[k] != v}
+            if not changed:
+                return {}
+            await session.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket_id)
+                .values(**changed)
+                .execution_options(synchronize_session=False)
+            )
+            await session.execute(
+                update(Draft)
+                .where(Draft.ticket_id == ticket_id, Draft.status.in_(OPEN_DRAFTS))
+                .values(**changed)
+                .execution_options(synchronize_session=False)
+            )
+            record(
+                session,
+                actor,
+                "ticket.classified",
+                ticket_id=ticket_id,
+                before={k: before[k] for k in changed},
+                after=changed,
+            )
+            return changed

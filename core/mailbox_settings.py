@@ -1,0 +1,202 @@
+"""A workspace's mailbox as an admin edits it from a form: read (secrets masked), test
+with the values typed in (stored passwords where none was typed), and save.
+
+An empty password field keeps the stored password: forms never show secrets back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from core.audit import Actor, record
+from core.errors import ConfigError, MailError, NotFound, ValidationError
+from core.mail.imap import test_login as imap_test_login
+from core.mail.smtp import test_login as smtp_test_login
+from core.mailboxes import MailboxService, MailboxSpec
+from core.secrets import SecretBox
+from core.team_tickets import team_mailbox_ids
+from db.models import Mailbox
+from db.session import SessionFactory
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxForm:
+    name: str = "support"
+    address: str = ""
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_user: str = ""
+    imap_tls: str = "ssl"
+    imap_password: str | None = None  # None or "": keep the stored one
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_tls: str = "starttls"
+    smtp_password: str | None = None
+    # read side only: whether a password is stored
+    imap_password_set: bool = False
+    smtp_password_set: bool = False
+
+    def validated(self) -> MailboxForm:
+        MailboxSpec(
+            name=self.name,
+            address=self.address,
+            imap_host=self.imap_host,
+            imap_port=self.imap_port,
+            imap_user=self.imap_user,
+            smtp_host=self.smtp_host,
+            smtp_port=self.smtp_port,
+            smtp_user=self.smtp_user,
+            password=self.imap_password or "stored",
+            imap_tls=self.imap_tls,
+            smtp_tls=self.smtp_tls,
+        ).validated()
+        if not self.imap_host.strip():
+            raise ValidationError("the IMAP host is empty", field="imap_host")
+        if not self.smtp_host.strip():
+            raise ValidationError("the SMTP host is empty", field="smtp_host")
+        return self
+
+
+def _form(m: Mailbox) -> MailboxForm:
+    return MailboxForm(
+        name=m.name,
+        address=m.address,
+        imap_host=m.imap_host,
+        imap_port=m.imap_port,
+        imap_user=m.imap_user,
+        imap_tls=m.imap_tls,
+        smtp_host=m.smtp_host,
+        smtp_port=m.smtp_port,
+        smtp_user=m.smtp_user,
+        smtp_tls=m.smtp_tls,
+        imap_password_set=bool(m.password_enc),
+        smtp_password_set=bool(m.smtp_password_enc),
+    )
+
+
+class MailboxSettings:
+    def __init__(
+        self, session_factory: SessionFactory, *, mailboxes: MailboxService, secrets: SecretBox
+    ) -> None:
+        self.sessions = session_factory
+        self.mailboxes = mailboxes
+        self.secrets = secrets
+
+    async def _current(self, team_id: str, home_team: str | None) -> Mailbox | None:
+        async with self.sessions() as session:
+            return await session.scalar(  # type: ignore[no-any-return]
+                select(Mailbox)
+                .where(Mailbox.kind == "imap", Mailbox.id.in_(team_mailbox_ids(team_id, home_team)))
+                .order_by(Mailbox.id)
+                .limit(1)
+            )
+
+    async def current(self, team_id: str, home_team: str | None) -> MailboxForm | None:
+        """The workspace's IMAP mailbox as a form (no secrets), or None."""
+        mailbox = await self._current(team_id, home_team)
+        return _form(mailbox) if mailbox is not None else None
+
+    def _stored(self, mailbox: Mailbox | None, column: str) -> str | None:
+        token = getattr(mailbox, column) if mailbox is not None else None
+        return self.secrets.decrypt(token) if token else None
+
+    def _transient(self, form: MailboxForm, stored: Mailbox | None) -> Mailbox:
+        """A Mailbox row not added to any session: what a test logs in with."""
+        imap_pw = form.imap_password or self._stored(stored, "password_enc")
+        smtp_pw = form.smtp_password or self._stored(stored, "smtp_password_enc")
+        if not imap_pw:
+            raise ConfigError("no IMAP password: type one")
+        return Mailbox(
+            name=form.name,
+            address=form.address,
+            kind="imap",
+            imap_host=form.imap_host.strip(),
+            imap_port=form.imap_port,
+            imap_user=form.imap_user.strip(),
+            imap_tls=form.imap_tls,
+            smtp_host=form.smtp_host.strip(),
+            smtp_port=form.smtp_port,
+            smtp_user=form.smtp_user.strip(),
+            smtp_tls=form.smtp_tls,
+            password_enc=self.secrets.encrypt(imap_pw),
+            smtp_password_enc=self.secrets.encrypt(smtp_pw) if smtp_pw else None,
+        )
+
+    async def test(
+        self, form: MailboxForm, *, which: str, team_id: str, home_team: str | None
+    ) -> str:
+        """Log in over IMAP or SMTP with the form's values: "ok" or exactly what failed."""
+        if which not in ("imap", "smtp"):
+            raise ValueError(which)
+        try:
+            form.validated()
+            mailbox = self._transient(form, await self._current(team_id, home_team))
+            if which == "imap":
+                await asyncio.to_thread(imap_test_login, self.mailboxes.imap_config(mailbox))
+            else:
+                await smtp_test_login(self.mailboxes.smtp_config(mailbox))
+        except (MailError, ConfigError, ValidationError) as exc:
+            return str(exc)
+        return "ok"
+
+    async def save(
+        self, form: MailboxForm, *, team_id: str, home_team: str | None, actor: Actor
+    ) -> MailboxForm:
+        form = form.validated()
+        stored = await self._current(team_id, home_team)
+        if stored is None:
+            if not form.imap_password:
+                raise ValidationError("a new mailbox needs a password", field="imap_password")
+            created = await self.mailboxes.add(
+                MailboxSpec(
+                    name=form.name,
+                    address=form.address,
+                    imap_host=form.imap_host.strip(),
+                    imap_port=form.imap_port,
+                    imap_user=form.imap_user.strip(),
+                    smtp_host=form.smtp_host.strip(),
+                    smtp_port=form.smtp_port,
+                    smtp_user=form.smtp_user.strip(),
+                    password=form.imap_password,
+                    smtp_password=form.smtp_password or None,
+                    imap_tls=form.imap_tls,
+                    smtp_tls=form.smtp_tls,
+                )
+            )
+            mailbox_id = created.id
+        else:
+            mailbox_id = stored.id
+        async with self.sessions.begin() as session:
+            mailbox = await session.get(Mailbox, mailbox_id)
+            if mailbox is None:
+                raise NotFound(f"mailbox {mailbox_id} vanished", mailbox_id=mailbox_id)
+            mailbox.name = form.name.strip()
+            mailbox.address = form.address.strip().lower()
+            mailbox.slack_team_id = team_id
+            for key in (
+                "imap_host",
+                "imap_user",
+                "smtp_host",
+                "smtp_user",
+            ):
+                setattr(mailbox, key, getattr(form, key).strip())
+            mailbox.imap_port, mailbox.smtp_port = form.imap_port, form.smtp_port
+            mailbox.imap_tls, mailbox.smtp_tls = form.imap_tls, form.smtp_tls
+            if form.imap_password:
+                mailbox.password_enc = self.secrets.encrypt(form.imap_password)
+            if form.smtp_password:
+                mailbox.smtp_password_enc = self.secrets.encrypt(form.smtp_password)
+            record(
+                session,
+                actor,
+                "mailbox.saved",
+                mailbox=mailbox.name,
+                imap_password_changed=bool(form.imap_password),
+                smtp_password_changed=bool(form.smtp_password),
+            )
+            await session.flush()
+            return _form(mailbox)

@@ -1,0 +1,218 @@
+"""Mailboxes: stored settings (passwords encrypted), and the sources and mailers built from them."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from core.errors import ConfigError, MailError, NotFound, ValidationError
+from core.mail.imap import ImapConfig, ImapSource
+from core.mail.imap import test_login as imap_test_login
+from core.mail.maildir import MaildirOutbox, MaildirSource
+from core.mail.smtp import SmtpConfig, SmtpMailer
+from core.mail.smtp import test_login as smtp_test_login
+from core.mail.transport import Mailer, MailSource
+from core.secrets import SecretBox
+from db.base import utcnow
+from db.models import Mailbox
+from db.session import SessionFactory
+
+TLS_MODES = ("ssl", "starttls", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxSpec:
+    name: str
+    address: str
+    imap_host: str
+    imap_port: int
+    imap_user: str
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    password: str
+    smtp_password: str | None = None
+    imap_tls: str = "ssl"
+    smtp_tls: str = "starttls"
+    imap_folder: str = "INBOX"
+    sent_folder: str | None = None
+
+    def validated(self) -> MailboxSpec:
+        if not self.name.strip():
+            raise ValidationError("a mailbox needs a name", field="name")
+        if "@" not in self.address:
+            raise ValidationError(f"{self.address!r} is not an email address", field="address")
+        for mode in (self.imap_tls, self.smtp_tls):
+            if mode not in TLS_MODES:
+                raise ValidationError(
+                    f"tls must be one of {', '.join(TLS_MODES)}, not {mode!r}", field="tls"
+                )
+        for port in (self.imap_port, self.smtp_port):
+            if not 0 < port < 65536:
+                raise ValidationError(f"port {port} is out of range", field="port")
+        if not self.password:
+            raise ValidationError("a mailbox needs a password", field="password")
+        return self
+
+
+class MailboxService:
+    def __init__(
+        self, session_factory: SessionFactory, *, secrets: SecretBox, timeout: float = 20.0
+    ) -> None:
+        self.sessions = session_factory
+        self.secrets = secrets
+        self.timeout = timeout
+
+    async def add(self, spec: MailboxSpec) -> Mailbox:
+        spec = spec.validated()
+        async with self.sessions.begin() as session:
+            if await session.scalar(select(Mailbox.id).where(Mailbox.name == spec.name)):
+                raise ValidationError(f"a mailbox named {spec.name!r} exists already", field="name")
+            mailbox = Mailbox(
+                name=spec.name,
+                address=spec.address.lower(),
+                kind="imap",
+                imap_host=spec.imap_host,
+                imap_port=spec.imap_port,
+                imap_user=spec.imap_user,
+                imap_tls=spec.imap_tls,
+                imap_folder=spec.imap_folder,
+                sent_folder=spec.sent_folder,
+                smtp_host=spec.smtp_host,
+                smtp_port=spec.smtp_port,
+                smtp_user=spec.smtp_user,
+                smtp_tls=spec.smtp_tls,
+                password_enc=self.secrets.encrypt(spec.password),
+                smtp_password_enc=self.secrets.encrypt(spec.smtp_password)
+                if spec.smtp_password
+                else None,
+            )
+            session.add(mailbox)
+        return mailbox
+
+    async def ensure_maildir(
+        self, *, name: str, address: str, inbox: Path, outbox: Path
+    ) -> Mailbox:
+        """The embedded default: a local Maildir in, an outbox Maildir out."""
+        async with self.sessions.begin() as session:
+            mailbox = await session.scalar(select(Mailbox).where(Mailbox.name == name))
+            if mailbox is None:
+                mailbox = Mailbox(
+                    name=name,
+                    address=address.lower(),
+                    kind="maildir",
+                    maildir_path=str(inbox),
+                    outbox_path=str(outbox),
+                )
+                session.add(mailbox)
+        return mailbox
+
+    async def get(self, name: str | None = None) -> Mailbox:
+        async with self.sessions() as session:
+            q = select(Mailbox).order_by(Mailbox.id)
+            if name:
+                q = q.where(Mailbox.name == name)
+            mailbox = await session.scalar(q.limit(1))
+        if mailbox is None:
+            raise NotFound(
+                f"no mailbox named {name!r}" if name else "no mailbox configured", name=name
+            )
+        return mailbox
+
+    async def all(self) -> list[Mailbox]:
+        async with self.sessions() as session:
+            return list(await session.scalars(select(Mailbox).order_by(Mailbox.id)))
+
+    def imap_config(self, mailbox: Mailbox) -> ImapConfig:
+        return ImapConfig(
+            host=mailbox.imap_host,
+            port=mailbox.imap_port,
+            username=mailbox.imap_user,
+            password=self._password(mailbox),
+            tls=mailbox.imap_tls,
+            timeout=self.timeout,
+        )
+
+    def smtp_config(self, mailbox: Mailbox) -> SmtpConfig:
+        password = (
+            self.secrets.decrypt(mailbox.smtp_password_enc)
+            if mailbox.smtp_password_enc
+            else self._password(mailbox)
+        )
+        return SmtpConfig(
+            host=mailbox.smtp_host,
+            port=mailbox.smtp_port,
+            username=mailbox.smtp_user or None,
+            password=password,
+            tls=mailbox.smtp_tls,
+            timeout=self.timeout,
+        )
+
+    def _password(self, mailbox: Mailbox) -> str:
+        if not mailbox.password_enc:
+            raise ConfigError(f"mailbox {mailbox.name!r} has no password set")
+        return self.secrets.decrypt(mailbox.password_enc)
+
+    def source(self, mailbox: Mailbox) -> MailSource:
+        if mailbox.kind == "maildir":
+            return MaildirSource(Path(mailbox.maildir_path or ""))
+        # the ingestor parses (in worker processes for big batches): raw bytes are enough
+        return ImapSource(self.imap_config(mailbox), parse=False)
+
+    def mailer(self, mailbox: Mailbox) -> Mailer:
+        if mailbox.kind == "maildir":
+            return MaildirOutbox(Path(mailbox.outbox_path or ""))
+        return SmtpMailer(self.smtp_config(mailbox))
+
+    async def test(self, mailbox: Mailbox) -> dict[str, str]:
+        """Log in to IMAP and SMTP; return "ok" or the error text for each."""
+        out: dict[str, str] = {}
+        if mailbox.kind == "maildir":
+            return {
+                "imap": f"maildir {mailbox.maildir_path}",
+                "smtp": f"outbox {mailbox.outbox_path}",
+            }
+        try:
+            await asyncio.to_thread(imap_test_login, self.imap_config(mailbox))
+            out["imap"] = "ok"
+        except (MailError, ConfigError) as exc:
+            out["imap"] = str(exc)
+        try:
+            await smtp_test_login(self.smtp_config(mailbox))
+            out["smtp"] = "ok"
+        except (MailError, ConfigError) as exc:
+            out["smtp"] = str(exc)
+        return out
+
+    async def record_fetch(
+        self, mailbox_id: int, *, error: str | None, now: datetime | None = None
+    ) -> None:
+        """Fetch health: last run, last success, the error and how many failures in a row."""
+        now = now or utcnow()
+        async with self.sessions.begin() as session:
+            values: dict[str, object] = {"last_fetch_at": now}
+            if error is None:
+                values |= {"last_success_at": now, "last_error": None, "consecutive_failures": 0}
+            else:
+                values |= {
+                    "last_error": error[:2000],
+                    "consecutive_failures": Mailbox.consecutive_failures + 1,
+                }
+            await session.execute(update(Mailbox).where(Mailbox.id == mailbox_id).values(**values))
+
+
+def fetch_overdue(mailbox: Mailbox, *, now: datetime, window_seconds: int) -> bool:
+    """True when the mailbox has not fetched successfully within its window (alert)."""
+    since = mailbox.last_success_at or mailbox.created_at
+    return (now - since).total_seconds() > window_seconds
+
+
+def backoff_seconds(mailbox: Mailbox) -> int:
+    """After repeated fetch errors, wait longer: interval x 2^failures, at most an hour."""
+    return int(
+        min(3600, mailbox.fetch_interval_seconds * 2 ** min(mailbox.consecutive_failures, 6))
+    )

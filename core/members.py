@@ -1,0 +1,229 @@
+"""Slack people as desk users: who a Slack user is here, and with which role.
+
+A Slack user (team id + user id) maps to one desk user (``users.slack_team_id``,
+``users.slack_user_id``). The first time someone acts, the Slack app looks up their profile
+and calls ``link``: an existing desk user with the same email is linked, otherwise one is
+created as an agent. Admins are the Slack ids the operator lists (``DESK_ADMIN_SLACK_IDS``)
+and, while a workspace has no desk admin yet, its Slack owners and admins (the person who
+installs an app is one of them). Admins change roles afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.audit import Actor, record
+from core.errors import NotFound, PermissionDenied, ValidationError
+from core.users import ROLES
+from db.models import User
+from db.session import SessionFactory
+
+
+@dataclass(frozen=True, slots=True)
+class SlackProfile:
+    """What Slack says about a user (``users.info``)."""
+
+    email: str | None
+    name: str
+    workspace_admin: bool = False  # a Slack workspace owner or admin
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A desk user acting from Slack."""
+
+    user_id: int
+    email: str
+    name: str
+    role: str
+    team_id: str
+    slack_user_id: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(name=self.email, source="slack", user_id=self.user_id)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in ("admin", "manager")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def placeholder_email(team_id: str, slack_user_id: str) -> str:
+    """For Slack users whose email we may not read (no ``users:read.email`` scope)."""
+    return f"{slack_user_id.lower()}@{team_id.lower()}.slack.invalid"
+
+
+def _member(user: User, team_id: str, slack_user_id: str) -> Member:
+    return Member(
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        team_id=team_id,
+        slack_user_id=slack_user_id,
+    )
+
+
+class MemberService:
+    def __init__(
+        self, session_factory: SessionFactory, *, admin_ids: frozenset[str] = frozenset()
+    ) -> None:
+        self.sessions = session_factory
+        self.admin_ids = admin_ids
+
+    async def find(self, team_id: str, slack_user_id: str) -> Member | None:
+        """The linked desk user, or None when this Slack user never acted yet."""
+        async with self.sessions() as session:
+            user = await session.scalar(
+                select(User).where(
+                    User.slack_team_id == team_id, User.slack_user_id == slack_user_id
+                )
+            )
+        if user is None or not user.is_active:
+            return None
+        if slack_user_id in self.admin_ids and user.role != "admin":
+            async with self.sessions.begin() as session:
+                await session.execute(
+                    update(User)
+                    .where(User.id == user.id)
+                    .values(role="admin")
+                    .execution_options(synchronize_session=False)
+                )
+                record(session, Actor.system(), "user.role", user_id=user.id, role="admin")
+            user.role = "admin"
+        return _member(user, team_id, slack_user_id)
+
+    async def link(self, team_id: str, slack_user_id: str, profile: SlackProfile) -> Member:
+        """Link (or create) the desk user for a Slack user; idempotent under races."""
+        for _attempt in range(3):
+            try:
+                return await self._link(team_id, slack_user_id, profile)
+            except IntegrityError:  # the same person clicked twice at once: read the winner
+                found = await self.find(team_id, slack_user_id)
+                if found is not None:
+                    return found
+        raise ValidationError(f"could not link Slack user {slack_user_id}", field="user")
+
+    async def _link(self, team_id: str, slack_user_id: str, profile: SlackProfile) -> Member:
+        async with self.sessions.begin() as session:
+            user = await session.scalar(
+                select(User).where(
+                    User.slack_team_id == team_id, User.slack_user_id == slack_user_id
+                )
+            )
+            email = (profile.email or "").strip().lower()
+            if user is None and email:
+                candidate = await session.scalar(
+                    select(User).where(func.lower(User.email) == email)
+                )
+                if candidate is not None and candidate.slack_user_id is None:
+                    user = candidate
+            if user is None:
+                taken = email and await session.scalar(
+                    select(User.id).where(func.lower(User.email) == email)
+                )
+                user = User(
+                    email=email
+                    if email and not taken
+                    else placeholder_email(team_id, slack_user_id),
+                    name=profile.name or slack_user_id,
+                    role="agent",
+                )
+                session.add(user)
+            user.slack_team_id, user.slack_user_id = team_id, slack_user_id
+            if not user.name:
+                user.name = profile.name
+            if slack_user_id in self.admin_ids:
+                user.role = "admin"
+            elif profile.workspace_admin and user.role != "admin":
+                has_admin = await session.scalar(
+                    select(User.id)
+                    .where(User.slack_team_id == team_id, User.role == "admin", User.is_active)
+                    .limit(1)
+                )
+                if has_admin is None:
+                    user.role = "admin"
+            await session.flush()
+            record(
+                session,
+                Actor(name=user.email, source="slack", user_id=user.id),
+                "user.linked",
+                slack_team_id=team_id,
+                slack_user_id=slack_user_id,
+                role=user.role,
+            )
+            return _member(user, team_id, slack_user_id)
+
+    async def set_role(self, admin: Member, target_user_id: int, role: str) -> Member:
+        if not admin.is_admin:
+            raise PermissionDenied("only admins change roles", role=admin.role)
+        if role not in ROLES:
+            raise ValidationError(
+                f"unknown role {role!r}; use one of {', '.join(ROLES)}", field="role"
+            )
+        async with self.sessions.begin() as session:
+            user = await session.get(User, target_user_id)
+            if user is None or user.slack_team_id != admin.team_id:
+                raise NotFound(
+                    f"user {target_user_id} is not in this workspace", user_id=target_user_id
+                )
+            if user.role == "admin" and role != "admin":
+                others = await session.scalar(
+                    select(func.count())
+                    .select_from(User)
+                    .where(
+                        User.slack_team_id == admin.team_id,
+                        User.role == "admin",
+                        User.is_active,
+                        User.id != user.id,
+                    )
+                )
+                if not others:
+                    raise ValidationError(
+                        "this is the last admin of the workspace; make someone else admin first",
+                        field="role",
+                    )
+            before = user.role
+            await session.execute(
+                update(User)
+                .where(User.id == user.id)
+                .values(role=role)
+                .execution_options(synchronize_session=False)
+            )
+            record(session, admin.actor, "user.role", user_id=user.id, before=before, role=role)
+            return Member(
+                user_id=user.id,
+                email=user.email,
+                name=user.name,
+                role=role,
+                team_id=admin.team_id,
+                slack_user_id=user.slack_user_id or "",
+            )
+
+    async def of_team(self, team_id: str) -> list[Member]:
+        async with self.sessions() as session:
+            users = await session.scalars(
+                select(User)
+                .where(User.slack_team_id == team_id, User.is_active)
+                .order_by(User.role, User.name)
+            )
+            return [_member(u, team_id, u.slack_user_id or "") for u in users]
+
+    async def slack_ids(self, user_ids: set[int]) -> dict[int, str]:
+        """Desk user id -> Slack user id, for mentions."""
+        if not user_ids:
+            return {}
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(User.id, User.slack_user_id).where(
+                    User.id.in_(user_ids), User.slack_user_id.is_not(None)
+                )
+            )
+            return {uid: sid for uid, sid in rows}

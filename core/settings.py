@@ -1,0 +1,49 @@
+"""In-app settings stored in the database: plain values and Fernet-encrypted secrets.
+
+Secrets are never returned in listings: ``public()`` shows them as "set".
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.audit import Actor, record
+from core.secrets import SecretBox
+from db.models import Setting
+from db.session import SessionFactory
+
+
+class SettingsStore:
+    def __init__(self, session_factory: SessionFactory, *, secrets: SecretBox) -> None:
+        self.sessions = session_factory
+        self.secrets = secrets
+
+    async def set(
+        self, key: str, value: str, *, secret: bool = False, actor: Actor | None = None
+    ) -> None:
+        stored = self.secrets.encrypt(value) if secret else value
+        async with self.sessions.begin() as session:
+            row = await session.get(Setting, key)
+            if row is None:
+                session.add(Setting(key=key, value=stored, is_secret=secret))
+            else:
+                row.value, row.is_secret = stored, secret
+            record(session, actor or Actor.system(), "setting.changed", key=key, secret=secret)
+
+    async def get(self, key: str, default: str | None = None) -> str | None:
+        async with self.sessions() as session:
+            row = await session.get(Setting, key)
+        if row is None:
+            return default
+        return self.secrets.decrypt(row.value) if row.is_secret else row.value
+
+    async def all(self) -> dict[str, str]:
+        """Every setting, secrets decrypted: for wiring, never for display."""
+        async with self.sessions() as session:
+            rows = list(await session.scalars(select(Setting)))
+        return {r.key: self.secrets.decrypt(r.value) if r.is_secret else r.value for r in rows}
+
+    async def public(self) -> dict[str, str]:
+        async with self.sessions() as session:
+            rows = list(await session.scalars(select(Setting)))
+        return {r.key: ("set" if r.value else "") if r.is_secret else r.value for r in rows}

@@ -1,0 +1,65 @@
+"""The counts of a dashboard (App Home), for one Slack workspace's mailboxes. The figures
+of a period (``/desk stats``) are ``core.analytics``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+
+from core.team_tickets import team_mailbox_ids
+from db.base import utcnow
+from db.models import Draft, Ticket
+from db.session import SessionFactory
+
+
+@dataclass(frozen=True, slots=True)
+class HomeCounts:
+    pending: int
+    approved: int  # approved, waiting to be sent
+    sent_today: int
+    escalated: int  # pending drafts flagged for escalation
+    failed: int
+
+
+class StatsService:
+    def __init__(
+        self, session_factory: SessionFactory, *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.sessions = session_factory
+        self.clock = clock
+
+    async def home_counts(self, *, team_id: str, home_team: str | None) -> HomeCounts:
+        now = self.clock()
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        boxes = team_mailbox_ids(team_id, home_team)
+        team_tickets = select(Ticket.id).where(Ticket.mailbox_id.in_(boxes))
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(Draft.status, Draft.escalation_required, func.count())
+                .where(
+                    Draft.ticket_id.in_(team_tickets),
+                    Draft.status.in_(("pending", "approved", "sending", "failed")),
+                )
+                .group_by(Draft.status, Draft.escalation_required)
+            )
+            counts: Counter[str] = Counter()
+            for status, escalated, n in rows:
+                counts[status] += n
+                if status == "pending" and escalated:
+                    counts["escalated"] += n
+            sent_today = await session.scalar(
+                select(func.count())
+                .select_from(Draft)
+                .where(and_(Draft.ticket_id.in_(team_tickets), Draft.sent_at >= midnight))
+            )
+        return HomeCounts(
+            pending=counts["pending"],
+            approved=counts["approved"] + counts["sending"],
+            sent_today=int(sent_today or 0),
+            escalated=counts["escalated"],
+            failed=counts["failed"],
+        )

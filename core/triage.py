@@ -1,0 +1,323 @@
+"""Turns queued customer messages into drafts through a triage provider.
+
+The provider call happens outside any transaction; the result is stored with a
+compare-and-set on the message (``queued -> done``), so two workers triaging the same
+message store one draft. A newer pending draft supersedes an older one on the same ticket,
+so a customer who writes three times in a row gets one answer, to the latest mail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from core.ai.provider import TriageProvider
+from core.ai.result import ContextMessage, Triaged, TriageRequest
+from core.audit import Actor, record
+from core.errors import AIError
+from db.base import utcnow
+from db.models import Draft, Message, Ticket
+from db.session import SessionFactory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TriageReport:
+    drafted: list[int] = field(default_factory=list)
+    superseded: int = 0
+    failed: int = 0
+    escalated: int = 0
+    fallback: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "drafted": len(self.drafted),
+            "superseded": self.superseded,
+            "failed": self.failed,
+            "escalated": self.escalated,
+            "fallback": self.fallback,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Branding:
+    company_name: str = "Support"
+    signature: str = ""
+    category_prompts: dict[str, str] = field(default_factory=dict)
+
+
+class TriageService:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        *,
+        provider: TriageProvider,
+        branding: Branding = Branding(),
+        concurrency: int = 8,
+        history_limit: int = 10,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = session_factory
+        self.provider = provider
+        self.branding = branding
+        self.concurrency = concurrency
+        self.history_limit = history_limit
+        self.clock = clock
+
+    async def triage_queued(self, *, limit: int = 200) -> TriageReport:
+        report = TriageReport()
+        async with self.sessions() as session:
+            queued = list(
+                await session.scalars(
+                    select(Message.id)
+                    .where(Message.triage_status == "queued")
+                    .order_by(Message.date, Message.id)
+                    .limit(limit)
+                )
+            )
+        sem = asyncio.Semaphore(self.concurrency)
+
+        async def one(message_id: int) -> None:
+            async with sem:
+                await self._triage_message(message_id, report)
+
+        await asyncio.gather(*(one(m) for m in queued))
+        return report
+
+    async def retriage_fallbacks(self, *, limit: int = 100) -> int:
+        """Drafts written by the offline fallback while the main provider was down are
+        triaged again once it answers. Only untouched pending drafts (version 1) change, and
+        the version moves on, so an approver who saw the fallback text must look again."""
+        async with self.sessions() as session:
+            drafts = [
+                d
+                for d in await session.scalars(
+                    select(Draft)
+                    .where(Draft.status == "pending", Draft.version == 1)
+                    .order_by(Draft.id.desc())
+                    .limit(limit * 4)
+                )
+                if d.flags.get("fallback")
+            ][:limit]
+        done = 0
+        for draft in drafts:
+            async with self.sessions() as session:
+                msg = await session.get(Message, draft.in_reply_to_message_id or 0)
+                if msg is None:
+                    continue
+                request = await self._request(session, msg)
+            try:
+                triaged = await self.provider.triage(request)
+            except AIError:
+                return done  # still down; next cycle
+            if triaged.result.flags.fallback:
+                return done
+            done += await self._replace(draft.id, draft.ticket_id, triaged)
+        return done
+
+    async def _replace(self, draft_id: int, ticket_id: int, triaged: Triaged) -> int:
+        r, meta = triaged.result, triaged.meta
+        async with self.sessions.begin() as session:
+            result = await session.execute(
+                update(Draft)
+                .where(Draft.id == draft_id, Draft.status == "pending", Draft.version == 1)
+                .values(version=2, **_draft_fields(triaged))
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                return 0
+            await session.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket_id)
+                .values(**_ticket_fields(triaged))
+                .execution_options(synchronize_session=False)
+            )
+            record(
+                session,
+                Actor.system(),
+                "draft.retriaged",
+                ticket_id=ticket_id,
+                draft_id=draft_id,
+                provider=meta.provider,
+                confidence=r.confidence,
+            )
+        return 1
+
+    async def _triage_message(self, message_id: int, report: TriageReport) -> None:
+        async with self.sessions() as session:
+            msg = await session.get(Message, message_id)
+            if msg is None or msg.triage_status != "queued":
+                return
+            newer = await session.scalar(
+                select(Message.id)
+                .where(
+                    Message.ticket_id == msg.ticket_id,
+                    Message.direction == "in",
+                    Message.needs_reply.is_(True),
+                    Message.id != msg.id,
+                    (Message.date > msg.date)
+                    | ((Message.date == msg.date) & (Message.id > msg.id)),
+                )
+                .limit(1)
+            )
+            if newer is not None:
+                await self._finish_without_draft(message_id, "superseded")
+                report.superseded += 1
+                return
+            request = await self._request(session, msg)
+        try:
+            triaged = await self.provider.triage(request)
+        except AIError as exc:
+            log.warning("triage of message %s failed: %s", message_id, exc)
+            report.failed += 1
+            return  # stays queued; the next cycle tries again
+        draft_id = await self._store(msg, triaged)
+        if draft_id is not None:
+            report.drafted.append(draft_id)
+            report.escalated += triaged.result.flags.escalation_required
+            report.fallback += triaged.result.flags.fallback
+
+    async def _request(self, session, msg: Message) -> TriageRequest:  # type: ignore[no-untyped-def]
+        ticket = await session.get(Ticket, msg.ticket_id)
+        earlier = list(
+            await session.scalars(
+                select(Message)
+                .where(
+                    Message.ticket_id == msg.ticket_id,
+                    Message.id != msg.id,
+                    Message.date <= msg.date,
+                )
+                .order_by(Message.date.desc())
+                .limit(self.history_limit)
+            )
+        )
+        return (
+            TriageRequest(
+                subject=msg.subject,
+                text=msg.reply_text or msg.body_text,
+                sender_email=msg.from_email,
+                sender_name=msg.from_name,
+                ticket_id=msg.ticket_id,
+                history=[
+                    ContextMessage(
+                        direction=m.direction,
+                        from_email=m.from_email,
+                        text=m.reply_text or m.body_text,
+                    )
+                    for m in reversed(earlier)
+                ],
+                company_name=self.branding.company_name,
+                signature=self.branding.signature,
+                category_prompts=self.branding.category_prompts,
+            )
+            if ticket
+            else TriageRequest(subject=msg.subject, text=msg.body_text, sender_email=msg.from_email)
+        )
+
+    async def _finish_without_draft(self, message_id: int, status: str) -> None:
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(Message)
+                .where(Message.id == message_id, Message.triage_status == "queued")
+                .values(triage_status=status)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def _store(self, msg: Message, triaged: Triaged) -> int | None:
+        r, meta = triaged.result, triaged.meta
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            won = await session.execute(
+                update(Message)
+                .where(Message.id == msg.id, Message.triage_status == "queued")
+                .values(triage_status="done")
+                .execution_options(synchronize_session=False)
+            )
+            if won.rowcount != 1:
+                return None
+            superseded = await session.execute(
+                update(Draft)
+                .where(Draft.ticket_id == msg.ticket_id, Draft.status == "pending")
+                .values(status="superseded")
+                .returning(Draft.id)
+            )
+            for old in superseded.scalars():
+                record(
+                    session,
+                    Actor.system(),
+                    "draft.superseded",
+                    ticket_id=msg.ticket_id,
+                    draft_id=old,
+                )
+            draft = Draft(
+                ticket_id=msg.ticket_id,
+                in_reply_to_message_id=msg.id,
+                status="pending",
+                created_at=now,
+                **_draft_fields(triaged),
+            )
+            session.add(draft)
+            await session.flush()
+            await session.execute(
+                update(Message)
+                .where(Message.id == msg.id)
+                .values(draft_id=draft.id)
+                .execution_options(synchronize_session=False)
+            )
+            await session.execute(
+                update(Ticket)
+                .where(Ticket.id == msg.ticket_id)
+                .values(**_ticket_fields(triaged))
+                .execution_options(synchronize_session=False)
+            )
+            record(
+                session,
+                Actor.system(),
+                "draft.created",
+                ticket_id=msg.ticket_id,
+                draft_id=draft.id,
+                provider=meta.provider,
+                confidence=r.confidence,
+                escalation=r.flags.escalation_required,
+            )
+            return draft.id
+
+
+def _draft_fields(triaged: Triaged) -> dict[str, Any]:
+    r, meta = triaged.result, triaged.meta
+    return {
+        "body": r.draft_reply,
+        "ai_body": r.draft_reply,
+        "category": r.category.value,
+        "urgency": r.urgency.value,
+        "summary": r.summary,
+        "fix_steps": list(r.fix_steps),
+        "confidence": r.confidence,
+        "escalation_required": r.flags.escalation_required,
+        "escalation_reason": r.flags.escalation_reason,
+        "flags": r.flags.model_dump(mode="json"),
+        "provider": meta.provider,
+        "model": meta.model,
+        "prompt_version": meta.prompt_version,
+        "latency_ms": meta.latency_ms,
+        "tokens_in": meta.tokens_in,
+        "tokens_out": meta.tokens_out,
+    }
+
+
+def _ticket_fields(triaged: Triaged) -> dict[str, Any]:
+    r = triaged.result
+    return {
+        "category": r.category.value,
+        "urgency": r.urgency.value,
+        "summary": r.summary,
+        "escalation_required": r.flags.escalation_required,
+        "ai_processed": True,
+    }
