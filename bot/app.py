@@ -1,0 +1,109 @@
+"""The Bolt ``AsyncApp``: its Web API client, middleware and listeners.
+
+- The client talks to ``SLACK_API_URL`` (Slack's own by default) and waits out 429s
+  (``AsyncRateLimitErrorRetryHandler``, honouring Retry-After).
+- Bolt verifies every request's signature and age before anything else (401 otherwise).
+- Listeners run after the ack (``process_before_response=False``): each one acks first;
+  ``after_ack`` then makes the work wait for a slot and skips a delivery Slack repeats
+  (``X-Slack-Retry-Num``, or the same trigger twice), so the ack never waits for the
+  database or for earlier work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import ids
+from bot.blocks import bulk as bulk_blocks
+from bot.blocks import templates as template_blocks
+from bot.config import SlackConfig
+from bot.handlers import actions, bulk, commands, events, templates, views
+from bot.handlers.gate import after_ack
+from bot.notifier import SlackNotifier
+from bot.posting import PostingQueue
+from bot.runtime import Runtime
+from bot.services import DeskServices
+
+log = logging.getLogger(__name__)
+
+
+def build_client(config: SlackConfig) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=config.token(),
+        base_url=config.api_url,
+        timeout=config.timeout,  # type: ignore[arg-type]  # aiohttp takes float seconds
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=config.rate_limit_retries)],
+    )
+
+
+def build_runtime(
+    config: SlackConfig, services: DeskServices, client: AsyncWebClient | None = None
+) -> Runtime:
+    client = client or build_client(config)
+    queue = PostingQueue(client, interval=config.post_interval)
+    notifier = SlackNotifier(client=client, services=services, config=config, queue=queue)
+    return Runtime(
+        config=config,
+        services=services,
+        notifier=notifier,
+        queue=queue,
+        work_slots=asyncio.Semaphore(config.workers),
+    )
+
+
+def build_app(
+    config: SlackConfig, services: DeskServices, *, runtime: Runtime | None = None
+) -> tuple[AsyncApp, Runtime]:
+    rt = runtime or build_runtime(config, services)
+    app = AsyncApp(
+        client=rt.notifier.client,
+        signing_secret=config.signing_secret.get_secret_value() if config.signing_secret else "",
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+    )
+
+    @app.middleware
+    async def attach(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        context["rt"] = rt
+        await next()
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+        log.exception("slack handler failed (%s)", body.get("type"), exc_info=error)
+
+    listeners = [
+        (app.action(ids.APPROVE), actions.on_approve),
+        (app.action(ids.RETRY), actions.on_retry),
+        (app.action(ids.EDIT), actions.on_edit),
+        (app.action(ids.REJECT), actions.on_reject),
+        (app.action(ids.ASSIGN), actions.on_assign),
+        (app.action(ids.MORE), actions.on_more),
+        (app.action(re.compile(f"^{ids.SEARCH_PAGE}_")), actions.on_search_page),
+        (app.action(re.compile(f"^{ids.HOME_FILTER}_")), events.on_home_filter),
+        (app.action(re.compile(f"^{ids.SETTINGS_TEST}_")), views.on_settings_test),
+        (app.view(ids.EDIT_VIEW), views.on_edit_submit),
+        (app.view(ids.REJECT_VIEW), views.on_reject_submit),
+        (app.view(ids.CLASSIFY_VIEW), views.on_classify_submit),
+        (app.view(ids.SETTINGS_VIEW), views.on_settings_submit),
+        (app.action(bulk_blocks.SELECT_ACTION), bulk.on_pick),
+        *[(app.action(a), bulk.on_bulk_button) for a in bulk_blocks.BUTTON_ACTIONS.values()],
+        (app.view(bulk_blocks.CONFIRM_VIEW), bulk.on_confirm),
+        (app.action(template_blocks.NEW_TEMPLATE), templates.on_new),
+        (app.action(template_blocks.EDIT_TEMPLATE), templates.on_list_action),
+        (app.action(template_blocks.USE_TEMPLATE_ACTION), templates.on_use),
+        (app.view(template_blocks.TEMPLATE_VIEW), templates.on_save),
+        (app.command("/desk"), commands.on_desk),
+        (app.event("app_home_opened"), events.on_home_opened),
+    ]
+    for register, listener in listeners:
+        register(after_ack(listener))
+    return app, rt

@@ -1,0 +1,259 @@
+"""The admin settings modal: mailbox (with Test buttons), AI, Slack and branding, roles.
+
+Secrets are never put back into the form: a password or key field is empty, and its
+placeholder says whether one is stored. Leaving it empty keeps the stored value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import ids
+from bot.blocks.text import escape, mrkdwn, plain, short
+from core.mailbox_settings import MailboxForm
+from core.mailboxes import TLS_MODES
+from core.members import Member
+from core.notify import ONCALL_GROUP_KEY
+from core.scheduler import ENABLED_KEY, INTERVAL_KEY
+from core.users import ROLES
+
+View = dict[str, Any]
+PROVIDERS = ("offline", "openai")
+SETTING_KEYS = {  # form block id -> settings store key
+    "ai_model": "ai.model",
+    "ai_base_url": "ai.base_url",
+    "company_name": "company_name",
+    "signature": "signature",
+    "oncall_group": ONCALL_GROUP_KEY,
+}
+AUTO_FETCH = ("on", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsSnapshot:
+    mailbox: MailboxForm | None
+    stored: dict[str, str]  # SettingsStore.public(): secrets shown as "set"
+    triage_channel: str | None
+    members: list[Member] = field(default_factory=list)
+
+
+def _text_input(
+    block_id: str,
+    label: str,
+    initial: str | None = None,
+    *,
+    placeholder: str | None = None,
+    multiline: bool = False,
+    hint: str | None = None,
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": multiline,
+    }
+    if initial:
+        element["initial_value"] = initial[:3000]
+    if placeholder:
+        element["placeholder"] = plain(short(placeholder, 150))
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "optional": True,
+        "label": plain(label),
+        "element": element,
+    }
+    if hint:
+        block["hint"] = plain(short(hint, 2000))
+    return block
+
+
+def _number_input(block_id: str, label: str, initial: int | None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "number_input",
+        "action_id": "value",
+        "is_decimal_allowed": False,
+    }
+    if initial:
+        element["initial_value"] = str(initial)
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": True,
+        "label": plain(label),
+        "element": element,
+    }
+
+
+def _select(
+    block_id: str, label: str, choices: tuple[str, ...], initial: str | None
+) -> dict[str, Any]:
+    options = [{"text": plain(c), "value": c} for c in choices]
+    element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options}
+    if initial in choices:
+        element["initial_option"] = {"text": plain(initial), "value": initial}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": True,
+        "label": plain(label),
+        "element": element,
+    }
+
+
+def _secret_hint(is_set: bool, *, empty: str = "leave empty to keep it") -> str:
+    return f"set: {empty}" if is_set else "not set"
+
+
+def settings_view(snapshot: SettingsSnapshot, *, test_result: str | None = None) -> View:
+    m = snapshot.mailbox or MailboxForm(name="support")
+    s = snapshot.stored
+    admins = [x for x in snapshot.members if x.role in ("admin", "manager")]
+    roles_line = ", ".join(f"<@{x.slack_user_id}> ({x.role})" for x in admins[:40]) or "nobody yet"
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": plain("Mailbox")},
+        _text_input("mb_name", "Name", m.name),
+        _text_input("mb_address", "Support address", m.address, placeholder="support@example.com"),
+        _text_input("imap_host", "IMAP host", m.imap_host, placeholder="imap.example.com"),
+        _number_input("imap_port", "IMAP port", m.imap_port),
+        _text_input("imap_user", "IMAP user", m.imap_user),
+        _text_input(
+            "imap_password", "IMAP password", placeholder=_secret_hint(m.imap_password_set)
+        ),
+        _select("imap_tls", "IMAP security", TLS_MODES, m.imap_tls),
+        _text_input("smtp_host", "SMTP host", m.smtp_host, placeholder="smtp.example.com"),
+        _number_input("smtp_port", "SMTP port", m.smtp_port),
+        _text_input("smtp_user", "SMTP user", m.smtp_user, hint="Empty: send without logging in."),
+        _text_input(
+            "smtp_password",
+            "SMTP password",
+            placeholder=_secret_hint(m.smtp_password_set, empty="leave empty to keep it")
+            if m.smtp_password_set
+            else "empty: the IMAP password is used",
+        ),
+        _select("smtp_tls", "SMTP security", TLS_MODES, m.smtp_tls),
+        {
+            "type": "actions",
+            "block_id": "tests",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": f"{ids.SETTINGS_TEST}_imap",
+                    "text": plain("Test IMAP connection"),
+                    "value": "imap",
+                },
+                {
+                    "type": "button",
+                    "action_id": f"{ids.SETTINGS_TEST}_smtp",
+                    "text": plain("Test SMTP connection"),
+                    "value": "smtp",
+                },
+            ],
+        },
+        {
+            "type": "section",
+            "block_id": "test_result",
+            "text": mrkdwn(
+                test_result
+                or "_Test results show here. Tests use what is typed above, stored passwords where none is typed._"
+            ),
+        },
+        {"type": "header", "text": plain("AI")},
+        _select("ai_provider", "Provider", PROVIDERS, s.get("ai.provider") or None),
+        _text_input(
+            "ai_api_key", "OpenAI API key", placeholder=_secret_hint(s.get("ai.api_key") == "set")
+        ),
+        _text_input("ai_model", "Model", s.get("ai.model"), placeholder="gpt-5"),
+        _text_input(
+            "ai_base_url",
+            "Base URL",
+            s.get("ai.base_url"),
+            placeholder="empty: OpenAI; or any OpenAI-compatible endpoint",
+        ),
+        {
+            "type": "actions",
+            "block_id": "ai_tests",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": f"{ids.SETTINGS_TEST}_ai",
+                    "text": plain("Test AI connection"),
+                    "value": "ai",
+                }
+            ],
+        },
+        {"type": "header", "text": plain("Slack and branding")},
+        _channel_input(snapshot.triage_channel),
+        _text_input("company_name", "Company name", s.get("company_name")),
+        _text_input("signature", "Signature", s.get("signature"), multiline=True),
+        _text_input(
+            "oncall_group",
+            "On-call group (mentioned for High urgency new tickets)",
+            s.get(ONCALL_GROUP_KEY),
+            placeholder="a user group id, like S0123ABCD",
+        ),
+        {"type": "header", "text": plain("Auto-fetch")},
+        _select("auto_fetch", "Fetch mail automatically", AUTO_FETCH, _auto_fetch(s)),
+        _number_input(
+            "fetch_interval",
+            "Every (seconds)",
+            int(s[INTERVAL_KEY]) if s.get(INTERVAL_KEY, "").isdigit() else None,
+        ),
+        {"type": "header", "text": plain("Roles")},
+        {
+            "type": "context",
+            "elements": [mrkdwn(short(f"Admins and managers: {roles_line}", 2900))],
+        },
+        {
+            "type": "input",
+            "block_id": "role_user",
+            "optional": True,
+            "label": plain("Change the role of"),
+            "element": {"type": "users_select", "action_id": "value"},
+        },
+        _select("role", "New role", ROLES, None),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": ids.SETTINGS_VIEW,
+        "title": plain("Desk settings"),
+        "submit": plain("Save"),
+        "close": plain("Close"),
+        "blocks": blocks,
+    }
+
+
+def _auto_fetch(stored: dict[str, str]) -> str:
+    off = (stored.get(ENABLED_KEY) or "true").strip().lower() in ("false", "0", "off", "no")
+    return "off" if off else "on"
+
+
+def _channel_input(channel: str | None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "conversations_select",
+        "action_id": "value",
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    if channel:
+        element["initial_conversation"] = channel
+    return {
+        "type": "input",
+        "block_id": "triage_channel",
+        "optional": True,
+        "label": plain("Triage channel (new drafts go here; invite the app to it)"),
+        "element": element,
+    }
+
+
+def test_result_text(results: dict[str, str]) -> str:
+    lines = []
+    for which, outcome in results.items():
+        if outcome == "ok":
+            lines.append(f":white_check_mark: *{which.upper()}*: connected and logged in")
+        elif outcome.startswith("OK: "):  # a check that says what it found
+            lines.append(
+                f":white_check_mark: *{which.upper()}*: {escape(short(outcome[4:], 1400))}"
+            )
+        else:
+            lines.append(f":x: *{which.upper()}*: {escape(short(outcome, 1400))}")
+    return "\n".join(lines)

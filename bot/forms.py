@@ -1,0 +1,139 @@
+"""Reading what people typed: ``view.state.values`` into plain values. Pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.blocks.settings import SETTING_KEYS
+from bot.blocks.text import join_parts
+from core.mailbox_settings import MailboxForm
+
+State = dict[str, dict[str, dict[str, Any]]]
+
+
+def state_of(view: dict[str, Any]) -> State:
+    return ((view or {}).get("state") or {}).get("values") or {}
+
+
+def value(state: State, block_id: str, action_id: str) -> Any:
+    """The value of one input, whatever its element type; None when empty."""
+    element = (state.get(block_id) or {}).get(action_id) or {}
+    kind = element.get("type")
+    if kind in ("static_select", "radio_buttons", "external_select"):
+        option = element.get("selected_option")
+        return option.get("value") if option else None
+    if kind == "users_select":
+        return element.get("selected_user")
+    if kind == "conversations_select":
+        return element.get("selected_conversation")
+    if kind == "channels_select":
+        return element.get("selected_channel")
+    return element.get("value")
+
+
+def text(state: State, block_id: str, action_id: str = "text") -> str:
+    raw = value(state, block_id, action_id)
+    return raw if isinstance(raw, str) else ""
+
+
+def body_blocks(state: State) -> list[str]:
+    """The edit modal's part inputs in order: ``body_0``, ``body_1``… (``body_0-2`` after
+    a template replaced the text: new block ids, so Slack shows the new text)."""
+    found = []
+    for block_id in state:
+        head, _, rest = block_id.partition("_")
+        index = rest.partition("-")[0]
+        if head == "body" and index.isdigit():
+            found.append((int(index), block_id))
+    return [b for _, b in sorted(found)]
+
+
+def edit_body(state: State, seps: tuple[str, ...]) -> str:
+    """The edit modal's parts joined back into one text."""
+    return join_parts([text(state, b) for b in body_blocks(state)], seps)
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsInput:
+    mailbox: MailboxForm | None
+    settings: dict[str, str]  # settings store key -> value ("" clears)
+    secrets: dict[str, str]  # typed secrets only; empty fields keep what is stored
+    triage_channel: str | None
+    role_user: str | None
+    role: str | None
+    auto_fetch: str | None = None  # "on" / "off"
+    fetch_interval: int | None = None
+
+
+def _port(state: State, block_id: str, default: int, errors: dict[str, str]) -> int:
+    raw = text(state, block_id, "value").strip()
+    if not raw:
+        return default
+    try:
+        port = int(raw)
+    except ValueError:
+        port = -1
+    if not 0 < port < 65536:
+        errors[block_id] = "a port is a number from 1 to 65535"
+        return default
+    return port
+
+
+def settings_input(state: State) -> tuple[SettingsInput, dict[str, str]]:
+    """The settings modal's values, and errors by block id (empty when all is well)."""
+    errors: dict[str, str] = {}
+
+    def get(block_id: str) -> str:
+        return text(state, block_id, "value").strip()
+
+    mailbox = None
+    if any(get(b) for b in ("mb_address", "imap_host", "smtp_host", "imap_user")):
+        for block_id in ("mb_address", "imap_host", "imap_user", "smtp_host"):
+            if not get(block_id):
+                errors[block_id] = "needed for a mailbox"
+        if get("mb_address") and "@" not in get("mb_address"):
+            errors["mb_address"] = "an email address, like support@example.com"
+        mailbox = MailboxForm(
+            name=get("mb_name") or "support",
+            address=get("mb_address"),
+            imap_host=get("imap_host"),
+            imap_port=_port(state, "imap_port", 993, errors),
+            imap_user=get("imap_user"),
+            imap_tls=value(state, "imap_tls", "value") or "ssl",
+            imap_password=text(state, "imap_password", "value") or None,
+            smtp_host=get("smtp_host"),
+            smtp_port=_port(state, "smtp_port", 587, errors),
+            smtp_user=get("smtp_user"),
+            smtp_tls=value(state, "smtp_tls", "value") or "starttls",
+            smtp_password=text(state, "smtp_password", "value") or None,
+        )
+    settings = {key: get(block_id) for block_id, key in SETTING_KEYS.items()}
+    provider = value(state, "ai_provider", "value")
+    if provider:
+        settings["ai.provider"] = provider
+    secrets = {}
+    if key := get("ai_api_key"):
+        secrets["ai.api_key"] = key
+    base_url = settings.get("ai.base_url", "")
+    if base_url and not base_url.startswith(("http://", "https://")):
+        errors["ai_base_url"] = "a URL starting with https:// (or http:// for a local server)"
+    interval = get("fetch_interval")
+    if interval and not interval.isdigit():
+        errors["fetch_interval"] = "a number of seconds"
+    role_user, role = value(state, "role_user", "value"), value(state, "role", "value")
+    if bool(role_user) != bool(role):
+        errors["role" if role_user else "role_user"] = "pick both a person and a role"
+    return (
+        SettingsInput(
+            mailbox=mailbox,
+            settings=settings,
+            secrets=secrets,
+            triage_channel=value(state, "triage_channel", "value"),
+            role_user=role_user,
+            role=role,
+            auto_fetch=value(state, "auto_fetch", "value"),
+            fetch_interval=int(interval) if interval.isdigit() else None,
+        ),
+        errors,
+    )

@@ -1,0 +1,164 @@
+"""``/desk``: help, search, stats, bulk, templates, settings, fetch. Ack first, answer through ``respond``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.blocks.analytics import analytics_blocks, parse_stats_options
+from bot.blocks.modals import loading_view, notice_view
+from bot.blocks.reports import help_blocks
+from bot.blocks.settings import settings_view
+from bot.commandline import SUBCOMMANDS, parse_command
+from bot.handlers.actions import search_reply
+from bot.handlers.bulk import bulk_command
+from bot.handlers.templates import templates_command
+from bot.handlers.views import settings_snapshot
+from bot.notifier import SLACK_ERRORS
+from bot.runtime import Runtime
+from core.charts import chart_for
+from core.errors import DeskError
+from core.permissions import require_role
+from core.team_tickets import team_mailbox_ids
+
+Body = dict[str, Any]
+Sub = Callable[
+    [Runtime, AsyncWebClient, Body, AsyncRespond, str, AsyncBoltContext], Awaitable[None]
+]
+
+
+async def on_desk(
+    ack: Any,
+    body: Body,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    respond: AsyncRespond,
+    command: Body,
+) -> None:
+    await ack()
+    rt: Runtime = context["rt"]
+    cmd = parse_command(command.get("text", ""))
+    run = HANDLERS.get(cmd.name)
+    if run is None:
+        note = f"Unknown subcommand `{cmd.name}`; these are the ones there are ({', '.join(SUBCOMMANDS)}):"
+        await respond(response_type="ephemeral", text=note, blocks=help_blocks(note))
+        return
+    try:
+        await run(rt, client, body, respond, cmd.args, context)
+    except DeskError as exc:
+        await respond(response_type="ephemeral", text=str(exc), blocks=help_blocks(str(exc)))
+
+
+async def help_(
+    rt: Runtime,
+    client: AsyncWebClient,
+    body: Body,
+    respond: AsyncRespond,
+    args: str,
+    context: AsyncBoltContext,
+) -> None:
+    await respond(response_type="ephemeral", text="/desk help", blocks=help_blocks())
+
+
+async def search(
+    rt: Runtime,
+    client: AsyncWebClient,
+    body: Body,
+    respond: AsyncRespond,
+    args: str,
+    context: AsyncBoltContext,
+) -> None:
+    member = await rt.member(client, body)
+    reply = await search_reply(rt, member.team_id, rt.home_team(context), args, 0)
+    await respond(response_type="ephemeral", **reply)
+
+
+async def stats(
+    rt: Runtime,
+    client: AsyncWebClient,
+    body: Body,
+    respond: AsyncRespond,
+    args: str,
+    context: AsyncBoltContext,
+) -> None:
+    member = await rt.member(client, body)
+    require_role(member, "admin", "manager", doing="/desk stats")
+    opts = parse_stats_options(args)
+    a = await rt.services.analytics.report(
+        opts.period,
+        trend=opts.trend or "day",
+        scope=team_mailbox_ids(member.team_id, rt.home_team(context)),
+    )
+    blocks = analytics_blocks(a, by=opts.by, trend=opts.trend)
+    await respond(response_type="ephemeral", text="Desk stats", blocks=blocks)
+    png = await asyncio.to_thread(chart_for, a, by=opts.by, trend=bool(opts.trend))
+    try:  # the numbers and, in their thread, the chart: in the person's DM with the app
+        dm = (await client.conversations_open(users=member.slack_user_id))["channel"]["id"]
+        posted = await client.chat_postMessage(channel=dm, text="Desk stats", blocks=blocks)
+        await client.files_upload_v2(
+            channel=dm,
+            thread_ts=posted["ts"],
+            content=png,
+            filename=opts.chart_filename(),
+            title=f"Desk stats ({a.period})",
+        )
+    except SLACK_ERRORS as exc:
+        await respond(response_type="ephemeral", text=f"The chart could not be uploaded: {exc}")
+
+
+async def settings(
+    rt: Runtime,
+    client: AsyncWebClient,
+    body: Body,
+    respond: AsyncRespond,
+    args: str,
+    context: AsyncBoltContext,
+) -> None:
+    opened = await client.views_open(
+        trigger_id=body["trigger_id"], view=loading_view("Desk settings")
+    )
+    view_id = opened["view"]["id"]
+    member = await rt.member(client, body)
+    try:
+        require_role(member, "admin", doing="/desk settings")
+    except DeskError as exc:
+        await client.views_update(
+            view_id=view_id, view=notice_view("Desk settings", str(exc), ok=False)
+        )
+        return
+    snapshot = await settings_snapshot(rt, member, rt.home_team(context))
+    await client.views_update(view_id=view_id, view=settings_view(snapshot))
+
+
+async def fetch(
+    rt: Runtime,
+    client: AsyncWebClient,
+    body: Body,
+    respond: AsyncRespond,
+    args: str,
+    context: AsyncBoltContext,
+) -> None:
+    member = await rt.member(client, body)
+    require_role(member, "admin", "manager", doing="/desk fetch")
+    await respond(response_type="ephemeral", text=":inbox_tray: Fetching mail…")
+    summary = await rt.services.fetch_now()
+    posted = await rt.notifier.sync()
+    lines = [f"*{k}*: {v}" for k, v in summary.items()]
+    lines.append(f"*slack*: {posted.as_dict()}")
+    await respond(response_type="ephemeral", text="Fetched.\n" + "\n".join(lines))
+
+
+HANDLERS: dict[str, Sub] = {
+    "help": help_,
+    "search": search,
+    "stats": stats,
+    "bulk": bulk_command,
+    "templates": templates_command,
+    "settings": settings,
+    "fetch": fetch,
+}

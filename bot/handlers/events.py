@@ -1,0 +1,137 @@
+"""App Home: each person's dashboard, published when they open it or pick a filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.blocks.analytics import home_headline_blocks, scheduler_status_blocks
+from bot.blocks.bulk import TicketChoice, bulk_buttons, pending_checkboxes
+from bot.blocks.lists import HOME_FILTERS, TicketLine, home_view
+from bot.blocks.text import mrkdwn
+from bot.runtime import Runtime
+from core.members import Member
+from core.team_tickets import TeamQuery, team_mailbox_ids
+
+Body = dict[str, Any]
+LIST_SIZE = 10
+FILTER_SIZE = 25
+BULK_SIZE = 30  # pending tickets offered for bulk actions (three checkbox groups)
+
+
+async def on_home_opened(
+    body: Body, client: AsyncWebClient, context: AsyncBoltContext, event: Body
+) -> None:
+    # events are acknowledged by Bolt before this runs
+    if event.get("tab") not in (None, "home"):
+        return
+    rt: Runtime = context["rt"]
+    member = await rt.member(client, body)
+    await publish_home(rt, client, member, rt.home_team(context), None)
+
+
+async def on_home_filter(
+    ack: Any, body: Body, client: AsyncWebClient, context: AsyncBoltContext, action: Body
+) -> None:
+    await ack()
+    rt: Runtime = context["rt"]
+    member = await rt.member(client, body)
+    choice = action.get("value")
+    await publish_home(
+        rt, client, member, rt.home_team(context), choice if choice in HOME_FILTERS else None
+    )
+
+
+async def _lines(
+    rt: Runtime, query: TeamQuery, *, keep: Any = None, size: int = LIST_SIZE
+) -> list[TicketLine]:
+    views = await rt.services.tickets.list(query)
+    if keep is not None:
+        views = [v for v in views if keep(v)]
+    views = views[:size]
+    links = await rt.services.posts.permalinks([v["id"] for v in views])
+    return [TicketLine.from_view(v, links.get(v["id"])) for v in views]
+
+
+async def publish_home(
+    rt: Runtime,
+    client: AsyncWebClient,
+    member: Member,
+    home_team: str | None,
+    filter_name: str | None,
+) -> None:
+    team = {"team_id": member.team_id, "home_team": home_team}
+    counts = await rt.services.stats.home_counts(**team)
+    filtered = None
+    if filter_name == "high":
+        filtered = await _lines(
+            rt,
+            TeamQuery(status="pending", urgency="High", sort="date", limit=FILTER_SIZE, **team),
+            size=FILTER_SIZE,
+        )
+    elif filter_name in ("pending", "escalated", "unassigned"):
+        keep = {
+            "pending": None,
+            "escalated": lambda v: v["escalation_required"],
+            "unassigned": lambda v: v["assigned_to"] is None,
+        }[filter_name]
+        filtered = await _lines(
+            rt,
+            TeamQuery(status="pending", sort="date", limit=200, **team),
+            keep=keep,
+            size=FILTER_SIZE,
+        )
+    elif filter_name == "failed":
+        filtered = await _lines(
+            rt, TeamQuery(status="failed", sort="date", limit=FILTER_SIZE, **team), size=FILTER_SIZE
+        )
+    mine = await _lines(
+        rt,
+        TeamQuery(
+            assigned_to_id=member.user_id, status="open", sort="-urgency", limit=LIST_SIZE, **team
+        ),
+    )
+    oldest = await _lines(rt, TeamQuery(status="pending", sort="date", limit=LIST_SIZE, **team))
+    headline = await rt.services.analytics.report(
+        "7d", scope=team_mailbox_ids(member.team_id, home_team)
+    )
+    status = await rt.services.scheduler.status()
+    view = home_view(
+        name=member.name,
+        role=member.role,
+        counts=counts,
+        mine=mine,
+        oldest=oldest,
+        filtered=filtered,
+        filter_name=filter_name,
+        top=home_headline_blocks(headline) + scheduler_status_blocks(status),
+        bottom=await _bulk_blocks(
+            rt, member, TeamQuery(status="pending", sort="date", limit=BULK_SIZE, **team)
+        ),
+    )
+    await client.views_publish(user_id=member.slack_user_id, view=view)
+
+
+async def _bulk_blocks(rt: Runtime, member: Member, query: TeamQuery) -> list[dict[str, Any]]:
+    """The pending tickets with checkboxes and the bulk buttons (nothing when none wait)."""
+    views = await rt.services.tickets.list(query)
+    if not views:
+        return []
+    choices = [
+        TicketChoice(
+            ticket_id=v["id"],
+            subject=v.get("subject") or "",
+            requester=v.get("sender_email") or "",
+            urgency=v.get("urgency"),
+            escalated=bool(v.get("escalation_required")),
+        )
+        for v in views
+    ]
+    return [
+        {"type": "divider"},
+        {"type": "section", "text": mrkdwn("*Bulk actions*: tick tickets, then pick an action")},
+        *pending_checkboxes(choices),
+        bulk_buttons(can_assign=member.is_manager),
+    ]

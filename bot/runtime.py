@@ -1,0 +1,157 @@
+"""What every handler needs: the engine's services, the notifier, and who is asking."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import SlackConfig
+from bot.notifier import SLACK_ERRORS, SlackNotifier
+from bot.posting import PostingQueue
+from bot.services import DeskServices
+from core.errors import ValidationError
+from core.members import Member, SlackProfile
+
+log = logging.getLogger(__name__)
+
+
+def who(body: dict[str, Any]) -> tuple[str, str]:
+    """(team id, user id) of the person behind a payload: interactive, command or event.
+
+    The user's own team comes first, so people from another organisation in a shared
+    channel are told apart from the workspace's members.
+    """
+    user = body.get("user")
+    if isinstance(user, dict):
+        team = user.get("team_id") or (body.get("team") or {}).get("id") or body.get("team_id")
+        return str(team or ""), str(user.get("id") or "")
+    event = body.get("event") or {}
+    uid = body.get("user_id") or event.get("user") or ""
+    team = body.get("team_id") or (body.get("team") or {}).get("id") or ""
+    if not (uid and team):
+        raise ValidationError("this request names no user", field="user")
+    return str(team), str(uid)
+
+
+def delivery_key(body: dict[str, Any]) -> str | None:
+    """What identifies one gesture: a trigger id (clicks, commands, submissions) or an
+    event id. None for payloads that carry neither (they are handled every time)."""
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("trigger_id"):
+        return f"trigger:{body['trigger_id']}"
+    return None
+
+
+@dataclass
+class Runtime:
+    config: SlackConfig
+    services: DeskServices
+    notifier: SlackNotifier
+    queue: PostingQueue
+    # how many listeners do their work after the ack at once (see bot.handlers.gate)
+    work_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
+    # listener work still running after its ack (registered by bot.handlers.gate)
+    in_flight: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    async def drain(self, grace: float = 30.0) -> None:
+        """Wait for listener work still running after its ack (at shutdown), so no click
+        is cut off half-way; work still running after ``grace`` seconds is cancelled."""
+        await asyncio.sleep(0)  # let a listener task created just now register itself
+        current = asyncio.current_task()
+        pending = {t for t in self.in_flight if t is not current and not t.done()}
+        if not pending:
+            return
+        _done, late = await asyncio.wait(pending, timeout=grace)
+        if late:
+            log.warning("cancelling %d Slack handler(s) still running at shutdown", len(late))
+            for task in late:
+                task.cancel()
+            await asyncio.wait(late, timeout=5)
+
+    async def repeated(self, body: dict[str, Any]) -> bool:
+        """True for a delivery already handled (Slack retried it): acknowledged, not redone.
+
+        Called after the listener's ack (``bot.handlers.gate``), so the ack never waits
+        for the database.
+        """
+        key = delivery_key(body)
+        if key is None or await self.services.deliveries.first(key):
+            return False
+        log.info("slack delivery %s seen before: acknowledged, not repeated", key)
+        return True
+
+    async def warm_up(self, app: AsyncApp) -> None:
+        """Ask ``auth.test`` once at start-up, so no request waits for it before its ack.
+
+        Bolt's single-workspace authorization asks it on the first request and caches the
+        answer; this fills that cache (and the notifier's home team) ahead of time. A
+        failure is logged: the first request then asks again.
+        """
+        try:
+            result = await self.notifier.client.auth_test()
+        except SLACK_ERRORS as exc:
+            log.warning("Slack auth.test failed at start-up: %s", exc)
+            return
+        self.notifier.know_home_team(result.get("team_id"))
+        for middleware in getattr(app, "_async_middleware_list", []):
+            if (
+                isinstance(middleware, AsyncSingleTeamAuthorization)
+                and middleware.auth_test_result is None
+            ):
+                middleware.auth_test_result = result
+
+    def home_team(self, context: AsyncBoltContext) -> str | None:
+        """The workspace the app is installed in (from Bolt's ``auth.test``)."""
+        result = context.authorize_result
+        team = result.team_id if result is not None else context.team_id
+        self.notifier.know_home_team(team)
+        return team
+
+    async def member(self, client: AsyncWebClient, body: dict[str, Any]) -> Member:
+        """The desk user behind the payload; linked on first use from ``users.info``."""
+        team, uid = who(body)
+        found = await self.services.members.find(team, uid)
+        if found is not None:
+            return found
+        return await self.services.members.link(team, uid, await self.profile(client, uid))
+
+    async def member_by_id(self, client: AsyncWebClient, team: str, uid: str) -> Member:
+        found = await self.services.members.find(team, uid)
+        if found is not None:
+            return found
+        return await self.services.members.link(team, uid, await self.profile(client, uid))
+
+    @staticmethod
+    async def profile(client: AsyncWebClient, uid: str) -> SlackProfile:
+        try:
+            user = (await client.users_info(user=uid)).get("user") or {}
+        except SLACK_ERRORS:
+            return SlackProfile(email=None, name=uid)
+        profile = user.get("profile") or {}
+        return SlackProfile(
+            email=profile.get("email"),
+            name=profile.get("real_name") or user.get("real_name") or user.get("name") or uid,
+            workspace_admin=bool(user.get("is_admin") or user.get("is_owner")),
+        )
+
+    async def tell(self, client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
+        """An answer only the clicking person sees: ephemeral where they are, else a DM."""
+        _team, uid = who(body)
+        channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
+        try:
+            if channel:
+                await client.chat_postEphemeral(channel=channel, user=uid, text=text)
+                return
+        except SLACK_ERRORS:
+            pass  # not in that channel (App Home, a private channel): fall back to a DM
+        await self.notifier.dm(uid, text)
