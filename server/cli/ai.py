@@ -1,0 +1,252 @@
+"""desk triage FILE | desk eval FILE.csv | desk ai test.
+
+AI settings come from the environment (``core.ai.config.settings_from_env``); none of these
+commands needs the database, so this module imports nothing from the desk's wiring. Exit codes: 0 ok, 1 the operation failed, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TextIO, TypeVar
+
+from core.ai import evaluation
+from core.ai.config import AISettings, settings_from_env
+from core.ai.result import Triaged, TriageRequest
+from core.ai.service import Triager, build_triager, check
+from core.errors import DeskError
+
+USAGE = 2
+T = TypeVar("T")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("triage", help="triage one email file (.eml) and print the result")
+    p.add_argument("file", metavar="FILE", help="raw RFC 822 message, or - for standard input")
+    p.add_argument("--json", action="store_true", help="print the result fields as JSON")
+    p.add_argument("--provider", choices=("offline", "openai"), help="override DESK_AI_PROVIDER")
+    p.set_defaults(func=run_triage)
+
+    p = sub.add_parser("eval", help="score triage on a labelled CSV file")
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("--text-col", required=True, metavar="C", help="column with the email text")
+    p.add_argument("--subject-col", metavar="C")
+    p.add_argument("--category-col", metavar="C")
+    p.add_argument("--urgency-col", metavar="C")
+    p.add_argument(
+        "--label-map",
+        type=Path,
+        metavar="FILE.json",
+        help='{"category": {label: desk category|null}, "urgency": {...}}',
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--provider", choices=("offline", "openai"), help="override DESK_AI_PROVIDER")
+    p.add_argument(
+        "--limit", type=int, metavar="N", help="score N usable rows spread evenly over the file"
+    )
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help="requests in flight (default: DESK_AI_CONCURRENCY or 8)",
+    )
+    p.set_defaults(func=run_eval)
+
+    p = sub.add_parser("ai", help="AI provider tools")
+    ai_sub = p.add_subparsers(dest="ai_command", metavar="ACTION")
+    ai_sub.required = True
+    t = ai_sub.add_parser("test", help="check the AI provider: reachable, key valid, model known")
+    t.add_argument("--provider", choices=("offline", "openai"), help="override DESK_AI_PROVIDER")
+    t.set_defaults(func=run_ai_test)
+
+
+def fail(message: str) -> int:
+    print(f"desk: {message}", file=sys.stderr)
+    return 1
+
+
+def print_json(value: object) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def usage_error(command: str, message: str) -> int:
+    print(f"desk {command}: error: {message}", file=sys.stderr)
+    return USAGE
+
+
+def _settings(args: argparse.Namespace) -> AISettings:
+    settings = settings_from_env()
+    provider = getattr(args, "provider", None)
+    if provider:
+        settings = settings.model_copy(update={"provider": provider})
+    return settings
+
+
+def _run_with_triager(settings: AISettings, work: Callable[[Triager], Awaitable[T]]) -> T:
+    async def go() -> T:
+        triager = build_triager(settings)
+        try:
+            return await work(triager)
+        finally:
+            await triager.aclose()
+
+    return asyncio.run(go())
+
+
+# --- desk triage ------------------------------------------------------------------------
+
+
+def _read_bytes(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    return Path(name).read_bytes()
+
+
+def run_triage(args: argparse.Namespace) -> int:
+    from core.mail.parsing import parse_message
+
+    try:
+        raw = _read_bytes(args.file)
+    except OSError as exc:
+        return fail(f"cannot read {args.file}: {exc.strerror or exc}")
+    try:
+        settings = _settings(args)
+        parsed = parse_message(raw)
+        request = TriageRequest(
+            subject=parsed.subject,
+            text=parsed.reply_text or parsed.text,
+            sender_email=parsed.from_email,
+            sender_name=parsed.from_name,
+        )
+
+        async def work(triager: Triager) -> Triaged:
+            return await triager.triage(request)
+
+        triaged = _run_with_triager(settings, work)
+    except DeskError as exc:
+        return fail(str(exc))
+    if args.json:
+        print_json(triaged.result.model_dump(mode="json"))
+    else:
+        sys.stdout.write(format_triaged(triaged) + "\n")
+    return 0
+
+
+def format_triaged(triaged: Triaged) -> str:
+    result, meta, flags = triaged.result, triaged.meta, triaged.result.flags
+    lines = [
+        f"category:   {result.category.value} (confidence {result.confidence:.2f})",
+        f"urgency:    {result.urgency.value}",
+        f"summary:    {result.summary}",
+        f"escalation: {'yes: ' + (flags.escalation_reason or '') if flags.escalation_required else 'no'}",
+    ]
+    if flags.fallback:
+        lines.append(f"fallback:   offline provider used ({flags.fallback_reason})")
+    lines += [f"safety:     {finding}" for finding in flags.safety_findings]
+    lines.append("fix steps:")
+    lines += [f"  {i}. {step}" for i, step in enumerate(result.fix_steps, 1)]
+    lines.append("draft reply:")
+    lines += [f"  | {line}" for line in result.draft_reply.splitlines()]
+    lines.append(
+        f"({meta.provider} {meta.model}, prompt {meta.prompt_version}, {meta.latency_ms} ms, "
+        f"tokens {meta.tokens_in} in / {meta.tokens_out} out)"
+    )
+    return "\n".join(lines)
+
+
+# --- desk eval --------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; silent anywhere else."""
+
+    def __init__(self, stream: TextIO, *, width: int = 30) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.width = width
+        self.started = time.perf_counter()
+        self._last = 0.0
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        now = time.perf_counter()
+        if done < total and now - self._last < 0.1:
+            return
+        self._last = now
+        filled = int(self.width * done / total)
+        rate = done / max(now - self.started, 1e-9)
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {rate:.1f}/s"
+        )
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit <= 0:
+        return usage_error("eval", "--limit must be a positive number")
+    if args.concurrency is not None and args.concurrency <= 0:
+        return usage_error("eval", "--concurrency must be a positive number")
+    if not args.category_col and not args.urgency_col:
+        return usage_error("eval", "nothing to score: give --category-col and/or --urgency-col")
+    path = Path(args.file)
+    if not path.is_file():
+        return fail(f"cannot read {path}: no such file")
+    try:
+        label_map = evaluation.load_label_map(args.label_map) if args.label_map else None
+        dataset = evaluation.read_dataset(
+            path,
+            text_col=args.text_col,
+            subject_col=args.subject_col,
+            category_col=args.category_col,
+            urgency_col=args.urgency_col,
+            label_map=label_map,
+            limit=args.limit,
+        )
+    except DeskError as exc:
+        return usage_error("eval", str(exc))
+    if not dataset.rows:
+        return fail(
+            f"no rows to score in {path.name} ({dataset.total} rows, {dataset.skipped} skipped: "
+            "labels missing from the label map or mapped to null)"
+        )
+    try:
+        settings = _settings(args)
+        concurrency = args.concurrency or settings.concurrency
+        progress = ProgressBar(sys.stderr)
+
+        async def work(triager: Triager) -> evaluation.EvalReport:
+            return await evaluation.evaluate(
+                dataset, triager, concurrency=concurrency, on_progress=progress.update
+            )
+
+        report = _run_with_triager(settings, work)
+    except DeskError as exc:
+        return fail(str(exc))
+    if args.json:
+        print_json(report.to_json())
+    else:
+        sys.stdout.write(evaluation.format_report(report) + "\n")
+    if report.errors == report.n:
+        return fail(f"every triage failed ({report.errors} of {report.n})")
+    return 0
+
+
+# --- desk ai test -----------------------------------------------------------------------
+
+
+def run_ai_test(args: argparse.Namespace) -> int:
+    try:
+        message = asyncio.run(check(_settings(args)))
+    except DeskError as exc:
+        return fail(f"AI check failed: {exc}")
+    print(message)
+    return 0

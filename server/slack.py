@@ -1,0 +1,145 @@
+"""Slack wiring: the engine's services for the Slack app, the HTTP endpoint, Socket Mode,
+and the notifier the worker calls. Everything here is a no-op when Slack is not configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+from slack_bolt.app.async_app import AsyncApp
+
+from bot.app import build_app, build_runtime
+from bot.config import SlackConfig
+from bot.notifier import SlackNotifier
+from bot.runtime import Runtime
+from bot.services import DeskServices
+from core.assignments import AssignmentService
+from core.bulk import BulkService
+from core.classification import ClassificationService
+from core.deliveries import DeliveryLog
+from core.draft_cards import DraftCardReader
+from core.errors import ConfigError
+from core.mailbox_settings import MailboxSettings
+from core.members import MemberService
+from core.permissions import TicketGuard
+from core.slack_posts import SlackPostService
+from core.stats import StatsService
+from core.team_tickets import TeamTicketReader
+from server.wiring import Desk
+
+log = logging.getLogger(__name__)
+
+
+def services_for(desk: Desk, config: SlackConfig) -> DeskServices:
+    sessions = desk.sessions
+
+    async def fetch_now() -> dict[str, Any]:
+        fetched = await desk.fetcher.fetch_all()
+        triaged = await (await desk.triage_service()).triage_queued()
+        return {
+            "fetched": {r.mailbox: r.error or r.report.stored for r in fetched},
+            "triage": triaged.as_dict(),
+        }
+
+    tickets = TeamTicketReader(sessions)
+    assignments = AssignmentService(sessions)
+    return DeskServices(
+        drafts=desk.drafts,
+        sender=desk.sender,
+        tickets=tickets,
+        store=desk.store,
+        cards=DraftCardReader(sessions),
+        members=MemberService(sessions, admin_ids=config.admin_ids),
+        guard=TicketGuard(sessions),
+        assignments=assignments,
+        classification=ClassificationService(sessions),
+        stats=StatsService(sessions),
+        posts=SlackPostService(sessions),
+        deliveries=DeliveryLog(sessions),
+        mailbox_settings=MailboxSettings(sessions, mailboxes=desk.mailboxes, secrets=desk.secrets),
+        fetch_now=fetch_now,
+        analytics=desk.analytics,
+        templates=desk.templates,
+        scheduler=desk.scheduler,
+        bulk=BulkService(
+            sessions,
+            drafts=desk.drafts,
+            sender=desk.sender,
+            assignments=assignments,
+            reader=tickets,
+        ),
+    )
+
+
+def slack_app(desk: Desk, config: SlackConfig | None = None) -> tuple[AsyncApp, Runtime] | None:
+    config = config or SlackConfig()
+    if not config.enabled:
+        return None
+    return build_app(config, services_for(desk, config))
+
+
+def mount_slack(app: FastAPI, desk: Desk, config: SlackConfig | None = None) -> Runtime | None:
+    """``POST /slack/events`` when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set."""
+    config = config or SlackConfig()
+    if not config.http_configured:
+        log.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable it")
+        return None
+    built = slack_app(desk, config)
+    assert built is not None
+    bolt, runtime = built
+    handler = AsyncSlackRequestHandler(bolt)
+
+    @app.post("/slack/events", include_in_schema=False)
+    async def slack_events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: Any) -> AsyncIterator[Any]:
+        async with inner(a) as state:
+            await runtime.warm_up(bolt)
+            try:
+                yield state
+            finally:
+                await runtime.drain()
+
+    app.router.lifespan_context = lifespan
+    app.state.slack = runtime
+    return runtime
+
+
+def slack_notifier(desk: Desk, config: SlackConfig | None = None) -> SlackNotifier | None:
+    """For the worker: posts new drafts and updates messages; None when Slack is off."""
+    config = config or SlackConfig()
+    if not config.enabled:
+        return None
+    return build_runtime(config, services_for(desk, config)).notifier
+
+
+async def run_socket_mode(desk: Desk, config: SlackConfig | None = None) -> None:
+    """Serve Slack over Socket Mode (SLACK_APP_TOKEN) until cancelled."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    config = config or SlackConfig()
+    if not config.socket_configured or config.app_token is None:
+        raise ConfigError("Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
+    built = slack_app(desk, config)
+    assert built is not None
+    bolt, _runtime = built
+    handler = AsyncSocketModeHandler(bolt, config.app_token.get_secret_value())
+    await _runtime.warm_up(bolt)
+    await handler.connect_async()
+    log.info("Slack Socket Mode connected")
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await handler.close_async()
+        await _runtime.drain()

@@ -1,0 +1,393 @@
+"""The worker: APScheduler (``AsyncIOScheduler``) fetches, triages, sends and notifies.
+
+Jobs in each worker process:
+
+- ``fetch:<mailbox id>`` every mailbox's own interval (``fetch_interval_seconds``, default
+  2 minutes): poll it through ``core.polling`` (a PostgreSQL advisory lock per mailbox, so
+  one worker polls it at a time, and only when it is due), triage what came in, tell the
+  triage channel about the new tickets in one message (High urgency ones mention the
+  on-call group), post the new drafts;
+- ``process`` every cycle (``scheduler.interval_seconds``, else ``--interval``): triage
+  what is still queued, re-triage fallback drafts, send approved replies and retry failed
+  sends whose back-off is over (the outbox is claimed with ``FOR UPDATE SKIP LOCKED`` and a
+  compare-and-set, so two workers never send one reply twice), bring Slack up to date;
+- ``control`` every few seconds: read the switch and the interval from the database
+  (``desk scheduler start|stop``), follow mailboxes added or changed, write a heartbeat
+  (last run, next run, last error) for ``desk scheduler status``.
+
+``run_cycle`` is one pass of all of it, for ``desk fetch``-like callers and tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import uuid
+from datetime import datetime
+from typing import Any
+
+from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.job import Job
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.notifier import SlackNotifier
+from core.locks import LockManager
+from core.notify import ONCALL_GROUP_KEY, Notifier, ticket_batch
+from core.polling import MailboxPoller, PollResult, fetch_interval
+from core.scheduler import SchedulerControl
+from db.base import utcnow
+from server.slack import slack_notifier
+from server.wiring import Desk
+
+log = logging.getLogger(__name__)
+
+CONTROL_SECONDS = 5.0
+
+
+def poller_for(desk: Desk) -> MailboxPoller:
+    return MailboxPoller(
+        desk.sessions,
+        fetcher=desk.fetcher,
+        locks=LockManager(desk.engine),
+        alert_after_seconds=desk.settings.fetch_alert_after_seconds,
+    )
+
+
+async def alert_overdue(notifier: object, result: PollResult) -> None:
+    """Tell the triage channel that a mailbox has not fetched within its window (the
+    poller already logged it); a notifier without ``mailbox_alert`` is skipped."""
+    alert = getattr(notifier, "mailbox_alert", None)
+    if result.overdue and alert is not None:
+        try:
+            await alert(result.mailbox, result.error or "unknown error")
+        except Exception:  # an alert that cannot be posted must not stop polling
+            log.exception("could not post the alert for mailbox %s", result.mailbox)
+
+
+async def notify_new_tickets(desk: Desk, notifier: Notifier | None, ticket_ids: list[int]) -> int:
+    """One message for the tickets a poll created; returns how many were announced."""
+    if notifier is None or not ticket_ids:
+        return 0
+    try:
+        batch = await ticket_batch(
+            desk.sessions, ticket_ids, oncall_group=await desk.store.get(ONCALL_GROUP_KEY)
+        )
+        if batch is None:
+            return 0
+        await notifier.new_tickets(batch)
+        return len(batch.tickets)
+    except Exception:  # a notification problem must not stop mail from flowing; logged
+        log.exception("new-ticket notification failed")
+        return 0
+
+
+async def _sync_slack(notifier: SlackNotifier | None, summary: dict[str, Any]) -> None:
+    if notifier is None:
+        return
+    try:
+        summary["slack"] = (await notifier.sync()).as_dict()
+    except Exception:  # Slack trouble must not stop mail from flowing; it is logged
+        log.exception("posting to Slack failed")
+
+
+async def run_cycle(
+    desk: Desk,
+    *,
+    notifier: SlackNotifier | None = None,
+    ticket_notifier: Notifier | None = None,
+) -> dict[str, object]:
+    """One pass: fetch every mailbox (each under its lock), triage what came in, announce
+    new tickets, send what is approved, and bring Slack up to date when it is on."""
+    poller = poller_for(desk)
+    polls: list[PollResult] = [
+        await poller.poll(m.id, force=True) for m in await desk.mailboxes.all()
+    ]
+    for p in polls:
+        await alert_overdue(notifier, p)
+    triage = await desk.triage_service()
+    triaged = await triage.triage_queued()
+    retriaged = await triage.retriage_fallbacks()
+    announced = await notify_new_tickets(
+        desk, ticket_notifier, [t for p in polls for t in p.new_ticket_ids]
+    )
+    sent = await desk.sender.send_due()
+    summary: dict[str, object] = {
+        "fetched": {
+            p.mailbox: (p.error or p.fetch.report.stored) if p.fetch else f"skipped: {p.skipped}"
+            for p in polls
+        },
+        "triage": triaged.as_dict() | {"retriaged": retriaged},
+        "send": sent.as_dict(),
+        "announced": announced,
+    }
+    await _sync_slack(notifier, summary)
+    if any(p.fetch and p.fetch.report.stored for p in polls) or sent.sent or triaged.drafted:
+        log.info("cycle: %s", summary)
+    return summary
+
+
+class DrainingExecutor(AsyncIOExecutor):
+    """APScheduler's asyncio executor, plus a way to wait for the jobs it is running.
+
+    The stock executor's ``shutdown`` cancels every running job (it cannot wait: it is not a
+    coroutine), which would cut a fetch or a send off half-way; ``Worker.run`` pauses the
+    scheduler, ``drain``s, and only then shuts down."""
+
+    async def drain(self, grace: float) -> bool:
+        """Wait up to ``grace`` seconds for the running jobs; True when none is left."""
+        running = {f for f in self._pending_futures if not f.done()}
+        if not running:
+            return True
+        _, left = await asyncio.wait(running, timeout=grace)
+        return not left
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Worker:
+    """One worker process's scheduler. Several may run against one PostgreSQL database."""
+
+    def __init__(
+        self,
+        desk: Desk,
+        *,
+        default_interval: int = 120,
+        notifier: SlackNotifier | None = None,
+        ticket_notifier: Notifier | None = None,
+        control_seconds: float = CONTROL_SECONDS,
+        worker_id: str | None = None,
+    ) -> None:
+        self.desk = desk
+        self.default_interval = default_interval
+        self.notifier = notifier
+        self.ticket_notifier = ticket_notifier
+        self.control_seconds = control_seconds
+        self.worker_id = worker_id or default_worker_id()
+        self.poller = poller_for(desk)
+        self.control = SchedulerControl(desk.sessions, store=desk.store)
+        self.executor = DrainingExecutor()
+        self.scheduler = AsyncIOScheduler(
+            executors={"default": self.executor},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self.enabled = True
+        self.interval: int = default_interval
+        self._fetch_intervals: dict[int, float] = {}
+        self._process_interval: float | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event, *, drain_seconds: float = 30.0) -> None:
+        """Run until ``stop`` is set; then let running jobs finish (up to ``drain_seconds``)
+        so no fetch or send is cut off half-way."""
+        self.scheduler.start()
+        try:
+            await self.tick()
+            self.scheduler.add_job(
+                self.tick, "interval", seconds=self.control_seconds, id="control"
+            )
+            await stop.wait()
+        finally:
+            self.scheduler.pause()  # no new runs; the ones under way finish
+            if not await self.executor.drain(drain_seconds):
+                log.warning("jobs still running after %ss; cancelling them", drain_seconds)
+            self.scheduler.shutdown(wait=False)
+            try:
+                await self.control.heartbeat(self.worker_id, state="stopped")
+            except Exception:  # the database may be what is going away
+                log.exception("could not record the worker's stop")
+
+    def _jobs(self) -> list[Job]:
+        return [j for j in self.scheduler.get_jobs() if j.id != "control"]
+
+    def next_run_at(self) -> datetime | None:
+        times = [j.next_run_time for j in self._jobs() if j.next_run_time is not None]
+        return min(times) if times else None
+
+    # -- control --------------------------------------------------------------------------------
+
+    async def tick(self) -> None:
+        """Follow the switch, the interval and the mailboxes; write the heartbeat."""
+        try:
+            config = await self.control.config()
+            self.interval = config.interval_seconds or self.default_interval
+            now = utcnow()
+            self._schedule(
+                "process",
+                self.process,
+                float(self.interval),
+                now,
+                current=self._process_interval,
+            )
+            self._process_interval = float(self.interval)
+            boxes = await self.desk.mailboxes.all()
+            for m in boxes:
+                seconds = fetch_interval(m, self.interval)
+                self._schedule(
+                    f"fetch:{m.id}",
+                    self.fetch,
+                    seconds,
+                    now,
+                    current=self._fetch_intervals.get(m.id),
+                    args=[m.id],
+                )
+                self._fetch_intervals[m.id] = seconds
+            for gone in set(self._fetch_intervals) - {m.id for m in boxes}:
+                self.scheduler.remove_job(f"fetch:{gone}")
+                del self._fetch_intervals[gone]
+            if config.enabled != self.enabled:
+                for job in self._jobs():
+                    if config.enabled:
+                        job.resume()
+                    else:
+                        job.pause()
+                log.info("scheduler %s", "started" if config.enabled else "paused")
+                self.enabled = config.enabled
+            await self.control.heartbeat(
+                self.worker_id,
+                state="running" if self.enabled else "paused",
+                next_run_at=self.next_run_at() if self.enabled else None,
+            )
+        except Exception as exc:  # the next tick tries again; logged and reported
+            log.exception("scheduler control tick failed")
+            await self._report_error(f"control: {exc}")
+
+    def _schedule(
+        self,
+        job_id: str,
+        func: Any,
+        seconds: float,
+        now: datetime,
+        *,
+        current: float | None,
+        args: list[Any] | None = None,
+    ) -> None:
+        job = self.scheduler.get_job(job_id)
+        if job is None:
+            job = self.scheduler.add_job(
+                func,
+                "interval",
+                seconds=seconds,
+                id=job_id,
+                args=args or [],
+                next_run_time=now if self.enabled else None,
+            )
+            if not self.enabled:
+                job.pause()
+        elif current != seconds:
+            job.reschedule("interval", seconds=seconds)
+            if not self.enabled:
+                job.pause()
+
+    async def _report_error(self, error: str) -> None:
+        try:
+            await self.control.heartbeat(
+                self.worker_id,
+                state="running" if self.enabled else "paused",
+                next_run_at=self.next_run_at(),
+                error=error,
+            )
+        except Exception:  # nothing more to do than log it
+            log.exception("could not record a worker error")
+
+    # -- jobs -----------------------------------------------------------------------------------
+
+    async def fetch(self, mailbox_id: int) -> None:
+        """Poll one mailbox if it is due and nobody else is polling it; then triage,
+        announce and post what came in."""
+        try:
+            result = await self.poller.poll(mailbox_id, cycle_seconds=self.interval)
+            await alert_overdue(self.notifier, result)
+            if not result.polled or result.fetch is None:
+                return
+            summary: dict[str, Any] = {
+                "job": f"fetch {result.mailbox}",
+                "fetched": result.fetch.report.as_dict(),
+            }
+            if result.fetch.report.stored:
+                triaged = await (await self.desk.triage_service()).triage_queued()
+                summary["triage"] = triaged.as_dict()
+                summary["announced"] = await notify_new_tickets(
+                    self.desk, self.ticket_notifier, result.new_ticket_ids
+                )
+                await _sync_slack(self.notifier, summary)
+                log.info("fetched: %s", summary)
+            await self.control.heartbeat(
+                self.worker_id,
+                state="running" if self.enabled else "paused",
+                next_run_at=self.next_run_at(),
+                ran=True,
+                error=f"{result.mailbox}: {result.error}" if result.error else None,
+                clear_error=result.error is None,
+                summary=summary,
+            )
+        except Exception as exc:  # one bad run must not stop the worker; logged and reported
+            log.exception("fetch of mailbox %s failed", mailbox_id)
+            await self._report_error(f"fetch mailbox {mailbox_id}: {exc}")
+
+    async def process(self) -> None:
+        """Triage what is queued, send approved replies and due retries, sync Slack."""
+        try:
+            triage = await self.desk.triage_service()
+            triaged = await triage.triage_queued()
+            retriaged = await triage.retriage_fallbacks()
+            sent = await self.desk.sender.send_due()
+            summary: dict[str, Any] = {
+                "job": "process",
+                "triage": triaged.as_dict() | {"retriaged": retriaged},
+                "send": sent.as_dict(),
+            }
+            await _sync_slack(self.notifier, summary)
+            if triaged.drafted or sent.sent or sent.failed or sent.retrying:
+                log.info("processed: %s", summary)
+            await self.control.heartbeat(
+                self.worker_id,
+                state="running" if self.enabled else "paused",
+                next_run_at=self.next_run_at(),
+                ran=True,
+                summary=summary,
+            )
+        except Exception as exc:  # one bad run must not stop the worker; logged and reported
+            log.exception("worker cycle failed")
+            await self._report_error(f"process: {exc}")
+
+
+async def run_worker(
+    desk: Desk,
+    *,
+    interval_seconds: int = 120,
+    stop: asyncio.Event | None = None,
+    ticket_notifier: Notifier | None = None,
+    control_seconds: float = CONTROL_SECONDS,
+) -> None:
+    """Run the scheduler until ``stop`` is set (without one: until SIGTERM or SIGINT, then
+    running jobs finish first). ``interval_seconds`` is the cycle when ``desk scheduler
+    start --interval`` has not stored one. New-ticket notifications go to
+    ``ticket_notifier``, else to the Slack notifier when it implements ``Notifier``."""
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, stop.set)
+    await desk.ingestor.warm_up()  # parse workers ready before the first big fetch
+    notifier = slack_notifier(desk)
+    if ticket_notifier is None and isinstance(notifier, Notifier):
+        ticket_notifier = notifier
+    worker = Worker(
+        desk,
+        default_interval=interval_seconds,
+        notifier=notifier,
+        ticket_notifier=ticket_notifier,
+        control_seconds=control_seconds,
+    )
+    await worker.run(stop)
+
+
+__all__ = ["Worker", "run_cycle", "run_worker"]
