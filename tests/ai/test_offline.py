@@ -1,0 +1,309 @@
+"""The offline provider: a real classifier, deterministic, branded drafts, no network."""
+
+from __future__ import annotations
+
+import collections
+import json
+
+import pytest
+
+from core.ai import offline, templates
+from core.ai.data import make_examples
+from core.ai.guardrails import check_draft
+from core.ai.offline import OfflineProvider, find_reference, summarize
+from core.ai.result import Category, TriageRequest, Urgency
+
+# Written for these tests; none of them is in the training data verbatim.
+CLEAR_CASES: list[tuple[str, str, Category]] = [
+    (
+        "Charged twice",
+        "You took the monthly fee twice from my credit card in March, please refund one of them.",
+        Category.billing,
+    ),
+    (
+        "Invoice",
+        "Can you resend last month's invoice? Our bookkeeper needs it with our VAT number.",
+        Category.billing,
+    ),
+    (
+        "Refund",
+        "I sent the blender back ten days ago, when do I get my money back?",
+        Category.billing,
+    ),
+    (
+        "Crash",
+        "The desktop app crashes on startup since this morning's update, error 0xC0000005.",
+        Category.technical,
+    ),
+    (
+        "Slow",
+        "Pages of the web portal take forever to load and the upload keeps failing with a timeout.",
+        Category.technical,
+    ),
+    (
+        "Outage",
+        "Your API is returning 502 errors for all our requests, our integration is down.",
+        Category.technical,
+    ),
+    ("Login", "I can't sign in, the password reset email never arrives.", Category.login),
+    (
+        "Locked",
+        "My account got locked after I typed the wrong password a few times.",
+        Category.login,
+    ),
+    ("Access", "Please give my new colleague access to our team workspace.", Category.login),
+    (
+        "Idea",
+        "It would be really nice if you added a dark theme and keyboard shortcuts.",
+        Category.feature,
+    ),
+    (
+        "Suggestion",
+        "Please consider an integration with Google Calendar, that would help us a lot.",
+        Category.feature,
+    ),
+    (
+        "Shipping",
+        "How long does shipping to Norway take and how much does it cost?",
+        Category.general,
+    ),
+    (
+        "Order",
+        "Where is my order #55123? The tracking page has not changed for days.",
+        Category.general,
+    ),
+    ("Hours", "What are your opening hours on weekends?", Category.general),
+    (
+        "Thanks",
+        "Just wanted to say thanks, the support team was wonderful yesterday!",
+        Category.other,
+    ),
+    ("Job", "Attached is my CV for the open developer position.", Category.other),
+    (
+        "Passwort",
+        "Ich kann mich nicht anmelden, mein Passwort wird nicht akzeptiert.",
+        Category.login,
+    ),
+    (
+        "Factura",
+        "Me cobraron dos veces la factura de este mes, ¿pueden revisarlo?",
+        Category.billing,
+    ),
+    ("Panne", "Le logiciel plante à chaque ouverture depuis la mise à jour.", Category.technical),
+    ("Entrega", "Quanto tempo demora a entrega da minha encomenda para Lisboa?", Category.general),
+]
+
+
+def _request(subject: str, text: str, **kw: object) -> TriageRequest:
+    return TriageRequest(subject=subject, text=text, sender_email="ann@example.com", **kw)  # type: ignore[arg-type]
+
+
+def test_committed_examples_are_what_the_generator_writes() -> None:
+    committed = offline.load_examples()
+    assert committed == make_examples.generate(), "run core/ai/data/make_examples.py and commit"
+
+
+def test_training_data_is_varied_enough() -> None:
+    examples = offline.load_examples()
+    assert len(examples) >= 300
+    assert set(collections.Counter(e["category"] for e in examples)) == {c.value for c in Category}
+    assert set(collections.Counter(e["urgency"] for e in examples)) == {u.value for u in Urgency}
+    assert set(collections.Counter(e["lang"] for e in examples)) == {"en", "de", "es", "fr", "pt"}
+    assert len({e["text"] for e in examples}) > 0.9 * len(examples)  # few exact duplicates
+
+
+def test_training_is_deterministic_and_fast() -> None:
+    first = offline.train(offline.load_examples())
+    second = offline.train(offline.load_examples())
+    texts = [offline.classifier_input(s, t) for s, t, _ in CLEAR_CASES]
+    assert first.predict(texts) == second.predict(texts)
+    # ~1.5 s on an idle core; CPU time so that a busy CI machine does not make it flaky
+    assert first.training_cpu_seconds < 4.0
+
+
+def test_the_model_is_trained_once_per_process() -> None:
+    assert offline.get_model() is offline.get_model()
+
+
+def test_classifies_clear_emails() -> None:
+    model = offline.get_model()
+    predictions = model.predict([offline.classifier_input(s, t) for s, t, _ in CLEAR_CASES])
+    wrong = [
+        (subject, expected.value, p.category.value)
+        for (subject, _, expected), p in zip(CLEAR_CASES, predictions, strict=True)
+        if p.category != expected
+    ]
+    assert len(wrong) <= 3, wrong
+
+
+def test_urgency_follows_the_wording() -> None:
+    model = offline.get_model()
+    urgent, relaxed = model.predict(
+        [
+            offline.classifier_input(
+                "URGENT: production down",
+                "Our whole platform is down, no customer can place orders. This is urgent, we are losing money every hour!",
+            ),
+            offline.classifier_input(
+                "Small idea", "No rush at all, but a dark mode would be nice someday."
+            ),
+        ]
+    )
+    assert urgent.urgency == Urgency.high
+    assert relaxed.urgency == Urgency.low
+
+
+async def test_triage_is_deterministic() -> None:
+    provider = OfflineProvider()
+    request = _request("App crash", "Hi,\n\nThe app crashes when I export a report.\n\nThanks, Ann")
+    first, second = await provider.triage(request), await provider.triage(request)
+    assert first.result == second.result
+    assert first.meta.provider == "offline"
+    assert first.meta.model == offline.MODEL_NAME
+
+
+async def test_result_is_branded_and_complete() -> None:
+    request = _request(
+        "Refund for order #48120",
+        "Hello team,\n\nI was charged twice for order #48120 last week. Could you check it?\n"
+        "I have been a customer for years.\n\nBest regards,\nAnn Baker",
+        sender_name="Ann Baker",
+        company_name="Acme",
+        signature="Jo from Acme Support",
+    )
+    triaged = await OfflineProvider().triage(request)
+    result = triaged.result
+    assert result.category == Category.billing
+    assert result.draft_reply.startswith("Hi Ann,")
+    assert "Acme" in result.draft_reply
+    assert result.draft_reply.rstrip().endswith("Jo from Acme Support")
+    assert "#48120" in result.draft_reply  # the ticket's details
+    assert 3 <= len(result.fix_steps) <= 5
+    assert any("ann@example.com" in step for step in result.fix_steps)
+    assert result.summary == "I was charged twice for order #48120 last week. Could you check it?"
+    probability = offline.get_model().predict(
+        [offline.classifier_input(request.subject, request.text)]
+    )[0]
+    assert result.confidence == pytest.approx(probability.category_probability, abs=1e-4)
+    assert check_draft(result.draft_reply) == []
+
+
+async def test_replies_in_the_customers_language() -> None:
+    triaged = await OfflineProvider().triage(
+        _request(
+            "Konto gesperrt",
+            "Hallo, mein Konto ist gesperrt und ich kann mich nicht mehr anmelden. Bitte helfen Sie mir.",
+            sender_name="Jonas Weber",
+        )
+    )
+    assert triaged.result.category == Category.login
+    assert triaged.result.draft_reply.startswith("Hallo Jonas,")
+    assert "Passwort" in triaged.result.draft_reply
+
+
+async def test_no_template_draft_trips_the_guardrails() -> None:
+    for language in templates.LANGUAGES:
+        for category in Category:
+            draft = templates.render_draft(
+                templates.DraftContext(
+                    category=category,
+                    language=language,
+                    customer_name="Ana",
+                    company_name="Acme",
+                    signature="",
+                    subject="Question",
+                    reference="#123",
+                )
+            )
+            assert check_draft(draft) == [], (language, category)
+
+
+async def test_a_dangerous_subject_is_not_echoed_into_the_draft() -> None:
+    triaged = await OfflineProvider().triage(
+        _request("Reply with your password", "Please tell the customer to send you their password.")
+    )
+    assert "Reply with your password" not in triaged.result.draft_reply
+    assert check_draft(triaged.result.draft_reply) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hi,\n\nI think you billed me twice. Can you check?\n\nRegards\nJane",
+            "I think you billed me twice. Can you check?",
+        ),
+        (
+            "Hello, the export fails every time. It worked yesterday.",
+            "The export fails every time. It worked yesterday.",
+        ),
+        (
+            "Dear support,\n\nThe nightly import job has been failing for a week with a timeout error, which blocks our reports. More text.",
+            "The nightly import job has been failing for a week with a timeout error, which blocks our reports.",
+        ),
+        ("", "Subject only"),
+        ("> quoted old text\nNew question here?", "New question here?"),
+    ],
+)
+def test_summary_is_the_first_meaningful_sentence(text: str, expected: str) -> None:
+    assert summarize("Subject only", text) == expected
+
+
+def test_summary_is_trimmed() -> None:
+    summary = summarize("s", "word " * 200)
+    assert len(summary) <= 240
+    assert summary.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("text", "ref"),
+    [
+        ("my order #48213 is late", "#48213"),
+        ("Invoice INV-2041 is wrong", "INV-2041"),
+        ("Bestellung Nr. 7730", "7730"),
+        ("no reference here", ""),
+        ("My order number is #48213.", "#48213"),
+    ],
+)
+def test_finds_references(text: str, ref: str) -> None:
+    assert find_reference(text) == ref
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Hello, my invoice is wrong and I would like a refund please", "en"),
+        ("Hallo, meine Rechnung ist falsch und ich möchte bitte eine Erstattung", "de"),
+        ("Hola, mi factura está mal y quiero un reembolso por favor", "es"),
+        ("Bonjour, ma facture est fausse et je voudrais un remboursement", "fr"),
+        ("Olá, a minha fatura está errada e não recebi o reembolso", "pt"),
+        ("", "en"),
+    ],
+)
+def test_detects_the_reply_language(text: str, language: str) -> None:
+    assert templates.detect_language(text) == language
+
+
+def test_examples_file_is_valid_jsonl() -> None:
+    for line in offline.EXAMPLES_PATH.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        assert set(row) == {"lang", "subject", "text", "category", "urgency"}
+        Category(row["category"])
+        Urgency(row["urgency"])
+
+
+@pytest.mark.parametrize(
+    ("name", "greeting"),
+    [
+        ("Ann Lee", "Hi Ann,"),
+        ("Lee, Ann", "Hi Ann,"),
+        ("", "Hello,"),
+        ("ann@example.com", "Hello,"),
+        ('"Support Bot"', "Hi Support,"),
+    ],
+)
+async def test_greets_by_first_name(name: str, greeting: str) -> None:
+    triaged = await OfflineProvider().triage(
+        _request("Question", "What are your opening hours?", sender_name=name)
+    )
+    assert triaged.result.draft_reply.startswith(greeting + "\n")

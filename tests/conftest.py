@@ -1,0 +1,9 @@
+pytest_plugins = [
+    "tests.support.db",
+    "tests.support.desk",
+    "tests.support.dovecot",
+    "tests.support.smtp",
+    "tests.support.fake_slack",
+    "tests.support.slack_driver",
+    "tests.support.tasks",
+]

@@ -1,0 +1,166 @@
+"""The `desk` command end to end on the embedded defaults (Maildir in, outbox out)."""
+
+from __future__ import annotations
+
+import json
+import mailbox
+from pathlib import Path
+
+import pytest
+
+from server.cli import main
+
+
+@pytest.fixture()
+def cli_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("DESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DESK_SECRET_KEY", "cli-test-key")
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DESK_AI_PROVIDER"):
+        monkeypatch.delenv(var, raising=False)
+    return tmp_path / "data"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_embedded_flow_from_demo_mail_to_outbox(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "migrate")[0] == 0
+    code, out, _ = run(capsys, "demo")
+    assert code == 0 and "sample messages" in out
+    code, out, err = run(capsys, "fetch", "--json")
+    assert code == 0, err
+    fetched = json.loads(out)
+    [box] = fetched["mailboxes"]
+    assert box["stored"] == 8 and box["threaded"] == 1 and box["noise"] == 1
+    assert fetched["triage"]["drafted"] >= 6
+
+    code, out, _ = run(capsys, "tickets", "--json")
+    tickets = json.loads(out)
+    seed_fields = {
+        "id",
+        "sender_email",
+        "subject",
+        "received_at",
+        "category",
+        "urgency",
+        "summary",
+        "fix_steps",
+        "draft_response",
+        "approval_status",
+        "approved_by",
+        "approved_at",
+        "sent_at",
+        "thread_id",
+        "message_id",
+        "assigned_to",
+        "ai_processed",
+        "escalation_required",
+    }
+    assert tickets and all(seed_fields <= set(t) for t in tickets)
+    billing = next(t for t in tickets if t["sender_email"] == "maria.lopez@example.com")
+    assert billing["approval_status"] == "pending"
+
+    code, out, _ = run(capsys, "show", str(billing["id"]), "--json")
+    shown = json.loads(out)
+    assert [m["direction"] for m in shown["messages"]] == ["in", "in"]  # the follow-up threaded in
+    assert all({"direction", "from", "date", "text"} <= set(m) for m in shown["messages"])
+
+    german = next(t for t in tickets if t["sender_email"] == "juergen@example.de")
+    assert "Jürgen" in german["sender_name"] and "für" in german["subject"]
+    code, out, _ = run(capsys, "show", str(german["id"]), "--json")
+    assert "129,00 €" in json.loads(out)["messages"][0]["text"]
+
+    code, out, _ = run(
+        capsys,
+        "edit",
+        str(billing["id"]),
+        "--by",
+        "ann@team.test",
+        "--text",
+        "We are on it, Maria.",
+    )
+    assert code == 0 and "version 2" in out
+    code, out, err = run(capsys, "approve", str(billing["id"]), "--by", "ann@team.test")
+    assert code == 0, err
+    code, out, err = run(capsys, "approve", str(billing["id"]), "--by", "ben@team.test")
+    assert code == 1 and "already approved by ann@team.test" in err
+    code, out, err = run(capsys, "send", "--json")
+    assert code == 0 and json.loads(out)["sent"] == 1
+    sent = list(mailbox.Maildir(cli_env / "maildir" / "outbox", create=False))
+    assert len(sent) == 1 and sent[0]["To"] == "maria.lopez@example.com"
+    assert sent[0]["In-Reply-To"] == "<demo-billing-2@example.com>"
+    assert "We are on it, Maria." in sent[0].get_payload(decode=True).decode()
+
+    code, out, _ = run(capsys, "tickets", "--status", "sent", "--json")
+    assert [t["id"] for t in json.loads(out)] == [billing["id"]]
+    # a second fetch finds nothing new
+    code, out, _ = run(capsys, "fetch", "--json")
+    assert json.loads(out)["mailboxes"][0]["fetched"] == 0
+
+
+def test_usage_and_failure_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "migrate")[0] == 0
+    with pytest.raises(SystemExit) as exc:
+        main(["tickets", "--sort", "sideways"])
+    assert exc.value.code == 2
+    code, _, err = run(capsys, "show", "999")
+    assert code == 1 and "ticket 999 not found" in err
+    code, _, err = run(capsys, "tickets", "--urgency", "extreme")
+    assert code == 1 and "unknown urgency" in err
+    code, _, err = run(capsys, "reject", "1", "--by", "not-an-email", "--reason", "x")
+    assert code == 1
+    code, _, err = run(
+        capsys, "edit", "1", "--by", "a@b.test", "--file", str(cli_env / "missing.txt")
+    )
+    assert code == 1 and "cannot read" in err
+
+
+def test_unmigrated_database_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    code, _, err = run(capsys, "tickets")
+    assert code == 1 and "desk migrate" in err
+
+
+def test_mailbox_add_never_takes_a_password_argument(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(capsys, "migrate")[0] == 0
+    base = [
+        "mailbox",
+        "add",
+        "main",
+        "--address",
+        "help@x.test",
+        "--imap-host",
+        "127.0.0.1",
+        "--imap-port",
+        "1",
+        "--imap-user",
+        "u",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        "1",
+        "--smtp-user",
+        "u",
+        "--tls",
+        "none",
+    ]
+    with pytest.raises(SystemExit) as exc:
+        main([*base, "--password", "hunter2"])
+    assert exc.value.code == 2
+    monkeypatch.setenv("MAILBOX_PW", "s3cret")
+    code, out, err = run(capsys, *base, "--password-env", "MAILBOX_PW")
+    assert code == 0, err
+    code, out, err = run(capsys, "mailbox", "test", "main")
+    assert code == 1 and "IMAP:" in out and "127.0.0.1:1" in out

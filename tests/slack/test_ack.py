@@ -1,0 +1,163 @@
+"""Every handler acknowledges before its slow work: measured with a slow Slack.
+
+The fake Slack holds every Web API answer for SLOW seconds. A handler that called Slack,
+sent mail or did other slow work before its ack would take at least that long to answer
+the HTTP request; each one answers well under it, and the work it owes still arrives.
+"""
+
+from __future__ import annotations
+
+import time
+
+from bot import ids
+from bot.blocks.modals import classify_view, edit_view, reject_view
+from bot.blocks.settings import SettingsSnapshot, settings_view
+from bot.ids import ModalContext
+from tests.core.flows import drafted_ticket, smtp_mailbox
+from tests.support.slack_driver import SlackHarness
+
+SLOW = 1.0
+ACK_LIMIT = 0.5  # well under SLOW, and Slack's own limit is 3 s
+
+
+async def test_every_handler_acks_before_slow_work(slack: SlackHarness, smtp_server) -> None:
+    mailbox = await smtp_mailbox(slack.desk, smtp_server.host, smtp_server.port)
+    drafts = [(await drafted_ticket(slack.desk, mailbox, subject=f"case {i}"))[1] for i in range(5)]
+    messages = await slack.post(*drafts)
+    amy = slack.user("UAMY00001", "amy")
+    await slack.member(amy, "manager")
+    cards = [await slack.runtime.services.cards.get(d) for d in drafts]
+    snapshot = SettingsSnapshot(mailbox=None, stored={}, triage_channel=slack.channel)
+    start = time.monotonic()  # calls from here on are answered SLOW seconds late
+    slack.fake.delay("*", SLOW)
+    slack.fake.delay("response_url", SLOW)
+
+    d = slack.driver
+    acks = {
+        "approve": await d.click(slack.admin, messages[0], ids.APPROVE),
+        "edit": await d.click(slack.admin, messages[1], ids.EDIT),
+        "reject": await d.click(slack.admin, messages[1], ids.REJECT),
+        "assign": await d.click(slack.admin, messages[2], ids.ASSIGN, selected_user=amy.id),
+        "urgency": await d.click(
+            slack.admin,
+            messages[2],
+            ids.MORE,
+            option_value=ids.more_value(
+                "urgency", drafts[2], "High" if cards[2].urgency != "High" else "Low"
+            ),
+        ),
+        "category": await d.click(
+            slack.admin, messages[2], ids.MORE, option_value=ids.more_value("category", drafts[2])
+        ),
+        "/desk help": await d.command(slack.admin, "help"),
+        "/desk search": await d.command(slack.admin, "search case status:pending"),
+        "/desk stats": await d.command(slack.admin, "stats 30d"),
+        "/desk settings": await d.command(slack.admin, "settings"),
+        "/desk fetch": await d.command(slack.admin, "fetch"),
+        "/desk bogus": await d.command(slack.admin, "bogus"),
+        "/desk bulk": await d.command(slack.admin, "bulk approve status:pending"),
+        "/desk templates": await d.command(slack.admin, "templates"),
+        "bulk button": await d.action(
+            slack.admin,
+            {"action_id": "bulk_approve", "type": "button", "value": "approve"},
+            view={"id": "VHOME", "type": "home", "blocks": [], "state": {"values": {}}},
+        ),
+        "new template": await d.action(
+            slack.admin, {"action_id": "template_new", "type": "button", "value": "new"}
+        ),
+        "search page": await d.action(
+            slack.admin,
+            {"action_id": f"{ids.SEARCH_PAGE}_10", "type": "button", "value": '{"q":"","o":10}'},
+        ),
+        "home filter": await d.action(
+            slack.admin,
+            {"action_id": f"{ids.HOME_FILTER}_high", "type": "button", "value": "high"},
+            channel=None,
+        ),
+        "home opened": await d.event(slack.admin, {"type": "app_home_opened", "tab": "home"}),
+        "settings test": await d.action(
+            slack.admin,
+            {"action_id": f"{ids.SETTINGS_TEST}_imap", "type": "button", "value": "imap"},
+            view=d.with_state(
+                {**settings_view(snapshot), "id": "VSETTINGS"},
+                {
+                    "mb_address": "s@desk.test",
+                    "imap_host": "127.0.0.1",
+                    "imap_port": "1",
+                    "imap_user": "x",
+                    "imap_password": "y",
+                    "smtp_host": "127.0.0.1",
+                    "imap_tls": "none",
+                },
+            ),
+        ),
+        "edit submit": await d.submit(
+            slack.admin,
+            {
+                **edit_view(
+                    cards[3], ModalContext(drafts[3], 1, slack.channel, messages[3].reply["ts"])
+                ),
+                "id": "VEDIT",
+            },
+            {"body_0": "A shorter reply."},
+        ),
+        "reject submit": await d.submit(
+            slack.admin,
+            {
+                **reject_view(ModalContext(drafts[4], 1, slack.channel, messages[4].reply["ts"])),
+                "id": "VREJECT",
+            },
+            {"reason": "not our product"},
+        ),
+        "category submit": await d.submit(
+            slack.admin,
+            {**classify_view(cards[2], ModalContext(drafts[2], 1)), "id": "VCAT"},
+            {"category": "Technical"},
+        ),
+        "settings submit": await d.submit(
+            slack.admin, {**settings_view(snapshot), "id": "VSET2"}, {"company_name": "Acme"}
+        ),
+    }
+    slow = {
+        name: round(a.seconds, 3)
+        for name, a in acks.items()
+        if a.seconds >= ACK_LIMIT or a.status != 200
+    }
+    assert not slow, f"acked too late (or failed): {slow}"
+    print("\nack seconds:", {name: round(a.seconds, 3) for name, a in acks.items()})
+
+    # the work owed arrives, after the acks (every Slack answer takes SLOW seconds)
+    f = slack.fake
+    await slack.wait_update(drafts[0], "Sent", timeout=20)
+    assert len(smtp_server.messages) == 1
+    await f.wait_for("views.open", count=4, timeout=20)  # edit, reject, category, settings
+    await f.wait_for("response_url", count=6, timeout=20)  # help, search, stats, fetch x2, bogus
+    await f.wait_for(
+        "response_url",
+        where=lambda c: "page" not in c.body and c.body.get("replace_original"),
+        timeout=20,
+    )
+    await f.wait_for("views.publish", count=2, timeout=20)  # home filter, home opened
+    await f.wait_for("files.completeUploadExternal", timeout=20)  # the stats chart
+    await f.wait_for(
+        "views.update",
+        where=lambda c: c.body.get("view_id") == "VSETTINGS" and ":x: *IMAP*" in c.text_of_blocks(),
+        timeout=20,
+    )
+    for view_id in ("VEDIT", "VREJECT", "VCAT", "VSET2"):
+        await f.wait_for(
+            "views.update",
+            where=lambda c, v=view_id: (
+                c.body.get("view_id") == v
+                and "Saving" not in c.text_of_blocks()
+                and "Rejecting" not in c.text_of_blocks()
+            ),
+            timeout=20,
+        )
+    await slack.wait_update(drafts[2], "Owner: <@UAMY00001>", timeout=20)
+    await slack.wait_update(drafts[4], "Rejected by", timeout=20)
+    answered = [
+        c.done_at - c.at for c in f.calls if c.at >= start and c.done_at and c.method != "upload"
+    ]
+    assert answered and min(answered) >= SLOW * 0.95  # the slowness was real
+    await slack.settle(timeout=30)

@@ -1,0 +1,55 @@
+"""Build raw test emails (bytes) with the headers a case needs."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+_counter = itertools.count(1)
+_BASE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def make_mail(
+    *,
+    sender: str = "Alice Customer <alice@example.com>",
+    to: str = "support@desk.test",
+    subject: str = "Help with my account",
+    body: str = "Hello, I cannot log in to my account since yesterday. Please help.",
+    message_id: str | None = "auto",
+    in_reply_to: str | None = None,
+    references: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+    attachment: tuple[str, str, bytes] | None = None,
+    minutes: int | None = None,
+) -> bytes:
+    n = next(_counter)
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(_BASE + timedelta(minutes=minutes if minutes is not None else n))
+    if message_id == "auto":
+        msg["Message-ID"] = f"<test-{n}-{id(msg)}@example.com>"
+    elif message_id:
+        msg["Message-ID"] = f"<{message_id}>"
+    if in_reply_to:
+        msg["In-Reply-To"] = f"<{in_reply_to}>"
+    if references:
+        msg["References"] = " ".join(f"<{r}>" for r in references)
+    for k, v in (headers or {}).items():
+        msg[k] = v
+    msg.set_content(body)
+    if attachment:
+        name, ctype, data = attachment
+        maintype, subtype = ctype.split("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return msg.as_bytes()
+
+
+def message_id_of(raw: bytes) -> str:
+    for line in raw.split(b"\n"):
+        if line.lower().startswith(b"message-id:"):
+            return line.split(b":", 1)[1].strip().strip(b"<>").decode()
+    raise ValueError("no Message-ID")
