@@ -1,0 +1,192 @@
+"""Ingest benchmark: the desk's full ingest against a raw imap-tools fetch, in one run.
+
+4,000 messages from ../shared/corpora/inbox/ are appended to a private Dovecot. For each
+database (SQLite always; PostgreSQL when TEST_DATABASE_URL or --postgres is given) the
+script times a raw imap-tools fetch of every message (the baseline), then the desk's full
+ingest (fetch, parse, classify, thread, store, set \\Seen) of the same messages into a fresh
+database, then the raw fetch again; the baseline is the mean of the two raw runs. It prints
+messages/s for both and ingest/raw. Target: ingest >= 0.5 x raw fetch.
+
+``--cpu`` (Linux) also prints the CPU seconds each process spent during the ingest (this
+one, its parse workers, the database server, Dovecot) and how busy that kept the cores:
+where the time goes, and whether a faster pipeline or less work is what would help.
+
+    .venv/bin/python bench/ingest.py [--count 4000] [--postgres postgresql://postgres@127.0.0.1/postgres] [--cpu]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+from core.config import Settings  # noqa: E402
+from core.mail.imap import raw_fetch_all  # noqa: E402
+from core.mailboxes import MailboxSpec  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
+from server.wiring import build_desk  # noqa: E402
+from tests.support.db import scratch_postgres  # noqa: E402
+from tests.support.dovecot import running_dovecot  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpora" / "inbox"
+
+
+def load_messages(count: int) -> list[bytes]:
+    files = sorted(
+        p for p in CORPUS.rglob("*") if p.is_file() and p.name not in {"LICENSE", "NOTICE"}
+    )
+    out: list[bytes] = []
+    for path in files:
+        raw = path.read_bytes()
+        if b"\0" in raw:  # IMAP APPEND cannot carry NULs
+            continue
+        out.append(raw)
+        if len(out) == count:
+            break
+    if len(out) < count:
+        sys.exit(f"only {len(out)} messages under {CORPUS}")
+    return out
+
+
+def fresh_database(kind: str, pg_url: str | None, tmp: Path) -> tuple[str, Callable[[], None]]:
+    if kind == "sqlite":
+        path = tmp / f"bench-{uuid.uuid4().hex[:6]}.db"
+        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
+    assert pg_url
+    return scratch_postgres(pg_url, "desk_bench")
+
+
+def cpu_by_process() -> dict[int, tuple[str, float]]:
+    """CPU seconds (user + system) so far of every process, with its command line."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[str, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(") ", 1)[1].split()
+            cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        out[int(entry)] = (cmd.strip()[:70], (int(stat[11]) + int(stat[12])) / tick)
+    return out
+
+
+def print_cpu(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], wall: float
+) -> None:
+    spent = {
+        pid: (cmd, used - before.get(pid, (cmd, 0.0))[1]) for pid, (cmd, used) in after.items()
+    }
+    busy = {pid: v for pid, v in spent.items() if v[1] >= 0.01}
+    total = sum(used for _, used in busy.values())
+    for pid, (cmd, used) in sorted(busy.items(), key=lambda kv: -kv[1][1]):
+        print(f"    {used:5.2f} s cpu  {pid:>7}  {cmd}")
+    cores = os.cpu_count() or 1
+    print(
+        f"    {total:5.2f} s cpu in {wall:.2f} s on {cores} cores: {total / wall / cores:.0%} busy"
+    )
+
+
+async def desk_ingest(
+    database_url: str, data_dir: Path, cfg, *, cpu: bool = False
+) -> tuple[float, dict[str, int]]:  # type: ignore[no-untyped-def]
+    desk = build_desk(
+        Settings(
+            _env_file=None,
+            DATABASE_URL=database_url,
+            DESK_DATA_DIR=data_dir,
+            DESK_SECRET_KEY="bench",
+        )  # type: ignore[arg-type]
+    )
+    try:
+        await desk.mailboxes.add(
+            MailboxSpec(
+                name="bench",
+                address="support@desk.test",
+                imap_host=cfg.host,
+                imap_port=cfg.port,
+                imap_user=cfg.username,
+                imap_tls="none",
+                smtp_host="127.0.0.1",
+                smtp_port=25,
+                smtp_user="",
+                smtp_tls="none",
+                password=cfg.password,
+            )
+        )
+        await desk.ingestor.warm_up()  # as `desk worker` does at start
+        before = cpu_by_process() if cpu else {}
+        start = time.perf_counter()
+        [result] = await desk.fetcher.fetch_all("bench")
+        elapsed = time.perf_counter() - start
+        if cpu:
+            print_cpu(before, cpu_by_process(), elapsed)
+        if result.error:
+            raise SystemExit(f"ingest failed: {result.error}")
+        return elapsed, result.report.as_dict()
+    finally:
+        await desk.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--count", type=int, default=4000)
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument("--cpu", action="store_true", help="CPU time per process (Linux)")
+    args = parser.parse_args()
+    if not CORPUS.exists():
+        sys.exit(f"corpus not found: {CORPUS}")
+    messages = load_messages(args.count)
+    kinds = ["sqlite"] + (["postgresql"] if args.postgres else [])
+    with running_dovecot() as server, tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        user, password = server.take_account()
+        server.append_many(user, password, messages)
+        cfg = server.config(user, password)
+        raw_fetch_all(cfg)  # warm the server's caches and indexes once
+        print(
+            f"{len(messages)} messages, {sum(map(len, messages)) / 1e6:.1f} MB, Dovecot on loopback"
+        )
+        for kind in kinds:
+            url, drop = fresh_database(kind, args.postgres, tmp)
+            try:
+                upgrade(url)
+                t0 = time.perf_counter()
+                n1 = raw_fetch_all(cfg)
+                raw1 = time.perf_counter() - t0
+                ingest_s, report = asyncio.run(
+                    desk_ingest(url, tmp / f"data-{kind}", cfg, cpu=args.cpu)
+                )
+                t0 = time.perf_counter()
+                n2 = raw_fetch_all(cfg)
+                raw2 = time.perf_counter() - t0
+            finally:
+                drop()
+            assert n1 == n2 == len(messages), (n1, n2)
+            stored = report["stored"] + report["duplicates"] + report["quarantined"]
+            assert stored == len(messages), report
+            raw_rate = len(messages) / ((raw1 + raw2) / 2)
+            ingest_rate = len(messages) / ingest_s
+            print(
+                f"{kind:10}  raw imap-tools fetch {raw_rate:8.0f} msg/s   desk ingest {ingest_rate:8.0f} msg/s   "
+                f"ratio {ingest_rate / raw_rate:.2f} (target >= 0.50)   "
+                f"[stored {report['stored']}, duplicates {report['duplicates']}, quarantined {report['quarantined']}, "
+                f"tickets {report['new_tickets']}, threaded {report['threaded']}]"
+            )
+
+
+if __name__ == "__main__":
+    main()
