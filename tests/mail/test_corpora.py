@@ -10,6 +10,7 @@ import argparse
 import gzip
 import json
 import mailbox
+import pickle
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 
 from core.errors import ParseError
 from core.mail.loopguard import classify
-from core.mail.parsed import ParsedMessage
+from core.mail.parsed import ParsedMessage, pack, unpack
 from core.mail.parsing import html_to_text, parse_message
 from core.mail.quotes import strip_reply
 from server.cli import parse as parse_cli
@@ -97,6 +98,8 @@ def test_every_corpus_mail_parses(tmp_path: Path) -> None:
                 continue
             parsed += 1
             _check_invariants(result)
+            # the form parse workers hand it back in (pickled) loses nothing
+            assert unpack(pickle.loads(pickle.dumps(pack(result)))) == result, label
     print(f"\ncorpus mail parsed: {parsed}, ParseError: {len(parse_errors)}")
     assert not crashes, "\n".join(crashes)
     assert len(parse_errors) <= MAX_PARSE_ERRORS, "\n".join(parse_errors)
