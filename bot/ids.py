@@ -29,6 +29,9 @@ SETTINGS_VIEW = "desk_settings"
 
 DRAFT_ACTIONS = (APPROVE, EDIT, REJECT, RETRY)
 
+# message metadata on every draft message: finds a message whose post timed out
+DRAFT_POSTED_EVENT = "desk_draft_posted"
+
 SEP_CODES = {"\n\n": "p", "\n": "n", " ": "s", "": "e"}
 SEP_CHARS = {code: sep for sep, code in SEP_CODES.items()}
 

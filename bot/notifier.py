@@ -23,6 +23,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import ids
 from bot.blocks.analytics import new_tickets_message
 from bot.blocks.draft import SlackMessage, draft_message, sent_notice
 from bot.config import SlackConfig
@@ -31,10 +32,19 @@ from bot.services import TRIAGE_CHANNEL_KEY, DeskServices
 from core.draft_cards import DraftCard
 from core.errors import NotFound
 from core.notify import TicketBatch
+from core.slack_posts import Claim
 
 log = logging.getLogger(__name__)
 
 SLACK_ERRORS = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError)
+# errors after which Slack may or may not have done what was asked
+UNKNOWN_OUTCOME = (
+    asyncio.TimeoutError,
+    aiohttp.ServerDisconnectedError,
+    aiohttp.ClientPayloadError,
+)
+HISTORY_PAGES = 5  # pages of 200 messages searched for an earlier attempt's message
+CLOCK_SKEW = timedelta(minutes=1)
 
 
 @dataclass
@@ -105,19 +115,37 @@ class SlackNotifier:
         claim = await self.services.posts.claim(draft_id, channel=channel, team_id=home)
         if claim is None:
             return  # posted already, or another process is posting it
+        where: tuple[str, str | None] | None = None
         try:
             card = await self.services.cards.get(draft_id, home_team=home)
             message = draft_message(card)
-            result = await self.queue.post(
-                channel=channel,
-                thread_ts=claim.thread_ts,
-                text=message.main.text,
-                blocks=message.main.blocks,
-                unfurl_links=False,
-                unfurl_media=False,
+            earlier = await self._earlier_post(claim) if claim.retaken_since else None
+            if earlier is not None:  # an attempt that timed out did post it: no second card
+                channel, ts, thread_ts = earlier
+                where = (channel, thread_ts)
+            else:
+                thread_ts = claim.thread_ts
+                result = await self.queue.post(
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    text=message.main.text,
+                    blocks=message.main.blocks,
+                    metadata={
+                        "event_type": ids.DRAFT_POSTED_EVENT,
+                        "event_payload": {"draft_id": draft_id},
+                    },
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
+                ts = str(result["ts"])
+                channel = str(result.get("channel") or channel)
+        except UNKNOWN_OUTCOME as exc:
+            log.warning(
+                "posting draft %s to Slack timed out (%r): checked next sync", draft_id, exc
             )
-            ts = str(result["ts"])
-            channel = str(result.get("channel") or channel)
+            report.errors.append(f"draft {draft_id}: no answer from Slack ({exc!r})")
+            await self.services.posts.abandon(draft_id)
+            return
         except (*SLACK_ERRORS, NotFound) as exc:
             log.warning("posting draft %s to Slack failed: %s", draft_id, exc)
             report.errors.append(f"draft {draft_id}: {exc}")
@@ -125,10 +153,62 @@ class SlackNotifier:
             return
         permalink = await self._permalink(channel, ts)
         await self.services.posts.posted(
-            draft_id, ts=ts, permalink=permalink, status=card.status, version=card.version
+            draft_id,
+            ts=ts,
+            permalink=permalink,
+            status=card.status,
+            version=card.version,
+            where=where,
         )
         report.posted.append(draft_id)
-        await self._thread(channel, claim.thread_ts or ts, message.thread, report)
+        await self._thread(channel, thread_ts or ts, message.thread, report)
+
+    async def _earlier_post(self, claim: Claim) -> tuple[str, str, str | None] | None:
+        """(channel, ts, thread_ts) of the message an abandoned attempt to post
+        ``claim``'s draft did post after all, found by its metadata; None if Slack has none
+        (or cannot say: without the history scopes, or outside the channel, it is posted
+        again, as a second card beats a missing one)."""
+        assert claim.retaken_since is not None
+        since = claim.retaken_since
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        channel = claim.earlier_channel or claim.channel
+        thread_ts = claim.earlier_thread_ts
+        args: dict[str, Any] = {
+            "channel": channel,
+            "oldest": f"{(since - CLOCK_SKEW).timestamp():.6f}",
+            "include_all_metadata": True,
+            "limit": 200,
+        }
+        cursor = None
+        try:
+            for _ in range(HISTORY_PAGES):
+                if thread_ts:
+                    page = await self.client.conversations_replies(
+                        ts=thread_ts, cursor=cursor, **args
+                    )
+                else:
+                    page = await self.client.conversations_history(cursor=cursor, **args)
+                for m in page.get("messages") or []:
+                    meta = m.get("metadata") or {}
+                    payload = meta.get("event_payload") or {}
+                    if (
+                        meta.get("event_type") == ids.DRAFT_POSTED_EVENT
+                        and payload.get("draft_id") == claim.draft_id
+                    ):
+                        return channel, str(m["ts"]), thread_ts
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    break
+        except UNKNOWN_OUTCOME:
+            raise  # no answer again: the claim is abandoned again, not posted blind
+        except SLACK_ERRORS as exc:
+            log.warning(
+                "could not look in %s for draft %s's earlier message (%s): posting it again",
+                channel,
+                claim.draft_id,
+                exc,
+            )
+        return None
 
     async def _permalink(self, channel: str, ts: str) -> str | None:
         try:

@@ -46,6 +46,11 @@ class Claim:
     ticket_id: int
     channel: str
     thread_ts: str | None  # post as a reply in this thread (the ticket's first message)
+    # set when an earlier attempt may have posted the message (it timed out, or its process
+    # died): when it began, and where it posted. Look for that message before posting again.
+    retaken_since: datetime | None = None
+    earlier_channel: str | None = None
+    earlier_thread_ts: str | None = None
 
 
 def _post(row: SlackPost) -> Post:
@@ -99,29 +104,72 @@ class SlackPostService:
             return Claim(draft_id, ticket_id, channel, thread_ts)
         except IntegrityError:
             pass
-        async with self.sessions.begin() as session:  # take over a claim left by a crash
+        async with self.sessions.begin() as session:  # take over an abandoned claim
             stale = now - timedelta(seconds=self.claim_seconds)
-            taken = await session.execute(
-                update(SlackPost)
-                .where(
+            row = await session.scalar(
+                select(SlackPost).where(
                     SlackPost.draft_id == draft_id,
                     SlackPost.ts.is_(None),
                     SlackPost.claimed_at < stale,
                 )
-                .values(claimed_at=now, channel=channel)
-                .returning(SlackPost.ticket_id, SlackPost.thread_ts)
             )
-            row = taken.first()
-        return Claim(draft_id, row[0], channel, row[1]) if row else None
+            if row is None:
+                return None
+            earlier = (row.claimed_at, row.channel, row.thread_ts)
+            root = await self._root(session, row.ticket_id)
+            thread_ts = root.ts if root is not None and root.channel == channel else None
+            taken = await session.execute(
+                update(SlackPost)
+                .where(  # compare-and-set: two processes may try to take it at once
+                    SlackPost.draft_id == draft_id,
+                    SlackPost.ts.is_(None),
+                    SlackPost.claimed_at == earlier[0],
+                )
+                .values(claimed_at=now, channel=channel, thread_ts=thread_ts)
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount != 1:
+                return None
+            return Claim(
+                draft_id,
+                row.ticket_id,
+                channel,
+                thread_ts,
+                retaken_since=earlier[0],
+                earlier_channel=earlier[1],
+                earlier_thread_ts=earlier[2],
+            )
+
+    async def abandon(self, draft_id: int) -> None:
+        """Give up a claim whose post has an unknown outcome (Slack did not answer in time:
+        the message may be there). Unlike ``release`` the claim stays, made stale at once, so
+        the next sync takes it over and looks for the message before posting it again."""
+        async with self.sessions.begin() as session:
+            row = await session.scalar(
+                select(SlackPost).where(SlackPost.draft_id == draft_id, SlackPost.ts.is_(None))
+            )
+            if row is not None:  # the time it began moves back, so the look-up still covers it
+                row.claimed_at = row.claimed_at - timedelta(seconds=self.claim_seconds)
 
     async def posted(
-        self, draft_id: int, *, ts: str, permalink: str | None, status: str, version: int
+        self,
+        draft_id: int,
+        *,
+        ts: str,
+        permalink: str | None,
+        status: str,
+        version: int,
+        where: tuple[str, str | None] | None = None,
     ) -> None:
+        """The draft's message is at ``ts`` (in ``where`` = (channel, thread_ts) when that is
+        not where the claim said: a message an earlier attempt posted)."""
+        place = {"channel": where[0], "thread_ts": where[1]} if where else {}
         async with self.sessions.begin() as session:
             await session.execute(
                 update(SlackPost)
                 .where(SlackPost.draft_id == draft_id)
                 .values(
+                    **place,
                     ts=ts,
                     permalink=permalink,
                     rendered_status=status,
@@ -182,7 +230,9 @@ class SlackPostService:
         return result.rowcount == 1
 
     async def unposted(self, *, since: datetime, limit: int = 50) -> list[int]:
-        """Pending drafts created since ``since`` that have no message yet, oldest first."""
+        """Pending drafts created since ``since`` that have no message yet, oldest first:
+        never claimed, or claimed by an attempt that was abandoned or died."""
+        stale = self.clock() - timedelta(seconds=self.claim_seconds)
         async with self.sessions() as session:
             return list(
                 await session.scalars(
@@ -191,7 +241,10 @@ class SlackPostService:
                     .where(
                         Draft.status == "pending",
                         Draft.created_at >= since,
-                        SlackPost.id.is_(None),
+                        or_(
+                            SlackPost.id.is_(None),
+                            SlackPost.ts.is_(None) & (SlackPost.claimed_at < stale),
+                        ),
                     )
                     .order_by(Draft.id)
                     .limit(limit)

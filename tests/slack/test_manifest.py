@@ -17,6 +17,8 @@ SCOPES = {
     "chat_getPermalink": None,
     "users_info": "users:read",
     "conversations_open": "im:write",
+    "conversations_history": "channels:history",
+    "conversations_replies": "channels:history",
     "files_upload_v2": "files:write",
     "views_open": None,
     "views_update": None,
@@ -36,6 +38,7 @@ def test_the_manifest_matches_the_code() -> None:
     missing = {SCOPES[m] for m in called if SCOPES[m]} - scopes
     assert not missing, f"manifest.yml lacks scopes {missing}"
     assert "users:read.email" in scopes  # people are matched to desk users by email
+    assert "groups:history" in scopes  # a private triage channel's history, as a public one's
 
     (command,) = manifest["features"]["slash_commands"]
     assert command["command"] == "/desk" and command["url"].endswith("/slack/events")

@@ -100,6 +100,8 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.files: dict[str, int] = {}
+        # channel -> messages posted there (ts, text, thread_ts, metadata), oldest first
+        self.messages: dict[str, list[dict[str, Any]]] = {}
         self.team_id = TEAM_ID
         self._scripts: dict[str, list[Reply]] = {}
         self._delays: dict[str, float] = {}
@@ -252,7 +254,7 @@ class FakeSlack:
         if bad := self._check(method, body):
             return {"ok": False, "error": "invalid_blocks", "errors": bad}
         n = next(self._seq)
-        ts = f"{1_700_000_000 + n}.{n:06d}"
+        ts = f"{int(time.time())}.{n:06d}"  # like Slack's: epoch seconds, unique, rising
         if method == "auth.test":
             return {
                 "ok": True,
@@ -269,12 +271,24 @@ class FakeSlack:
             channel = str(body.get("channel", ""))
             if channel.startswith("U"):
                 channel = "D" + channel[1:]
+            metadata = body.get("metadata")
+            self.messages.setdefault(channel, []).append(
+                {
+                    "type": "message",
+                    "ts": ts,
+                    "text": body.get("text", ""),
+                    "thread_ts": body.get("thread_ts"),
+                    "metadata": json.loads(metadata) if isinstance(metadata, str) else metadata,
+                }
+            )
             return {
                 "ok": True,
                 "channel": channel,
                 "ts": ts,
                 "message": {"ts": ts, "text": body.get("text", "")},
             }
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(method, body)
         if method == "chat.update":
             return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
         if method == "chat.postEphemeral":
@@ -308,6 +322,36 @@ class FakeSlack:
             files = json.loads(files) if isinstance(files, str) else files or []
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         return {"ok": True}
+
+    def _history(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, from ``oldest`` on, paged by ``limit`` and ``cursor``; metadata only
+        with ``include_all_metadata``, as Slack does. History lists top-level messages,
+        replies the thread ``ts`` (its parent first)."""
+        channel = str(body.get("channel", ""))
+        if channel not in self.messages and not channel.startswith(("C", "G", "D")):
+            return {"ok": False, "error": "channel_not_found"}
+        posted = self.messages.get(channel, [])
+        if method == "conversations.history":
+            found = [m for m in posted if not m.get("thread_ts")][::-1]
+        else:
+            parent = str(body.get("ts", ""))
+            found = [m for m in posted if m["ts"] == parent or m.get("thread_ts") == parent]
+        oldest = float(body.get("oldest") or 0)
+        found = [m for m in found if float(m["ts"]) >= oldest]
+        start, limit = int(body.get("cursor") or 0), int(body.get("limit") or 100)
+        page = found[start : start + limit]
+        with_metadata = str(body.get("include_all_metadata", "")).lower() in ("true", "1")
+        out = [
+            {k: v for k, v in m.items() if v is not None and (with_metadata or k != "metadata")}
+            for m in page
+        ]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": out,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await self._body(request)
