@@ -697,12 +697,27 @@ class Ingestor:
             )
 
     async def _mark_bounces(self, session: AsyncSession, items: list[_Item], now: datetime) -> None:
+        """A permanent bounce marks its recipients undeliverable (the sender then refuses
+        them until someone clears the mark: ``core.recipients``). A temporary one (a 4.x.x
+        status: mailbox full, delivery delayed) is only recorded: the next reply may get
+        through."""
         for item in items:
             kind = item.kind
             if kind is None or kind.kind != "bounce":
                 continue
+            ticket_id = item.ticket_key if item.ticket_key > 0 else None
             for addr in kind.bounced_recipients:
                 addr = clean(addr.lower(), ADDR_LEN)
+                if not kind.permanent:
+                    record(
+                        session,
+                        Actor.system(),
+                        "recipient.bounced_temporarily",
+                        ticket_id=ticket_id,
+                        email=addr,
+                        status=kind.bounce_status,
+                    )
+                    continue
                 row = await session.get(Recipient, addr)
                 reason = f"bounce {kind.bounce_status or ''}: {kind.reason}".strip()
                 if row is None:
@@ -717,7 +732,7 @@ class Ingestor:
                     session,
                     Actor.system(),
                     "recipient.undeliverable",
-                    ticket_id=item.ticket_key if item.ticket_key > 0 else None,
+                    ticket_id=ticket_id,
                     email=addr,
                     status=kind.bounce_status,
                 )

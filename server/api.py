@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
+from core.drafts import Decision
 from core.errors import (
     AIError,
     ConfigError,
@@ -51,12 +52,26 @@ class EditBody(BaseModel):
     text: str = Field(min_length=1, max_length=100_000)
 
 
+class ByBody(BaseModel):
+    by: str = Field(description="email of the user acting")
+
+
 class DecisionOut(BaseModel):
     ticket_id: int
     draft_id: int
     status: str
     by: str
     at: str
+
+    @classmethod
+    def of(cls, d: Decision) -> DecisionOut:
+        return cls(
+            ticket_id=d.ticket_id,
+            draft_id=d.draft_id,
+            status=d.status,
+            by=d.by,
+            at=d.at.isoformat(),
+        )
 
 
 def get_desk(request: Request) -> Desk:
@@ -108,9 +123,7 @@ async def approve(ticket_id: int, body: ApproveBody, desk: DeskDep) -> DecisionO
     d = await desk.drafts.approve(
         await desk.tickets.current_draft_id(ticket_id), actor, version=body.version
     )
-    return DecisionOut(
-        ticket_id=d.ticket_id, draft_id=d.draft_id, status=d.status, by=d.by, at=d.at.isoformat()
-    )
+    return DecisionOut.of(d)
 
 
 @router.post("/tickets/{ticket_id}/reject", response_model=DecisionOut)
@@ -119,8 +132,16 @@ async def reject(ticket_id: int, body: RejectBody, desk: DeskDep) -> DecisionOut
     d = await desk.drafts.reject(
         await desk.tickets.current_draft_id(ticket_id), actor, reason=body.reason
     )
-    return DecisionOut(
-        ticket_id=d.ticket_id, draft_id=d.draft_id, status=d.status, by=d.by, at=d.at.isoformat()
+    return DecisionOut.of(d)
+
+
+@router.post("/tickets/{ticket_id}/retry", response_model=DecisionOut)
+async def retry(ticket_id: int, body: ByBody, desk: DeskDep) -> DecisionOut:
+    """Queue a ticket's failed reply again (e.g. after its recipient's bounce mark was
+    cleared); the worker sends it."""
+    actor = await actor_for(desk.sessions, body.by, "api")
+    return DecisionOut.of(
+        await desk.drafts.retry(await desk.tickets.current_draft_id(ticket_id), actor)
     )
 
 

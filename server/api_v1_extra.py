@@ -294,4 +294,21 @@ async def scheduler_command(
     return (await desk.scheduler.status()).as_dict()
 
 
+class ClearBody(BaseModel):
+    by: str = Field(description="email of the user clearing the mark")
+
+
+@router.get("/recipients/undeliverable", tags=["recipients"])
+async def undeliverable_recipients(desk: DeskDep) -> list[dict[str, Any]]:
+    """Addresses a permanent bounce marked undeliverable: replies to them are refused."""
+    return [r.as_dict() for r in await desk.recipients.undeliverable()]
+
+
+@router.post("/recipients/{email}/clear", tags=["recipients"])
+async def clear_recipient(email: str, body: ClearBody, desk: DeskDep) -> dict[str, Any]:
+    """Take the undeliverable mark off ``email``; returns what the mark said."""
+    actor = await actor_for(desk.sessions, body.by, "api")
+    return (await desk.recipients.clear(email, actor)).as_dict()
+
+
 __all__ = ["router"]

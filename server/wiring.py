@@ -18,6 +18,7 @@ from core.drafts import DraftService
 from core.fetching import FetchService
 from core.ingest import Ingestor
 from core.mailboxes import MailboxService
+from core.recipients import RecipientService
 from core.response_templates import TemplateService
 from core.scheduler import SchedulerControl
 from core.secrets import SecretBox
@@ -92,6 +93,10 @@ class Desk:
     @property
     def analytics(self) -> AnalyticsService:
         return AnalyticsService(self.sessions)
+
+    @property
+    def recipients(self) -> RecipientService:
+        return RecipientService(self.sessions)
 
     @property
     def scheduler(self) -> SchedulerControl:

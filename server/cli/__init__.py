@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
         desk_commands,
         mail_commands,
         parse,
+        recipients,
         scheduler,
         service,
         stats,
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.register(sub)
     templates.register(sub)
     scheduler.register(sub)
+    recipients.register(sub)
     return parser
 
 

@@ -53,6 +53,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g.add_argument("--file", type=Path)
     p.set_defaults(func=cmd_edit)
 
+    p = sub.add_parser("retry", help="send a ticket's failed reply again (`desk send` sends it)")
+    p.add_argument("id", type=int, help="ticket id")
+    p.add_argument("--by", required=True, metavar="EMAIL")
+    p.set_defaults(func=cmd_retry)
+
     p = sub.add_parser("send", help="send every approved draft now")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_send)
@@ -145,6 +150,17 @@ def cmd_reject(args: argparse.Namespace) -> int:
         actor = await actor_for(desk.sessions, args.by, "cli")
         d = await desk.drafts.reject(draft_id, actor, reason=args.reason)
         print(f"ticket {args.id}: draft {d.draft_id} rejected by {d.by}")
+        return 0
+
+    return run_with_desk(work)
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    async def work(desk: Desk) -> int:
+        draft_id = await desk.tickets.current_draft_id(args.id)
+        actor = await actor_for(desk.sessions, args.by, "cli")
+        d = await desk.drafts.retry(draft_id, actor)
+        print(f"ticket {args.id}: draft {d.draft_id} queued again by {d.by}; `desk send` sends it")
         return 0
 
     return run_with_desk(work)

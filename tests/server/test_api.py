@@ -6,9 +6,11 @@ import asyncio
 
 import httpx
 
+from core.mail.transport import FetchedMail
 from server.api import create_app
 from server.wiring import Desk
-from tests.core.flows import drafted_ticket, smtp_mailbox
+from tests.core.flows import agent, drafted_ticket, smtp_mailbox
+from tests.support.mail import make_dsn
 
 
 def client(desk: Desk) -> httpx.AsyncClient:
@@ -77,3 +79,34 @@ async def test_list_filter_get_and_decide(desk: Desk) -> None:
         )
         pending = (await c.get("/api/v1/tickets", params={"status": "pending"})).json()
         assert [i["id"] for i in pending["items"]] == [t2]
+
+
+async def test_undeliverable_recipients_are_listed_cleared_and_the_reply_retried(
+    desk: Desk, smtp_server
+) -> None:
+    mailbox = await smtp_mailbox(desk, smtp_server.host, smtp_server.port)
+    ticket_id, draft_id = await drafted_ticket(desk, mailbox, sender="pat@cust.test")
+    bounce = desk.ingestor.parse_one(FetchedMail(uid=700001, raw=make_dsn("pat@cust.test")))
+    await desk.ingestor.ingest_batch(mailbox, None, [bounce])
+    await desk.drafts.approve(draft_id, await agent(desk, "ann@team.test"))
+    assert (await desk.sender.send_due()).failed == [draft_id]
+    async with client(desk) as c:
+        r = await c.post(f"/api/v1/tickets/{ticket_id}/retry", json={"by": "ann@team.test"})
+        assert r.status_code == 200  # queued again, but the address is still marked
+        assert (await desk.sender.send_due()).failed == [draft_id]
+
+        [marked] = (await c.get("/api/v1/recipients/undeliverable")).json()
+        assert marked["email"] == "pat@cust.test"
+        by = {"by": "ann@team.test"}
+        r = await c.post("/api/v1/recipients/pat@cust.test/clear", json=by)
+        assert r.status_code == 200 and "5.1.1" in r.json()["reason"]
+        assert (await c.post("/api/v1/recipients/pat@cust.test/clear", json=by)).status_code == 404
+        assert (await c.post("/api/v1/recipients/nobody/clear", json=by)).status_code == 422
+        assert (await c.get("/api/v1/recipients/undeliverable")).json() == []
+
+        r = await c.post(f"/api/v1/tickets/{ticket_id}/retry", json=by)
+        assert r.status_code == 200 and r.json()["status"] == "approved"
+        assert (await desk.sender.send_due()).sent == [draft_id]
+        r = await c.post(f"/api/v1/tickets/{ticket_id}/retry", json=by)
+        assert r.status_code == 409  # sent: nothing to retry
+    assert len(smtp_server.messages) == 1

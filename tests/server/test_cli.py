@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from core.mail.maildir import deliver_to_maildir
 from server.cli import main
+from tests.support.mail import make_dsn
 
 
 @pytest.fixture()
@@ -103,6 +105,41 @@ def test_embedded_flow_from_demo_mail_to_outbox(
     # a second fetch finds nothing new
     code, out, _ = run(capsys, "fetch", "--json")
     assert json.loads(out)["mailboxes"][0]["fetched"] == 0
+
+
+def test_a_bounced_customer_is_cleared_and_the_reply_retried(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "migrate")[0] == 0
+    assert run(capsys, "demo")[0] == 0
+    assert run(capsys, "fetch")[0] == 0
+    tickets = json.loads(run(capsys, "tickets", "--json")[1])
+    maria = next(t for t in tickets if t["sender_email"] == "maria.lopez@example.com")
+    # her mail server says the address is gone
+    deliver_to_maildir(cli_env / "maildir" / "inbox", make_dsn("maria.lopez@example.com"))
+    code, out, err = run(capsys, "fetch", "--json")
+    assert code == 0 and json.loads(out)["mailboxes"][0]["bounces"] == 1, err
+    code, out, _ = run(capsys, "recipients", "list", "--json")
+    [marked] = json.loads(out)
+    assert marked["email"] == "maria.lopez@example.com" and "5.1.1" in marked["reason"]
+
+    assert run(capsys, "approve", str(maria["id"]), "--by", "ann@team.test")[0] == 0
+    code, out, _ = run(capsys, "send", "--json")
+    assert json.loads(out)["failed"] == 1  # refused: the address is marked
+    code, out, err = run(
+        capsys, "recipients", "clear", "MARIA.lopez@example.com", "--by", "ann@team.test"
+    )
+    assert code == 0 and "may be mailed again" in out, err
+    code, _, err = run(
+        capsys, "recipients", "clear", "maria.lopez@example.com", "--by", "ann@team.test"
+    )
+    assert code == 1 and "not marked undeliverable" in err
+    assert "no address" in run(capsys, "recipients", "list")[1]
+    code, out, err = run(capsys, "retry", str(maria["id"]), "--by", "ann@team.test")
+    assert code == 0 and "queued again" in out, err
+    code, out, _ = run(capsys, "send", "--json")
+    assert json.loads(out)["sent"] == 1
+    assert len(list(mailbox.Maildir(cli_env / "maildir" / "outbox", create=False))) == 1
 
 
 def test_usage_and_failure_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -53,3 +53,19 @@ def message_id_of(raw: bytes) -> str:
         if line.lower().startswith(b"message-id:"):
             return line.split(b":", 1)[1].strip().strip(b"<>").decode()
     raise ValueError("no Message-ID")
+
+
+def make_dsn(recipient: str, *, action: str = "failed", status: str = "5.1.1", n: int = 1) -> bytes:
+    """A delivery status notification (RFC 3464) from a mail server about ``recipient``."""
+    return (
+        b"From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\r\n"
+        b"To: support@desk.test\r\nSubject: Delivery Status Notification\r\n"
+        + f"Message-ID: <bounce-{n}@mx.example.com>\r\n".encode()
+        + b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        b"--B\r\nContent-Type: text/plain\r\n\r\nAbout your message.\r\n"
+        b"--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        b"Reporting-MTA: dns; mx.example.com\r\n\r\n"
+        + f"Final-Recipient: rfc822; {recipient}\r\nAction: {action}\r\nStatus: {status}\r\n\r\n".encode()
+        + b"--B--\r\n"
+    )
