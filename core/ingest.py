@@ -708,30 +708,19 @@ class Ingestor:
             ticket_id = item.ticket_key if item.ticket_key > 0 else None
             for addr in kind.bounced_recipients:
                 addr = clean(addr.lower(), ADDR_LEN)
-                if not kind.permanent:
-                    record(
-                        session,
-                        Actor.system(),
-                        "recipient.bounced_temporarily",
-                        ticket_id=ticket_id,
-                        email=addr,
-                        status=kind.bounce_status,
-                    )
-                    continue
-                row = await session.get(Recipient, addr)
-                reason = f"bounce {kind.bounce_status or ''}: {kind.reason}".strip()
-                if row is None:
-                    session.add(
-                        Recipient(
-                            email=addr, undeliverable=True, bounce_reason=reason, bounced_at=now
-                        )
-                    )
-                else:
+                if kind.permanent:
+                    row = await session.get(Recipient, addr)
+                    reason = f"bounce {kind.bounce_status or ''}: {kind.reason}".strip()
+                    if row is None:
+                        row = Recipient(email=addr)
+                        session.add(row)
                     row.undeliverable, row.bounce_reason, row.bounced_at = True, reason, now
                 record(
                     session,
                     Actor.system(),
-                    "recipient.undeliverable",
+                    "recipient.undeliverable"
+                    if kind.permanent
+                    else "recipient.bounced_temporarily",
                     ticket_id=ticket_id,
                     email=addr,
                     status=kind.bounce_status,

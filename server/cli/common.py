@@ -6,13 +6,25 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
 from core.config import Settings
-from core.errors import DeskError
+from core.errors import DeskError, ValidationError
 from server.wiring import Desk, build_desk
+
+
+def read_input(path: Path | None, default: str | None = None) -> str | None:
+    """The text of ``path`` (standard input for ``-``), or ``default`` without a path.
+    An unreadable file is a ValidationError, so ``run_with_desk`` reports it (exit 1)."""
+    if path is None:
+        return default
+    try:
+        return sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"cannot read {path}: {exc}", field="file") from exc
 
 
 def fail(message: str) -> int:

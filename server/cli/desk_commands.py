@@ -1,15 +1,17 @@
-"""desk tickets | show | approve | reject | edit | send."""
+"""desk tickets | show | approve | reject | retry | edit | send."""
 
 from __future__ import annotations
 
 import argparse
-import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from core.audit import Actor
+from core.drafts import Decision
 from core.tickets import SORTS, TicketQuery
 from core.users import actor_for
-from server.cli.common import fail, print_json, run_with_desk
+from server.cli.common import print_json, read_input, run_with_desk
 from server.wiring import Desk
 
 
@@ -133,51 +135,51 @@ def cmd_show(args: argparse.Namespace) -> int:
     return run_with_desk(work)
 
 
-def cmd_approve(args: argparse.Namespace) -> int:
+def _decide(
+    args: argparse.Namespace,
+    decide: Callable[[Desk, int, Actor], Awaitable[Decision]],
+    done: str,
+) -> int:
+    """Run one decision on ticket ``args.id``'s current draft as ``args.by``; ``done``
+    ends the line it prints ("{by}" is who decided)."""
+
     async def work(desk: Desk) -> int:
         draft_id = await desk.tickets.current_draft_id(args.id)
         actor = await actor_for(desk.sessions, args.by, "cli")
-        d = await desk.drafts.approve(draft_id, actor, version=args.version)
-        print(f"ticket {args.id}: draft {d.draft_id} approved by {d.by}; `desk send` sends it")
+        d = await decide(desk, draft_id, actor)
+        print(f"ticket {args.id}: draft {d.draft_id} {done.format(by=d.by)}")
         return 0
 
     return run_with_desk(work)
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    return _decide(
+        args,
+        lambda desk, draft_id, actor: desk.drafts.approve(draft_id, actor, version=args.version),
+        "approved by {by}; `desk send` sends it",
+    )
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
-    async def work(desk: Desk) -> int:
-        draft_id = await desk.tickets.current_draft_id(args.id)
-        actor = await actor_for(desk.sessions, args.by, "cli")
-        d = await desk.drafts.reject(draft_id, actor, reason=args.reason)
-        print(f"ticket {args.id}: draft {d.draft_id} rejected by {d.by}")
-        return 0
-
-    return run_with_desk(work)
+    return _decide(
+        args,
+        lambda desk, draft_id, actor: desk.drafts.reject(draft_id, actor, reason=args.reason),
+        "rejected by {by}",
+    )
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
-    async def work(desk: Desk) -> int:
-        draft_id = await desk.tickets.current_draft_id(args.id)
-        actor = await actor_for(desk.sessions, args.by, "cli")
-        d = await desk.drafts.retry(draft_id, actor)
-        print(f"ticket {args.id}: draft {d.draft_id} queued again by {d.by}; `desk send` sends it")
-        return 0
-
-    return run_with_desk(work)
+    return _decide(
+        args,
+        lambda desk, draft_id, actor: desk.drafts.retry(draft_id, actor),
+        "queued again by {by}; `desk send` sends it",
+    )
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    if args.file is not None:
-        try:
-            text = (
-                sys.stdin.read() if str(args.file) == "-" else args.file.read_text(encoding="utf-8")
-            )
-        except (OSError, UnicodeDecodeError) as exc:
-            return fail(f"cannot read {args.file}: {exc}")
-    else:
-        text = args.text
-
     async def work(desk: Desk) -> int:
+        text = read_input(args.file, args.text) or ""
         draft_id = await desk.tickets.current_draft_id(args.id)
         actor = await actor_for(desk.sessions, args.by, "cli")
         draft = await desk.drafts.edit(draft_id, actor, body=text)

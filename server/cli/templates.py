@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from core.response_templates import KEEP, TemplateSpec, TemplateView
 from core.template_render import VARIABLES
 from core.users import actor_for
-from server.cli.common import fail, print_json, run_with_desk
+from server.cli.common import print_json, read_input, run_with_desk
 from server.wiring import Desk
 
 
@@ -73,14 +72,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c.set_defaults(func=cmd_delete)
 
 
-def _read_body(args: argparse.Namespace) -> str | None:
-    if getattr(args, "file", None) is not None:
-        if str(args.file) == "-":
-            return sys.stdin.read()
-        return args.file.read_text(encoding="utf-8")
-    return args.body
-
-
 def _describe(t: TemplateView) -> str:
     flags = [f for f, on in (("AI draft", t.ai_draft), ("archived", not t.is_active)) if on]
     return f"#{t.id} {t.name}  [{t.category or 'general'}]  used {t.uses}x" + (
@@ -120,12 +111,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    try:
-        body = _read_body(args)
-    except (OSError, UnicodeDecodeError) as exc:
-        return fail(f"cannot read {args.file}: {exc}")
-
     async def work(desk: Desk) -> int:
+        body = read_input(args.file, args.body)
         actor = await actor_for(desk.sessions, args.by, "cli")
         spec = TemplateSpec(
             name=args.name,
@@ -142,12 +129,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    try:
-        body = _read_body(args)
-    except (OSError, UnicodeDecodeError) as exc:
-        return fail(f"cannot read {args.file}: {exc}")
-
     async def work(desk: Desk) -> int:
+        body = read_input(args.file, args.body)
         actor = await actor_for(desk.sessions, args.by, "cli")
         t = await desk.templates.update(
             args.ref,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import mailbox
 from pathlib import Path
@@ -201,3 +202,27 @@ def test_mailbox_add_never_takes_a_password_argument(
     assert code == 0, err
     code, out, err = run(capsys, "mailbox", "test", "main")
     assert code == 1 and "IMAP:" in out and "127.0.0.1:1" in out
+
+
+def test_template_text_from_a_file_or_stdin(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(capsys, "migrate")[0] == 0
+    body = cli_env.parent / "welcome.txt"
+    body.write_text("Hello {{ customer_name }}, thanks for writing.", encoding="utf-8")
+    code, out, err = run(
+        capsys, "templates", "add", "welcome", "--by", "a@b.test", "--file", str(body)
+    )
+    assert code == 0 and "created" in out, err
+    monkeypatch.setattr("sys.stdin", io.StringIO("Hi {{ customer_name }}!"))
+    code, out, err = run(capsys, "templates", "edit", "welcome", "--by", "a@b.test", "--file", "-")
+    assert code == 0, err
+    code, out, _ = run(capsys, "templates", "show", "welcome", "--json")
+    assert json.loads(out)["body"] == "Hi {{ customer_name }}!"
+    missing = str(cli_env / "missing.txt")
+    code, _, err = run(capsys, "templates", "add", "x", "--by", "a@b.test", "--file", missing)
+    assert code == 1 and "cannot read" in err
+    code, _, err = run(
+        capsys, "templates", "edit", "welcome", "--by", "a@b.test", "--file", missing
+    )
+    assert code == 1 and "cannot read" in err
