@@ -20,6 +20,7 @@ from bot.posting import PostingQueue
 from bot.services import DeskServices
 from core.errors import ValidationError
 from core.members import Member, SlackProfile
+from core.permissions import TicketAccess
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +120,23 @@ class Runtime:
 
     async def member(self, client: AsyncWebClient, body: dict[str, Any]) -> Member:
         """The desk user behind the payload; linked on first use from ``users.info``."""
-        team, uid = who(body)
-        found = await self.services.members.find(team, uid)
-        if found is not None:
-            return found
-        return await self.services.members.link(team, uid, await self.profile(client, uid))
+        return await self.member_by_id(client, *who(body))
+
+    async def permitted(
+        self,
+        client: AsyncWebClient,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        action: str,
+        draft_id: int,
+    ) -> tuple[Member, TicketAccess]:
+        """The member behind the payload, allowed ``action`` on the draft's ticket in this
+        workspace (whatever the payload says); PermissionDenied or NotFound if not."""
+        member = await self.member(client, body)
+        access = await self.services.guard.check(
+            member, action, draft_id=draft_id, home_team=self.home_team(context)
+        )
+        return member, access
 
     async def member_by_id(self, client: AsyncWebClient, team: str, uid: str) -> Member:
         found = await self.services.members.find(team, uid)

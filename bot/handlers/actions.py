@@ -29,10 +29,7 @@ async def on_approve(
     rt: Runtime = context["rt"]
     ref = ids.DraftRef.parse(action.get("value", ""))
     try:
-        member = await rt.member(client, body)
-        await rt.services.guard.check(
-            member, "approve", draft_id=ref.draft_id, home_team=rt.home_team(context)
-        )
+        member, _ = await rt.permitted(client, body, context, "approve", ref.draft_id)
         await rt.services.drafts.approve(ref.draft_id, member.actor, version=ref.version)
     except DeskError as exc:
         await explain(rt, client, body, ref.draft_id, exc)
@@ -47,10 +44,7 @@ async def on_retry(
     rt: Runtime = context["rt"]
     ref = ids.DraftRef.parse(action.get("value", ""))
     try:
-        member = await rt.member(client, body)
-        await rt.services.guard.check(
-            member, "retry", draft_id=ref.draft_id, home_team=rt.home_team(context)
-        )
+        member, _ = await rt.permitted(client, body, context, "retry", ref.draft_id)
         await rt.services.drafts.retry(ref.draft_id, member.actor)
     except DeskError as exc:
         await explain(rt, client, body, ref.draft_id, exc)
@@ -68,10 +62,7 @@ async def on_edit(
     ref = ids.DraftRef.parse(action.get("value", ""))
     where = message_location(body) or (None, None)
     try:
-        member = await rt.member(client, body)
-        await rt.services.guard.check(
-            member, "edit", draft_id=ref.draft_id, home_team=rt.home_team(context)
-        )
+        await rt.permitted(client, body, context, "edit", ref.draft_id)
         card = await rt.services.cards.get(ref.draft_id)
         if card.status != "pending":
             raise InvalidTransition(
@@ -102,10 +93,7 @@ async def on_reject(
         view=reject_view(ids.ModalContext(ref.draft_id, ref.version, *where)),
     )
     try:
-        member = await rt.member(client, body)
-        await rt.services.guard.check(
-            member, "reject", draft_id=ref.draft_id, home_team=rt.home_team(context)
-        )
+        await rt.permitted(client, body, context, "reject", ref.draft_id)
     except DeskError as exc:
         await client.views_update(
             view_id=opened["view"]["id"], view=notice_view("Reject draft", str(exc), ok=False)
@@ -162,10 +150,7 @@ async def on_more(
             )
         )["view"]["id"]
     try:
-        member = await rt.member(client, body)
-        access = await rt.services.guard.check(
-            member, "classify", draft_id=draft_id, home_team=rt.home_team(context)
-        )
+        member, access = await rt.permitted(client, body, context, "classify", draft_id)
         if kind == "urgency":
             await rt.services.classification.classify(
                 access.ticket_id, member.actor, urgency=choice

@@ -122,10 +122,7 @@ async def on_use(
     ctx = ids.ModalContext.load(view.get("private_metadata", ""))
     template_id = int((action.get("selected_option") or {}).get("value", "0"))
     try:
-        member = await rt.member(client, body)
-        access = await rt.services.guard.check(
-            member, "edit", draft_id=ctx.draft_id, home_team=rt.home_team(context)
-        )
+        member, access = await rt.permitted(client, body, context, "edit", ctx.draft_id)
         text = await rt.services.templates.use(
             template_id, ticket_id=access.ticket_id, actor=member.actor, draft_id=ctx.draft_id
         )

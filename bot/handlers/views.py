@@ -45,9 +45,7 @@ async def on_edit_submit(
     await ack(response_action="update", view=loading_view("Edit draft", "Saving…"))
     rt: Runtime = context["rt"]
     try:
-        member = await rt.member(client, body)
-        home = rt.home_team(context)
-        await rt.services.guard.check(member, "edit", draft_id=ctx.draft_id, home_team=home)
+        member, _ = await rt.permitted(client, body, context, "edit", ctx.draft_id)
         card = await rt.services.cards.get(ctx.draft_id)
         if ctx.version is not None and card.version != ctx.version:
             raise InvalidTransition(
@@ -56,7 +54,7 @@ async def on_edit_submit(
             )
         draft = await rt.services.drafts.edit(ctx.draft_id, member.actor, body=new_text)
         if approve:
-            await rt.services.guard.check(member, "approve", draft_id=ctx.draft_id, home_team=home)
+            await rt.permitted(client, body, context, "approve", ctx.draft_id)
             await rt.services.drafts.approve(ctx.draft_id, member.actor, version=draft.version)
     except DeskError as exc:
         await client.views_update(
@@ -87,10 +85,7 @@ async def on_reject_submit(
     await ack(response_action="update", view=loading_view("Reject draft", "Rejecting…"))
     rt: Runtime = context["rt"]
     try:
-        member = await rt.member(client, body)
-        await rt.services.guard.check(
-            member, "reject", draft_id=ctx.draft_id, home_team=rt.home_team(context)
-        )
+        member, _ = await rt.permitted(client, body, context, "reject", ctx.draft_id)
         await rt.services.drafts.reject(ctx.draft_id, member.actor, reason=reason)
     except DeskError as exc:
         await client.views_update(
@@ -115,10 +110,7 @@ async def on_classify_submit(
     await ack(response_action="update", view=loading_view("Change category", "Saving…"))
     rt: Runtime = context["rt"]
     try:
-        member = await rt.member(client, body)
-        access = await rt.services.guard.check(
-            member, "classify", draft_id=ctx.draft_id, home_team=rt.home_team(context)
-        )
+        member, access = await rt.permitted(client, body, context, "classify", ctx.draft_id)
         await rt.services.classification.classify(access.ticket_id, member.actor, category=category)
     except DeskError as exc:
         await client.views_update(
