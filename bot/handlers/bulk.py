@@ -11,7 +11,6 @@ from dataclasses import fields
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.bulk import (
@@ -28,6 +27,7 @@ from bot.blocks.bulk import (
 from bot.blocks.modals import loading_view, notice_view
 from bot.commandline import parse_search
 from bot.forms import state_of
+from bot.handlers.common import Invocation
 from bot.notifier import SLACK_ERRORS
 from bot.runtime import Runtime
 from core.bulk import BulkResult, member_check
@@ -75,21 +75,15 @@ async def on_bulk_button(
     await client.views_update(view_id=view_id, view=view)
 
 
-async def bulk_command(
-    rt: Runtime,
-    client: AsyncWebClient,
-    body: Body,
-    respond: AsyncRespond,
-    args: str,
-    context: AsyncBoltContext,
-) -> None:
+async def bulk_command(call: Invocation) -> None:
     """``/desk bulk approve|reject|assign|send <ticket numbers or filters>``."""
+    rt, client, body = call.rt, call.client, call.body
     opened = await client.views_open(trigger_id=body["trigger_id"], view=loading_view(TITLE))
     view_id = opened["view"]["id"]
     try:
-        cmd = parse_bulk_command(args)
-        member = await rt.member(client, body)
-        home = rt.home_team(context)
+        cmd = parse_bulk_command(call.args)
+        member = await call.member()
+        home = call.home_team()
         selection = _selection(cmd.ticket_ids, cmd.query, member, home)
         check = member_check(rt.services.guard, member, home_team=home)
         preview = await rt.services.bulk.preview(

@@ -17,6 +17,7 @@ from bot.blocks.settings import settings_view
 from bot.commandline import SUBCOMMANDS, parse_command
 from bot.handlers.actions import search_reply
 from bot.handlers.bulk import bulk_command
+from bot.handlers.common import Invocation
 from bot.handlers.templates import templates_command
 from bot.handlers.views import settings_snapshot
 from bot.notifier import SLACK_ERRORS
@@ -27,9 +28,7 @@ from core.permissions import require_role
 from core.team_tickets import team_mailbox_ids
 
 Body = dict[str, Any]
-Sub = Callable[
-    [Runtime, AsyncWebClient, Body, AsyncRespond, str, AsyncBoltContext], Awaitable[None]
-]
+Sub = Callable[[Invocation], Awaitable[None]]
 
 
 async def on_desk(
@@ -49,53 +48,33 @@ async def on_desk(
         await respond(response_type="ephemeral", text=note, blocks=help_blocks(note))
         return
     try:
-        await run(rt, client, body, respond, cmd.args, context)
+        await run(Invocation(rt, client, body, respond, cmd.args, context))
     except DeskError as exc:
         await respond(response_type="ephemeral", text=str(exc), blocks=help_blocks(str(exc)))
 
 
-async def help_(
-    rt: Runtime,
-    client: AsyncWebClient,
-    body: Body,
-    respond: AsyncRespond,
-    args: str,
-    context: AsyncBoltContext,
-) -> None:
-    await respond(response_type="ephemeral", text="/desk help", blocks=help_blocks())
+async def help_(call: Invocation) -> None:
+    await call.ephemeral("/desk help", help_blocks())
 
 
-async def search(
-    rt: Runtime,
-    client: AsyncWebClient,
-    body: Body,
-    respond: AsyncRespond,
-    args: str,
-    context: AsyncBoltContext,
-) -> None:
-    member = await rt.member(client, body)
-    reply = await search_reply(rt, member.team_id, rt.home_team(context), args, 0)
-    await respond(response_type="ephemeral", **reply)
+async def search(call: Invocation) -> None:
+    member = await call.member()
+    reply = await search_reply(call.rt, member.team_id, call.home_team(), call.args, 0)
+    await call.respond(response_type="ephemeral", **reply)
 
 
-async def stats(
-    rt: Runtime,
-    client: AsyncWebClient,
-    body: Body,
-    respond: AsyncRespond,
-    args: str,
-    context: AsyncBoltContext,
-) -> None:
-    member = await rt.member(client, body)
+async def stats(call: Invocation) -> None:
+    member = await call.member()
     require_role(member, "admin", "manager", doing="/desk stats")
-    opts = parse_stats_options(args)
-    a = await rt.services.analytics.report(
+    opts = parse_stats_options(call.args)
+    a = await call.rt.services.analytics.report(
         opts.period,
         trend=opts.trend or "day",
-        scope=team_mailbox_ids(member.team_id, rt.home_team(context)),
+        scope=team_mailbox_ids(member.team_id, call.home_team()),
     )
     blocks = analytics_blocks(a, by=opts.by, trend=opts.trend)
-    await respond(response_type="ephemeral", text="Desk stats", blocks=blocks)
+    await call.ephemeral("Desk stats", blocks)
+    client = call.client
     png = await asyncio.to_thread(chart_for, a, by=opts.by, trend=bool(opts.trend))
     try:  # the numbers and, in their thread, the chart: in the person's DM with the app
         dm = (await client.conversations_open(users=member.slack_user_id))["channel"]["id"]
@@ -108,22 +87,16 @@ async def stats(
             title=f"Desk stats ({a.period})",
         )
     except SLACK_ERRORS as exc:
-        await respond(response_type="ephemeral", text=f"The chart could not be uploaded: {exc}")
+        await call.ephemeral(f"The chart could not be uploaded: {exc}")
 
 
-async def settings(
-    rt: Runtime,
-    client: AsyncWebClient,
-    body: Body,
-    respond: AsyncRespond,
-    args: str,
-    context: AsyncBoltContext,
-) -> None:
+async def settings(call: Invocation) -> None:
+    client = call.client
     opened = await client.views_open(
-        trigger_id=body["trigger_id"], view=loading_view("Desk settings")
+        trigger_id=call.body["trigger_id"], view=loading_view("Desk settings")
     )
     view_id = opened["view"]["id"]
-    member = await rt.member(client, body)
+    member = await call.member()
     try:
         require_role(member, "admin", doing="/desk settings")
     except DeskError as exc:
@@ -131,26 +104,18 @@ async def settings(
             view_id=view_id, view=notice_view("Desk settings", str(exc), ok=False)
         )
         return
-    snapshot = await settings_snapshot(rt, member, rt.home_team(context))
+    snapshot = await settings_snapshot(call.rt, member, call.home_team())
     await client.views_update(view_id=view_id, view=settings_view(snapshot))
 
 
-async def fetch(
-    rt: Runtime,
-    client: AsyncWebClient,
-    body: Body,
-    respond: AsyncRespond,
-    args: str,
-    context: AsyncBoltContext,
-) -> None:
-    member = await rt.member(client, body)
-    require_role(member, "admin", "manager", doing="/desk fetch")
-    await respond(response_type="ephemeral", text=":inbox_tray: Fetching mail…")
-    summary = await rt.services.fetch_now()
-    posted = await rt.notifier.sync()
+async def fetch(call: Invocation) -> None:
+    require_role(await call.member(), "admin", "manager", doing="/desk fetch")
+    await call.ephemeral(":inbox_tray: Fetching mail…")
+    summary = await call.rt.services.fetch_now()
+    posted = await call.rt.notifier.sync()
     lines = [f"*{k}*: {v}" for k, v in summary.items()]
     lines.append(f"*slack*: {posted.as_dict()}")
-    await respond(response_type="ephemeral", text="Fetched.\n" + "\n".join(lines))
+    await call.ephemeral("Fetched.\n" + "\n".join(lines))
 
 
 HANDLERS: dict[str, Sub] = {

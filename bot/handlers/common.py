@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.text import person, slack_date
 from bot.runtime import Runtime
 from core.draft_cards import DraftCard
 from core.errors import DeskError, InvalidTransition
+from core.members import Member
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """One ``/desk`` subcommand call: the runtime, Slack's client, the payload, where to
+    answer, the words after the subcommand."""
+
+    rt: Runtime
+    client: AsyncWebClient
+    body: dict[str, Any]
+    respond: AsyncRespond
+    args: str
+    context: AsyncBoltContext
+
+    async def member(self) -> Member:
+        return await self.rt.member(self.client, self.body)
+
+    def home_team(self) -> str | None:
+        return self.rt.home_team(self.context)
+
+    async def ephemeral(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        await self.respond(response_type="ephemeral", text=text, blocks=blocks)
 
 
 def message_location(body: dict[str, Any]) -> tuple[str, str] | None:

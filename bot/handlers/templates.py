@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import ids
@@ -21,6 +20,7 @@ from bot.blocks.templates import (
     use_template_block,
 )
 from bot.forms import state_of
+from bot.handlers.common import Invocation
 from bot.runtime import Runtime
 from core.errors import DeskError, ValidationError
 from core.permissions import require_role
@@ -29,19 +29,12 @@ Body = dict[str, Any]
 TITLE = "Template"
 
 
-async def templates_command(
-    rt: Runtime,
-    client: AsyncWebClient,
-    body: Body,
-    respond: AsyncRespond,
-    args: str,
-    context: AsyncBoltContext,
-) -> None:
+async def templates_command(call: Invocation) -> None:
     """``/desk templates``: the list, with New / Edit / Preview for managers and admins."""
-    member = await rt.member(client, body)
-    listed = await rt.services.templates.list(include_inactive=member.is_manager)
+    member = await call.member()
+    listed = await call.rt.services.templates.list(include_inactive=member.is_manager)
     blocks = templates_list_blocks(listed, can_edit=member.is_manager)
-    await respond(response_type="ephemeral", text="Response templates", blocks=blocks)
+    await call.ephemeral("Response templates", blocks)
 
 
 async def on_new(ack: Any, body: Body, client: AsyncWebClient, context: AsyncBoltContext) -> None:
