@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -16,6 +17,7 @@ from bot.blocks.text import escape, short
 from bot.commandline import PAGE_SIZE, parse_search
 from bot.handlers.common import block_draft_id, explain, message_location, send_and_show
 from bot.runtime import Runtime
+from core.audit import Actor
 from core.errors import DeskError, InvalidTransition
 from core.team_tickets import TeamQuery
 
@@ -26,26 +28,47 @@ async def on_approve(
     ack: Any, body: Body, client: AsyncWebClient, context: AsyncBoltContext, action: Body
 ) -> None:
     await ack()
-    rt: Runtime = context["rt"]
-    ref = ids.DraftRef.parse(action.get("value", ""))
-    try:
-        member, _ = await rt.permitted(client, body, context, "approve", ref.draft_id)
-        await rt.services.drafts.approve(ref.draft_id, member.actor, version=ref.version)
-    except DeskError as exc:
-        await explain(rt, client, body, ref.draft_id, exc)
-        return
-    await send_and_show(rt, ref.draft_id, message_location(body))
+    await _decide_and_send(
+        context["rt"],
+        client,
+        body,
+        context,
+        action,
+        "approve",
+        lambda rt, ref, actor: rt.services.drafts.approve(ref.draft_id, actor, version=ref.version),
+    )
 
 
 async def on_retry(
     ack: Any, body: Body, client: AsyncWebClient, context: AsyncBoltContext, action: Body
 ) -> None:
     await ack()
-    rt: Runtime = context["rt"]
+    await _decide_and_send(
+        context["rt"],
+        client,
+        body,
+        context,
+        action,
+        "retry",
+        lambda rt, ref, actor: rt.services.drafts.retry(ref.draft_id, actor),
+    )
+
+
+async def _decide_and_send(
+    rt: Runtime,
+    client: AsyncWebClient,
+    body: Body,
+    context: AsyncBoltContext,
+    action: Body,
+    verb: str,
+    decide: Callable[[Runtime, ids.DraftRef, Actor], Awaitable[object]],
+) -> None:
+    """A button that approves a draft (or queues it again): check, decide, then send the
+    reply and show it on the message; a lost click is explained to the clicker."""
     ref = ids.DraftRef.parse(action.get("value", ""))
     try:
-        member, _ = await rt.permitted(client, body, context, "retry", ref.draft_id)
-        await rt.services.drafts.retry(ref.draft_id, member.actor)
+        member, _ = await rt.permitted(client, body, context, verb, ref.draft_id)
+        await decide(rt, ref, member.actor)
     except DeskError as exc:
         await explain(rt, client, body, ref.draft_id, exc)
         return
