@@ -277,16 +277,34 @@ class Sender:
     async def _requeue(
         self, draft_id: int, reason: str, *, delay: float, count_attempt: bool = True
     ) -> None:
-        now = self.clock()
+        values: dict[str, object] = {
+            "status": "approved",
+            "claimed_at": None,
+            "failure_reason": reason,
+            "next_attempt_at": self.clock() + timedelta(seconds=delay),
+        }
+        if not count_attempt:
+            values["send_attempts"] = Draft.send_attempts - 1
+        await self._release(
+            draft_id, values, "draft.send_deferred", reason=reason, retry_in_seconds=delay
+        )
+
+    async def _fail(self, draft_id: int, reason: str) -> None:
+        values = {
+            "status": "failed",
+            "failed_at": self.clock(),
+            "failure_reason": reason,
+            "claimed_at": None,
+            "next_attempt_at": None,
+        }
+        await self._release(draft_id, values, "draft.send_failed", reason=reason)
+        log.warning("draft %s failed to send: %s", draft_id, reason)
+
+    async def _release(
+        self, draft_id: int, values: dict[str, object], action: str, **audit: object
+    ) -> None:
+        """Move a draft this process is sending (status ``sending``) on, and audit it."""
         async with self.sessions.begin() as session:
-            values: dict[str, object] = {
-                "status": "approved",
-                "claimed_at": None,
-                "failure_reason": reason,
-                "next_attempt_at": now + timedelta(seconds=delay),
-            }
-            if not count_attempt:
-                values["send_attempts"] = Draft.send_attempts - 1
             await session.execute(
                 update(Draft)
                 .where(Draft.id == draft_id, Draft.status == "sending")
@@ -297,35 +315,8 @@ class Sender:
             record(
                 session,
                 Actor.system(),
-                "draft.send_deferred",
+                action,
                 ticket_id=draft.ticket_id if draft else None,
                 draft_id=draft_id,
-                reason=reason,
-                retry_in_seconds=delay,
+                **audit,
             )
-
-    async def _fail(self, draft_id: int, reason: str) -> None:
-        now = self.clock()
-        async with self.sessions.begin() as session:
-            await session.execute(
-                update(Draft)
-                .where(Draft.id == draft_id, Draft.status == "sending")
-                .values(
-                    status="failed",
-                    failed_at=now,
-                    failure_reason=reason,
-                    claimed_at=None,
-                    next_attempt_at=None,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            draft = await session.get(Draft, draft_id)
-            record(
-                session,
-                Actor.system(),
-                "draft.send_failed",
-                ticket_id=draft.ticket_id if draft else None,
-                draft_id=draft_id,
-                reason=reason,
-            )
-        log.warning("draft %s failed to send: %s", draft_id, reason)
