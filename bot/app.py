@@ -83,6 +83,7 @@ def build_app(
     listeners = [
         (app.action(ids.APPROVE), actions.on_approve),
         (app.action(ids.RETRY), actions.on_retry),
+        (app.action(ids.CLEAR_BOUNCE), actions.on_clear_bounce),
         (app.action(ids.EDIT), actions.on_edit),
         (app.action(ids.REJECT), actions.on_reject),
         (app.action(ids.ASSIGN), actions.on_assign),

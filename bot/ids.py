@@ -18,6 +18,7 @@ REJECT = "draft_reject"
 ASSIGN = "draft_assign"
 MORE = "draft_more"
 RETRY = "draft_retry"
+CLEAR_BOUNCE = "draft_clear_bounce"
 SEARCH_PAGE = "search_page"
 HOME_FILTER = "home_filter"
 SETTINGS_TEST = "settings_test"
@@ -27,7 +28,6 @@ REJECT_VIEW = "reject_draft"
 CLASSIFY_VIEW = "classify_draft"
 SETTINGS_VIEW = "desk_settings"
 
-DRAFT_ACTIONS = (APPROVE, EDIT, REJECT, RETRY)
 
 # message metadata on every draft message: finds a message whose post timed out
 DRAFT_POSTED_EVENT = "desk_draft_posted"

@@ -16,6 +16,7 @@ from core.drafts import DraftService
 from core.mailbox_settings import MailboxSettings
 from core.members import MemberService
 from core.permissions import TicketGuard
+from core.recipients import RecipientService
 from core.response_templates import TemplateService
 from core.scheduler import SchedulerControl
 from core.sending import Sender
@@ -48,3 +49,4 @@ class DeskServices:
     templates: TemplateService
     scheduler: SchedulerControl
     bulk: BulkService
+    recipients: RecipientService

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core.errors import NotFound
 from core.team_tickets import team_of
-from db.models import Draft, Mailbox, Message, Ticket, User
+from db.models import Draft, Mailbox, Message, Recipient, Ticket, User
 from db.session import SessionFactory
 
 
@@ -62,6 +62,9 @@ class DraftCard:
     send_attempts: int = 0
     newer_draft_id: int | None = None
     flags: dict[str, Any] = field(default_factory=dict)
+    # the customer's address is marked undeliverable (a permanent bounce): a retry fails
+    # until the mark is cleared
+    requester_undeliverable: bool = False
 
 
 class DraftCardReader:
@@ -100,6 +103,7 @@ class DraftCardReader:
                     await session.scalars(select(User).where(User.id.in_(ids))) if ids else []
                 )
             }
+            recipient = await session.get(Recipient, ticket.requester_email)
         return DraftCard(
             draft_id=draft.id,
             version=draft.version,
@@ -134,4 +138,5 @@ class DraftCardReader:
             send_attempts=draft.send_attempts,
             newer_draft_id=newer,
             flags=dict(draft.flags or {}),
+            requester_undeliverable=recipient is not None and recipient.undeliverable,
         )

@@ -75,6 +75,7 @@ def services_for(desk: Desk, config: SlackConfig) -> DeskServices:
             assignments=assignments,
             reader=tickets,
         ),
+        recipients=desk.recipients,
     )
 
 

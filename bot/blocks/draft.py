@@ -123,6 +123,35 @@ def _flags(card: DraftCard) -> list[str]:
     return out
 
 
+def _retry_button(card: DraftCard, ref: str) -> Block:
+    """Retry; when the address is marked undeliverable a plain retry would fail again, so
+    the button clears the mark first, after saying so."""
+    if not card.requester_undeliverable:
+        return {
+            "type": "button",
+            "action_id": ids.RETRY,
+            "text": plain("Retry sending"),
+            "style": "primary",
+            "value": ref,
+        }
+    return {
+        "type": "button",
+        "action_id": ids.CLEAR_BOUNCE,
+        "text": plain("Clear bounce & retry"),
+        "style": "primary",
+        "value": ref,
+        "confirm": {
+            "title": plain("Send to a bounced address?"),
+            "text": mrkdwn(
+                f"{escape(short(card.requester_email, 150))} bounced: mail to it is refused. "
+                "Clear that mark (for every ticket) and send this reply again?"
+            ),
+            "confirm": plain("Clear & retry"),
+            "deny": plain("Cancel"),
+        },
+    }
+
+
 def _actions(card: DraftCard) -> list[Block]:
     ref = ids.DraftRef(card.draft_id, card.version).value()
     if card.status == "failed":
@@ -131,13 +160,7 @@ def _actions(card: DraftCard) -> list[Block]:
                 "type": "actions",
                 "block_id": f"draft:{card.draft_id}",
                 "elements": [
-                    {
-                        "type": "button",
-                        "action_id": ids.RETRY,
-                        "text": plain("Retry sending"),
-                        "style": "primary",
-                        "value": ref,
-                    },
+                    _retry_button(card, ref),
                     {
                         "type": "button",
                         "action_id": ids.REJECT,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,7 +19,8 @@ from bot.commandline import PAGE_SIZE, parse_search
 from bot.handlers.common import block_draft_id, explain, message_location, send_and_show
 from bot.runtime import Runtime
 from core.audit import Actor
-from core.errors import DeskError, InvalidTransition
+from core.drafts import Decision
+from core.errors import DeskError, InvalidTransition, NotFound
 from core.team_tickets import TeamQuery
 
 Body = dict[str, Any]
@@ -52,6 +54,24 @@ async def on_retry(
         "retry",
         lambda rt, ref, actor: rt.services.drafts.retry(ref.draft_id, actor),
     )
+
+
+async def on_clear_bounce(
+    ack: Any, body: Body, client: AsyncWebClient, context: AsyncBoltContext, action: Body
+) -> None:
+    """Retry a reply whose address is marked undeliverable: clear the mark, then retry
+    (the button asked for confirmation)."""
+    await ack()
+    await _decide_and_send(
+        context["rt"], client, body, context, action, "retry", _clear_bounce_and_retry
+    )
+
+
+async def _clear_bounce_and_retry(rt: Runtime, ref: ids.DraftRef, actor: Actor) -> Decision:
+    card = await rt.services.cards.get(ref.draft_id)
+    with contextlib.suppress(NotFound):  # cleared meanwhile (another click, the CLI)
+        await rt.services.recipients.clear(card.requester_email, actor)
+    return await rt.services.drafts.retry(ref.draft_id, actor)
 
 
 async def _decide_and_send(

@@ -7,8 +7,10 @@ import asyncio
 from sqlalchemy import select
 
 from bot import ids
+from core.mail.transport import FetchedMail
 from db.models import AuditEvent
 from tests.core.flows import draft_row, drafted_ticket, smtp_mailbox
+from tests.support.mail import make_dsn
 from tests.support.slack_driver import SlackHarness
 
 
@@ -93,3 +95,45 @@ async def test_send_failure_shows_retry_and_retry_sends(
     await slack.driver.click(slack.admin, failed, ids.RETRY)
     await slack.wait_update(draft_id, "Sent")
     assert len(server.messages) == 1
+
+
+async def test_a_bounced_address_is_cleared_from_the_card_and_the_reply_sent(
+    slack: SlackHarness, smtp_server
+) -> None:
+    mailbox = await smtp_mailbox(slack.desk, smtp_server.host, smtp_server.port)
+    ticket_id, draft_id = await drafted_ticket(slack.desk, mailbox, sender="pat@cust.test")
+    (message,) = await slack.post(draft_id)
+    # pat's mail server says the address is gone: mail to it is refused from now on
+    bounce = slack.desk.ingestor.parse_one(FetchedMail(uid=990001, raw=make_dsn("pat@cust.test")))
+    await slack.desk.ingestor.ingest_batch(mailbox, None, [bounce])
+    await slack.driver.click(slack.admin, message, ids.APPROVE)
+    failed = await slack.wait_update(draft_id, "Sending failed")
+    assert "marked undeliverable" in failed.text_of_blocks()
+    buttons = {
+        el["action_id"]: el
+        for b in failed.blocks
+        for el in b.get("elements", [])
+        if "action_id" in el
+    }
+    assert ids.RETRY not in buttons  # a plain retry would only fail again
+    assert "pat@cust.test" in buttons[ids.CLEAR_BOUNCE]["confirm"]["text"]["text"]
+
+    # an agent may not clear it on a ticket assigned to someone else
+    tom, ann = slack.user("UTOM00001", "tom"), slack.user("UANN00001", "ann")
+    await slack.member(ann, "agent")
+    tom_m = await slack.member(tom, "agent")
+    await slack.runtime.services.assignments.assign(ticket_id, tom_m.user_id, tom_m.actor)
+    await slack.driver.click(ann, failed, ids.CLEAR_BOUNCE)
+    denied = await slack.fake.wait_for("chat.postEphemeral")
+    assert "assigned to tom" in denied[0].body["text"]
+    assert len(await slack.desk.recipients.undeliverable()) == 1
+
+    await slack.driver.click(tom, failed, ids.CLEAR_BOUNCE)
+    await slack.wait_update(draft_id, "Sent")
+    assert len(smtp_server.messages) == 1
+    assert await slack.desk.recipients.undeliverable() == []
+    async with slack.desk.sessions() as s:
+        cleared_by = await s.scalar(
+            select(AuditEvent.actor).where(AuditEvent.action == "recipient.cleared")
+        )
+    assert cleared_by and "tom" in cleared_by
