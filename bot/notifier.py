@@ -152,12 +152,13 @@ class SlackNotifier:
             await self.services.posts.release(draft_id)
             return
         permalink = await self._permalink(channel, ts)
+        adopted = where is not None  # shows the draft as it was then: refreshed below
         await self.services.posts.posted(
             draft_id,
             ts=ts,
             permalink=permalink,
-            status=card.status,
-            version=card.version,
+            status=None if adopted else card.status,
+            version=None if adopted else card.version,
             where=where,
         )
         report.posted.append(draft_id)

@@ -157,12 +157,13 @@ class SlackPostService:
         *,
         ts: str,
         permalink: str | None,
-        status: str,
-        version: int,
+        status: str | None,
+        version: int | None,
         where: tuple[str, str | None] | None = None,
     ) -> None:
-        """The draft's message is at ``ts`` (in ``where`` = (channel, thread_ts) when that is
-        not where the claim said: a message an earlier attempt posted)."""
+        """The draft's message is at ``ts``, showing the draft in ``status`` at ``version``
+        (None: not known, the next sweep re-renders it); in ``where`` = (channel, thread_ts)
+        when that is not where the claim said: a message an earlier attempt posted."""
         place = {"channel": where[0], "thread_ts": where[1]} if where else {}
         async with self.sessions.begin() as session:
             await session.execute(

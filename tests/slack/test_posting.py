@@ -15,7 +15,7 @@ from core.mail.transport import FetchedMail
 from db.base import utcnow
 from db.models import Mailbox, SlackPost
 from server.worker import run_cycle
-from tests.core.flows import draft_row, drafted_ticket, smtp_mailbox
+from tests.core.flows import agent, draft_row, drafted_ticket, smtp_mailbox
 from tests.support.fake_slack import Call, FakeSlack, Reply, rate_limited
 from tests.support.mail import make_mail, message_id_of
 from tests.support.slack_driver import TRIAGE_CHANNEL as CHANNEL
@@ -83,6 +83,10 @@ async def test_a_post_that_timed_out_but_arrived_is_found_not_posted_twice(
     await _timed_out_post(slack, draft_id, Reply(delay=2.5))  # Slack posts it, late
     (arrived,) = slack.fake.messages[CHANNEL]
     assert arrived["metadata"]["event_payload"] == {"draft_id": draft_id}
+    # meanwhile someone edits the draft (the REST API): the card must not stay behind
+    await slack.desk.drafts.edit(
+        draft_id, await agent(slack.desk, "ann@team.test"), body="Edited while Slack was slow."
+    )
 
     again = await slack.runtime.notifier.sync()
     assert again.posted == [draft_id] and not again.errors
@@ -91,6 +95,8 @@ async def test_a_post_that_timed_out_but_arrived_is_found_not_posted_twice(
     assert look.body["include_all_metadata"] and look.body["channel"] == CHANNEL
     post = await slack.runtime.services.posts.get(draft_id)
     assert post is not None and post.ts == arrived["ts"] and post.permalink
+    (update,) = slack.fake.calls_to("chat.update", lambda c: c.body.get("ts") == arrived["ts"])
+    assert "Edited while Slack was slow." in update.text_of_blocks()
     assert (await slack.runtime.notifier.sync()).posted == []  # and it stays found
 
 
