@@ -6,12 +6,14 @@ and SLACK_APP_TOKEN. Without a bot token the desk runs with Slack off.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_API_URL = "https://slack.com/api/"
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,20}")  # public, private (legacy G), DM
 
 
 class SlackConfig(BaseSettings):
@@ -42,6 +44,21 @@ class SlackConfig(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return frozenset(v.strip() for v in value.replace(" ", ",").split(",") if v.strip())
+        return value
+
+    @field_validator("triage_channel")
+    @classmethod
+    def _channel_id(cls, value: str | None) -> str | None:
+        """An id, not a name: messages are updated and looked up by id (``chat.update`` and
+        ``conversations.history`` do not take names)."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not CHANNEL_ID.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a channel id: use the id (like C0123456789, the last part "
+                "of the channel's link), or pick the channel in /desk settings"
+            )
         return value
 
     @field_validator("api_url")

@@ -8,6 +8,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
+import pydantic
+
+from server.cli.common import fail
+
 
 def build_parser() -> argparse.ArgumentParser:
     from server.cli import (
@@ -48,7 +52,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except pydantic.ValidationError as exc:  # settings from the environment or .env
+        return fail("configuration error: " + config_problems(exc))
+
+
+def config_problems(exc: pydantic.ValidationError) -> str:
+    """``NAME: what is wrong`` for each setting pydantic refused, on one line."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or exc.title}: {error['msg']}"
+        for error in exc.errors()
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

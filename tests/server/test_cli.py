@@ -226,3 +226,18 @@ def test_template_text_from_a_file_or_stdin(
         capsys, "templates", "edit", "welcome", "--by", "a@b.test", "--file", missing
     )
     assert code == 1 and "cannot read" in err
+
+
+def test_a_bad_setting_is_named_not_a_traceback(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(capsys, "migrate")[0] == 0
+    monkeypatch.setenv("SLACK_TRIAGE_CHANNEL", "#support")
+    # refused before it listens (were it to listen, the bad host would fail it, not hang it)
+    code, _, err = run(capsys, "web", "--host", "256.0.0.1")
+    assert code == 1 and "configuration error: SLACK_TRIAGE_CHANNEL" in err
+    assert "not a channel id" in err and "Traceback" not in err
+    monkeypatch.delenv("SLACK_TRIAGE_CHANNEL")
+    monkeypatch.setenv("DESK_PARSE_WORKERS", "many")
+    code, _, err = run(capsys, "tickets")
+    assert code == 1 and "configuration error: DESK_PARSE_WORKERS" in err
