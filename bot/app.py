@@ -27,7 +27,7 @@ from bot.blocks import bulk as bulk_blocks
 from bot.blocks import templates as template_blocks
 from bot.config import SlackConfig
 from bot.handlers import actions, bulk, commands, events, templates, views
-from bot.handlers.gate import after_ack
+from bot.handlers.gate import Listener, after_ack
 from bot.notifier import SlackNotifier
 from bot.posting import PostingQueue
 from bot.runtime import Runtime
@@ -80,7 +80,7 @@ def build_app(
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
         log.exception("slack handler failed (%s)", body.get("type"), exc_info=error)
 
-    listeners = [
+    listeners: list[tuple[Callable[[Listener], Any], Listener]] = [
         (app.action(ids.APPROVE), actions.on_approve),
         (app.action(ids.RETRY), actions.on_retry),
         (app.action(ids.CLEAR_BOUNCE), actions.on_clear_bounce),

@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import Float, Select, String, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -91,7 +92,7 @@ class bucket_start(FunctionElement[str]):
     inherit_cache = True
     name = "bucket_start"
 
-    def __init__(self, unit: str, column: ColumnElement[Any]) -> None:
+    def __init__(self, unit: str, column: ColumnElement[Any] | InstrumentedAttribute[Any]) -> None:
         if unit not in TRENDS:
             raise ValueError(unit)
         self.unit = unit

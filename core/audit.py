@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.bulk import bulk_insert
+from db.bulk import bulk_insert, table_of
 from db.models import AuditEvent
 
 
@@ -51,7 +51,7 @@ async def record_many(
     """The same event for many tickets, as one bulk insert (for batch paths like ingest)."""
     await bulk_insert(
         session,
-        AuditEvent.__table__,  # type: ignore[arg-type]
+        table_of(AuditEvent),
         [
             {
                 "actor": actor.name,

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db.base import utcnow
 from db.models import SlackDelivery
-from db.session import SessionFactory
+from db.session import SessionFactory, rows_changed
 
 PURGE_EVERY = 500
 
@@ -51,4 +51,4 @@ class DeliveryLog:
             result = await session.execute(
                 delete(SlackDelivery).where(SlackDelivery.received_at < self.clock() - self.keep)
             )
-        return result.rowcount or 0
+        return rows_changed(result)

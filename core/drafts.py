@@ -24,7 +24,7 @@ from core.mail.compose import make_message_id
 from core.textsafe import clean
 from db.base import utcnow
 from db.models import Draft, DraftEdit, Mailbox, Ticket, User
-from db.session import SessionFactory
+from db.session import SessionFactory, rows_changed
 
 MAX_BODY_CHARS = 100_000
 
@@ -82,7 +82,7 @@ class DraftService:
                 )
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount != 1:
+            if rows_changed(result) != 1:
                 await session.rollback()
                 raise await self._lost(draft_id, "approve", version_seen=seen)
             record(
@@ -114,7 +114,7 @@ class DraftService:
                 )
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount != 1:
+            if rows_changed(result) != 1:
                 await session.rollback()
                 raise await self._lost(draft_id, "reject")
             record(
@@ -144,7 +144,7 @@ class DraftService:
                 .values(body=body, version=version + 1, edit_ratio=edit_ratio(draft.ai_body, body))
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount != 1:
+            if rows_changed(result) != 1:
                 await session.rollback()
                 raise await self._lost(draft_id, "edit")
             session.add(
@@ -186,7 +186,7 @@ class DraftService:
                 )
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount != 1:
+            if rows_changed(result) != 1:
                 await session.rollback()
                 raise await self._lost(draft_id, "retry")
             record(session, actor, "draft.retry", ticket_id=draft.ticket_id, draft_id=draft_id)

@@ -45,7 +45,7 @@ from core.mail.threads import ThreadMatch, candidate_ids, resolve, subject_tags
 from core.mail.transport import FetchedMail, MailSource
 from core.textsafe import clean, clean_list
 from db.base import utcnow
-from db.bulk import bulk_insert
+from db.bulk import bulk_insert, table_of
 from db.models import (
     Attachment,
     FolderState,
@@ -423,7 +423,7 @@ class Ingestor:
             if sha not in known
         ]
         if rows:
-            await session.execute(insert(Quarantine.__table__), rows)
+            await session.execute(insert(table_of(Quarantine)), rows)
             for row in rows:
                 log.warning("quarantined uid %s: %s", row["uid"], row["error"])
         report.quarantined += len(bad)
@@ -544,7 +544,7 @@ class Ingestor:
         # Core executemany without RETURNING (ORM bulk inserts cost a Python pass per row):
         # one round trip on every driver. The new tickets are
         # found again by their first message's id, unique within the mailbox.
-        await bulk_insert(session, Ticket.__table__, rows)
+        await bulk_insert(session, table_of(Ticket), rows)
         firsts = [r["message_id"] for r in rows]
         found: dict[str, int] = {}
         for chunk in _chunks(firsts, 500):
@@ -622,7 +622,7 @@ class Ingestor:
                     "triage_status": "queued" if needs_reply else "skipped",
                 }
             )
-        await bulk_insert(session, Message.__table__, rows)
+        await bulk_insert(session, table_of(Message), rows)
         report.stored += len(rows)
         with_files = [i for i in items if i.parsed and i.parsed.attachments]
         message_ids: dict[str, int] = {}
@@ -660,7 +660,7 @@ class Ingestor:
                     }
                 )
         if attachments:
-            await session.execute(insert(Attachment.__table__), attachments)
+            await session.execute(insert(table_of(Attachment)), attachments)
 
     async def _touch_tickets(self, session: AsyncSession, items: list[_Item]) -> None:
         """A follow-up moves the ticket's clock and reopens an answered or resolved ticket."""
@@ -677,7 +677,7 @@ class Ingestor:
                 reopen.add(tid)
         if latest:
             # one executemany for every touched ticket, not one UPDATE per ticket
-            table = Ticket.__table__
+            table = table_of(Ticket)
             await session.execute(
                 update(table)
                 .where(table.c.id == bindparam("tid"), table.c.last_message_at < bindparam("when"))
@@ -799,7 +799,7 @@ def _one_of(column: Any, values: list[str], *, pg: bool) -> ColumnElement[bool]:
     hundreds of long strings to bind and plan for every batch look-up."""
     if pg:
         return column == any_(bindparam(None, values, type_=ARRAY(String)))
-    return column.in_(values)  # type: ignore[no-any-return]
+    return column.in_(values)
 
 
 def _chunks(values: list[str], size: int) -> Iterable[list[str]]:

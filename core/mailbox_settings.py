@@ -88,7 +88,7 @@ class MailboxSettings:
 
     async def _current(self, team_id: str, home_team: str | None) -> Mailbox | None:
         async with self.sessions() as session:
-            return await session.scalar(  # type: ignore[no-any-return]
+            return await session.scalar(
                 select(Mailbox)
                 .where(Mailbox.kind == "imap", Mailbox.id.in_(team_mailbox_ids(team_id, home_team)))
                 .order_by(Mailbox.id)

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import select, update
 
@@ -15,13 +16,11 @@ from core.mail.imap import test_login as imap_test_login
 from core.mail.maildir import MaildirOutbox, MaildirSource
 from core.mail.smtp import SmtpConfig, SmtpMailer
 from core.mail.smtp import test_login as smtp_test_login
-from core.mail.transport import Mailer, MailSource
+from core.mail.transport import TLS_MODES, Mailer, MailSource, TlsMode
 from core.secrets import SecretBox
 from db.base import utcnow
 from db.models import Mailbox
 from db.session import SessionFactory
-
-TLS_MODES = ("ssl", "starttls", "none")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +132,7 @@ class MailboxService:
             port=mailbox.imap_port,
             username=mailbox.imap_user,
             password=self._password(mailbox),
-            tls=mailbox.imap_tls,
+            tls=cast(TlsMode, mailbox.imap_tls),  # ImapConfig refuses anything else
             timeout=self.timeout,
         )
 
@@ -148,7 +147,7 @@ class MailboxService:
             port=mailbox.smtp_port,
             username=mailbox.smtp_user or None,
             password=password,
-            tls=mailbox.smtp_tls,
+            tls=cast(TlsMode, mailbox.smtp_tls),  # SmtpConfig refuses anything else
             timeout=self.timeout,
         )
 

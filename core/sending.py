@@ -27,7 +27,7 @@ from core.mail.transport import Mailer
 from core.textsafe import clean
 from db.base import utcnow
 from db.models import Draft, Mailbox, Message, Recipient, Ticket
-from db.session import SessionFactory
+from db.session import SessionFactory, rows_changed
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class Sender:
                 .values(status="approved", claimed_at=None)
                 .execution_options(synchronize_session=False)
             )
-        return result.rowcount or 0
+        return rows_changed(result)
 
     async def _claim(self, draft_id: int) -> bool:
         async with self.sessions.begin() as session:
@@ -120,7 +120,7 @@ class Sender:
                 )
                 .execution_options(synchronize_session=False)
             )
-            return result.rowcount == 1
+            return rows_changed(result) == 1
 
     async def send_one(self, draft_id: int, report: SendReport) -> None:
         if not await self._claim(draft_id):

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import NotFound
 from db.base import utcnow
 from db.models import Draft, SlackPost
-from db.session import SessionFactory
+from db.session import SessionFactory, rows_changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +128,7 @@ class SlackPostService:
                 .values(claimed_at=now, channel=channel, thread_ts=thread_ts)
                 .execution_options(synchronize_session=False)
             )
-            if taken.rowcount != 1:
+            if rows_changed(taken) != 1:
                 return None
             return Claim(
                 draft_id,
@@ -228,7 +228,7 @@ class SlackPostService:
                 .values(sent_notice=True)
                 .execution_options(synchronize_session=False)
             )
-        return result.rowcount == 1
+        return rows_changed(result) == 1
 
     async def unposted(self, *, since: datetime, limit: int = 50) -> list[int]:
         """Pending drafts created since ``since`` that have no message yet, oldest first:

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ai.provider import TriageProvider
 from core.ai.result import ContextMessage, Triaged, TriageRequest
@@ -23,7 +24,7 @@ from core.audit import Actor, record
 from core.errors import AIError
 from db.base import utcnow
 from db.models import Draft, Message, Ticket
-from db.session import SessionFactory
+from db.session import SessionFactory, rows_changed
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class TriageService:
                 .values(version=2, **_draft_fields(triaged))
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount != 1:
+            if rows_changed(result) != 1:
                 return 0
             await session.execute(
                 update(Ticket)
@@ -184,7 +185,7 @@ class TriageService:
             report.escalated += triaged.result.flags.escalation_required
             report.fallback += triaged.result.flags.fallback
 
-    async def _request(self, session, msg: Message) -> TriageRequest:  # type: ignore[no-untyped-def]
+    async def _request(self, session: AsyncSession, msg: Message) -> TriageRequest:
         ticket = await session.get(Ticket, msg.ticket_id)
         earlier = list(
             await session.scalars(
@@ -240,7 +241,7 @@ class TriageService:
                 .values(triage_status="done")
                 .execution_options(synchronize_session=False)
             )
-            if won.rowcount != 1:
+            if rows_changed(won) != 1:
                 return None
             superseded = await session.execute(
                 update(Draft)

@@ -13,6 +13,15 @@ from typing import Any
 from sqlalchemy import JSON, Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.base import Base
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's Table (``__table__`` is typed as the wider ``FromClause``)."""
+    table = model.__table__
+    assert isinstance(table, Table), model
+    return table
+
 
 def _defaults(table: Table, given: set[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}

@@ -75,7 +75,7 @@ class DecisionOut(BaseModel):
 
 
 def get_desk(request: Request) -> Desk:
-    return request.app.state.desk  # type: ignore[no-any-return]
+    return request.app.state.desk
 
 
 DeskDep = Annotated[Desk, Depends(get_desk)]

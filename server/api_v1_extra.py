@@ -21,7 +21,7 @@ from server.wiring import Desk
 
 
 def get_desk(request: Request) -> Desk:
-    return request.app.state.desk  # type: ignore[no-any-return]
+    return request.app.state.desk
 
 
 DeskDep = Annotated[Desk, Depends(get_desk)]

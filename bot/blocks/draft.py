@@ -253,7 +253,7 @@ def draft_message(card: DraftCard) -> DraftMessage:
         head += text_sections(steps)
     excerpt, full_customer = _customer(card)
     head += excerpt
-    body = [
+    body: list[Block] = [
         {"type": "divider"},
         {
             "type": "section",

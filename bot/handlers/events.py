@@ -62,13 +62,15 @@ async def publish_home(
     home_team: str | None,
     filter_name: str | None,
 ) -> None:
-    team = {"team_id": member.team_id, "home_team": home_team}
-    counts = await rt.services.stats.home_counts(**team)
+    def query(**filters: Any) -> TeamQuery:
+        return TeamQuery(team_id=member.team_id, home_team=home_team, **filters)
+
+    counts = await rt.services.stats.home_counts(team_id=member.team_id, home_team=home_team)
     filtered = None
     if filter_name == "high":
         filtered = await _lines(
             rt,
-            TeamQuery(status="pending", urgency="High", sort="date", limit=FILTER_SIZE, **team),
+            query(status="pending", urgency="High", sort="date", limit=FILTER_SIZE),
             size=FILTER_SIZE,
         )
     elif filter_name in ("pending", "escalated", "unassigned"):
@@ -79,21 +81,19 @@ async def publish_home(
         }[filter_name]
         filtered = await _lines(
             rt,
-            TeamQuery(status="pending", sort="date", limit=200, **team),
+            query(status="pending", sort="date", limit=200),
             keep=keep,
             size=FILTER_SIZE,
         )
     elif filter_name == "failed":
         filtered = await _lines(
-            rt, TeamQuery(status="failed", sort="date", limit=FILTER_SIZE, **team), size=FILTER_SIZE
+            rt, query(status="failed", sort="date", limit=FILTER_SIZE), size=FILTER_SIZE
         )
     mine = await _lines(
         rt,
-        TeamQuery(
-            assigned_to_id=member.user_id, status="open", sort="-urgency", limit=LIST_SIZE, **team
-        ),
+        query(assigned_to_id=member.user_id, status="open", sort="-urgency", limit=LIST_SIZE),
     )
-    oldest = await _lines(rt, TeamQuery(status="pending", sort="date", limit=LIST_SIZE, **team))
+    oldest = await _lines(rt, query(status="pending", sort="date", limit=LIST_SIZE))
     headline = await rt.services.analytics.report(
         "7d", scope=team_mailbox_ids(member.team_id, home_team)
     )
@@ -108,7 +108,7 @@ async def publish_home(
         filter_name=filter_name,
         top=home_headline_blocks(headline) + scheduler_status_blocks(status),
         bottom=await _bulk_blocks(
-            rt, member, TeamQuery(status="pending", sort="date", limit=BULK_SIZE, **team)
+            rt, member, query(status="pending", sort="date", limit=BULK_SIZE)
         ),
     )
     await client.views_publish(user_id=member.slack_user_id, view=view)

@@ -24,11 +24,13 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import openai
 import pydantic
 from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletionMessageParam
+from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import BaseModel, ConfigDict
 
 from core.ai import prompts, templates
@@ -64,7 +66,7 @@ class TriageOutput(BaseModel):
     escalation_reason: str | None
 
 
-RESPONSE_FORMAT: dict[str, Any] = {
+RESPONSE_FORMAT: ResponseFormatJSONSchema = {
     "type": "json_schema",
     "json_schema": {
         "name": TriageOutput.__name__,
@@ -178,8 +180,9 @@ class OpenAIProvider:
             try:
                 return await self._client.chat.completions.create(
                     model=self._settings.model,
-                    messages=messages,  # type: ignore[arg-type]
-                    response_format=RESPONSE_FORMAT,  # type: ignore[arg-type]
+                    # roles are "system" and "user" only (core.ai.prompts)
+                    messages=cast(list[ChatCompletionMessageParam], messages),
+                    response_format=RESPONSE_FORMAT,
                 )
             except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
                 raise AIAuthError(

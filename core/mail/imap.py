@@ -19,17 +19,14 @@ import ssl
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from imap_tools import MailBox, MailBoxUnencrypted
 from imap_tools.errors import UnexpectedCommandStatusError
 from imap_tools.mailbox import BaseMailBox
 
 from core.errors import ConfigError, MailAuthError, MailConnectionError, MailError
-from core.mail.transport import FetchedMail
-
-TlsMode = Literal["ssl", "starttls", "none"]
-TLS_MODES: tuple[TlsMode, ...] = ("ssl", "starttls", "none")
+from core.mail.transport import TLS_MODES, FetchedMail, TlsMode
 
 _UID_RE = re.compile(rb"\bUID (\d+)")
 _UNSOLICITED = re.compile(rb"\d+ FETCH ")

@@ -155,13 +155,12 @@ def _dsn_bounce(parsed: ParsedMessage, groups: list[dict[str, str]]) -> Classifi
                 statuses.append(status.group(1))
         elif status and not statuses:
             statuses.append(status.group(1))
-    status = statuses[0] if statuses else None
     summary = ", ".join(sorted(set(actions))) or "no recipients"
     return Classification(
         "bounce",
         f"delivery status notification ({summary})",
         bounced_recipients=_unique(failed),
-        bounce_status=status,
+        bounce_status=statuses[0] if statuses else None,
         original_message_id=parsed.original_message_id or _id_in_text(parsed.text),
     )
 

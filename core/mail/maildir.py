@@ -231,7 +231,7 @@ def read_maildir(path: Path | str) -> list[EmailMessage]:
     for _key, (file, _) in sorted(found.items(), key=lambda kv: (kv[1][1], kv[0])):
         with file.open("rb") as fh:
             msg = message_from_binary_file(fh, policy=policy.default)
-        out.append(msg)  # type: ignore[arg-type]
+        out.append(msg)
     return out
 
 

@@ -32,7 +32,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import aiosmtplib
 
@@ -44,13 +44,11 @@ from core.errors import (
     MailPermanentError,
     MailTemporaryError,
 )
+from core.mail.transport import TLS_MODES, TlsMode
 
 log = logging.getLogger(__name__)
 _E = TypeVar("_E", bound=BaseException)
 _QUIT_TIMEOUT = 5.0
-
-TlsMode = Literal["starttls", "ssl", "none"]
-TLS_MODES: tuple[TlsMode, ...] = ("starttls", "ssl", "none")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage, Message
-from typing import Protocol
+from typing import Literal, Protocol
+
+TlsMode = Literal["ssl", "starttls", "none"]  # implicit TLS, STARTTLS, or plain (tests only)
+TLS_MODES: tuple[TlsMode, ...] = ("ssl", "starttls", "none")
 
 
 @dataclass(slots=True)

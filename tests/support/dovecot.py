@@ -40,7 +40,8 @@ from pathlib import Path
 
 import pytest
 
-from core.mail.imap import ImapConfig, TlsMode
+from core.mail.imap import ImapConfig
+from core.mail.transport import TlsMode
 from tests.support.services import unavailable
 
 INSTALL_HINT = "dovecot not installed: apt-get install dovecot-imapd"
