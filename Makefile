@@ -32,4 +32,4 @@ bench-triage: $(STAMP)
 	$(BIN)/python bench/triage.py
 
 clean:
-	rm -rf $(VENV) .desk desk.db desk.db-* .pytest_cache .ruff_cache
+	rm -rf $(VENV) .desk desk.db desk.db-* .pytest_cache .ruff_cache .mypy_cache
