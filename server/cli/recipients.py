@@ -2,7 +2,8 @@
 
 The sender refuses a marked address; ``clear`` takes the mark off (audited) once the
 customer's mailbox works again, and failed replies to it can be retried (``desk retry
-ID``, ``POST /api/v1/tickets/{id}/retry`` or the Retry button in Slack).
+ID``, ``POST /api/v1/tickets/{id}/retry``; in Slack, the failed card's "Clear bounce &
+retry" does both).
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         marked = await desk.recipients.undeliverable()
         if args.json:
             print_json([r.as_dict() for r in marked])
-        elif not marked:
+            return 0
+        if not marked:
             print("no address is marked undeliverable")
-        for r in [] if args.json else marked:
+        for r in marked:
             when = f"{r.bounced_at:%Y-%m-%d %H:%M} UTC" if r.bounced_at else "-"
             print(f"{r.email:40} {when:20} {r.reason or ''}")
         return 0
