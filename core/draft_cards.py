@@ -62,8 +62,8 @@ class DraftCard:
     send_attempts: int = 0
     newer_draft_id: int | None = None
     flags: dict[str, Any] = field(default_factory=dict)
-    # the customer's address is marked undeliverable (a permanent bounce): a retry fails
-    # until the mark is cleared
+    # a failed draft's customer address is marked undeliverable (a permanent bounce): a
+    # retry fails until the mark is cleared (looked up for failed drafts only)
     requester_undeliverable: bool = False
 
 
@@ -103,7 +103,12 @@ class DraftCardReader:
                     await session.scalars(select(User).where(User.id.in_(ids))) if ids else []
                 )
             }
-            recipient = await session.get(Recipient, ticket.requester_email)
+            # only a failed card offers to clear the mark (every card is read on each refresh)
+            recipient = (
+                await session.get(Recipient, ticket.requester_email)
+                if draft.status == "failed"
+                else None
+            )
         return DraftCard(
             draft_id=draft.id,
             version=draft.version,

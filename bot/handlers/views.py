@@ -22,7 +22,7 @@ from core.ai.config import settings_from_env, with_stored
 from core.ai.service import check as check_ai
 from core.errors import DeskError, InvalidTransition, ValidationError
 from core.members import Member
-from core.permissions import require_role
+from core.permissions import check_ticket, require_role
 
 Body = dict[str, Any]
 
@@ -45,7 +45,7 @@ async def on_edit_submit(
     await ack(response_action="update", view=loading_view("Edit draft", "Saving…"))
     rt: Runtime = context["rt"]
     try:
-        member, _ = await rt.permitted(client, body, context, "edit", ctx.draft_id)
+        member, access = await rt.permitted(client, body, context, "edit", ctx.draft_id)
         card = await rt.services.cards.get(ctx.draft_id)
         if ctx.version is not None and card.version != ctx.version:
             raise InvalidTransition(
@@ -54,7 +54,7 @@ async def on_edit_submit(
             )
         draft = await rt.services.drafts.edit(ctx.draft_id, member.actor, body=new_text)
         if approve:
-            await rt.permitted(client, body, context, "approve", ctx.draft_id)
+            check_ticket(member, access, "approve")  # an edit changes no assignment
             await rt.services.drafts.approve(ctx.draft_id, member.actor, version=draft.version)
     except DeskError as exc:
         await client.views_update(
