@@ -16,7 +16,7 @@ from core.mailboxes import MailboxSpec
 from db.models import Attachment, Message, Quarantine, Recipient, Ticket
 from server.wiring import TOKEN_PURPOSE, Desk
 from tests.support.desk import SUPPORT
-from tests.support.mail import make_mail, message_id_of
+from tests.support.mail import make_dsn, make_mail, message_id_of
 
 pytestmark = pytest.mark.dovecot
 
@@ -248,19 +248,7 @@ async def test_auto_reply_bulk_and_bounce_get_no_draft(desk: Desk, imap_account)
         subject="Weekly deals",
         headers={"List-Unsubscribe": "<mailto:u@shop.test>", "Precedence": "bulk"},
     )
-    bounce = (
-        b"From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\r\n"
-        b"To: support@desk.test\r\nSubject: Undelivered Mail Returned to Sender\r\n"
-        b"Message-ID: <bounce-1@mx.example.com>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
-        b'MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
-        b"--B\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
-        b"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.com\r\n\r\n"
-        b"Final-Recipient: rfc822; gone@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
-        b"--B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <"
-        + message_id_of(customer).encode()
-        + b">\r\n"
-        b"To: gone@example.com\r\nSubject: Re: Where is my order?\r\n\r\n--B--\r\n"
-    )
+    bounce = make_dsn("gone@example.com", n=1, original_message_id=message_id_of(customer))
     for raw in (ooo, bulk, bounce):
         imap_account.append(raw)
     report = await fetch(desk)

@@ -55,8 +55,22 @@ def message_id_of(raw: bytes) -> str:
     raise ValueError("no Message-ID")
 
 
-def make_dsn(recipient: str, *, action: str = "failed", status: str = "5.1.1", n: int = 1) -> bytes:
-    """A delivery status notification (RFC 3464) from a mail server about ``recipient``."""
+def make_dsn(
+    recipient: str,
+    *,
+    action: str = "failed",
+    status: str = "5.1.1",
+    n: int = 1,
+    original_message_id: str | None = None,
+) -> bytes:
+    """A delivery status notification (RFC 3464) from a mail server about ``recipient``;
+    with ``original_message_id``, the headers of the mail that bounced are enclosed."""
+    enclosed = b""
+    if original_message_id:
+        enclosed = (
+            b"--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+            + f"Message-ID: <{original_message_id}>\r\nTo: {recipient}\r\n\r\n".encode()
+        )
     return (
         b"From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\r\n"
         b"To: support@desk.test\r\nSubject: Delivery Status Notification\r\n"
@@ -67,5 +81,6 @@ def make_dsn(recipient: str, *, action: str = "failed", status: str = "5.1.1", n
         b"--B\r\nContent-Type: message/delivery-status\r\n\r\n"
         b"Reporting-MTA: dns; mx.example.com\r\n\r\n"
         + f"Final-Recipient: rfc822; {recipient}\r\nAction: {action}\r\nStatus: {status}\r\n\r\n".encode()
+        + enclosed
         + b"--B--\r\n"
     )
