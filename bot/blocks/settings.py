@@ -56,16 +56,7 @@ def _text_input(
         element["initial_value"] = initial[:3000]
     if placeholder:
         element["placeholder"] = plain(short(placeholder, 150))
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": plain(label),
-        "element": element,
-    }
-    if hint:
-        block["hint"] = plain(short(hint, 2000))
-    return block
+    return _optional_input(block_id, label, element, hint=hint)
 
 
 def _number_input(block_id: str, label: str, initial: int | None) -> dict[str, Any]:
@@ -76,13 +67,7 @@ def _number_input(block_id: str, label: str, initial: int | None) -> dict[str, A
     }
     if initial:
         element["initial_value"] = str(initial)
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": plain(label),
-        "element": element,
-    }
+    return _optional_input(block_id, label, element)
 
 
 def _select(
@@ -92,13 +77,23 @@ def _select(
     element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options}
     if initial in choices:
         element["initial_option"] = {"text": plain(initial), "value": initial}
-    return {
+    return _optional_input(block_id, label, element)
+
+
+def _optional_input(
+    block_id: str, label: str, element: dict[str, Any], *, hint: str | None = None
+) -> dict[str, Any]:
+    """An input block that may be left empty (settings keep their value then)."""
+    block: dict[str, Any] = {
         "type": "input",
         "block_id": block_id,
         "optional": True,
         "label": plain(label),
         "element": element,
     }
+    if hint:
+        block["hint"] = plain(short(hint, 2000))
+    return block
 
 
 def _secret_hint(is_set: bool, *, empty: str = "leave empty to keep it") -> str:
@@ -204,13 +199,9 @@ def settings_view(snapshot: SettingsSnapshot, *, test_result: str | None = None)
             "type": "context",
             "elements": [mrkdwn(short(f"Admins and managers: {roles_line}", 2900))],
         },
-        {
-            "type": "input",
-            "block_id": "role_user",
-            "optional": True,
-            "label": plain("Change the role of"),
-            "element": {"type": "users_select", "action_id": "value"},
-        },
+        _optional_input(
+            "role_user", "Change the role of", {"type": "users_select", "action_id": "value"}
+        ),
         _select("role", "New role", ROLES, None),
     ]
     return {
@@ -236,13 +227,9 @@ def _channel_input(channel: str | None) -> dict[str, Any]:
     }
     if channel:
         element["initial_conversation"] = channel
-    return {
-        "type": "input",
-        "block_id": "triage_channel",
-        "optional": True,
-        "label": plain("Triage channel (new drafts go here; invite the app to it)"),
-        "element": element,
-    }
+    return _optional_input(
+        "triage_channel", "Triage channel (new drafts go here; invite the app to it)", element
+    )
 
 
 def test_result_text(results: dict[str, str]) -> str:
