@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -105,13 +105,8 @@ class SlackPostService:
         except IntegrityError:
             pass
         async with self.sessions.begin() as session:  # take over an abandoned claim
-            stale = now - timedelta(seconds=self.claim_seconds)
             row = await session.scalar(
-                select(SlackPost).where(
-                    SlackPost.draft_id == draft_id,
-                    SlackPost.ts.is_(None),
-                    SlackPost.claimed_at < stale,
-                )
+                select(SlackPost).where(SlackPost.draft_id == draft_id, self._abandoned(now))
             )
             if row is None:
                 return None
@@ -139,6 +134,11 @@ class SlackPostService:
                 earlier_channel=earlier[1],
                 earlier_thread_ts=earlier[2],
             )
+
+    def _abandoned(self, now: datetime) -> ColumnElement[bool]:
+        """A claim with no message after ``claim_seconds``: its poster gave up or died."""
+        stale = now - timedelta(seconds=self.claim_seconds)
+        return and_(SlackPost.ts.is_(None), SlackPost.claimed_at < stale)
 
     async def abandon(self, draft_id: int) -> None:
         """Give up a claim whose post has an unknown outcome (Slack did not answer in time:
@@ -233,7 +233,6 @@ class SlackPostService:
     async def unposted(self, *, since: datetime, limit: int = 50) -> list[int]:
         """Pending drafts created since ``since`` that have no message yet, oldest first:
         never claimed, or claimed by an attempt that was abandoned or died."""
-        stale = self.clock() - timedelta(seconds=self.claim_seconds)
         async with self.sessions() as session:
             return list(
                 await session.scalars(
@@ -242,10 +241,7 @@ class SlackPostService:
                     .where(
                         Draft.status == "pending",
                         Draft.created_at >= since,
-                        or_(
-                            SlackPost.id.is_(None),
-                            SlackPost.ts.is_(None) & (SlackPost.claimed_at < stale),
-                        ),
+                        or_(SlackPost.id.is_(None), self._abandoned(self.clock())),
                     )
                     .order_by(Draft.id)
                     .limit(limit)
