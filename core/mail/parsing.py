@@ -23,6 +23,7 @@ from email.parser import BytesParser
 
 from core.errors import ParseError
 from core.mail.parsed import ParsedAttachment, ParsedMessage
+from core.mail.quickparse import quick_parse
 from core.mail.quotes import strip_reply
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
@@ -221,7 +222,11 @@ def _parse_headers(
 
 
 def _parse_bytes(raw: bytes, defects: list[str]) -> Message:
-    """compat32 parse; if the stdlib parser itself fails, headers plus one text body."""
+    """compat32 parse (the quick path for plain single-part mail, else the stdlib's); if the
+    stdlib parser itself fails, headers plus one text body."""
+    quick = quick_parse(raw)
+    if quick is not None:
+        return quick
     try:
         return email.message_from_bytes(raw)
     except Exception as exc:  # e.g. ValueError from an RFC 2231 boundary's charset
