@@ -1,4 +1,5 @@
-"""Bulk inserts for batch paths (ingest): COPY on PostgreSQL, executemany elsewhere.
+"""Bulk inserts for batch paths (ingest): COPY on PostgreSQL, a driver-level executemany on
+SQLite.
 
 COPY is psycopg's bulk-load path; it skips per-statement work on the server, which is where
 PostgreSQL spent the ingest's time with executemany. Column defaults are applied here, as
@@ -8,10 +9,11 @@ SQLAlchemy would for an INSERT.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import JSON, Table, insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import JSON, Dialect, Table
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.base import Base
 
@@ -37,27 +39,68 @@ def _defaults(table: Table, given: set[str]) -> dict[str, Any]:
 
 
 async def bulk_insert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) into ``table`` in the session's transaction."""
+    """Insert ``rows`` (dicts with the same keys) into ``table`` in the session's transaction.
+
+    Each value goes through the conversion SQLAlchemy applies when it binds it (UTC
+    datetimes, JSON, booleans), so a bulk-inserted row reads back as an ORM-inserted one."""
     if not rows:
         return
     conn = await session.connection()
-    if conn.dialect.name != "postgresql":
-        await session.execute(insert(table), rows)
-        return
     keys = list(rows[0])
     extra = _defaults(table, set(keys))
     names = keys + list(extra)
-    json_cols = {i for i, n in enumerate(names) if isinstance(table.c[n].type, JSON)}
+    tail = list(extra.values())
+    converters = _converters(table, names, conn.dialect)
+    values = [[row[k] for k in keys] + tail for row in rows]
+    for row_values in values:
+        for i, convert in converters:
+            row_values[i] = convert(row_values[i])
+    if conn.dialect.name == "postgresql":
+        await _copy(conn, table, names, values)
+    else:
+        await _executemany(conn, table, names, values)
+
+
+def _converters(
+    table: Table, names: list[str], dialect: Dialect
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(position, conversion) for each column whose bound values SQLAlchemy converts on
+    this dialect; COPY takes JSON as its text."""
+    out: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, name in enumerate(names):
+        type_ = table.c[name].type
+        if dialect.name == "postgresql" and isinstance(type_, JSON):
+            out.append((i, json.dumps))
+        elif (convert := type_.dialect_impl(dialect).bind_processor(dialect)) is not None:
+            out.append((i, convert))
+    return out
+
+
+async def _copy(
+    conn: AsyncConnection, table: Table, names: list[str], rows: list[list[Any]]
+) -> None:
     raw = await conn.get_raw_connection()
     driver = raw.driver_connection
     columns = ", ".join(f'"{n}"' for n in names)
-    tail = list(extra.values())
     async with (
         driver.cursor() as cur,  # type: ignore[union-attr]
         cur.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy,
     ):
-        for row in rows:
-            values = [row[k] for k in keys] + tail
-            for i in json_cols:
-                values[i] = json.dumps(values[i])
+        for values in rows:
             await copy.write_row(values)
+
+
+async def _executemany(
+    conn: AsyncConnection, table: Table, names: list[str], rows: list[list[Any]]
+) -> None:
+    """One driver-level executemany (SQLite): an ``insert()`` given a list of dicts spends
+    most of its time building each row's parameters again."""
+    dialect = conn.dialect
+    if dialect.paramstyle != "qmark":
+        raise NotImplementedError(f"bulk_insert has no path for {dialect.name}")
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' * len(names))})"
+    )
+    await conn.exec_driver_sql(sql, [tuple(values) for values in rows])
