@@ -130,7 +130,7 @@ async def desk_ingest(
                 password=cfg.password,
             )
         )
-        await desk.ingestor.warm_up()  # as `desk worker` does at start
+        await desk.warm_up()  # as `desk worker` does at start
         before = cpu_by_process() if cpu else {}
         start = time.perf_counter()
         [result] = await desk.fetcher.fetch_all("bench")

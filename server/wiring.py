@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 
@@ -71,6 +72,16 @@ class Desk:
             ),
             concurrency=ai.concurrency,
         )
+
+    async def warm_up(self) -> None:
+        """Once, before a long-running process's first fetch: start the parse workers, then
+        take everything allocated so far (imported modules, the wired services) out of the
+        garbage collector's sight. Otherwise each full collection re-scans those ~190,000
+        long-lived objects, several times per large fetch: 0.10-0.16 s of a 4,000-mail
+        ingest on bench/ingest.py, 0.02 s once frozen."""
+        await self.ingestor.warm_up()
+        gc.collect()
+        gc.freeze()
 
     async def close(self) -> None:
         if self._triager is not None:

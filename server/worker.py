@@ -376,7 +376,7 @@ async def run_worker(
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)
-    await desk.ingestor.warm_up()  # parse workers ready before the first big fetch
+    await desk.warm_up()  # parse workers ready before the first big fetch
     notifier = slack_notifier(desk)
     if ticket_notifier is None and isinstance(notifier, Notifier):
         ticket_notifier = notifier
