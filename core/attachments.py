@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -29,6 +30,11 @@ class AttachmentStore:
             Path(tmp).unlink(missing_ok=True)
             raise
         return path
+
+    def put_many(self, files: Iterable[tuple[str, bytes]]) -> None:
+        """``put`` each (sha256, content) pair."""
+        for sha256, content in files:
+            self.put(sha256, content)
 
     def get(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()
