@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     parse_workers: int = Field(
         default_factory=lambda: _default_parse_workers(), alias="DESK_PARSE_WORKERS"
     )
-    fetch_batch_size: int = Field(default=250, alias="DESK_FETCH_BATCH")
+    fetch_batch_size: int = Field(default=500, alias="DESK_FETCH_BATCH")
+    # and at most this much mail (by the IMAP server's sizes) held in memory per batch
+    fetch_batch_bytes: int = Field(default=64 * 1024 * 1024, alias="DESK_FETCH_BATCH_BYTES")
     send_max_attempts: int = Field(default=5, alias="DESK_SEND_MAX_ATTEMPTS")
     send_backoff_seconds: float = Field(default=30.0, alias="DESK_SEND_BACKOFF_SECONDS")
     throttle_per_recipient_hour: int = Field(default=10, alias="DESK_THROTTLE_PER_RECIPIENT_HOUR")

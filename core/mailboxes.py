@@ -60,11 +60,17 @@ class MailboxSpec:
 
 class MailboxService:
     def __init__(
-        self, session_factory: SessionFactory, *, secrets: SecretBox, timeout: float = 20.0
+        self,
+        session_factory: SessionFactory,
+        *,
+        secrets: SecretBox,
+        timeout: float = 20.0,
+        fetch_batch_bytes: int | None = None,
     ) -> None:
         self.sessions = session_factory
         self.secrets = secrets
         self.timeout = timeout
+        self.fetch_batch_bytes = fetch_batch_bytes
 
     async def add(self, spec: MailboxSpec) -> Mailbox:
         spec = spec.validated()
@@ -160,7 +166,9 @@ class MailboxService:
         if mailbox.kind == "maildir":
             return MaildirSource(Path(mailbox.maildir_path or ""))
         # the ingestor parses (in worker processes for big batches): raw bytes are enough
-        return ImapSource(self.imap_config(mailbox), parse=False)
+        return ImapSource(
+            self.imap_config(mailbox), parse=False, max_batch_bytes=self.fetch_batch_bytes
+        )
 
     def mailer(self, mailbox: Mailbox) -> Mailer:
         if mailbox.kind == "maildir":

@@ -136,7 +136,9 @@ def build_desk(settings: Settings) -> Desk:
     if secrets.is_default:
         log.warning("DESK_SECRET_KEY is not set: using the embedded development key")
     token_key = secrets.hmac_key(TOKEN_PURPOSE)
-    mailboxes = MailboxService(sessions, secrets=secrets)
+    mailboxes = MailboxService(
+        sessions, secrets=secrets, fetch_batch_bytes=settings.fetch_batch_bytes
+    )
     ingestor = Ingestor(
         sessions,
         token_key=token_key,

@@ -30,6 +30,7 @@ from core.mail.transport import TLS_MODES, FetchedMail, TlsMode
 
 _UID_RE = re.compile(rb"\bUID (\d+)")
 _UNSOLICITED = re.compile(rb"\d+ FETCH ")
+_SIZE_RE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 _FETCH_PARTS = "(UID BODY.PEEK[])"
 # servers cap a command line (Dovecot: 64 KiB); a batch's UID set fits unless very sparse
 MAX_UID_SET_CHARS = 16_000
@@ -70,11 +71,17 @@ class ImapSource:
     ``open_folder`` again to reconnect.
     """
 
-    def __init__(self, config: ImapConfig, *, parse: bool = True) -> None:
+    def __init__(
+        self, config: ImapConfig, *, parse: bool = True, max_batch_bytes: int | None = None
+    ) -> None:
         """``parse=False`` hands out raw bytes only (``obj`` None), for a caller that parses
-        elsewhere, e.g. in worker processes."""
+        elsewhere, e.g. in worker processes. ``max_batch_bytes`` bounds what one
+        ``fetch_after`` holds in memory, by the sizes the server reports (a message larger
+        than that still comes, alone)."""
         self.config = config
         self.parse = parse
+        self.max_batch_bytes = max_batch_bytes
+        self._sizes: dict[int, int] = {}  # RFC822.SIZE of the UIDs searched, when bounded
         self.folder: str | None = None
         self.uidvalidity: int | None = None
         self._box: BaseMailBox | None = None
@@ -99,7 +106,7 @@ class ImapSource:
         self.connect()
         box = self._require_box()
         self.folder = None
-        self._pending, self._known_after = [], 0
+        self._pending, self._known_after, self._sizes = [], 0, {}
         with self._translate(f"select folder {folder!r}"):
             box.folder.set(folder)
             _, data = box.client.response("UIDVALIDITY")
@@ -154,7 +161,7 @@ class ImapSource:
     def close(self) -> None:
         """Log out (best effort) and drop the connection. Safe to call twice."""
         box, self._box = self._box, None
-        self.folder, self._pending, self._known_after = None, [], 0
+        self.folder, self._pending, self._known_after, self._sizes = None, [], 0, {}
         if box is not None:
             _logout(box)
 
@@ -186,10 +193,41 @@ class ImapSource:
             _check(box.client.noop(), "NOOP")
             found = box.uids(f"UID {start + 1}:*", charset=None)
             # `UID n:*` always matches the highest UID, even when it is below n: filter
-            pending += sorted(uid for uid in map(int, found) if uid > start)
-        batch, self._pending = pending[:limit], pending[limit:]
+            new = sorted(uid for uid in map(int, found) if uid > start)
+            if self.max_batch_bytes is not None and new:
+                self._sizes.update(self._fetch_sizes(box, new))
+            pending += new
+        batch = pending[:limit]
+        if self.max_batch_bytes is not None:
+            batch = self._within_bytes(batch, self.max_batch_bytes)
+        self._pending = pending[len(batch) :]
         self._known_after = batch[-1] if batch else last_uid
+        for uid in batch:
+            self._sizes.pop(uid, None)
         return batch
+
+    def _fetch_sizes(self, box: BaseMailBox, uids: Sequence[int]) -> dict[int, int]:
+        """RFC822.SIZE of ``uids``: one UID FETCH per search (servers answer it from their
+        index)."""
+        sizes: dict[int, int] = {}
+        for uid_set in _uid_sets(uids):
+            result = box.client.uid("FETCH", uid_set, "(RFC822.SIZE)")
+            _check(result, "UID FETCH RFC822.SIZE")
+            for line in result[1]:
+                if isinstance(line, bytes) and (m := _SIZE_RE.search(line)):
+                    uid = _UID_RE.search(line)
+                    if uid:
+                        sizes[int(uid.group(1))] = int(m.group(1))
+        return sizes
+
+    def _within_bytes(self, uids: list[int], budget: int) -> list[int]:
+        """The longest prefix of ``uids`` whose sizes add up to ``budget`` (at least one)."""
+        total = 0
+        for n, uid in enumerate(uids):
+            total += self._sizes.get(uid, 0)
+            if total > budget and n > 0:
+                return uids[:n]
+        return uids
 
     def _fetch_uids(self, box: BaseMailBox, uids: Sequence[int]) -> list[FetchedMail]:
         wanted = set(uids)

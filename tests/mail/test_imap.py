@@ -77,6 +77,37 @@ def test_fetch_after_pages_in_uid_order_with_one_fetch_per_batch(
     assert imap_account.flags() == {uid: set() for uid in uids}
 
 
+def test_batches_stop_at_the_byte_budget(
+    imap_account: ImapAccount, imap_calls: list[tuple[str, ...]]
+) -> None:
+    """A batch holds at most ``max_batch_bytes`` of mail by the server's RFC822.SIZE; a
+    message bigger than the budget still comes, alone; every message comes once, in order."""
+    bodies = ["a" * 1000, "b" * 1000, "c" * 5000, "d" * 1000, "e" * 1000, "f" * 1000]
+    _, uids = imap_account.append_many([mail(n, body=b) for n, b in enumerate(bodies)])
+    sizes = {uid: len(mail(n, body=b)) for uid, (n, b) in zip(uids, enumerate(bodies), strict=True)}
+    budget = sizes[uids[0]] + sizes[uids[1]]  # two small ones fit, not a third
+    with ImapSource(imap_account.config, max_batch_bytes=budget) as source:
+        source.open_folder("INBOX")
+        pages, last = [], 0
+        while batch := source.fetch_after(last, limit=10):
+            pages.append([m.uid for m in batch])
+            last = batch[-1].uid
+    assert pages == [uids[0:2], uids[2:3], uids[3:5], uids[5:6]]
+    assert all(sum(sizes[u] for u in page) <= budget for page in pages if len(page) > 1)
+    # sizes asked once for the backlog, next to its one search
+    size_fetches = [call for call in imap_calls if call[-1] == "(RFC822.SIZE)"]
+    assert len(size_fetches) == 1
+
+
+def test_without_a_budget_no_sizes_are_asked(
+    imap_account: ImapAccount, source: ImapSource, imap_calls: list[tuple[str, ...]]
+) -> None:
+    imap_account.append_many([mail(n) for n in range(3)])
+    source.open_folder("INBOX")
+    assert len(source.fetch_after(0, limit=10)) == 3
+    assert not [call for call in imap_calls if call[-1] == "(RFC822.SIZE)"]
+
+
 def test_uid_star_quirk_returns_nothing_past_the_last_uid(imap_account: ImapAccount) -> None:
     imap_account.append_many([mail(n) for n in range(3)])
     with ImapSource(imap_account.config) as fresh:  # no cached search: asks the server
