@@ -353,14 +353,22 @@ class Ingestor:
     ) -> IngestReport:
         now = self.clock()
         report = IngestReport(fetched=len(items))
-        good = await self._drop_duplicates(session, mailbox.id, items, report)
-        await self._quarantine(session, mailbox.id, folder, [i for i in items if i.error], report)
+        parsed = [i for i in items if i.parsed is not None]
         own = frozenset(self.own_addresses | {mailbox.address.lower()})
-        for item in good:
+        for item in parsed:
             if item.kind is None:  # items parsed by the caller, not by the fetch pipeline
                 assert item.parsed is not None
                 item.kind = _classify(item.parsed, own)
-        await self._thread(session, mailbox.id, good)
+        # one look-up serves both the duplicate check (the batch's own ids) and threading
+        # (the ids they refer to)
+        stored = await self._stored_tickets(
+            session,
+            mailbox.id,
+            {clean(c, ID_LEN) for i in parsed if i.parsed for c in _ids_to_look_up(i)},
+        )
+        good = self._drop_duplicates(parsed, stored, report)
+        await self._quarantine(session, mailbox.id, folder, [i for i in items if i.error], report)
+        await self._thread(session, mailbox.id, good, stored)
         new_ticket_ids = await self._insert_tickets(session, mailbox.id, good, now, report)
         for item in good:
             if item.ticket_key < 0:
@@ -370,27 +378,34 @@ class Ingestor:
         await self._mark_bounces(session, good, now)
         return report
 
-    async def _drop_duplicates(
-        self, session: AsyncSession, mailbox_id: int, items: list[_Item], report: IngestReport
-    ) -> list[_Item]:
-        parsed = [i for i in items if i.parsed is not None]
-        ids = {clean(i.parsed.message_id, ID_LEN) for i in parsed if i.parsed}
-        existing: set[str] = set()
+    async def _stored_tickets(
+        self, session: AsyncSession, mailbox_id: int, ids: set[str]
+    ) -> dict[str, int]:
+        """Message-ID -> ticket of the stored messages among ``ids``."""
+        found: dict[str, int] = {}
         for chunk in _chunks(sorted(ids), 500):
-            rows = await session.scalars(
-                select(Message.message_id).where(
+            rows = await session.execute(
+                select(Message.message_id, Message.ticket_id).where(
                     Message.mailbox_id == mailbox_id, _one_of(Message.message_id, chunk, pg=self.pg)
                 )
             )
-            existing.update(rows)
+            found.update({mid: tid for mid, tid in rows})
+        return found
+
+    @staticmethod
+    def _drop_duplicates(
+        parsed: list[_Item], stored: dict[str, int], report: IngestReport
+    ) -> list[_Item]:
+        """The items whose Message-ID is neither stored nor earlier in the batch."""
+        seen = set(stored)
         good: list[_Item] = []
         for item in parsed:
             assert item.parsed is not None
             mid = clean(item.parsed.message_id, ID_LEN)
-            if mid in existing:
+            if mid in seen:
                 report.duplicates += 1
                 continue
-            existing.add(mid)
+            seen.add(mid)
             good.append(item)
         return good
 
@@ -430,21 +445,18 @@ class Ingestor:
                 log.warning("quarantined uid %s: %s", row["uid"], row["error"])
         report.quarantined += len(bad)
 
-    async def _thread(self, session: AsyncSession, mailbox_id: int, items: list[_Item]) -> None:
+    async def _thread(
+        self, session: AsyncSession, mailbox_id: int, items: list[_Item], stored: dict[str, int]
+    ) -> None:
+        """Match each item to a ticket (``stored``: Message-ID -> ticket of the messages
+        already stored that the items refer to) or mark it for a new one."""
         wanted = {
             clean(c, ID_LEN)
             for i in items
             if i.parsed
             for c in candidate_ids(i.parsed, _bounced(i))
         }
-        known: dict[str, int] = {}
-        for chunk in _chunks(sorted(wanted), 500):
-            rows = await session.execute(
-                select(Message.message_id, Message.ticket_id).where(
-                    Message.mailbox_id == mailbox_id, _one_of(Message.message_id, chunk, pg=self.pg)
-                )
-            )
-            known.update({mid: tid for mid, tid in rows})
+        known = dict(stored)
         signed = {
             mid: t for mid in wanted if (t := ticket_from_message_id(mid, key=self.token_key))
         }
@@ -797,6 +809,12 @@ def parse_raw_batch(
 
 
 _KIND_FIELDS = tuple(f.name for f in fields(Classification))
+
+
+def _ids_to_look_up(item: _Item) -> list[str]:
+    """An item's own Message-ID (is it stored already?) and those it refers to (threading)."""
+    assert item.parsed is not None
+    return [item.parsed.message_id, *candidate_ids(item.parsed, _bounced(item))]
 
 
 def _bounced(item: _Item) -> list[str]:
