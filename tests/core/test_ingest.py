@@ -338,3 +338,30 @@ async def test_big_batches_are_parsed_in_worker_processes(desk: Desk, imap_accou
         rows = dict((await s.execute(select(Message.message_id, Message.reply_text))).all())
     assert all(rows[message_id_of(r)] for r in customers)  # triage input stripped in the worker
     assert desk.ingestor._pool is not None
+
+
+async def test_batches_start_small_and_double(
+    desk: Desk, imap_account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first batch is small (storing starts soon), then batches double up to the
+    configured size; every message is stored once, a duplicate across batches included."""
+    import core.ingest
+    from core.mail.imap import ImapSource
+
+    monkeypatch.setattr(core.ingest, "FIRST_BATCH", 4)
+    desk.ingestor.batch_size = 10
+    limits: list[int] = []
+    original = ImapSource.fetch_after
+
+    def recording(self: ImapSource, last_uid: int, *, limit: int):  # type: ignore[no-untyped-def]
+        limits.append(limit)
+        return original(self, last_uid, limit=limit)
+
+    monkeypatch.setattr(ImapSource, "fetch_after", recording)
+    await add_mailbox(desk, imap_account)
+    mails = [make_mail(message_id=f"ramp-{n}@example.com", body=f"mail {n}") for n in range(30)]
+    imap_account.append_many([*mails, mails[0]])
+    report = await fetch(desk)
+    assert limits[:4] == [4, 8, 10, 10]
+    assert report.stored == 30 and report.duplicates == 1
+    assert await count(desk, Message) == 30
