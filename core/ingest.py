@@ -66,8 +66,8 @@ BODY_LIMIT = 1_000_000  # characters of body text kept in the row when a mail is
 PARENT_CHECK_SECONDS = 0.5  # how soon a parse worker notices its parent is gone
 FIRST_BATCH = 100  # ingest/raw 0.43 -> 0.45 against starting at 500 (PostgreSQL)
 POOL_MIN_BATCH = 40  # smaller batches parse faster in-process than shipped to a worker
-_T = TypeVar("_T")
 PARSE_WORKER_NICE = 10  # +10: ingest/raw 0.43 -> 0.45 (PostgreSQL), 0.47 -> 0.51 (SQLite)
+_T = TypeVar("_T")
 NOISE_KINDS = frozenset({"auto", "bulk", "bounce", "own"})
 
 
@@ -785,7 +785,8 @@ def _parse_worker_init(parent: int) -> None:
     gc.freeze()
     # Parsing runs ahead of storing (two batches queued), so it can yield: at a lower
     # priority it leaves the cores to the store path and to the web process first.
-    os.nice(PARSE_WORKER_NICE)
+    if hasattr(os, "nice"):  # POSIX only
+        os.nice(PARSE_WORKER_NICE)
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -221,7 +221,8 @@ class ImapSource:
         return sizes
 
     def _within_bytes(self, uids: list[int], budget: int) -> list[int]:
-        """The longest prefix of ``uids`` whose sizes add up to ``budget`` (at least one)."""
+        """The longest prefix of ``uids`` whose sizes add up to at most ``budget`` (and at
+        least one UID)."""
         total = 0
         for n, uid in enumerate(uids):
             total += self._sizes.get(uid, 0)
