@@ -366,10 +366,12 @@ class Ingestor:
                 item.kind = _classify(item.parsed, own)
         # one look-up serves both the duplicate check (the batch's own ids) and threading
         # (the ids they refer to)
-        stored = await self._stored_tickets(
+        stored = await self._by_message_id(
             session,
+            Message,
+            Message.ticket_id,
             mailbox.id,
-            {clean(c, ID_LEN) for i in parsed if i.parsed for c in _ids_to_look_up(i)},
+            (clean(c, ID_LEN) for i in parsed if i.parsed for c in _ids_to_look_up(i)),
         )
         good = self._drop_duplicates(parsed, stored, report)
         await self._quarantine(session, mailbox.id, folder, [i for i in items if i.error], report)
@@ -383,18 +385,24 @@ class Ingestor:
         await self._mark_bounces(session, good, now)
         return report
 
-    async def _stored_tickets(
-        self, session: AsyncSession, mailbox_id: int, ids: set[str]
+    async def _by_message_id(
+        self,
+        session: AsyncSession,
+        model: type[Message] | type[Ticket],
+        value: Any,
+        mailbox_id: int,
+        ids: Iterable[str],
     ) -> dict[str, int]:
-        """Message-ID -> ticket of the stored messages among ``ids``."""
+        """Message-ID -> ``value`` of the mailbox's ``model`` rows whose Message-ID is among
+        ``ids`` (asked 500 at a time)."""
         found: dict[str, int] = {}
-        for chunk in _chunks(sorted(ids), 500):
+        for chunk in _chunks(sorted(set(ids)), 500):
             rows = await session.execute(
-                select(Message.message_id, Message.ticket_id).where(
-                    Message.mailbox_id == mailbox_id, _one_of(Message.message_id, chunk, pg=self.pg)
+                select(model.message_id, value).where(
+                    model.mailbox_id == mailbox_id, _one_of(model.message_id, chunk, pg=self.pg)
                 )
             )
-            found.update({mid: tid for mid, tid in rows})
+            found.update({mid: v for mid, v in rows})
         return found
 
     @staticmethod
@@ -565,19 +573,7 @@ class Ingestor:
         # found again by their first message's id, unique within the mailbox.
         await bulk_insert(session, table_of(Ticket), rows)
         firsts = [r["message_id"] for r in rows]
-        found: dict[str, int] = {}
-        for chunk in _chunks(firsts, 500):
-            found.update(
-                {
-                    mid: tid
-                    for tid, mid in await session.execute(
-                        select(Ticket.id, Ticket.message_id).where(
-                            Ticket.mailbox_id == mailbox_id,
-                            _one_of(Ticket.message_id, chunk, pg=self.pg),
-                        )
-                    )
-                }
-            )
+        found = await self._by_message_id(session, Ticket, Ticket.id, mailbox_id, firsts)
         ids = [found[mid] for mid in firsts]
         await record_many(session, Actor.system(), "ticket.created", ticket_ids=ids)
         report.new_tickets += len(ids)
@@ -644,21 +640,13 @@ class Ingestor:
         await bulk_insert(session, table_of(Message), rows)
         report.stored += len(rows)
         with_files = [i for i in items if i.parsed and i.parsed.attachments]
-        message_ids: dict[str, int] = {}
-        for chunk in _chunks(
-            [clean(i.parsed.message_id, ID_LEN) for i in with_files if i.parsed], 500
-        ):
-            message_ids.update(
-                {
-                    mid: pk
-                    for pk, mid in await session.execute(
-                        select(Message.id, Message.message_id).where(
-                            Message.mailbox_id == mailbox_id,
-                            _one_of(Message.message_id, chunk, pg=self.pg),
-                        )
-                    )
-                }
-            )
+        message_ids = await self._by_message_id(
+            session,
+            Message,
+            Message.id,
+            mailbox_id,
+            [clean(i.parsed.message_id, ID_LEN) for i in with_files if i.parsed],
+        )
         attachments: list[dict[str, Any]] = []
         files: dict[str, bytes] = {}
         for item in with_files:
