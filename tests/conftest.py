@@ -1,4 +1,5 @@
 pytest_plugins = [
+    "tests.support.cli",
     "tests.support.db",
     "tests.support.desk",
     "tests.support.dovecot",

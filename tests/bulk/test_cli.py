@@ -10,24 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import main
-
-
-@pytest.fixture()
-def cli_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("DESK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DESK_SECRET_KEY", "cli-test-key")
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DESK_AI_PROVIDER"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path / "data"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.support.cli import run
 
 
 def _demo(capsys: pytest.CaptureFixture[str]) -> list[dict]:  # type: ignore[type-arg]

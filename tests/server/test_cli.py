@@ -11,24 +11,8 @@ import pytest
 
 from core.mail.maildir import deliver_to_maildir
 from server.cli import main
+from tests.support.cli import run
 from tests.support.mail import make_dsn
-
-
-@pytest.fixture()
-def cli_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("DESK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DESK_SECRET_KEY", "cli-test-key")
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DESK_AI_PROVIDER"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path / "data"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_embedded_flow_from_demo_mail_to_outbox(
