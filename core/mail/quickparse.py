@@ -5,8 +5,8 @@ of its time goes on the header block. For a message whose header block is nothin
 well-formed ``Name: value`` fields (with folded continuations, optionally after an mbox
 ``From `` line) and whose Content-Type is not multipart or message/*, the result is fully
 determined by a split at the first blank line: this module builds that same ``Message``
-(same raw header pairs, same unixfrom, same payload string, no defects) with two regular
-expression passes. Anything else returns ``None`` and the caller uses the stdlib parser,
+(same raw header pairs, same unixfrom, same payload string, no defects) from one split of
+the header block into fields. Anything else returns ``None`` and the caller uses the stdlib parser,
 which handles every irregular case (and records its defects).
 """
 
@@ -15,22 +15,29 @@ from __future__ import annotations
 import re
 from email.message import Message
 
-# A header field as the feed parser reads it: a name of printable ASCII without ":", the
-# value after leading blanks, and the folded continuation lines (line breaks kept, as
-# compat32 keeps them). Groups: the whole field, the name, the value.
-_FIELD = re.compile(r"(([!-9;-~]+):[ \t]*([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*))")
+# By line-break width: a line break, a field name of printable ASCII without ":" and its
+# colon, and the blanks after it: where a field starts (the value runs to the next start,
+# folded continuation lines and their line breaks included, as compat32 keeps them).
+_FIELD_START = {1: re.compile(r"\n([!-9;-~]+):[ \t]*"), 2: re.compile(r"\r\n([!-9;-~]+):[ \t]*")}
+# A line break followed neither by a blank (a continuation line) nor by a field start.
+_IRREGULAR_LINE = {
+    1: re.compile(r"\n(?![ \t]|[!-9;-~]+:)"),
+    2: re.compile(r"\r\n(?![ \t]|[!-9;-~]+:)"),
+}
+_EOL = {1: "\n", 2: "\r\n"}
 _STDLIB_ONLY_TYPES = ("multipart", "message")  # the feed parser parses their bodies
 
 
 def quick_parse(raw: bytes) -> Message | None:
     """The compat32 ``Message`` the stdlib would build from ``raw``, or None when ``raw`` is
     not a plain single-part message with regular headers."""
-    end = raw.find(b"\n\n")
-    crlf_end = raw.find(b"\n\r\n", 0, end if end >= 0 else len(raw))
-    if crlf_end >= 0:
-        end, skip = crlf_end, 3
-    elif end >= 0:
+    # the first blank line, CRLF (mail from IMAP) or LF (files)
+    crlf_end = raw.find(b"\n\r\n")
+    end = raw.find(b"\n\n", 0, crlf_end if crlf_end >= 0 else len(raw))
+    if end >= 0:
         skip = 2
+    elif crlf_end >= 0:
+        end, skip = crlf_end, 3
     else:
         return None  # headers only: rare, left to the stdlib
     head = raw[:end]
@@ -51,14 +58,25 @@ def quick_parse(raw: bytes) -> Message | None:
             return None
         msg.set_unixfrom(text[: newline + 1 - eol])
         text = text[newline + 1 :]
-    fields = _FIELD.findall(text)
-    # Fields end just before a line break and cannot start on one, so they tile the block
-    # exactly when their lengths and one line break between neighbours add up to it.
-    if not fields or sum(len(f[0]) for f in fields) + (len(fields) - 1) * eol != len(text):
+    fields = _fields(text, eol)
+    if fields is None:
         return None
-    for _, name, value in fields:
-        msg.set_raw(name, value)
+    msg._headers = fields  # what set_raw() would build, one field at a time
     if msg.get_content_maintype() in _STDLIB_ONLY_TYPES:
         return None
     msg.set_payload(raw[end + skip :].decode("ascii", "surrogateescape"))
     return msg
+
+
+def _fields(text: str, eol: int) -> list[tuple[str, str]] | None:
+    """(name, value) of each field of a header block, as the feed parser reads them: the
+    value after the colon and its leading blanks. None when a line is neither a field
+    start nor a continuation (no colon, a space before the colon, a continuation line
+    first...): the stdlib handles those. Two regular expression passes, no loop per field."""
+    text = _EOL[eol] + text
+    if _IRREGULAR_LINE[eol].search(text):
+        return None
+    parts = _FIELD_START[eol].split(text)  # ["", name, value, name, value, ...]
+    if parts[0]:
+        return None
+    return list(zip(parts[1::2], parts[2::2], strict=True))
