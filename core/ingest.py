@@ -26,6 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from email.message import Message as EmailMessageBase
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import String, any_, bindparam, insert, select, update
@@ -234,6 +235,7 @@ class Ingestor:
                     [(fm.uid, fm.raw) for fm in chunk],
                     self.max_attachment_bytes,
                     own,
+                    str(self.attachments.root),
                 )
                 for chunk in chunks
             )
@@ -653,8 +655,8 @@ class Ingestor:
             assert item.parsed is not None
             mid = message_ids[clean(item.parsed.message_id, ID_LEN)]
             for att in item.parsed.attachments:
-                stored = att.content is not None
-                if att.content is not None:
+                stored = att.saved or att.content is not None
+                if att.content is not None:  # not written by a parse worker
                     files[att.sha256] = att.content
                 attachments.append(
                     {
@@ -785,11 +787,19 @@ def _parse_worker_init(parent: int) -> None:
 
 
 def parse_raw_batch(
-    raws: list[tuple[int, bytes]], max_attachment_bytes: int, own: frozenset[str]
+    raws: list[tuple[int, bytes]],
+    max_attachment_bytes: int,
+    own: frozenset[str],
+    attachments_root: str | None = None,
 ) -> list[tuple[int, PackedMessage | None, str | None, tuple[Any, ...] | None]]:
     """Runs in a worker process: parse and classify raw messages, never raising. The HTML
     and the header map are dropped before the result is pickled back: neither is stored.
-    Results travel as tuples (``core.mail.parsed.pack``): they unpickle much faster."""
+    Results travel as tuples (``core.mail.parsed.pack``): they unpickle much faster.
+
+    With ``attachments_root``, attachment contents are written to that store here (content
+    addressed, so a duplicate or a batch that fails to commit leaves only a spare file):
+    file creation then happens ahead of the batch's transaction, not inside it."""
+    store = AttachmentStore(Path(attachments_root)) if attachments_root else None
     out: list[tuple[int, PackedMessage | None, str | None, tuple[Any, ...] | None]] = []
     for uid, raw in raws:
         _, parsed, error = _parse_one(uid, raw, None, max_attachment_bytes)
@@ -798,8 +808,25 @@ def parse_raw_batch(
             continue
         kind = _classify(parsed, own)
         parsed.html, parsed.headers = None, {}
+        if store is not None:
+            _save_attachments(store, parsed)
         out.append((uid, pack(parsed), error, tuple(getattr(kind, f) for f in _KIND_FIELDS)))
     return out
+
+
+def _save_attachments(store: AttachmentStore, parsed: ParsedMessage) -> None:
+    """Write each attachment's content to ``store`` and drop it from ``parsed``. One that
+    cannot be written keeps its content: the batch's store path writes it again, and fails
+    the batch with the error if it still cannot."""
+    for att in parsed.attachments:
+        if att.content is None:
+            continue
+        try:
+            store.put(att.sha256, att.content)
+        except OSError as exc:
+            log.warning("parse worker could not store attachment %s: %s", att.sha256, exc)
+            continue
+        att.content, att.saved = None, True
 
 
 _KIND_FIELDS = tuple(f.name for f in fields(Classification))

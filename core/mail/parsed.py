@@ -13,9 +13,11 @@ class ParsedAttachment:
     content_type: str
     size: int
     sha256: str
-    # None when the attachment is over the size limit (then ``note`` says so)
+    # None when the attachment is over the size limit (then ``note`` says so), or once a
+    # parse worker has written it to the attachment store (then ``saved`` is set)
     content: bytes | None = None
     note: str | None = None
+    saved: bool = False
 
 
 @dataclass(slots=True)

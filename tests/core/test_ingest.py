@@ -340,6 +340,80 @@ async def test_big_batches_are_parsed_in_worker_processes(desk: Desk, imap_accou
     assert desk.ingestor._pool is not None
 
 
+async def test_parse_workers_store_attachments_before_the_batch_commits(
+    desk: Desk, imap_account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers write attachment files themselves (no bytes come back to the store path);
+    every stored row's file is there, with its content, and every message ends \\Seen."""
+    import core.ingest
+
+    monkeypatch.setattr(core.ingest, "FIRST_BATCH", 40)  # two batches, both through the pool
+    desk.ingestor.parse_workers = 2
+    written: list[str] = []
+    original_put_many = desk.ingestor.attachments.put_many
+    monkeypatch.setattr(
+        desk.ingestor.attachments,
+        "put_many",
+        lambda files: (written.extend(sha for sha, _ in files), original_put_many(files)),
+    )
+    await add_mailbox(desk, imap_account)
+    payloads = [os.urandom(3000 + i) for i in range(80)]
+    imap_account.append_many(
+        [
+            make_mail(subject=f"log {i}", attachment=(f"log-{i}.bin", "application/octet-stream", p))
+            for i, p in enumerate(payloads)
+        ]
+    )
+    report = await fetch(desk)
+    assert report.stored == 80
+    async with desk.sessions() as s:
+        rows = (await s.scalars(select(Attachment))).all()
+    assert len(rows) == 80 and all(r.stored for r in rows)
+    assert sorted(desk.ingestor.attachments.get(r.sha256) for r in rows) == sorted(payloads)
+    assert written == []  # nothing was left for the store path to write
+    flags = imap_account.flags()
+    assert len(flags) == 80 and all("\\Seen" in f for f in flags.values())
+
+
+def test_a_worker_that_cannot_write_an_attachment_hands_its_bytes_back(tmp_path: Path) -> None:
+    from core.ingest import parse_raw_batch
+    from core.mail.parsed import unpack
+
+    (tmp_path / "file").write_text("not a directory")
+    raw = make_mail(attachment=("a.txt", "text/plain", b"attached text\n"))
+    for root, saved in ((tmp_path / "file" / "store", False), (tmp_path / "store", True)):
+        [(_, packed, error, _)] = parse_raw_batch([(1, raw)], 1 << 20, frozenset(), str(root))
+        assert error is None and packed is not None
+        [att] = unpack(packed).attachments
+        assert att.saved is saved
+        assert (att.content is None) is saved  # kept for the store path when not written
+    assert (tmp_path / "store").is_dir()
+
+
+async def test_an_unwritable_attachment_store_fails_the_batch_and_loses_nothing(
+    desk: Desk, imap_account, tmp_path: Path
+) -> None:
+    """Neither the workers nor the store path can write: the batch does not commit, the
+    mail stays unseen for the next fetch, and that fetch stores it once the disk is back."""
+    from core.attachments import AttachmentStore
+
+    desk.ingestor.parse_workers = 2
+    good_root = desk.ingestor.attachments.root
+    (tmp_path / "file").write_text("not a directory")
+    desk.ingestor.attachments = AttachmentStore(tmp_path / "file" / "store")
+    mailbox = await add_mailbox(desk, imap_account)
+    imap_account.append_many(
+        [make_mail(attachment=(f"{i}.bin", "application/pdf", os.urandom(500))) for i in range(45)]
+    )
+    with pytest.raises(NotADirectoryError):
+        await desk.fetcher.fetch_all(mailbox.name)
+    assert await count(desk, Message) == 0
+    assert not any("\\Seen" in f for f in imap_account.flags().values())
+    desk.ingestor.attachments = AttachmentStore(good_root)
+    report = await fetch(desk)
+    assert report.stored == 45 and await count(desk, Attachment) == 45
+
+
 async def test_batches_start_small_and_double(
     desk: Desk, imap_account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
