@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import JSON, Dialect, Table
+from sqlalchemy import JSON, Dialect, Table, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.base import Base
@@ -36,6 +36,25 @@ def _defaults(table: Table, given: set[str]) -> dict[str, Any]:
         elif getattr(default, "is_callable", False):
             out[col.name] = default.arg(None)  # type: ignore[attr-defined]
     return out
+
+
+async def reserve_ids(session: AsyncSession, table: Table, count: int) -> list[int] | None:
+    """``count`` new primary keys from ``table``'s id sequence, ascending, on PostgreSQL (one
+    round trip), so that a bulk insert can carry its rows' ids instead of reading them back
+    by another key. None on databases without sequences: the caller reads them back."""
+    conn = await session.connection()
+    if conn.dialect.name != "postgresql":
+        return None
+    if count < 1:
+        return []
+    rows = await conn.execute(
+        text(
+            "SELECT nextval(seq) FROM (SELECT pg_get_serial_sequence(:table, 'id')::regclass"
+            " AS seq) AS s, generate_series(1, :count)"
+        ),
+        {"table": table.name, "count": count},
+    )
+    return sorted(row[0] for row in rows)
 
 
 async def bulk_insert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:

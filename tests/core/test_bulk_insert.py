@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from core.mailboxes import MailboxSpec
-from db.bulk import bulk_insert, table_of
+from db.bulk import bulk_insert, reserve_ids, table_of
 from db.models import AuditEvent, Ticket
 from server.wiring import Desk
 from tests.support.desk import SUPPORT
@@ -82,3 +82,34 @@ async def test_naive_datetime_is_refused(desk: Desk) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         async with desk.sessions.begin() as session:
             await bulk_insert(session, table_of(AuditEvent), [row])
+
+
+async def test_reserved_ids_are_new_ascending_and_never_handed_out_again(desk: Desk) -> None:
+    """PostgreSQL: ids from the table's sequence, so a bulk insert carries them (no read-back
+    by another key); SQLite has no sequence and says so with None."""
+    mailbox_id = await _mailbox_id(desk)
+    async with desk.sessions.begin() as session:
+        first = await reserve_ids(session, table_of(Ticket), 3)
+        if first is None:
+            assert session.bind.dialect.name == "sqlite"
+            return
+        second = await reserve_ids(session, table_of(Ticket), 2)
+        assert first == sorted(set(first)) and len(first) == 3
+        assert min(second) > max(first) and await reserve_ids(session, table_of(Ticket), 0) == []
+        now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+        await bulk_insert(
+            session,
+            table_of(Ticket),
+            [
+                {"id": tid, "mailbox_id": mailbox_id, "requester_email": "a@x.test",
+                 "requester_name": "", "subject": "s", "status": "open", "resolved_at": None,
+                 "thread_id": f"t{tid}", "message_id": f"m{tid}", "received_at": now,
+                 "last_message_at": now, "created_at": now, "updated_at": now}
+                for tid in second
+            ],
+        )  # fmt: skip
+    async with desk.sessions() as session:
+        assert list(await session.scalars(select(Ticket.id).order_by(Ticket.id))) == second
+    async with desk.sessions.begin() as session:  # the sequence moved past what was taken
+        [after] = await reserve_ids(session, table_of(Ticket), 1) or [0]
+    assert after > max(second)
