@@ -149,7 +149,7 @@ class Ingestor:
         A three-stage pipeline: while batch N is stored (this task), batch N+1 is parsed
         (worker processes when a pool is configured, else a thread) and batch N+2 fetched (a
         thread). The IMAP connection is used by one thread at a time (``io_lock``); ``\\Seen``
-        is set only after the batch's commit, in UID order.
+        is set only after the batch's commit, in UID order, while the next batch is stored.
         """
         folder = folder or mailbox.imap_folder
         report = IngestReport()
@@ -187,12 +187,25 @@ class Ingestor:
                 raise
             await queue.put(None)
 
+        async def mark(uids: list[int]) -> int:
+            await locked(source.mark_seen, uids)
+            return max(uids)
+
+        marking: asyncio.Future[int] | None = None
+        # one database connection for every batch of the fetch (a checkout per batch costs
+        # the pool's liveness ping each time)
+        store_session = self.sessions()
         producer = asyncio.create_task(produce())
         try:
             while (parsing := await queue.get()) is not None:
                 batch = await parsing
                 result = await self.ingest_batch(
-                    mailbox, folder, batch, state_id=state.id, seen_uid=seen_uid
+                    mailbox,
+                    folder,
+                    batch,
+                    state_id=state.id,
+                    seen_uid=seen_uid,
+                    session=store_session,
                 )
                 report.add(result)
                 uids = [i.uid for i in batch]
@@ -200,10 +213,19 @@ class Ingestor:
                     hook = self.after_commit(uids)
                     if hook is not None:
                         await hook
-                await locked(source.mark_seen, uids)
-                seen_uid = max(uids)
+                # \Seen for this batch goes out while the next one is stored; the marks
+                # still go one at a time, in UID order
+                if marking is not None:
+                    seen_uid = await marking
+                marking = asyncio.ensure_future(mark(uids))
+            if marking is not None:
+                seen_uid = await marking
             await producer  # re-raises a fetch error after what came before it is stored
         finally:
+            await store_session.close()
+            if marking is not None:  # on an error, the last mark still finishes (or fails)
+                with contextlib.suppress(Exception):
+                    await marking
             if not producer.done():
                 producer.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -334,18 +356,26 @@ class Ingestor:
         *,
         state_id: int | None = None,
         seen_uid: int | None = None,
+        session: AsyncSession | None = None,
     ) -> IngestReport:
-        """Store one batch in one transaction. A unique-key race with another process is
-        retried once: the second pass sees the rows the other process stored."""
+        """Store one batch in one transaction (in ``session`` when given, else in a session
+        of its own). A unique-key race with another process is retried once: the second
+        pass sees the rows the other process stored."""
         for attempt in (1, 2):
             try:
-                async with self.sessions.begin() as session:
-                    report = await self._store(session, mailbox, folder, items)
+                async with contextlib.AsyncExitStack() as stack:
+                    current = (
+                        session
+                        if session is not None
+                        else await stack.enter_async_context(self.sessions())
+                    )
+                    await stack.enter_async_context(current.begin())
+                    report = await self._store(current, mailbox, folder, items)
                     if state_id is not None:
                         values: dict[str, Any] = {"last_uid": max(i.uid for i in items)}
                         if seen_uid is not None:
                             values["seen_uid"] = seen_uid
-                        await session.execute(
+                        await current.execute(
                             update(FolderState).where(FolderState.id == state_id).values(**values)
                         )
                 return report
@@ -398,7 +428,8 @@ class Ingestor:
         """Message-ID -> ``value`` of the mailbox's ``model`` rows whose Message-ID is among
         ``ids`` (asked 500 at a time)."""
         found: dict[str, int] = {}
-        for chunk in _chunks(sorted(set(ids)), 500):
+        # PostgreSQL takes the ids as one array parameter; SQLite binds each
+        for chunk in _chunks(sorted(set(ids)), 20_000 if self.pg else 500):
             rows = await session.execute(
                 select(model.message_id, value).where(
                     model.mailbox_id == mailbox_id, _one_of(model.message_id, chunk, pg=self.pg)
