@@ -61,7 +61,8 @@ def quick_parse(raw: bytes) -> Message | None:
     fields = _fields(text, eol)
     if fields is None:
         return None
-    msg._headers = fields  # what set_raw() would build, one field at a time
+    # what set_raw() builds one field at a time (the stdlib keeps them in _headers)
+    msg._headers = fields  # type: ignore[attr-defined]
     if msg.get_content_maintype() in _STDLIB_ONLY_TYPES:
         return None
     msg.set_payload(raw[end + skip :].decode("ascii", "surrogateescape"))
