@@ -172,13 +172,11 @@ class Ingestor:
 
         async def produce() -> None:
             last_uid = state.last_uid
-            # a small batch first, so that storing starts soon; then doubling up to
-            # batch_size
             limit = min(self.batch_size, FIRST_BATCH)
             try:
                 while fetched := await locked(source.fetch_after, last_uid, limit=limit):
                     last_uid = fetched[-1].uid
-                    limit = min(self.batch_size, limit * 2)
+                    limit = next_batch_size(limit, self.batch_size, source.backlog(last_uid))
                     await queue.put(asyncio.ensure_future(self._parse_batch(fetched, own)))
             except asyncio.CancelledError:
                 raise
@@ -773,6 +771,17 @@ class Ingestor:
                     status=kind.bounce_status,
                 )
             await session.flush()
+
+
+def next_batch_size(previous: int, batch_size: int, backlog: int | None) -> int:
+    """The size of the next fetch. A small batch first, so that storing starts soon, then
+    doubling up to ``batch_size``; toward the end of a known backlog, halving: the last
+    batch is stored while nothing else is left to do, so a small one ends the fetch
+    sooner."""
+    size = min(batch_size, previous * 2)
+    if backlog is not None and backlog < 2 * size:
+        size = max(min(FIRST_BATCH, batch_size), -(-backlog // 2))
+    return size
 
 
 def _parse_one(

@@ -89,6 +89,7 @@ class ImapSource:
         # handed out yet: a backlog is searched once, not once per batch.
         self._pending: list[int] = []
         self._known_after = 0
+        self._searched = False  # whether _pending comes from a search of this folder
 
     def __enter__(self) -> ImapSource:
         return self
@@ -107,6 +108,7 @@ class ImapSource:
         box = self._require_box()
         self.folder = None
         self._pending, self._known_after, self._sizes = [], 0, {}
+        self._searched = False
         with self._translate(f"select folder {folder!r}"):
             box.folder.set(folder)
             _, data = box.client.response("UIDVALIDITY")
@@ -140,6 +142,13 @@ class ImapSource:
                 last_uid = uids[-1]
         return mails
 
+    def backlog(self, after_uid: int) -> int | None:
+        """UIDs above ``after_uid`` that the last ``UID SEARCH`` found and no fetch has
+        taken yet; None when that search does not reach down to ``after_uid``."""
+        if not self._searched or after_uid < self._known_after:
+            return None
+        return len(self._pending) - bisect.bisect_right(self._pending, after_uid)
+
     def mark_seen(self, uids: Iterable[int]) -> None:
         """Set ``\\Seen`` on ``uids`` with one ``UID STORE`` (ranges compressed)."""
         uid_sets = _uid_sets(uids)
@@ -162,6 +171,7 @@ class ImapSource:
         """Log out (best effort) and drop the connection. Safe to call twice."""
         box, self._box = self._box, None
         self.folder, self._pending, self._known_after, self._sizes = None, [], 0, {}
+        self._searched = False
         if box is not None:
             _logout(box)
 
@@ -197,6 +207,7 @@ class ImapSource:
             if self.max_batch_bytes is not None and new:
                 self._sizes.update(self._fetch_sizes(box, new))
             pending += new
+            self._searched = True
         batch = pending[:limit]
         if self.max_batch_bytes is not None:
             batch = self._within_bytes(batch, self.max_batch_bytes)

@@ -93,6 +93,12 @@ class MaildirSource:
                 break
         return out
 
+    def backlog(self, after_uid: int) -> int | None:
+        """Messages above ``after_uid`` in the last scan of the folder."""
+        if self.folder is None:
+            return None
+        return sum(1 for uid in self._files if uid > after_uid)
+
     def mark_seen(self, uids: list[int]) -> None:
         """Move these messages to ``cur/`` with the ``S`` flag (unknown UIDs are skipped)."""
         if not uids:

@@ -360,7 +360,9 @@ async def test_parse_workers_store_attachments_before_the_batch_commits(
     payloads = [os.urandom(3000 + i) for i in range(80)]
     imap_account.append_many(
         [
-            make_mail(subject=f"log {i}", attachment=(f"log-{i}.bin", "application/octet-stream", p))
+            make_mail(
+                subject=f"log {i}", attachment=(f"log-{i}.bin", "application/octet-stream", p)
+            )
             for i, p in enumerate(payloads)
         ]
     )
@@ -418,7 +420,8 @@ async def test_batches_start_small_and_double(
     desk: Desk, imap_account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first batch is small (storing starts soon), then batches double up to the
-    configured size; every message is stored once, a duplicate across batches included."""
+    configured size and halve again toward the end of the backlog (the last store runs
+    alone); every message is stored once, a duplicate across batches included."""
     import core.ingest
     from core.mail.imap import ImapSource
 
@@ -433,9 +436,10 @@ async def test_batches_start_small_and_double(
 
     monkeypatch.setattr(ImapSource, "fetch_after", recording)
     await add_mailbox(desk, imap_account)
-    mails = [make_mail(message_id=f"ramp-{n}@example.com", body=f"mail {n}") for n in range(30)]
+    mails = [make_mail(message_id=f"ramp-{n}@example.com", body=f"mail {n}") for n in range(44)]
     imap_account.append_many([*mails, mails[0]])
     report = await fetch(desk)
-    assert limits[:4] == [4, 8, 10, 10]
-    assert report.stored == 30 and report.duplicates == 1
-    assert await count(desk, Message) == 30
+    # 45 in all: 4, 8, 10, 10; 13 left: 7, then 4, then the last 2, then nothing
+    assert limits == [4, 8, 10, 10, 7, 4, 4, 4]
+    assert report.stored == 44 and report.duplicates == 1
+    assert await count(desk, Message) == 44

@@ -77,6 +77,20 @@ def test_fetch_after_pages_in_uid_order_with_one_fetch_per_batch(
     assert imap_account.flags() == {uid: set() for uid in uids}
 
 
+def test_backlog_counts_what_the_last_search_found_and_no_fetch_took(
+    imap_account: ImapAccount, source: ImapSource, imap_calls: list[tuple[str, ...]]
+) -> None:
+    imap_account.append_many([mail(n) for n in range(7)])
+    source.open_folder("INBOX")
+    assert source.backlog(0) is None  # nothing searched yet: unknown, not zero
+    batch = source.fetch_after(0, limit=3)
+    assert source.backlog(batch[-1].uid) == 4 and source.backlog(5) == 2
+    assert source.backlog(0) is None  # the search started above the first batch
+    imap_account.append(mail(8))  # delivered after the search: not counted until searched
+    assert source.backlog(source.fetch_after(3, limit=4)[-1].uid) == 0
+    assert [call for call in imap_calls if call[0] == "SEARCH"] == [("SEARCH", "UID 1:*")]
+
+
 def test_batches_stop_at_the_byte_budget(
     imap_account: ImapAccount, imap_calls: list[tuple[str, ...]]
 ) -> None:

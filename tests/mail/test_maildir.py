@@ -69,6 +69,15 @@ def test_fetch_after_pages_in_uid_order(tmp_path: Path) -> None:
     assert len(files(tmp_path, "new")) == 5  # fetching changes no flags
 
 
+def test_backlog_counts_the_messages_above_a_uid(tmp_path: Path) -> None:
+    box = tmp_path / "inbox"
+    fill(box, 5)
+    source = MaildirSource(box)
+    assert source.backlog(0) is None  # no folder selected
+    source.open_folder("INBOX")
+    assert [source.backlog(uid) for uid in (0, 2, 5)] == [5, 3, 0]
+
+
 def test_mark_seen_moves_to_cur_with_s_and_keeps_uids(tmp_path: Path) -> None:
     raws = fill(tmp_path, 3)
     source = MaildirSource(tmp_path)
