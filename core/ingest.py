@@ -571,6 +571,15 @@ class Ingestor:
         now: datetime,
         report: IngestReport,
     ) -> list[int]:
+        # a new ticket's clock starts at its latest message of the batch (the follow-ups in
+        # the same batch need no update of it afterwards)
+        latest: dict[int, datetime] = {}
+        for item in items:
+            if item.ticket_key < 0:
+                assert item.parsed is not None
+                when = item.parsed.date or now
+                if item.ticket_key not in latest or when > latest[item.ticket_key]:
+                    latest[item.ticket_key] = when
         rows: list[dict[str, Any]] = []
         for item in items:
             if item.ticket_key != -(len(rows) + 1):
@@ -592,7 +601,7 @@ class Ingestor:
                     ),
                     "message_id": clean(msg.message_id, ID_LEN),
                     "received_at": msg.date or now,
-                    "last_message_at": msg.date or now,
+                    "last_message_at": latest[item.ticket_key],
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -716,10 +725,12 @@ class Ingestor:
                 continue
             assert item.parsed is not None and item.kind is not None
             tid = item.ticket_key
-            when = item.parsed.date or self.clock()
-            latest[tid] = max(latest.get(tid, when), when)
             if item.kind.kind == "customer":
                 reopen.add(tid)
+            if item.match.ticket_id < 0:  # opened in this batch: its clock is set already
+                continue
+            when = item.parsed.date or self.clock()
+            latest[tid] = max(latest.get(tid, when), when)
         if latest:
             # one executemany for every touched ticket, not one UPDATE per ticket
             table = table_of(Ticket)

@@ -323,6 +323,31 @@ async def test_follow_up_reopens_an_answered_ticket(desk: Desk, imap_account) ->
         assert (await s.get(Ticket, tid)).status == "open"
 
 
+async def test_the_ticket_clock_follows_its_latest_mail_in_one_batch_and_after(
+    desk: Desk, imap_account
+) -> None:
+    from email import message_from_bytes
+    from email.utils import parsedate_to_datetime
+
+    def date_of(raw: bytes):  # type: ignore[no-untyped-def]
+        return parsedate_to_datetime(message_from_bytes(raw)["Date"])
+
+    await add_mailbox(desk, imap_account)
+    first = make_mail(minutes=10)
+    thread = {"in_reply_to": message_id_of(first), "subject": "Re: Help"}
+    later, older = make_mail(**thread, minutes=50), make_mail(**thread, minutes=30)
+    imap_account.append_many([first, later, older])  # one batch; the last one is dated earlier
+    await fetch(desk)
+    tid = await ticket_of(desk, message_id_of(first))
+    async with desk.sessions() as s:
+        assert (await s.get(Ticket, tid)).last_message_at == date_of(later)
+    newest = make_mail(**thread, minutes=90)
+    imap_account.append(newest)
+    await fetch(desk)
+    async with desk.sessions() as s:
+        assert (await s.get(Ticket, tid)).last_message_at == date_of(newest)
+
+
 async def test_big_batches_are_parsed_in_worker_processes(desk: Desk, imap_account) -> None:
     desk.ingestor.parse_workers = 2  # the pool path: batches of >= POOL_MIN_BATCH messages
     await add_mailbox(desk, imap_account)
