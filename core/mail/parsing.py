@@ -15,15 +15,18 @@ import email.utils
 import hashlib
 import html as html_module
 import mimetypes
+import quopri
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 from email.parser import BytesParser
+from typing import Any
 
 from core.errors import ParseError
 from core.mail.parsed import ParsedAttachment, ParsedMessage
-from core.mail.quickparse import quick_parse
+from core.mail.quickparse import quick_parse, split_message
 from core.mail.quotes import strip_reply
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
@@ -148,7 +151,12 @@ def parse_message(
     where it needs the triage input (the ingest does so for customer mail alone).
     """
     defects: list[str] = []
-    msg, first = _parse_headers(raw, obj=obj, defects=defects)
+    plain = _plain_single_part(raw) if obj is None else None
+    msg: Message | None = None
+    if plain is not None:
+        first = plain.first
+    else:
+        msg, first = _parse_headers(raw, obj=obj, defects=defects)
     raw_sha256 = hashlib.sha256(raw).hexdigest()
     headers = {
         name: _clip(_decode_header(value, defects), MAX_HEADER_VALUE)
@@ -161,18 +169,29 @@ def parse_message(
     if not from_email:
         defects.append("missing From" if "from" not in first else "unparseable From")
 
-    leaves = _collect_leaves(msg, defects)
-    text, html = _body(leaves, defects)
-    attachments = [
-        _attachment(
-            part, n, max_bytes=max_attachment_bytes, keep=keep_attachment_content, defects=defects
-        )
-        for n, part in enumerate(leaves.attachments, start=1)
-    ]
-    delivery_status = _delivery_status(leaves.reports, defects)
-    original_message_id = _enclosed_message_id(leaves, defects)
-    for part in leaves.parts:  # after decoding: payload decoding adds defects too
-        defects.extend(type(defect).__name__ for defect in getattr(part, "defects", ()))
+    attachments: list[ParsedAttachment] = []
+    delivery_status: list[dict[str, str]] | None = None
+    original_message_id: str | None = None
+    if msg is None:
+        assert plain is not None
+        text, html = _plain_body(plain, defects)
+    else:
+        leaves = _collect_leaves(msg, defects)
+        text, html = _body(leaves, defects)
+        attachments = [
+            _attachment(
+                part,
+                n,
+                max_bytes=max_attachment_bytes,
+                keep=keep_attachment_content,
+                defects=defects,
+            )
+            for n, part in enumerate(leaves.attachments, start=1)
+        ]
+        delivery_status = _delivery_status(leaves.reports, defects)
+        original_message_id = _enclosed_message_id(leaves, defects)
+        for part in leaves.parts:  # after decoding: payload decoding adds defects too
+            defects.extend(type(defect).__name__ for defect in getattr(part, "defects", ()))
     return ParsedMessage(
         message_id=message_id or f"sha256-{raw_sha256}@desk.invalid",
         synthetic_message_id=not message_id,
@@ -199,6 +218,75 @@ def parse_message(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _PlainPart:
+    """A message that is one text/plain or text/html part, read without a ``Message``."""
+
+    first: dict[str, str]
+    data: bytes  # the body with its transfer encoding undone
+    charset: str | None
+    html: bool
+
+
+_BODY_HEADERS = frozenset({"content-type", "content-transfer-encoding", "content-disposition"})
+_UNENCODED = frozenset({"", "7bit", "8bit", "binary"})
+
+
+def _plain_single_part(raw: bytes) -> _PlainPart | None:
+    """Most mail is one text part with plain header values: its body is read here, straight
+    from the bytes, exactly as the ``Message`` path below would read it (the tests compare
+    the two on every corpus mail). Anything else is None and goes that way: multipart and
+    message/* mail, other types, an attachment disposition, base64 or uuencode, RFC 2231
+    parameters, and folded or non-ASCII values of the three headers consulted."""
+    split = split_message(raw)
+    if split is None:
+        return None
+    values: dict[str, str] = {}  # the first raw value of each header consulted
+    for name, value in split.fields:
+        key = name.lower()
+        if key in _BODY_HEADERS and key not in values:
+            if "\n" in value or not value.isascii():
+                return None
+            values[key] = value
+    content_type = values.get("content-type")
+    ctype, charset = "text/plain", None  # what a Message without Content-Type reports
+    if content_type is not None:
+        if "*" in content_type:
+            return None
+        ctype = content_type.partition(";")[0].strip().lower()
+        if ctype.count("/") != 1:
+            ctype = "text/plain"
+        match = _CHARSET_PARAM.search(content_type)
+        charset = match.group(1).lower() if match else None
+    if ctype not in ("text/plain", "text/html"):
+        return None
+    disposition = values.get("content-disposition")
+    if disposition is not None and disposition.partition(";")[0].strip().lower() == "attachment":
+        return None
+    encoding = values.get("content-transfer-encoding", "").lower()  # unstripped, as compat32
+    if encoding in _UNENCODED:
+        data = split.body
+    elif encoding == "quoted-printable":
+        data = quopri.decodestring(split.body)
+    else:
+        return None
+    html = ctype == "text/html"
+    if charset is None and html:
+        meta = _META_CHARSET.search(data[:4096])
+        charset = meta.group(1).decode("ascii") if meta else None
+    return _PlainPart(_first_headers(split.fields), data, charset, html)
+
+
+def _plain_body(plain: _PlainPart, defects: list[str]) -> tuple[str, str | None]:
+    """``_body`` for a ``_PlainPart``."""
+    text = _decode_bytes(plain.data, plain.charset, defects=defects)
+    if not text.strip():
+        return "", None
+    if plain.html:
+        return _clean_text(html_to_text(text, defects)), _clean_text(text)
+    return _clean_text(text), None
+
+
 def _parse_headers(
     raw: bytes, *, obj: Message | None, defects: list[str]
 ) -> tuple[Message, dict[str, str]]:
@@ -206,15 +294,15 @@ def _parse_headers(
     if not raw or not raw.strip():
         raise ParseError("empty message", size=len(raw or b""))
     msg = obj if obj is not None else _parse_bytes(raw, defects)
-    first = _first_headers(msg)
+    first = _first_headers(msg.raw_items())
     if not first and raw[:1].isspace():
         msg = _parse_bytes(raw.lstrip(), defects)
-        first = _first_headers(msg)
+        first = _first_headers(msg.raw_items())
     if not first:
         repaired = _repair_header_names(raw)
         if repaired is not None:
             msg = _parse_bytes(repaired, defects)
-            first = _first_headers(msg)
+            first = _first_headers(msg.raw_items())
             defects.append("malformed header name repaired")
     if not first:
         raise ParseError("not an email: no headers found", size=len(raw))
@@ -253,10 +341,10 @@ def _body(leaves: _Leaves, defects: list[str]) -> tuple[str, str | None]:
 # --- headers -------------------------------------------------------------------------------
 
 
-def _first_headers(msg: Message) -> dict[str, str]:
+def _first_headers(fields: Iterable[tuple[str, Any]]) -> dict[str, str]:
     """First raw value of each header (unfolded), lower-case names, at most MAX_HEADERS."""
     first: dict[str, str] = {}
-    for name, value in msg.raw_items():
+    for name, value in fields:
         key = str(name).strip().lower()
         if not key or key in first:
             continue
@@ -747,7 +835,9 @@ def _default_name(part: Message, ctype: str, *, index: int, defects: list[str]) 
     if ctype in _ENCAPSULATED:
         inner = _subparts(part)
         subject = (
-            _decode_header(_first_headers(inner[0]).get("subject", ""), defects) if inner else ""
+            _decode_header(_first_headers(inner[0].raw_items()).get("subject", ""), defects)
+            if inner
+            else ""
         )
         safe = "".join(ch for ch in subject if ch.isalnum() or ch in " -_.,")[:80].strip()
         return f"{safe or 'message'}.eml"
@@ -770,7 +860,9 @@ def _delivery_status(reports: list[Message], defects: list[str]) -> list[dict[st
     groups: list[dict[str, str]] = []
     if blocks:
         for block in blocks:
-            fields = {k: _decode_header(v, defects) for k, v in _first_headers(block).items()}
+            fields = {
+                k: _decode_header(v, defects) for k, v in _first_headers(block.raw_items()).items()
+            }
             if fields:
                 groups.append(fields)
     else:
@@ -805,7 +897,7 @@ def _enclosed_message_id(leaves: _Leaves, defects: list[str]) -> str | None:
     for part in leaves.enclosed_headers:
         inner = _subparts(part)
         if inner:
-            found = _first_id(_first_headers(inner[0]).get("message-id", ""))
+            found = _first_id(_first_headers(inner[0].raw_items()).get("message-id", ""))
         else:
             text = _decode_bytes(_payload_bytes(part, defects), None, defects=defects)
             found = _message_id_in_text(text)

@@ -13,6 +13,7 @@ which handles every irregular case (and records its defects).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from email.message import Message
 
 # By line-break width: a line break, a field name of printable ASCII without ":" and its
@@ -28,9 +29,18 @@ _EOL = {1: "\n", 2: "\r\n"}
 _STDLIB_ONLY_TYPES = ("multipart", "message")  # the feed parser parses their bodies
 
 
-def quick_parse(raw: bytes) -> Message | None:
-    """The compat32 ``Message`` the stdlib would build from ``raw``, or None when ``raw`` is
-    not a plain single-part message with regular headers."""
+@dataclass(frozen=True, slots=True)
+class SplitMessage:
+    """A message with a regular header block, as the feed parser reads it."""
+
+    unixfrom: str | None  # an mbox ``From `` line, without its line break
+    fields: list[tuple[str, str]]  # (name, value) in order, folded lines kept
+    body: bytes  # everything after the blank line
+
+
+def split_message(raw: bytes) -> SplitMessage | None:
+    """``raw`` split at its first blank line into header fields and body, or None when its
+    header block is not regular (see the module's docstring): the stdlib reads those."""
     # the first blank line, CRLF (mail from IMAP) or LF (files)
     crlf_end = raw.find(b"\n\r\n")
     end = raw.find(b"\n\n", 0, crlf_end if crlf_end >= 0 else len(raw))
@@ -51,21 +61,32 @@ def quick_parse(raw: bytes) -> Message | None:
     elif skip == 3:
         return None  # LF header lines, then a CRLF blank line
     text = head.decode("ascii", "surrogateescape")  # as the stdlib's BytesParser does
-    msg = Message()
+    unixfrom = None
     if text.startswith("From "):  # an mbox separator line: the stdlib keeps it as unixfrom
         newline = text.find("\n")
         if newline < 0:
             return None
-        msg.set_unixfrom(text[: newline + 1 - eol])
+        unixfrom = text[: newline + 1 - eol]
         text = text[newline + 1 :]
     fields = _fields(text, eol)
     if fields is None:
         return None
+    return SplitMessage(unixfrom, fields, raw[end + skip :])
+
+
+def quick_parse(raw: bytes, split: SplitMessage | None = None) -> Message | None:
+    """The compat32 ``Message`` the stdlib would build from ``raw`` (or from its ``split``),
+    or None when ``raw`` is not a plain single-part message with regular headers."""
+    if split is None and (split := split_message(raw)) is None:
+        return None
+    msg = Message()
+    if split.unixfrom is not None:
+        msg.set_unixfrom(split.unixfrom)
     # what set_raw() builds one field at a time (the stdlib keeps them in _headers)
-    msg._headers = fields  # type: ignore[attr-defined]
+    msg._headers = list(split.fields)  # type: ignore[attr-defined]
     if msg.get_content_maintype() in _STDLIB_ONLY_TYPES:
         return None
-    msg.set_payload(raw[end + skip :].decode("ascii", "surrogateescape"))
+    msg.set_payload(split.body.decode("ascii", "surrogateescape"))
     return msg
 
 
