@@ -112,6 +112,7 @@ _WANTED_HEADERS = frozenset(  # kept in ParsedMessage.headers even past MAX_HEAD
     | {"message-id", "in-reply-to", "references", "return-path", "x-failed-recipients"}
     | {"auto-submitted", "precedence", "list-id", "list-unsubscribe", "x-autoreply"}
     | {"x-autorespond", "x-auto-response-suppress"}
+    | {"content-transfer-encoding", "content-disposition"}
 )
 _REPORT_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
 _REPORT_MACHINERY = frozenset(
@@ -241,14 +242,15 @@ def _plain_single_part(raw: bytes) -> _PlainPart | None:
     split = split_message(raw)
     if split is None:
         return None
-    values: dict[str, str] = {}  # the first raw value of each header consulted
-    for name, value in split.fields:
-        key = name.lower()
-        if key in _BODY_HEADERS and key not in values:
-            if "\n" in value or not value.isascii():
-                return None
-            values[key] = value
-    content_type = values.get("content-type")
+    folded: set[str] = set()
+    first = _first_headers(split.fields, folded)
+    for name in _BODY_HEADERS:  # their values as Message.get() would return them
+        value = first.get(name)
+        if value is not None and (
+            name in folded or not value.isascii() or len(value) >= MAX_HEADER_DECODE
+        ):
+            return None
+    content_type = first.get("content-type")
     ctype, charset = "text/plain", None  # what a Message without Content-Type reports
     if content_type is not None:
         if "*" in content_type:
@@ -260,10 +262,10 @@ def _plain_single_part(raw: bytes) -> _PlainPart | None:
         charset = match.group(1).lower() if match else None
     if ctype not in ("text/plain", "text/html"):
         return None
-    disposition = values.get("content-disposition")
+    disposition = first.get("content-disposition")
     if disposition is not None and disposition.partition(";")[0].strip().lower() == "attachment":
         return None
-    encoding = values.get("content-transfer-encoding", "").lower()  # unstripped, as compat32
+    encoding = first.get("content-transfer-encoding", "").lower()  # unstripped, as compat32
     if encoding in _UNENCODED:
         data = split.body
     elif encoding == "quoted-printable":
@@ -274,7 +276,7 @@ def _plain_single_part(raw: bytes) -> _PlainPart | None:
     if charset is None and html:
         meta = _META_CHARSET.search(data[:4096])
         charset = meta.group(1).decode("ascii") if meta else None
-    return _PlainPart(_first_headers(split.fields), data, charset, html)
+    return _PlainPart(first, data, charset, html)
 
 
 def _plain_body(plain: _PlainPart, defects: list[str]) -> tuple[str, str | None]:
@@ -341,8 +343,11 @@ def _body(leaves: _Leaves, defects: list[str]) -> tuple[str, str | None]:
 # --- headers -------------------------------------------------------------------------------
 
 
-def _first_headers(fields: Iterable[tuple[str, Any]]) -> dict[str, str]:
-    """First raw value of each header (unfolded), lower-case names, at most MAX_HEADERS."""
+def _first_headers(
+    fields: Iterable[tuple[str, Any]], folded: set[str] | None = None
+) -> dict[str, str]:
+    """First raw value of each header (unfolded), lower-case names, at most MAX_HEADERS;
+    the names whose value was folded are added to ``folded`` when given."""
     first: dict[str, str] = {}
     for name, value in fields:
         key = str(name).strip().lower()
@@ -351,7 +356,11 @@ def _first_headers(fields: Iterable[tuple[str, Any]]) -> dict[str, str]:
         if len(first) >= MAX_HEADERS and key not in _WANTED_HEADERS:
             continue
         value = str(value)[:MAX_HEADER_DECODE]
-        first[key] = _FOLD.sub("", value) if "\n" in value else value
+        if "\n" in value:
+            value = _FOLD.sub("", value)
+            if folded is not None:
+                folded.add(key)
+        first[key] = value
     return first
 
 
