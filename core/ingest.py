@@ -47,7 +47,7 @@ from core.mail.threads import ThreadMatch, candidate_ids, resolve, subject_tags
 from core.mail.transport import FetchedMail, MailSource
 from core.textsafe import clean, clean_list
 from db.base import utcnow
-from db.bulk import bulk_insert, reserve_ids, table_of
+from db.bulk import bulk_insert, bulk_insert_ids, table_of
 from db.models import (
     Attachment,
     FolderState,
@@ -608,18 +608,8 @@ class Ingestor:
             )
         if not rows:
             return []
-        # A bulk insert has no RETURNING: the ids come from the sequence first where there is
-        # one, else the new tickets are found again by their first message's id (unique
-        # within the mailbox).
-        ids = await reserve_ids(session, table_of(Ticket), len(rows))
-        if ids is not None:
-            for row, tid in zip(rows, ids, strict=True):
-                row["id"] = tid
-        await bulk_insert(session, table_of(Ticket), rows)
-        if ids is None:
-            firsts = [r["message_id"] for r in rows]
-            found = await self._by_message_id(session, Ticket, Ticket.id, mailbox_id, firsts)
-            ids = [found[mid] for mid in firsts]
+        # the first message's id is unique among the batch's new tickets
+        ids = await bulk_insert_ids(session, table_of(Ticket), rows, key="message_id")
         await record_many(session, Actor.system(), "ticket.created", ticket_ids=ids)
         report.new_tickets += len(ids)
         return ids

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import JSON, Dialect, Table, text
+from sqlalchemy import JSON, Dialect, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.base import Base
@@ -38,25 +38,6 @@ def _defaults(table: Table, given: set[str]) -> dict[str, Any]:
     return out
 
 
-async def reserve_ids(session: AsyncSession, table: Table, count: int) -> list[int] | None:
-    """``count`` new primary keys from ``table``'s id sequence, ascending, on PostgreSQL (one
-    round trip), so that a bulk insert can carry its rows' ids instead of reading them back
-    by another key. None on databases without sequences: the caller reads them back."""
-    conn = await session.connection()
-    if conn.dialect.name != "postgresql":
-        return None
-    if count < 1:
-        return []
-    rows = await conn.execute(
-        text(
-            "SELECT nextval(seq) FROM (SELECT pg_get_serial_sequence(:table, 'id')::regclass"
-            " AS seq) AS s, generate_series(1, :count)"
-        ),
-        {"table": table.name, "count": count},
-    )
-    return sorted(row[0] for row in rows)
-
-
 async def bulk_insert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys) into ``table`` in the session's transaction.
 
@@ -78,6 +59,29 @@ async def bulk_insert(session: AsyncSession, table: Table, rows: list[dict[str, 
         await _copy(conn, table, names, values)
     else:
         await _executemany(conn, table, names, values)
+
+
+async def bulk_insert_ids(
+    session: AsyncSession, table: Table, rows: list[dict[str, Any]], *, key: str
+) -> list[int]:
+    """``bulk_insert``, then the new rows' ids, in the order of ``rows``. A bulk insert has
+    no RETURNING, so the rows are found again by ``key`` (a column whose value is unique
+    among ``rows``) among the rows above the table's highest id before the insert: two
+    index look-ups, however big the table. Ids only grow (a sequence, or SQLite's next
+    rowid), so every new row is above that mark; rows another session committed meanwhile
+    may be too, and are told apart by ``key``."""
+    if not rows:
+        return []
+    conn = await session.connection()
+    pk = table.c.id
+    before = (await conn.execute(select(func.coalesce(func.max(pk), 0)))).scalar_one()
+    await bulk_insert(session, table, rows)
+    wanted = {row[key] for row in rows}
+    found: dict[Any, int] = {}
+    for row_id, value in await conn.execute(select(pk, table.c[key]).where(pk > before)):
+        if value in wanted:
+            found.setdefault(value, row_id)
+    return [found[row[key]] for row in rows]
 
 
 def _converters(

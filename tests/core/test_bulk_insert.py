@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from core.mailboxes import MailboxSpec
-from db.bulk import bulk_insert, reserve_ids, table_of
+from db.bulk import bulk_insert, bulk_insert_ids, table_of
 from db.models import AuditEvent, Ticket
 from server.wiring import Desk
 from tests.support.desk import SUPPORT
@@ -84,32 +84,28 @@ async def test_naive_datetime_is_refused(desk: Desk) -> None:
             await bulk_insert(session, table_of(AuditEvent), [row])
 
 
-async def test_reserved_ids_are_new_ascending_and_never_handed_out_again(desk: Desk) -> None:
-    """PostgreSQL: ids from the table's sequence, so a bulk insert carries them (no read-back
-    by another key); SQLite has no sequence and says so with None."""
+async def test_bulk_insert_ids_returns_the_new_rows_ids_in_row_order(desk: Desk) -> None:
+    """An older row with the same key is not mistaken for a new one (the key is unique only
+    among the rows inserted together)."""
     mailbox_id = await _mailbox_id(desk)
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+    def ticket(key: str) -> dict[str, object]:
+        return {
+            "mailbox_id": mailbox_id, "requester_email": "a@x.test", "requester_name": "",
+            "subject": key, "status": "open", "resolved_at": None, "thread_id": key,
+            "message_id": key, "received_at": now, "last_message_at": now, "created_at": now,
+            "updated_at": now,
+        }  # fmt: skip
+
     async with desk.sessions.begin() as session:
-        first = await reserve_ids(session, table_of(Ticket), 3)
-        if first is None:
-            assert session.bind.dialect.name == "sqlite"
-            return
-        second = await reserve_ids(session, table_of(Ticket), 2)
-        assert first == sorted(set(first)) and len(first) == 3
-        assert min(second) > max(first) and await reserve_ids(session, table_of(Ticket), 0) == []
-        now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-        await bulk_insert(
-            session,
-            table_of(Ticket),
-            [
-                {"id": tid, "mailbox_id": mailbox_id, "requester_email": "a@x.test",
-                 "requester_name": "", "subject": "s", "status": "open", "resolved_at": None,
-                 "thread_id": f"t{tid}", "message_id": f"m{tid}", "received_at": now,
-                 "last_message_at": now, "created_at": now, "updated_at": now}
-                for tid in second
-            ],
-        )  # fmt: skip
+        assert await bulk_insert_ids(session, table_of(Ticket), [], key="message_id") == []
+        [old] = await bulk_insert_ids(session, table_of(Ticket), [ticket("b")], key="message_id")
+    async with desk.sessions.begin() as session:
+        ids = await bulk_insert_ids(
+            session, table_of(Ticket), [ticket(k) for k in "cab"], key="message_id"
+        )
+    assert len(set(ids)) == 3 and old not in ids and min(ids) > old
     async with desk.sessions() as session:
-        assert list(await session.scalars(select(Ticket.id).order_by(Ticket.id))) == second
-    async with desk.sessions.begin() as session:  # the sequence moved past what was taken
-        [after] = await reserve_ids(session, table_of(Ticket), 1) or [0]
-    assert after > max(second)
+        subjects = dict((await session.execute(select(Ticket.id, Ticket.subject))).all())
+    assert [subjects[i] for i in ids] == ["c", "a", "b"] and subjects[old] == "b"
