@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.bulk import bulk_insert, table_of
-from db.models import AuditEvent
+from db.base import utcnow
+from db.bulk import table_of
+from db.models import AuditEvent, Ticket
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +50,25 @@ def record(
 async def record_many(
     session: AsyncSession, actor: Actor, action: str, *, ticket_ids: list[int], **data: Any
 ) -> None:
-    """The same event for many tickets, as one bulk insert (for batch paths like ingest)."""
-    await bulk_insert(
-        session,
-        table_of(AuditEvent),
-        [
-            {
-                "actor": actor.name,
-                "source": actor.source,
-                "action": action,
-                "ticket_id": tid,
-                "draft_id": None,
-                "data": data,
-            }
-            for tid in ticket_ids
-        ],
+    """The same event for many tickets (for batch paths like ingest), as one
+    ``INSERT ... SELECT`` over the tickets: no row is built or sent from here."""
+    if not ticket_ids:
+        return
+    events, tickets = table_of(AuditEvent), table_of(Ticket)
+    values = {
+        "at": utcnow(),
+        "actor": actor.name,
+        "source": actor.source,
+        "action": action,
+        "draft_id": None,
+        "data": data,
+    }
+    columns = [literal(value, events.c[name].type) for name, value in values.items()]
+    await session.execute(
+        insert(events).from_select(
+            [*values, "ticket_id"],
+            select(*columns, tickets.c.id)
+            .where(tickets.c.id.in_(sorted(set(ticket_ids))))
+            .order_by(tickets.c.id),
+        )
     )

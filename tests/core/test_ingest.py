@@ -348,6 +348,28 @@ async def test_the_ticket_clock_follows_its_latest_mail_in_one_batch_and_after(
         assert (await s.get(Ticket, tid)).last_message_at == date_of(newest)
 
 
+async def test_every_new_and_reopened_ticket_is_audited_once(desk: Desk, imap_account) -> None:
+    from db.models import AuditEvent
+
+    await add_mailbox(desk, imap_account)
+    firsts = [make_mail(subject=f"question {i}") for i in range(3)]
+    imap_account.append_many(firsts)
+    await fetch(desk)
+    tids = [await ticket_of(desk, message_id_of(m)) for m in firsts]
+    async with desk.sessions.begin() as s:
+        (await s.get(Ticket, tids[1])).status = "resolved"
+    imap_account.append(make_mail(in_reply_to=message_id_of(firsts[1]), subject="Re: q"))
+    await fetch(desk)
+    async with desk.sessions() as s:
+        events = (await s.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars().all()
+    created = [e for e in events if e.action == "ticket.created"]
+    assert [e.ticket_id for e in created] == tids
+    assert all(e.actor == "system" and e.source == "system" and e.data == {} for e in created)
+    assert all(e.at is not None and e.at.tzinfo is not None for e in created)
+    reopened = [e.ticket_id for e in events if e.action == "ticket.reopened_by_customer"]
+    assert reopened == [tids[1]]
+
+
 async def test_big_batches_are_parsed_in_worker_processes(desk: Desk, imap_account) -> None:
     desk.ingestor.parse_workers = 2  # the pool path: batches of >= POOL_MIN_BATCH messages
     await add_mailbox(desk, imap_account)
