@@ -9,7 +9,7 @@ from sqlalchemy import insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
-from db.bulk import table_of
+from db.bulk import one_of, table_of
 from db.models import AuditEvent, Ticket
 
 
@@ -55,6 +55,7 @@ async def record_many(
     if not ticket_ids:
         return
     events, tickets = table_of(AuditEvent), table_of(Ticket)
+    pg = session.bind is not None and session.bind.dialect.name == "postgresql"
     values = {
         "at": utcnow(),
         "actor": actor.name,
@@ -68,7 +69,7 @@ async def record_many(
         insert(events).from_select(
             [*values, "ticket_id"],
             select(*columns, tickets.c.id)
-            .where(tickets.c.id.in_(sorted(set(ticket_ids))))
+            .where(one_of(tickets.c.id, sorted(set(ticket_ids)), pg=pg))
             .order_by(tickets.c.id),
         )
     )

@@ -29,11 +29,9 @@ from email.message import Message as EmailMessageBase
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import String, any_, bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 
 from core.attachments import AttachmentStore
 from core.audit import Actor, record, record_many
@@ -47,7 +45,7 @@ from core.mail.threads import ThreadMatch, candidate_ids, resolve, subject_tags
 from core.mail.transport import FetchedMail, MailSource
 from core.textsafe import clean, clean_list
 from db.base import utcnow
-from db.bulk import bulk_insert, bulk_insert_ids, table_of
+from db.bulk import bulk_insert, bulk_insert_ids, one_of, table_of
 from db.models import (
     Attachment,
     FolderState,
@@ -430,7 +428,7 @@ class Ingestor:
         for chunk in _chunks(sorted(set(ids)), 20_000 if self.pg else 500):
             rows = await session.execute(
                 select(model.message_id, value).where(
-                    model.mailbox_id == mailbox_id, _one_of(model.message_id, chunk, pg=self.pg)
+                    model.mailbox_id == mailbox_id, one_of(model.message_id, chunk, pg=self.pg)
                 )
             )
             found.update({mid: v for mid, v in rows})
@@ -888,14 +886,6 @@ def _bounced(item: _Item) -> list[str]:
     """For a bounce, the Message-ID of the mail that bounced: it threads the bounce."""
     kind = item.kind
     return [kind.original_message_id] if kind and kind.original_message_id else []
-
-
-def _one_of(column: Any, values: list[str], *, pg: bool) -> ColumnElement[bool]:
-    """``column IN (values)``. PostgreSQL gets ``= ANY(:array)``: one parameter instead of
-    hundreds of long strings to bind and plan for every batch look-up."""
-    if pg:
-        return column == any_(bindparam(None, values, type_=ARRAY(String)))
-    return column.in_(values)
 
 
 def _chunks(values: list[str], size: int) -> Iterable[list[str]]:
