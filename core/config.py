@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     parse_workers: int = Field(
         default_factory=lambda: _default_parse_workers(), alias="DESK_PARSE_WORKERS"
     )
-    fetch_batch_size: int = Field(default=500, alias="DESK_FETCH_BATCH")
+    fetch_batch_size: int = Field(default=800, alias="DESK_FETCH_BATCH")
     # and at most this much mail (by the IMAP server's sizes) held in memory per batch
     fetch_batch_bytes: int = Field(default=64 * 1024 * 1024, alias="DESK_FETCH_BATCH_BYTES")
     send_max_attempts: int = Field(default=5, alias="DESK_SEND_MAX_ATTEMPTS")
