@@ -7,6 +7,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+SHARDS = tuple(f"{n:02x}" for n in range(256))  # the first two hex digits of a sha256
+
 
 class AttachmentStore:
     def __init__(self, root: Path) -> None:
@@ -15,13 +17,25 @@ class AttachmentStore:
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
+    def prepare(self) -> None:
+        """Make the 256 shard directories now (a long-running process does so at start):
+        on some disks a new directory costs as much as a file (~1 ms), and a new store's
+        first fetches would otherwise make one for most attachments."""
+        if (self.root / SHARDS[-1]).is_dir():
+            return
+        for shard in SHARDS:
+            (self.root / shard).mkdir(parents=True, exist_ok=True)
+
     def put(self, sha256: str, content: bytes) -> Path:
         """Store once (content-addressed); an existing file is left alone."""
         path = self.path_for(sha256)
         if path.exists():
             return path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        except FileNotFoundError:  # its shard is not made yet
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(content)
