@@ -776,10 +776,13 @@ def next_batch_size(previous: int, batch_size: int, backlog: int | None) -> int:
     """The size of the next fetch. A small batch first, so that storing starts soon, then
     doubling up to ``batch_size``; toward the end of a known backlog, halving: the last
     batch is stored while nothing else is left to do, so a small one ends the fetch
-    sooner."""
+    sooner (but not a tiny one: each batch costs a transaction)."""
     size = min(batch_size, previous * 2)
     if backlog is not None and backlog < 2 * size:
-        size = max(min(FIRST_BATCH, batch_size), -(-backlog // 2))
+        floor = min(FIRST_BATCH, batch_size)
+        size = max(floor, -(-backlog // 2))
+        if backlog - size < floor:  # no batch smaller than the first one at the very end
+            size = min(batch_size, max(size, backlog))
     return size
 
 
