@@ -422,9 +422,9 @@ class Ingestor:
         ids: Iterable[str],
     ) -> dict[str, int]:
         """Message-ID -> ``value`` of the mailbox's ``model`` rows whose Message-ID is among
-        ``ids`` (asked 500 at a time)."""
+        ``ids`` (one query on PostgreSQL, which takes them as one array parameter; 500 at a
+        time on SQLite, which binds each)."""
         found: dict[str, int] = {}
-        # PostgreSQL takes the ids as one array parameter; SQLite binds each
         for chunk in _chunks(sorted(set(ids)), 20_000 if self.pg else 500):
             rows = await session.execute(
                 select(model.message_id, value).where(

@@ -6,8 +6,9 @@ well-formed ``Name: value`` fields (with folded continuations, optionally after 
 ``From `` line) and whose Content-Type is not multipart or message/*, the result is fully
 determined by a split at the first blank line: this module builds that same ``Message``
 (same raw header pairs, same unixfrom, same payload string, no defects) from one split of
-the header block into fields. Anything else returns ``None`` and the caller uses the stdlib parser,
-which handles every irregular case (and records its defects).
+the header block into fields (``split_message``, which the parser also reads single text
+parts from directly). Anything else returns ``None`` and the caller uses the stdlib
+parser, which handles every irregular case (and records its defects).
 """
 
 from __future__ import annotations
@@ -74,16 +75,17 @@ def split_message(raw: bytes) -> SplitMessage | None:
     return SplitMessage(unixfrom, fields, raw[end + skip :])
 
 
-def quick_parse(raw: bytes, split: SplitMessage | None = None) -> Message | None:
-    """The compat32 ``Message`` the stdlib would build from ``raw`` (or from its ``split``),
-    or None when ``raw`` is not a plain single-part message with regular headers."""
-    if split is None and (split := split_message(raw)) is None:
+def quick_parse(raw: bytes) -> Message | None:
+    """The compat32 ``Message`` the stdlib would build from ``raw``, or None when ``raw`` is
+    not a plain single-part message with regular headers."""
+    split = split_message(raw)
+    if split is None:
         return None
     msg = Message()
     if split.unixfrom is not None:
         msg.set_unixfrom(split.unixfrom)
     # what set_raw() builds one field at a time (the stdlib keeps them in _headers)
-    msg._headers = list(split.fields)  # type: ignore[attr-defined]
+    msg._headers = split.fields  # type: ignore[attr-defined]
     if msg.get_content_maintype() in _STDLIB_ONLY_TYPES:
         return None
     msg.set_payload(split.body.decode("ascii", "surrogateescape"))
