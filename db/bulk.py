@@ -12,7 +12,19 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Dialect, Integer, String, Table, any_, bindparam, func, select
+from sqlalchemy import (
+    JSON,
+    Dialect,
+    Integer,
+    String,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -87,12 +99,22 @@ async def bulk_insert_ids(
 
 
 def one_of(column: Any, values: Sequence[str] | Sequence[int], *, pg: bool) -> ColumnElement[bool]:
-    """``column IN (values)``. PostgreSQL gets ``= ANY(:array)``: one parameter instead of
-    hundreds to bind and plan for every batch look-up."""
-    if pg:
-        item = Integer() if values and isinstance(values[0], int) else String()
-        return column == any_(bindparam(None, list(values), type_=ARRAY(item)))
-    return column.in_(values)
+    """``column IN (values)``. PostgreSQL gets ``= ANY(...)``: one parameter instead of
+    hundreds to bind and plan for every batch look-up. Strings go as one text split by
+    the server (psycopg builds an array parameter element by element in Python: ~1.6 ms
+    for the ~1,600 ids of an ingest batch), unless a value is empty or holds the
+    separator."""
+    if not pg:
+        return column.in_(values)
+    if values and isinstance(values[0], str):
+        joined = "\n".join(values)  # type: ignore[arg-type]
+        if joined.count("\n") == len(values) - 1 and "" not in values:
+            split = func.string_to_array(
+                bindparam(None, joined, type_=Text()), literal("\n"), type_=ARRAY(Text())
+            )
+            return column == any_(split)
+    item = Integer() if values and isinstance(values[0], int) else String()
+    return column == any_(bindparam(None, list(values), type_=ARRAY(item)))
 
 
 def _converters(

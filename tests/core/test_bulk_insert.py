@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from core.mailboxes import MailboxSpec
-from db.bulk import bulk_insert, bulk_insert_ids, table_of
+from db.bulk import bulk_insert, bulk_insert_ids, one_of, table_of
 from db.models import AuditEvent, Ticket
 from server.wiring import Desk
 from tests.support.desk import SUPPORT
@@ -109,3 +109,39 @@ async def test_bulk_insert_ids_returns_the_new_rows_ids_in_row_order(desk: Desk)
     async with desk.sessions() as session:
         subjects = dict((await session.execute(select(Ticket.id, Ticket.subject))).all())
     assert [subjects[i] for i in ids] == ["c", "a", "b"] and subjects[old] == "b"
+
+
+async def test_one_of_matches_exactly_the_values_given(desk: Desk) -> None:
+    """Strings go to PostgreSQL as one text it splits; values it could not split that way
+    (an empty one, one holding the separator) and integers go as an array."""
+    mailbox_id = await _mailbox_id(desk)
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    keys = ["a@x.test", "b@x.test", "", "line\nbreak@x.test", "c, d@x.test"]
+    async with desk.sessions.begin() as session:
+        ids = await bulk_insert_ids(
+            session,
+            table_of(Ticket),
+            [
+                {"mailbox_id": mailbox_id, "requester_email": "r@x.test", "requester_name": "",
+                 "subject": "s", "status": "open", "resolved_at": None, "thread_id": key,
+                 "message_id": key, "received_at": now, "last_message_at": now,
+                 "created_at": now, "updated_at": now}
+                for key in keys
+            ],
+            key="message_id",
+        )  # fmt: skip
+    pg = desk.sessions.kw["bind"].dialect.name == "postgresql"
+
+    async def matching(values: list[str] | list[int], column=Ticket.message_id) -> set[str]:  # type: ignore[no-untyped-def]
+        async with desk.sessions() as session:
+            found = await session.scalars(
+                select(Ticket.message_id).where(one_of(column, values, pg=pg))
+            )
+            return set(found)
+
+    assert await matching(["a@x.test", "c, d@x.test", "nope@x.test"]) == {"a@x.test", "c, d@x.test"}
+    assert await matching(["", "b@x.test"]) == {"", "b@x.test"}
+    assert await matching(["line\nbreak@x.test"]) == {"line\nbreak@x.test"}
+    assert await matching(["line", "break@x.test"]) == set()
+    assert await matching([ids[0], ids[3]], Ticket.id) == {"a@x.test", "line\nbreak@x.test"}
+    assert await matching([]) == set()
