@@ -136,6 +136,8 @@ class Ingestor:
         # worker processes spread parsing over the cores; 0 parses in a thread
         self.parse_workers = parse_workers
         self._pool: ProcessPoolExecutor | None = None
+        # PostgreSQL: the highest ticket id this fetch has inserted (see _insert_tickets)
+        self._ticket_floor: int | None = None
 
     # -- fetching ---------------------------------------------------------------------------
 
@@ -152,6 +154,7 @@ class Ingestor:
         folder = folder or mailbox.imap_folder
         report = IngestReport()
         io_lock = threading.Lock()
+        self._ticket_floor = None  # asked again once per fetch: another worker adds tickets
 
         def locked(fn: Callable[..., _T], *args: Any, **kw: Any) -> Awaitable[_T]:
             def run() -> _T:
@@ -218,6 +221,7 @@ class Ingestor:
                 seen_uid = await marking
             await producer  # re-raises a fetch error after what came before it is stored
         finally:
+            self._ticket_floor = None
             await store_session.close()
             if marking is not None:  # on an error, the last mark still finishes (or fails)
                 with contextlib.suppress(Exception):
@@ -606,8 +610,13 @@ class Ingestor:
             )
         if not rows:
             return []
-        # the first message's id is unique among the batch's new tickets
-        ids = await bulk_insert_ids(session, table_of(Ticket), rows, key="message_id")
+        # the first message's id is unique among the batch's new tickets; on PostgreSQL,
+        # the previous batch's last new ticket is below them all (sequences only grow)
+        ids = await bulk_insert_ids(
+            session, table_of(Ticket), rows, key="message_id", above=self._ticket_floor
+        )
+        if self.pg:
+            self._ticket_floor = max(ids)
         await record_many(session, Actor.system(), "ticket.created", ticket_ids=ids)
         report.new_tickets += len(ids)
         return ids

@@ -76,19 +76,30 @@ async def bulk_insert(session: AsyncSession, table: Table, rows: list[dict[str, 
 
 
 async def bulk_insert_ids(
-    session: AsyncSession, table: Table, rows: list[dict[str, Any]], *, key: str
+    session: AsyncSession,
+    table: Table,
+    rows: list[dict[str, Any]],
+    *,
+    key: str,
+    above: int | None = None,
 ) -> list[int]:
     """``bulk_insert``, then the new rows' ids, in the order of ``rows``. A bulk insert has
     no RETURNING, so the rows are found again by ``key`` (a column whose value is unique
     among ``rows``) among the rows above the table's highest id before the insert: two
     index look-ups, however big the table. Ids only grow (a sequence, or SQLite's next
     rowid), so every new row is above that mark; rows another session committed meanwhile
-    may be too, and are told apart by ``key``."""
+    may be too, and are told apart by ``key``.
+
+    ``above``: an id already known to be below every new one (on PostgreSQL, any id the
+    sequence handed out before), which saves asking for the highest id. SQLite may hand
+    out a deleted highest rowid again, so there it must be the current highest."""
     if not rows:
         return []
     conn = await session.connection()
     pk = table.c.id
-    before = (await conn.execute(select(func.coalesce(func.max(pk), 0)))).scalar_one()
+    before = above
+    if before is None:
+        before = (await conn.execute(select(func.coalesce(func.max(pk), 0)))).scalar_one()
     await bulk_insert(session, table, rows)
     wanted = {row[key] for row in rows}
     found: dict[Any, int] = {}

@@ -106,9 +106,15 @@ async def test_bulk_insert_ids_returns_the_new_rows_ids_in_row_order(desk: Desk)
             session, table_of(Ticket), [ticket(k) for k in "cab"], key="message_id"
         )
     assert len(set(ids)) == 3 and old not in ids and min(ids) > old
+    async with desk.sessions.begin() as session:  # given a lower bound, the same answer
+        [again] = await bulk_insert_ids(
+            session, table_of(Ticket), [ticket("d")], key="message_id", above=max(ids)
+        )
+    assert again > max(ids)
     async with desk.sessions() as session:
         subjects = dict((await session.execute(select(Ticket.id, Ticket.subject))).all())
     assert [subjects[i] for i in ids] == ["c", "a", "b"] and subjects[old] == "b"
+    assert subjects[again] == "d"
 
 
 async def test_one_of_matches_exactly_the_values_given(desk: Desk) -> None:
