@@ -418,6 +418,9 @@ async def test_parse_workers_store_attachments_before_the_batch_commits(
     async with desk.sessions() as s:
         rows = (await s.scalars(select(Attachment))).all()
     assert len(rows) == 80 and all(r.stored for r in rows)
+    async with desk.sessions() as s:  # each row points at its own message
+        pairs = (await s.execute(select(Attachment.filename, Message.subject).join(Message))).all()
+    assert sorted(pairs) == sorted((f"log-{i}.bin", f"log {i}") for i in range(80))
     assert sorted(desk.ingestor.attachments.get(r.sha256) for r in rows) == sorted(payloads)
     assert written == []  # nothing was left for the store path to write
     flags = imap_account.flags()
