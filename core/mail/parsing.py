@@ -258,8 +258,7 @@ def _plain_single_part(raw: bytes) -> _PlainPart | None:
         ctype = content_type.partition(";")[0].strip().lower()
         if ctype.count("/") != 1:
             ctype = "text/plain"
-        match = _CHARSET_PARAM.search(content_type)
-        charset = match.group(1).lower() if match else None
+        charset = _charset_param(content_type)
     if ctype not in ("text/plain", "text/html"):
         return None
     disposition = first.get("content-disposition")
@@ -274,19 +273,14 @@ def _plain_single_part(raw: bytes) -> _PlainPart | None:
         return None
     html = ctype == "text/html"
     if charset is None and html:
-        meta = _META_CHARSET.search(data[:4096])
-        charset = meta.group(1).decode("ascii") if meta else None
+        charset = _meta_charset(data)
     return _PlainPart(first, data, charset, html)
 
 
 def _plain_body(plain: _PlainPart, defects: list[str]) -> tuple[str, str | None]:
     """``_body`` for a ``_PlainPart``."""
     text = _decode_bytes(plain.data, plain.charset, defects=defects)
-    if not text.strip():
-        return "", None
-    if plain.html:
-        return _clean_text(html_to_text(text, defects)), _clean_text(text)
-    return _clean_text(text), None
+    return _body_of([] if plain.html else [text], [text] if plain.html else [], defects)
 
 
 def _parse_headers(
@@ -329,8 +323,19 @@ def _parse_bytes(raw: bytes, defects: list[str]) -> Message:
 
 def _body(leaves: _Leaves, defects: list[str]) -> tuple[str, str | None]:
     """(text, original HTML): text/plain parts, else the HTML parts converted to text."""
-    plain = [t for t in (_part_text(p, defects) for p in leaves.plain) if t.strip()]
-    html = [t for t in (_part_text(p, defects) for p in leaves.html) if t.strip()]
+    return _body_of(
+        [_part_text(p, defects) for p in leaves.plain],
+        [_part_text(p, defects) for p in leaves.html],
+        defects,
+    )
+
+
+def _body_of(
+    plain_texts: list[str], html_texts: list[str], defects: list[str]
+) -> tuple[str, str | None]:
+    """``_body`` from the decoded text of the plain and HTML parts."""
+    plain = [t for t in plain_texts if t.strip()]
+    html = [t for t in html_texts if t.strip()]
     if plain:
         text = "\n".join(plain)
     elif html:
@@ -723,20 +728,30 @@ def _part_text(part: Message, defects: list[str]) -> str:
     data = _payload_bytes(part, defects)
     charset = _charset(part)
     if charset is None and _content_type(part) == "text/html":
-        match = _META_CHARSET.search(data[:4096])
-        charset = match.group(1).decode("ascii") if match else None
+        charset = _meta_charset(data)
     return _decode_bytes(data, charset, defects=defects)
+
+
+def _meta_charset(html: bytes) -> str | None:
+    """The charset an HTML body declares in its first 4 KB (``<meta charset=...>``)."""
+    match = _META_CHARSET.search(html[:4096])
+    return match.group(1).decode("ascii") if match else None
 
 
 def _charset(part: Message) -> str | None:
     value = part.get("content-type")
     if isinstance(value, str) and "*" not in value:
-        match = _CHARSET_PARAM.search(value)
-        return match.group(1).lower() if match else None
+        return _charset_param(value)
     try:
         return part.get_content_charset()
     except Exception:
         return None
+
+
+def _charset_param(content_type: str) -> str | None:
+    """The charset parameter of a Content-Type value without RFC 2231 parts, lower-case."""
+    match = _CHARSET_PARAM.search(content_type)
+    return match.group(1).lower() if match else None
 
 
 def _payload_bytes(part: Message, defects: list[str]) -> bytes:
