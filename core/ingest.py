@@ -400,7 +400,6 @@ class Ingestor:
         # (the ids they refer to)
         stored = await self._by_message_id(
             session,
-            Message,
             Message.ticket_id,
             mailbox.id,
             (clean(c, ID_LEN) for i in parsed if i.parsed for c in _ids_to_look_up(i)),
@@ -418,21 +417,17 @@ class Ingestor:
         return report
 
     async def _by_message_id(
-        self,
-        session: AsyncSession,
-        model: type[Message] | type[Ticket],
-        value: Any,
-        mailbox_id: int,
-        ids: Iterable[str],
+        self, session: AsyncSession, value: Any, mailbox_id: int, ids: Iterable[str]
     ) -> dict[str, int]:
-        """Message-ID -> ``value`` of the mailbox's ``model`` rows whose Message-ID is among
-        ``ids`` (one query on PostgreSQL, which takes them as one array parameter; 500 at a
-        time on SQLite, which binds each)."""
+        """Message-ID -> ``value`` (a Message column) of the mailbox's stored messages whose
+        Message-ID is among ``ids`` (one query on PostgreSQL, which takes them as one
+        parameter; 500 at a time on SQLite, which binds each)."""
         found: dict[str, int] = {}
         for chunk in _chunks(sorted(set(ids)), 20_000 if self.pg else 500):
             rows = await session.execute(
-                select(model.message_id, value).where(
-                    model.mailbox_id == mailbox_id, one_of(model.message_id, chunk, pg=self.pg)
+                select(Message.message_id, value).where(
+                    Message.mailbox_id == mailbox_id,
+                    one_of(Message.message_id, chunk, pg=self.pg),
                 )
             )
             found.update({mid: v for mid, v in rows})
@@ -684,7 +679,6 @@ class Ingestor:
         with_files = [i for i in items if i.parsed and i.parsed.attachments]
         message_ids = await self._by_message_id(
             session,
-            Message,
             Message.id,
             mailbox_id,
             [clean(i.parsed.message_id, ID_LEN) for i in with_files if i.parsed],
