@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine as create_sync_engine  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from core.analytics import Analytics, AnalyticsService  # noqa: E402
+from core.reports.analytics import Analytics, AnalyticsService  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.session import create_engine, create_session_factory, sync_url  # noqa: E402
 from tests.support.db import scratch_postgres  # noqa: E402

@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 
 from core.config import Settings  # noqa: E402
+from core.inbound.mailboxes import MailboxSpec  # noqa: E402
 from core.mail.imap import raw_fetch_all  # noqa: E402
-from core.mailboxes import MailboxSpec  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from server.wiring import build_desk  # noqa: E402
 from tests.support.db import scratch_postgres  # noqa: E402

@@ -36,8 +36,8 @@ import aiohttp  # noqa: E402
 
 from bot.config import SlackConfig  # noqa: E402
 from core.config import Settings  # noqa: E402
+from core.inbound.mailboxes import MailboxSpec  # noqa: E402
 from core.mail.transport import FetchedMail  # noqa: E402
-from core.mailboxes import MailboxSpec  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from server.slack import slack_notifier  # noqa: E402
 from server.wiring import build_desk  # noqa: E402

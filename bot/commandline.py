@@ -6,7 +6,7 @@ import shlex
 from dataclasses import dataclass
 
 from core.errors import ValidationError
-from core.tickets import TicketQuery
+from core.tickets.queries import TicketQuery
 
 SUBCOMMANDS = ("help", "search", "stats", "bulk", "templates", "settings", "fetch")
 FILTERS = {"status": "status", "category": "category", "urgency": "urgency", "from": "sender"}

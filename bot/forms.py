@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.blocks.settings import SETTING_KEYS
 from bot.blocks.text import join_parts
-from core.mailbox_settings import MailboxForm
+from core.control.mailbox_form import MailboxForm
 
 State = dict[str, dict[str, dict[str, Any]]]
 

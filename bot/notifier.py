@@ -29,10 +29,10 @@ from bot.blocks.draft import SlackMessage, draft_message, sent_notice
 from bot.config import SlackConfig
 from bot.posting import PostingQueue
 from bot.services import TRIAGE_CHANNEL_KEY, DeskServices
-from core.draft_cards import DraftCard
+from bot.store.posts import Claim
 from core.errors import NotFound
-from core.notify import TicketBatch
-from core.slack_posts import Claim
+from core.tickets.draft_details import DraftCard
+from core.workflow.notifications import TicketBatch
 
 log = logging.getLogger(__name__)
 
@@ -289,7 +289,7 @@ class SlackNotifier:
         return report
 
     async def new_tickets(self, batch: TicketBatch) -> None:
-        """One message in the triage channel for a batch of new tickets (``core.notify``);
+        """One message in the triage channel for a batch of new tickets (``core.workflow.notifications``);
         High urgency ones mention the on-call group. Slack errors are logged."""
         channel = await self.channel()
         if not channel or not batch.tickets:
@@ -302,7 +302,7 @@ class SlackNotifier:
             log.warning("new-ticket notice in %s failed: %s", channel, exc)
 
     async def mailbox_alert(self, mailbox: str, error: str) -> None:
-        """A mailbox has not fetched within its window (``core.polling``): say so in the
+        """A mailbox has not fetched within its window (``core.inbound.poller``): say so in the
         triage channel with the server's error. Slack errors are logged."""
         channel = await self.channel()
         if not channel:

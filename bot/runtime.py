@@ -18,9 +18,9 @@ from bot.config import SlackConfig
 from bot.notifier import SLACK_ERRORS, SlackNotifier
 from bot.posting import PostingQueue
 from bot.services import DeskServices
+from core.access.members import Member, SlackProfile
+from core.access.permissions import TicketAccess
 from core.errors import ValidationError
-from core.members import Member, SlackProfile
-from core.permissions import TicketAccess
 
 log = logging.getLogger(__name__)
 

@@ -6,24 +6,24 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core.analytics import AnalyticsService
-from core.assignments import AssignmentService
-from core.bulk import BulkService
-from core.classification import ClassificationService
-from core.deliveries import DeliveryLog
-from core.draft_cards import DraftCardReader
-from core.drafts import DraftService
-from core.mailbox_settings import MailboxSettings
-from core.members import MemberService
-from core.permissions import TicketGuard
-from core.recipients import RecipientService
-from core.response_templates import TemplateService
-from core.scheduler import SchedulerControl
-from core.sending import Sender
-from core.settings import SettingsStore
-from core.slack_posts import SlackPostService
-from core.stats import StatsService
-from core.team_tickets import TeamTicketReader
+from bot.store.deliveries import DeliveryLog
+from bot.store.posts import SlackPostService
+from core.access.members import MemberService
+from core.access.permissions import TicketGuard
+from core.control.mailbox_form import MailboxSettings
+from core.control.scheduler import SchedulerControl
+from core.control.settings_store import SettingsStore
+from core.outbound.recipients import RecipientService
+from core.outbound.sending import Sender
+from core.replies.templates import TemplateService
+from core.reports.analytics import AnalyticsService
+from core.reports.headlines import StatsService
+from core.tickets.assignment import AssignmentService
+from core.tickets.bulk import BulkService
+from core.tickets.draft_details import DraftCardReader
+from core.tickets.drafts import DraftService
+from core.tickets.queries import TeamTicketReader
+from core.tickets.reclassification import ClassificationService
 
 TRIAGE_CHANNEL_KEY = "slack.triage_channel"
 

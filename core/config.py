@@ -1,6 +1,6 @@
 """Process configuration from the environment (and ``.env``), built once at the entry points.
 
-In-app settings (mailboxes, AI key, prompts) live in the database: see ``core.settings``.
+In-app settings (mailboxes, AI key, prompts) live in the database: see ``core.control.settings_store``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
-from core.drafts import Decision
+from core.access.users import actor_for
 from core.errors import (
     AIError,
     ConfigError,
@@ -20,8 +20,8 @@ from core.errors import (
     PermissionDenied,
     ValidationError,
 )
-from core.tickets import TicketQuery
-from core.users import actor_for
+from core.tickets.drafts import Decision
+from core.tickets.queries import TicketQuery
 from server.api_v1_extra import router as extra_router
 from server.slack import mount_slack
 from server.wiring import Desk

@@ -11,12 +11,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from core import charts
-from core.bulk import BulkService, Selection, role_check
+from core.access.users import actor_for
 from core.errors import ValidationError
-from core.response_templates import TemplateSpec
-from core.tickets import TicketQuery
-from core.users import actor_for
+from core.replies.templates import TemplateSpec
+from core.reports import charts
+from core.tickets.bulk import BulkService, Selection, role_check
+from core.tickets.queries import TicketQuery
 from server.wiring import Desk
 
 

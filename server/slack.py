@@ -20,18 +20,18 @@ from bot.config import SlackConfig
 from bot.notifier import SlackNotifier
 from bot.runtime import Runtime
 from bot.services import DeskServices
-from core.assignments import AssignmentService
-from core.bulk import BulkService
-from core.classification import ClassificationService
-from core.deliveries import DeliveryLog
-from core.draft_cards import DraftCardReader
+from bot.store.deliveries import DeliveryLog
+from bot.store.posts import SlackPostService
+from core.access.members import MemberService
+from core.access.permissions import TicketGuard
+from core.control.mailbox_form import MailboxSettings
 from core.errors import ConfigError
-from core.mailbox_settings import MailboxSettings
-from core.members import MemberService
-from core.permissions import TicketGuard
-from core.slack_posts import SlackPostService
-from core.stats import StatsService
-from core.team_tickets import TeamTicketReader
+from core.reports.headlines import StatsService
+from core.tickets.assignment import AssignmentService
+from core.tickets.bulk import BulkService
+from core.tickets.draft_details import DraftCardReader
+from core.tickets.queries import TeamTicketReader
+from core.tickets.reclassification import ClassificationService
 from server.wiring import Desk
 
 log = logging.getLogger(__name__)

@@ -11,23 +11,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.ai.config import AISettings, settings_from_env, with_stored
 from core.ai.service import Triager, build_triager
-from core.analytics import AnalyticsService
-from core.assignments import AssignmentService
-from core.attachments import AttachmentStore
-from core.bulk import BulkService
 from core.config import Settings
-from core.drafts import DraftService
-from core.fetching import FetchService
-from core.ingest import Ingestor
-from core.mailboxes import MailboxService
-from core.recipients import RecipientService
-from core.response_templates import TemplateService
-from core.scheduler import SchedulerControl
+from core.control.scheduler import SchedulerControl
+from core.control.settings_store import SettingsStore
+from core.inbound.attachments import AttachmentStore
+from core.inbound.fetch import FetchService
+from core.inbound.ingest import Ingestor
+from core.inbound.mailboxes import MailboxService
+from core.outbound.recipients import RecipientService
+from core.outbound.sending import Limits, Sender
+from core.replies.templates import TemplateService
+from core.reports.analytics import AnalyticsService
 from core.secrets import SecretBox
-from core.sending import Limits, Sender
-from core.settings import SettingsStore
-from core.tickets import TicketReader
-from core.triage import Branding, TriageService
+from core.tickets.assignment import AssignmentService
+from core.tickets.bulk import BulkService
+from core.tickets.drafts import DraftService
+from core.tickets.queries import TicketReader
+from core.tickets.triage import Branding, TriageService
 from db.session import SessionFactory, create_engine, create_session_factory
 
 log = logging.getLogger(__name__)

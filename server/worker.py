@@ -3,7 +3,7 @@
 Jobs in each worker process:
 
 - ``fetch:<mailbox id>`` every mailbox's own interval (``fetch_interval_seconds``, default
-  2 minutes): poll it through ``core.polling`` (a PostgreSQL advisory lock per mailbox, so
+  2 minutes): poll it through ``core.inbound.poller`` (a PostgreSQL advisory lock per mailbox, so
   one worker polls it at a time, and only when it is due), triage what came in, tell the
   triage channel about the new tickets in one message (High urgency ones mention the
   on-call group), post the new drafts;
@@ -35,10 +35,10 @@ from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.notifier import SlackNotifier
+from core.control.scheduler import SchedulerControl
+from core.inbound.poller import MailboxPoller, PollResult, fetch_interval
 from core.locks import LockManager
-from core.notify import ONCALL_GROUP_KEY, Notifier, ticket_batch
-from core.polling import MailboxPoller, PollResult, fetch_interval
-from core.scheduler import SchedulerControl
+from core.workflow.notifications import ONCALL_GROUP_KEY, Notifier, ticket_batch
 from db.base import utcnow
 from server.slack import slack_notifier
 from server.wiring import Desk

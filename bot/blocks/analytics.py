@@ -2,7 +2,7 @@
 
 - ``/desk stats [7d|30d|all] [by:category|urgency|agent] [trend:day|week|month]``:
   ``parse_stats_options`` and ``analytics_blocks`` (the chart comes from
-  ``core.charts.chart_for(analytics, by=..., trend=...)``, uploaded by the handler);
+  ``core.reports.charts.chart_for(analytics, by=..., trend=...)``, uploaded by the handler);
 - App Home: ``home_headline_blocks`` (the headline numbers) and
   ``scheduler_status_blocks`` (last run, next run, last error);
 - the triage channel: ``new_tickets_message``, one message per batch of new tickets, which
@@ -18,11 +18,11 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks.text import escape, mrkdwn, plain, plural, short, slack_date
-from core.analytics import PERIODS, TRENDS, Analytics
-from core.charts import BREAKDOWNS
+from core.control.scheduler import SchedulerStatus
 from core.errors import ValidationError
-from core.notify import TicketBatch
-from core.scheduler import SchedulerStatus
+from core.reports.analytics import PERIODS, TRENDS, Analytics
+from core.reports.charts import BREAKDOWNS
+from core.workflow.notifications import TicketBatch
 
 Block = dict[str, Any]
 

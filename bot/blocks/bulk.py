@@ -7,7 +7,7 @@
 - ``bulk_confirm_view``: the confirmation that says how many and which (and what will be
   skipped and why), with the reason input for reject and the person picker for assign;
   ``encode_bulk_metadata`` / ``decode_bulk_metadata`` carry the confirmed tickets and the
-  draft versions shown to ``core.bulk`` (``versions=``).
+  draft versions shown to ``core.tickets.bulk`` (``versions=``).
 - ``bulk_result_blocks``: the summary, done and skipped with reasons.
 """
 
@@ -21,9 +21,9 @@ from typing import Any
 
 from bot.blocks.text import escape, mrkdwn, plain, plural, short
 from bot.commandline import parse_search
-from core.bulk import ACTIONS, REASONS, BulkPreview, BulkResult, BulkTarget
 from core.errors import ValidationError
-from core.tickets import TicketQuery
+from core.tickets.bulk import ACTIONS, REASONS, BulkPreview, BulkResult, BulkTarget
+from core.tickets.queries import TicketQuery
 
 Block = dict[str, Any]
 View = dict[str, Any]

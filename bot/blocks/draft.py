@@ -18,8 +18,8 @@ from bot.blocks.text import (
     slack_date,
     split_text,
 )
-from core.draft_cards import DraftCard
-from core.tickets import URGENCIES
+from core.tickets.draft_details import DraftCard
+from core.vocabulary import URGENCIES
 
 Block = dict[str, Any]
 EXCERPT_CHARS = 600

@@ -10,7 +10,7 @@ from typing import Any
 from bot import ids
 from bot.blocks.draft import URGENCY_ICON
 from bot.blocks.text import VIEW_BLOCKS, escape, mrkdwn, plain, plural, short, slack_date
-from core.stats import HomeCounts
+from core.reports.headlines import HomeCounts
 
 Block = dict[str, Any]
 HOME_FILTERS = {

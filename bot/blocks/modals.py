@@ -6,8 +6,8 @@ from typing import Any
 
 from bot import ids
 from bot.blocks.text import INPUT_MAX, escape, mrkdwn, plain, plural, short, split_joinable
-from core.draft_cards import DraftCard
-from core.tickets import CATEGORIES
+from core.tickets.draft_details import DraftCard
+from core.vocabulary import CATEGORIES
 
 View = dict[str, Any]
 AFTER_SAVE = "save"

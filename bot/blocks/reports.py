@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.text import escape, mrkdwn
-from core.tickets import APPROVAL_STATUSES, CATEGORIES, STATUSES, URGENCIES
+from core.vocabulary import APPROVAL_STATUSES, CATEGORIES, STATUSES, URGENCIES
 
 Block = dict[str, Any]
 

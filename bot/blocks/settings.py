@@ -11,12 +11,12 @@ from typing import Any
 
 from bot import ids
 from bot.blocks.text import escape, mrkdwn, plain, short
-from core.mailbox_settings import MailboxForm
-from core.mailboxes import TLS_MODES
-from core.members import Member
-from core.notify import ONCALL_GROUP_KEY
-from core.scheduler import ENABLED_KEY, INTERVAL_KEY
-from core.users import ROLES
+from core.access.members import Member
+from core.access.users import ROLES
+from core.control.mailbox_form import MailboxForm
+from core.control.scheduler import ENABLED_KEY, INTERVAL_KEY
+from core.inbound.mailboxes import TLS_MODES
+from core.workflow.notifications import ONCALL_GROUP_KEY
 
 View = dict[str, Any]
 PROVIDERS = ("offline", "openai")

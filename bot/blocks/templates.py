@@ -16,9 +16,9 @@ from typing import Any
 
 from bot.blocks.text import INPUT_MAX, escape, mrkdwn, plain, plural, short, split_text
 from core.errors import ValidationError
-from core.response_templates import TemplateSpec, TemplateView
-from core.template_render import VARIABLES
-from core.tickets import CATEGORIES
+from core.replies.rendering import VARIABLES
+from core.replies.templates import TemplateSpec, TemplateView
+from core.vocabulary import CATEGORIES
 
 Block = dict[str, Any]
 View = dict[str, Any]

@@ -19,9 +19,9 @@ from bot.commandline import PAGE_SIZE, parse_search
 from bot.handlers.common import block_draft_id, explain, message_location, send_and_show
 from bot.runtime import Runtime
 from core.audit import Actor
-from core.drafts import Decision
 from core.errors import DeskError, InvalidTransition, NotFound
-from core.team_tickets import TeamQuery
+from core.tickets.drafts import Decision
+from core.tickets.queries import TeamQuery
 
 Body = dict[str, Any]
 

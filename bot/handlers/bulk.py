@@ -1,7 +1,7 @@
 """Bulk actions: the App Home buttons, ``/desk bulk``, and the confirmation modal.
 
 The click (or command) only previews and opens the confirmation; the submission runs the
-action in ``core.bulk``, each ticket by the same compare-and-set as a single click, then
+action in ``core.tickets.bulk``, each ticket by the same compare-and-set as a single click, then
 reports what was done and skipped and refreshes the draft messages it changed.
 """
 
@@ -30,11 +30,10 @@ from bot.forms import state_of
 from bot.handlers.common import Invocation
 from bot.notifier import SLACK_ERRORS
 from bot.runtime import Runtime
-from core.bulk import BulkResult, member_check
+from core.access.members import Member
 from core.errors import DeskError, ValidationError
-from core.members import Member
-from core.team_tickets import TeamQuery
-from core.tickets import TicketQuery
+from core.tickets.bulk import BulkResult, member_check
+from core.tickets.queries import TeamQuery, TicketQuery
 
 Body = dict[str, Any]
 ACTION_OF = {action_id: action for action, action_id in BUTTON_ACTIONS.items()}

@@ -22,10 +22,10 @@ from bot.handlers.templates import templates_command
 from bot.handlers.views import settings_snapshot
 from bot.notifier import SLACK_ERRORS
 from bot.runtime import Runtime
-from core.charts import chart_for
+from core.access.permissions import require_role
+from core.access.teams import team_mailbox_ids
 from core.errors import DeskError
-from core.permissions import require_role
-from core.team_tickets import team_mailbox_ids
+from core.reports.charts import chart_for
 
 Body = dict[str, Any]
 Sub = Callable[[Invocation], Awaitable[None]]

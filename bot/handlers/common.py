@@ -11,9 +11,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.text import person, slack_date
 from bot.runtime import Runtime
-from core.draft_cards import DraftCard
+from core.access.members import Member
 from core.errors import DeskError, InvalidTransition
-from core.members import Member
+from core.tickets.draft_details import DraftCard
+from core.vocabulary import APPROVED_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ def lost_message(card: DraftCard | None, exc: DeskError) -> str:
     """What a person whose click lost is told: who decided first, and when."""
     if (
         card is not None
-        and card.status in ("approved", "sending", "sent", "failed")
+        and card.status in APPROVED_STATUSES
         and card.approved_by
     ):
         who = person(card.approved_by.slack_user_id, card.approved_by.email)

@@ -12,8 +12,9 @@ from bot.blocks.bulk import TicketChoice, bulk_buttons, pending_checkboxes
 from bot.blocks.lists import HOME_FILTERS, TicketLine, home_view
 from bot.blocks.text import mrkdwn
 from bot.runtime import Runtime
-from core.members import Member
-from core.team_tickets import TeamQuery, team_mailbox_ids
+from core.access.members import Member
+from core.access.teams import team_mailbox_ids
+from core.tickets.queries import TeamQuery
 
 Body = dict[str, Any]
 LIST_SIZE = 10

@@ -22,8 +22,8 @@ from bot.blocks.templates import (
 from bot.forms import state_of
 from bot.handlers.common import Invocation
 from bot.runtime import Runtime
+from core.access.permissions import require_role
 from core.errors import DeskError, ValidationError
-from core.permissions import require_role
 
 Body = dict[str, Any]
 TITLE = "Template"

@@ -18,11 +18,11 @@ from bot.forms import SettingsInput, body_blocks, edit_body, settings_input, sta
 from bot.handlers.common import send_and_show
 from bot.runtime import Runtime
 from bot.services import TRIAGE_CHANNEL_KEY
+from core.access.members import Member
+from core.access.permissions import check_ticket, require_role
 from core.ai.config import settings_from_env, with_stored
 from core.ai.service import check as check_ai
 from core.errors import DeskError, InvalidTransition, ValidationError
-from core.members import Member
-from core.permissions import check_ticket, require_role
 
 Body = dict[str, Any]
 

@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from core.ai import guardrails, templates
 from core.ai.result import Category, Triaged, TriageMeta, TriageRequest, TriageResult, Urgency
 from core.errors import ValidationError
-from core.template_render import first_name, render_text
+from core.replies.rendering import first_name, render_text
 
 EXAMPLES_PATH = Path(__file__).with_name("data") / "examples.jsonl"
 MODEL_NAME = "tfidf-logreg-v1"

@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import BaseModel, Field
 
-
-class Category(StrEnum):
-    billing = "Billing"
-    technical = "Technical"
-    login = "Login / Access"
-    feature = "Feature Request"
-    general = "General Inquiry"
-    other = "Other"
-
-
-class Urgency(StrEnum):
-    low = "Low"
-    medium = "Medium"
-    high = "High"
+from core.vocabulary import Category, Urgency
 
 
 class Flags(BaseModel):
@@ -68,7 +53,7 @@ class TriageRequest(BaseModel):
     signature: str = ""
     category_prompts: dict[str, str] = Field(default_factory=dict)
     # response templates the offline provider drafts from: category value (or "*" for the
-    # general one) -> Jinja2 text (core.template_render variables); see core.response_templates
+    # general one) -> Jinja2 text (core.replies.rendering variables); see core.replies.templates
     reply_templates: dict[str, str] = Field(default_factory=dict)
 
 

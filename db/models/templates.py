@@ -10,7 +10,7 @@ from db.base import Base, utcnow
 
 class ResponseTemplate(Base):
     """A reply template with Jinja2 variables (``{{ customer_name }}``); see
-    core.response_templates. ``category`` NULL is a general template. ``ai_draft``: the
+    core.replies.templates. ``category`` NULL is a general template. ``ai_draft``: the
     offline provider drafts replies of its category from it (at most one per category)."""
 
     __tablename__ = "response_templates"

@@ -46,7 +46,7 @@ class Draft(Base):
     """A reply to one incoming message. pending -> approved -> sending -> sent | failed;
     pending -> rejected; pending -> superseded when a newer customer message arrives.
 
-    Every change of ``status`` is a compare-and-set on ``(id, status)``; see core.drafts.
+    Every change of ``status`` is a compare-and-set on ``(id, status)``; see core.tickets.drafts.
     """
 
     __tablename__ = "drafts"
@@ -68,7 +68,7 @@ class Draft(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     body: Mapped[str] = mapped_column(Text, default="")
     ai_body: Mapped[str] = mapped_column(Text, default="")
-    # how much people changed the AI text: 0 unchanged .. 1 rewritten (core.edit_distance)
+    # how much people changed the AI text: 0 unchanged .. 1 rewritten (core.tickets.edit_distance)
     edit_ratio: Mapped[float | None] = mapped_column(Float)
 
     category: Mapped[str | None] = mapped_column(String(30))

@@ -13,10 +13,10 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-from core.bulk import BulkPreview, BulkResult, Selection
+from core.access.users import actor_for
 from core.errors import ValidationError
-from core.tickets import TicketQuery
-from core.users import actor_for
+from core.tickets.bulk import BulkPreview, BulkResult, Selection
+from core.tickets.queries import TicketQuery
 from server.cli.common import print_json, run_with_desk
 from server.wiring import Desk
 

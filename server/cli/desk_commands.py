@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from core.access.users import actor_for
 from core.audit import Actor
-from core.drafts import Decision
-from core.tickets import SORTS, TicketQuery
-from core.users import actor_for
+from core.tickets.drafts import Decision
+from core.tickets.queries import SORTS, TicketQuery
 from server.cli.common import print_json, read_input, run_with_desk
 from server.wiring import Desk
 

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from core.mailboxes import TLS_MODES, MailboxSpec
+from core.inbound.mailboxes import TLS_MODES, MailboxSpec
 from server.cli.common import fail, print_json, run_with_desk
 from server.wiring import Desk
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.users import actor_for
+from core.access.users import actor_for
 from server.cli.common import print_json, run_with_desk
 from server.wiring import Desk
 

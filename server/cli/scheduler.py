@@ -1,7 +1,7 @@
 """desk scheduler status | start | stop: the auto-fetch scheduler of the running workers.
 
 The switch and the interval live in the database; running ``desk worker`` processes pick
-a change up within seconds (see ``core.scheduler``).
+a change up within seconds (see ``core.control.scheduler``).
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
+from core.access.users import actor_for
 from core.audit import Actor
-from core.scheduler import SchedulerStatus
-from core.users import actor_for
+from core.control.scheduler import SchedulerStatus
 from server.cli.common import print_json, run_with_desk
 from server.wiring import Desk
 

@@ -7,8 +7,8 @@ import asyncio
 import sys
 from pathlib import Path
 
-from core import charts
-from core.analytics import PERIODS, TRENDS, Analytics
+from core.reports import charts
+from core.reports.analytics import PERIODS, TRENDS, Analytics
 from server.cli.common import fail, print_json, run_with_desk
 from server.wiring import Desk
 

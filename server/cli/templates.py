@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.response_templates import KEEP, TemplateSpec, TemplateView
-from core.template_render import VARIABLES
-from core.users import actor_for
+from core.access.users import actor_for
+from core.replies.rendering import VARIABLES
+from core.replies.templates import KEEP, TemplateSpec, TemplateView
 from server.cli.common import print_json, read_input, run_with_desk
 from server.wiring import Desk
 

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from sqlalchemy import event
 
-from core.analytics import AnalyticsService
+from core.access.teams import team_mailbox_ids
 from core.errors import ValidationError
-from core.team_tickets import team_mailbox_ids
+from core.reports.analytics import AnalyticsService
 from server.wiring import Desk
 from tests.analytics.data import NOW, seed
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.blocks import analytics as b
-from core.analytics import AnalyticsService
+from core.control.scheduler import MailboxSchedule, SchedulerStatus, WorkerView
 from core.errors import ValidationError
-from core.notify import NewTicket, TicketBatch
-from core.scheduler import MailboxSchedule, SchedulerStatus, WorkerView
+from core.reports.analytics import AnalyticsService
+from core.workflow.notifications import NewTicket, TicketBatch
 from server.wiring import Desk
 from tests.analytics.data import NOW, seed
 from tests.support.blockkit import problems

@@ -7,8 +7,8 @@ import io
 import pytest
 from matplotlib.image import imread
 
-from core import charts
-from core.analytics import AnalyticsService
+from core.reports import charts
+from core.reports.analytics import AnalyticsService
 from server.wiring import Desk
 from tests.analytics.data import NOW, seed
 

@@ -8,7 +8,7 @@ import io
 import httpx
 from sqlalchemy import update
 
-from core.users import ensure_user
+from core.access.users import ensure_user
 from db.models import Draft
 from server.api import create_app
 from server.wiring import Desk

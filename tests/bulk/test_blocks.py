@@ -7,9 +7,9 @@ import json
 import pytest
 
 from bot.blocks import bulk as b
-from core.bulk import BulkItem, BulkPreview, BulkResult, BulkTarget
 from core.errors import ValidationError
-from core.tickets import TicketQuery
+from core.tickets.bulk import BulkItem, BulkPreview, BulkResult, BulkTarget
+from core.tickets.queries import TicketQuery
 from tests.support.blockkit import problems, view_problems
 
 

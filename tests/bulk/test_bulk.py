@@ -8,12 +8,12 @@ import asyncio
 import pytest
 from sqlalchemy import select, update
 
-from core.bulk import member_check, role_check
+from core.access.members import Member
+from core.access.permissions import TicketGuard
+from core.access.users import ensure_user
 from core.errors import InvalidTransition, ValidationError
-from core.members import Member
-from core.permissions import TicketGuard
-from core.tickets import TicketQuery
-from core.users import ensure_user
+from core.tickets.bulk import member_check, role_check
+from core.tickets.queries import TicketQuery
 from db.models import AuditEvent, Draft, Ticket
 from server.wiring import Desk
 from tests.core.flows import agent, draft_row, drafted_ticket, smtp_mailbox

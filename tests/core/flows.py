@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from core.access.users import actor_for
 from core.audit import Actor
+from core.inbound.mailboxes import MailboxSpec
 from core.mail.transport import FetchedMail
-from core.mailboxes import MailboxSpec
-from core.users import actor_for
 from db.models import Draft, Mailbox
 from server.wiring import Desk
 from tests.support.desk import SUPPORT

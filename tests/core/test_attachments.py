@@ -1,11 +1,11 @@
-"""core.attachments.AttachmentStore: content-addressed files under 256 shard directories."""
+"""core.inbound.attachments.AttachmentStore: content-addressed files under 256 shard directories."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-from core.attachments import SHARDS, AttachmentStore
+from core.inbound.attachments import SHARDS, AttachmentStore
 
 
 def _sha(data: bytes) -> str:

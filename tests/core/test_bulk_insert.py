@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from core.mailboxes import MailboxSpec
+from core.inbound.mailboxes import MailboxSpec
 from db.bulk import bulk_insert, bulk_insert_ids, one_of, table_of
 from db.models import AuditEvent, Ticket
 from server.wiring import Desk

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from core.inbound.mailboxes import MailboxSpec
 from core.mail.compose import make_message_id
-from core.mailboxes import MailboxSpec
 from db.models import Attachment, Message, Quarantine, Recipient, Ticket
 from server.wiring import TOKEN_PURPOSE, Desk
 from tests.support.desk import SUPPORT
@@ -392,9 +392,9 @@ async def test_parse_workers_store_attachments_before_the_batch_commits(
 ) -> None:
     """The workers write attachment files themselves (no bytes come back to the store path);
     every stored row's file is there, with its content, and every message ends \\Seen."""
-    import core.ingest
+    import core.inbound.ingest
 
-    monkeypatch.setattr(core.ingest, "FIRST_BATCH", 40)  # two batches, both through the pool
+    monkeypatch.setattr(core.inbound.ingest, "FIRST_BATCH", 40)  # two batches, both through the pool
     desk.ingestor.parse_workers = 2
     written: list[str] = []
     original_put_many = desk.ingestor.attachments.put_many
@@ -428,7 +428,7 @@ async def test_parse_workers_store_attachments_before_the_batch_commits(
 
 
 def test_a_worker_that_cannot_write_an_attachment_hands_its_bytes_back(tmp_path: Path) -> None:
-    from core.ingest import parse_raw_batch
+    from core.inbound.ingest import parse_raw_batch
     from core.mail.parsed import unpack
 
     (tmp_path / "file").write_text("not a directory")
@@ -447,7 +447,7 @@ async def test_an_unwritable_attachment_store_fails_the_batch_and_loses_nothing(
 ) -> None:
     """Neither the workers nor the store path can write: the batch does not commit, the
     mail stays unseen for the next fetch, and that fetch stores it once the disk is back."""
-    from core.attachments import AttachmentStore
+    from core.inbound.attachments import AttachmentStore
 
     desk.ingestor.parse_workers = 2
     good_root = desk.ingestor.attachments.root
@@ -472,10 +472,10 @@ async def test_batches_start_small_and_double(
     """The first batch is small (storing starts soon), then batches double up to the
     configured size and halve again toward the end of the backlog (the last store runs
     alone); every message is stored once, a duplicate across batches included."""
-    import core.ingest
+    import core.inbound.ingest
     from core.mail.imap import ImapSource
 
-    monkeypatch.setattr(core.ingest, "FIRST_BATCH", 4)
+    monkeypatch.setattr(core.inbound.ingest, "FIRST_BATCH", 4)
     desk.ingestor.batch_size = 10
     limits: list[int] = []
     original = ImapSource.fetch_after

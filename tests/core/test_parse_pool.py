@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import asyncio, signal, sys
 from pathlib import Path
-from core.attachments import AttachmentStore
-from core.ingest import Ingestor
+from core.inbound.attachments import AttachmentStore
+from core.inbound.ingest import Ingestor
 from db.session import create_engine, create_session_factory
 
 async def main():

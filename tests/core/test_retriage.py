@@ -8,7 +8,7 @@ import pytest
 from core.ai.config import AISettings
 from core.ai.service import build_triager
 from core.errors import InvalidTransition
-from core.triage import TriageService
+from core.tickets.triage import TriageService
 from server.wiring import Desk
 from tests.core.flows import agent, draft_row, drafted_ticket, smtp_mailbox
 from tests.support.fake_openai import FakeOpenAI, Reply, error_body

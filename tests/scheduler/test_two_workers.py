@@ -27,10 +27,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from core.inbound.mailboxes import MailboxSpec
+from core.inbound.poller import LOCK_NAME
 from core.locks import LockManager
-from core.mailboxes import MailboxSpec
-from core.polling import LOCK_NAME
-from core.tickets import TicketQuery
+from core.tickets.queries import TicketQuery
 from db.models import AuditEvent, Draft, Mailbox, Message, Quarantine, Ticket
 from server.wiring import Desk
 from tests.core.flows import agent

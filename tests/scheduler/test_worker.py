@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import ValidationError
+from core.inbound.poller import MailboxPoller
 from core.locks import LockManager
 from core.mail.maildir import deliver_to_maildir
-from core.notify import RecordingNotifier, ticket_batch
-from core.polling import MailboxPoller
+from core.workflow.notifications import RecordingNotifier, ticket_batch
 from db.models import Draft, Mailbox, Ticket
 from server.wiring import Desk
 from server.worker import Worker, run_cycle
@@ -279,8 +279,8 @@ async def test_a_broken_notifier_does_not_stop_mail(desk: Desk, tmp_path: Path) 
 async def test_a_mailbox_failing_past_its_window_raises_an_alert_not_on_every_poll(desk) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
+    from core.inbound.poller import MailboxPoller
     from core.locks import LockManager
-    from core.polling import MailboxPoller
     from db.base import utcnow
     from db.models import Mailbox
     from tests.core.flows import smtp_mailbox

@@ -8,8 +8,8 @@ from bot.blocks.draft import draft_message
 from bot.blocks.lists import TicketLine, home_view, search_blocks
 from bot.blocks.modals import edit_view
 from bot.ids import ModalContext
-from core.draft_cards import DraftCard
-from core.stats import HomeCounts
+from core.reports.headlines import HomeCounts
+from core.tickets.draft_details import DraftCard
 from tests.core.flows import agent, drafted_ticket, smtp_mailbox
 from tests.support.blockkit import problems, view_problems
 from tests.support.slack_driver import SlackHarness

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from core.audit import Actor
-from core.notify import ONCALL_GROUP_KEY, Notifier
+from core.workflow.notifications import ONCALL_GROUP_KEY, Notifier
 from db.models import Ticket
 from server.worker import notify_new_tickets
 from tests.core.flows import drafted_ticket, smtp_mailbox
@@ -40,7 +40,7 @@ async def test_one_message_per_batch_with_the_oncall_mention(slack: SlackHarness
 
 
 async def test_a_mailbox_overdue_alert_reaches_the_triage_channel(slack: SlackHarness) -> None:
-    from core.polling import PollResult
+    from core.inbound.poller import PollResult
     from server.worker import alert_overdue
 
     result = PollResult(mailbox_id=1, mailbox="support", overdue=True)

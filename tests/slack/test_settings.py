@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.ids import SETTINGS_TEST
-from core.mailbox_settings import MailboxForm
+from core.control.mailbox_form import MailboxForm
 from tests.support.slack_driver import SlackHarness
 
 pytestmark = pytest.mark.dovecot

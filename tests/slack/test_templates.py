@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot import ids
 from bot.blocks import templates as tb
 from core.audit import Actor
-from core.response_templates import TemplateSpec
+from core.replies.templates import TemplateSpec
 from tests.core.flows import drafted_ticket, smtp_mailbox
 from tests.support.slack_driver import SlackHarness, find_action
 

@@ -298,7 +298,7 @@ class SlackHarness:
 
     async def member(self, user: SlackUser, role: str = "agent") -> Any:
         """Link ``user`` to a desk user now and give it ``role`` (test setup)."""
-        from core.members import SlackProfile
+        from core.access.members import SlackProfile
 
         info = self.fake.users[user.id]
         members = self.runtime.services.members

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from bot.blocks import templates as b
 from core.errors import ValidationError
-from core.response_templates import TemplateView
+from core.replies.templates import TemplateView
 from tests.support.blockkit import problems, view_problems
 
 AT = datetime(2025, 1, 1, tzinfo=UTC)

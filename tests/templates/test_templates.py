@@ -9,8 +9,8 @@ from sqlalchemy import select
 from core.ai.offline import USER_TEMPLATE_VERSION, OfflineProvider
 from core.ai.result import TriageRequest
 from core.errors import NotFound, ValidationError
-from core.response_templates import GENERAL, TemplateSpec
-from core.template_render import check_template, render_text
+from core.replies.rendering import check_template, render_text
+from core.replies.templates import GENERAL, TemplateSpec
 from db.models import AuditEvent, Draft
 from server.wiring import Desk
 from tests.core.flows import agent, drafted_ticket, smtp_mailbox

@@ -3,7 +3,7 @@
 ``MailboxPoller.poll(mailbox_id)`` takes the mailbox's lock (``core.locks``: a PostgreSQL
 advisory lock), re-reads the mailbox, and fetches only when its interval has passed since
 the last fetch by any worker (after repeated errors, the longer back-off of
-``core.mailboxes.backoff_seconds``). Workers whose timers fire at different moments thus
+``core.inbound.mailboxes.backoff_seconds``). Workers whose timers fire at different moments thus
 share one poll per interval instead of each polling on its own. It returns the tickets the
 fetch created, for the new-ticket notification.
 """
@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from core.fetching import FetchResult, FetchService
+from core.inbound.fetch import FetchResult, FetchService
+from core.inbound.mailboxes import backoff_seconds, fetch_overdue
 from core.locks import LockManager
-from core.mailboxes import backoff_seconds, fetch_overdue
 from db.base import utcnow
 from db.models import Mailbox, Ticket
 from db.session import SessionFactory

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.access.teams import team_of
 from core.errors import NotFound
-from core.team_tickets import team_of
 from db.models import Draft, Mailbox, Message, Recipient, Ticket, User
 from db.session import SessionFactory
 

@@ -12,7 +12,7 @@ Definitions (``since`` is the start of the period; "all" has none):
 - AI drafts of the period: created at or after ``since``. Approval rate: approved (approved,
   sending, sent, or failed after approval) / (approved + rejected). Edit rate: share of the
   approved ones whose text differs from the AI's, and the average ``edit_ratio`` (0..1, see
-  ``core.edit_distance``) of those edited. Escalation rate: drafts flagged for escalation /
+  ``core.tickets.edit_distance``) of those edited. Escalation rate: drafts flagged for escalation /
   drafts;
 - per agent: approvals and rejections decided in the period, replies of theirs sent in the
   period with the average response time (customer message received -> reply sent) and the
@@ -22,7 +22,7 @@ Definitions (``since`` is the start of the period; "all" has none):
 - template usage: insertions of each response template in the period.
 
 ``scope`` limits everything to some mailboxes (a Slack workspace's: pass
-``core.team_tickets.team_mailbox_ids(...)``).
+``core.access.teams.team_mailbox_ids(...)``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from core.errors import ValidationError
-from core.tickets import CATEGORIES, URGENCIES
+from core.vocabulary import CATEGORIES, URGENCIES
 from db.base import utcnow
 from db.models import Draft, Message, ResponseTemplate, TemplateUse, Ticket, User
 from db.session import SessionFactory
@@ -52,7 +52,6 @@ PERIODS: dict[str, int | None] = {"7d": 7, "30d": 30, "all": None}
 TRENDS = ("day", "week", "month")
 MAX_BUCKETS = 400
 UNCLASSIFIED = "Unclassified"
-APPROVED_STATUSES = ("approved", "sending", "sent", "failed")
 
 Scope = Select[Any] | Sequence[int] | None
 

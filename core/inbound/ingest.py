@@ -33,9 +33,9 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.attachments import AttachmentStore
 from core.audit import Actor, record, record_many
 from core.errors import MailError, ParseError
+from core.inbound.attachments import AttachmentStore
 from core.mail.compose import ticket_from_message_id
 from core.mail.loopguard import Classification, classify
 from core.mail.parsed import PackedMessage, ParsedMessage, pack, unpack
@@ -745,7 +745,7 @@ class Ingestor:
 
     async def _mark_bounces(self, session: AsyncSession, items: list[_Item], now: datetime) -> None:
         """A permanent bounce marks its recipients undeliverable (the sender then refuses
-        them until someone clears the mark: ``core.recipients``). A temporary one (a 4.x.x
+        them until someone clears the mark: ``core.outbound.recipients``). A temporary one (a 4.x.x
         status: mailbox full, delivery delayed) is only recorded: the next reply may get
         through."""
         for item in items:

@@ -10,6 +10,7 @@ a lease (it may then be sent twice with the same Message-ID, which mail clients 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,6 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import Actor, record
-from core.drafts import body_hash
 from core.errors import MailError, MailPermanentError, ThrottledError
 from core.mail.compose import build_reply
 from core.mail.transport import Mailer
@@ -32,6 +32,11 @@ from db.session import SessionFactory, rows_changed
 log = logging.getLogger(__name__)
 
 MailerFor = Callable[[Mailbox], Mailer]
+
+
+def body_hash(body: str) -> str:
+    """The seal taken at approval: a reply is sent only while its text still matches it."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 @dataclass

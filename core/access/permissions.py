@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from core.access.members import Member
+from core.access.teams import team_of
 from core.errors import NotFound, PermissionDenied
-from core.members import Member
-from core.team_tickets import team_of
 from db.models import Draft, Mailbox, Ticket, User
 from db.session import SessionFactory
 

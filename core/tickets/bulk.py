@@ -24,14 +24,14 @@ from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
-from core.assignments import AssignmentService
+from core.access.members import Member
+from core.access.permissions import TicketGuard
 from core.audit import Actor, record
-from core.drafts import DraftService
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
-from core.members import Member
-from core.permissions import TicketGuard
-from core.sending import Sender
-from core.tickets import TicketQuery, TicketReader
+from core.outbound.sending import Sender
+from core.tickets.assignment import AssignmentService
+from core.tickets.drafts import DraftService
+from core.tickets.queries import TicketQuery, TicketReader
 from db.models import Draft, Ticket, User
 from db.session import SessionFactory
 
@@ -495,7 +495,7 @@ async def _precheck(
 
 
 def member_check(guard: TicketGuard, member: Member, *, home_team: str | None) -> PermissionCheck:
-    """The Slack check: ``core.permissions`` rules for a ``core.members.Member`` (role,
+    """The Slack check: ``core.access.permissions`` rules for a ``core.access.members.Member`` (role,
     workspace of the ticket, assignment), loaded from the database for every ticket."""
 
     async def check(target: BulkTarget, action: str, *, assignee_id: int | None = None) -> None:

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import Actor, record
 from core.errors import NotFound, ValidationError
-from core.template_render import (
+from core.replies.rendering import (
     SAMPLE,
     VARIABLES,
     check_template,
@@ -38,7 +38,7 @@ from core.template_render import (
     render_text,
     template_variables,
 )
-from core.tickets import CATEGORIES
+from core.vocabulary import CATEGORIES
 from db.base import utcnow
 from db.models import ResponseTemplate, TemplateUse, Ticket, User
 from db.session import SessionFactory

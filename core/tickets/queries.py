@@ -14,21 +14,20 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from core.access.teams import team_mailbox_ids
 from core.errors import NotFound, ValidationError
+from core.vocabulary import (
+    APPROVAL_STATUSES,
+    CATEGORIES,
+    STATUSES,
+    URGENCIES,
+    canonical,
+    category_of,
+    urgency_of,
+)
 from db.models import Attachment, Draft, Message, Ticket, User
 from db.session import SessionFactory
 
-STATUSES = ("open", "answered", "resolved")
-APPROVAL_STATUSES = ("pending", "approved", "sending", "sent", "failed", "rejected", "superseded")
-CATEGORIES = (
-    "Billing",
-    "Technical",
-    "Login / Access",
-    "Feature Request",
-    "General Inquiry",
-    "Other",
-)
-URGENCIES = ("Low", "Medium", "High")
 SORTS = ("date", "-date", "urgency", "-urgency", "status", "-status")
 
 
@@ -50,16 +49,10 @@ class TicketQuery:
                 f"unknown status {self.status!r}; use one of {', '.join(STATUSES + APPROVAL_STATUSES)}",
                 field="status",
             )
-        if self.category and _canon(self.category, CATEGORIES) is None:
-            raise ValidationError(
-                f"unknown category {self.category!r}; use one of {', '.join(CATEGORIES)}",
-                field="category",
-            )
-        if self.urgency and _canon(self.urgency, URGENCIES) is None:
-            raise ValidationError(
-                f"unknown urgency {self.urgency!r}; use one of {', '.join(URGENCIES)}",
-                field="urgency",
-            )
+        if self.category:
+            category_of(self.category)
+        if self.urgency:
+            urgency_of(self.urgency)
         if self.sort not in SORTS:
             raise ValidationError(
                 f"unknown sort {self.sort!r}; use one of {', '.join(SORTS)}", field="sort"
@@ -67,14 +60,6 @@ class TicketQuery:
         if not 1 <= self.limit <= 1000 or self.offset < 0:
             raise ValidationError("limit must be 1..1000 and offset >= 0", field="limit")
         return self
-
-
-def _canon(value: str, choices: tuple[str, ...]) -> str | None:
-    low = value.strip().lower()
-    for c in choices:
-        if c.lower() == low or c.lower().split(" ")[0] == low:
-            return c
-    return None
 
 
 def _latest_draft_subquery() -> Any:
@@ -105,9 +90,9 @@ class TicketReader:
         elif query.status:
             conds.append(d.status == query.status)
         if query.category:
-            conds.append(Ticket.category == _canon(query.category, CATEGORIES))
+            conds.append(Ticket.category == canonical(query.category, CATEGORIES))
         if query.urgency:
-            conds.append(Ticket.urgency == _canon(query.urgency, URGENCIES))
+            conds.append(Ticket.urgency == canonical(query.urgency, URGENCIES))
         if query.sender:
             conds.append(func.lower(Ticket.requester_email) == query.sender.strip().lower())
         if query.assigned_to_id is not None:
@@ -339,3 +324,21 @@ def draft_view(d: Draft, users: dict[int, str]) -> dict[str, Any]:
         "send_attempts": d.send_attempts,
         "outgoing_message_id": d.outgoing_message_id,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class TeamQuery(TicketQuery):
+    team_id: str = ""
+    home_team: str | None = None
+
+
+class TeamTicketReader(TicketReader):
+    """``TicketReader`` limited to the tickets of ``TeamQuery.team_id``."""
+
+    def _select(self, query: TicketQuery) -> Select[Any]:
+        stmt = super()._select(query)
+        if isinstance(query, TeamQuery):
+            stmt = stmt.where(
+                Ticket.mailbox_id.in_(team_mailbox_ids(query.team_id, query.home_team))
+            )
+        return stmt

@@ -9,7 +9,6 @@ the approved text is stored and checked again by the sender.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,19 +17,17 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import Actor, record
-from core.edit_distance import edit_ratio
 from core.errors import InvalidTransition, NotFound, ValidationError
 from core.mail.compose import make_message_id
+from core.outbound.sending import body_hash
 from core.textsafe import clean
+from core.tickets.edit_distance import edit_ratio
+from core.vocabulary import APPROVED_STATUSES
 from db.base import utcnow
 from db.models import Draft, DraftEdit, Mailbox, Ticket, User
 from db.session import SessionFactory, rows_changed
 
 MAX_BODY_CHARS = 100_000
-
-
-def body_hash(body: str) -> str:
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +196,7 @@ class DraftService:
         async with self.sessions() as session:
             draft = await _load(session, draft_id)
             by, at = None, None
-            if draft.status in ("approved", "sending", "sent", "failed"):
+            if draft.status in APPROVED_STATUSES:
                 by, at = await _user_label(session, draft.approved_by_id), draft.approved_at
             elif draft.status == "rejected":
                 by, at = await _user_label(session, draft.rejected_by_id), draft.rejected_at

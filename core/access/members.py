@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core.access.users import ROLES
 from core.audit import Actor, record
 from core.errors import NotFound, PermissionDenied, ValidationError
-from core.users import ROLES
 from db.models import User
 from db.session import SessionFactory
 

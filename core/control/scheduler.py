@@ -24,9 +24,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 from core.audit import Actor, record
+from core.control.settings_store import SettingsStore
 from core.errors import NotFound, ValidationError
-from core.polling import next_fetch_at
-from core.settings import SettingsStore
+from core.inbound.poller import next_fetch_at
 from db.base import utcnow
 from db.models import Mailbox, WorkerStatus
 from db.session import SessionFactory

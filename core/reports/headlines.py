@@ -1,5 +1,5 @@
 """The counts of a dashboard (App Home), for one Slack workspace's mailboxes. The figures
-of a period (``/desk stats``) are ``core.analytics``."""
+of a period (``/desk stats``) are ``core.reports.analytics``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, select
 
-from core.team_tickets import team_mailbox_ids
+from core.access.teams import team_mailbox_ids
 from db.base import utcnow
 from db.models import Draft, Ticket
 from db.session import SessionFactory

@@ -10,23 +10,9 @@ from sqlalchemy import update
 
 from core.audit import Actor, record
 from core.errors import NotFound, ValidationError
-from core.tickets import CATEGORIES, URGENCIES, TicketQuery
+from core.vocabulary import OPEN_DRAFT_STATUSES, category_of, urgency_of
 from db.models import Draft, Ticket
 from db.session import SessionFactory
-
-OPEN_DRAFTS = ("pending", "failed")
-
-
-def canonical_category(value: str) -> str:
-    TicketQuery(category=value).validated()
-    low = value.strip().lower()
-    return next(c for c in CATEGORIES if c.lower() == low or c.lower().split(" ")[0] == low)
-
-
-def canonical_urgency(value: str) -> str:
-    TicketQuery(urgency=value).validated()
-    low = value.strip().lower()
-    return next(u for u in URGENCIES if u.lower() == low)
 
 
 class ClassificationService:
@@ -44,9 +30,9 @@ class ClassificationService:
         """Set category and/or urgency; returns what changed as ``{field: new}``."""
         values: dict[str, str] = {}
         if category:
-            values["category"] = canonical_category(category)
+            values["category"] = category_of(category)
         if urgency:
-            values["urgency"] = canonical_urgency(urgency)
+            values["urgency"] = urgency_of(urgency)
         if not values:
             raise ValidationError(
                 "nothing to change: give a category or an urgency", field="category"
@@ -67,7 +53,7 @@ class ClassificationService:
             )
             await session.execute(
                 update(Draft)
-                .where(Draft.ticket_id == ticket_id, Draft.status.in_(OPEN_DRAFTS))
+                .where(Draft.ticket_id == ticket_id, Draft.status.in_(OPEN_DRAFT_STATUSES))
                 .values(**changed)
                 .execution_options(synchronize_session=False)
             )

@@ -1,7 +1,7 @@
 """Rendering reply templates in Jinja2's sandbox: the variables, the checks, the render.
 
 No database here, so the offline AI provider can draft from templates cheaply. The service
-(storage, usage counts) is ``core.response_templates``.
+(storage, usage counts) is ``core.replies.templates``.
 """
 
 from __future__ import annotations

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from core.access.teams import team_mailbox_ids
 from core.audit import Actor, record
 from core.errors import ConfigError, MailError, NotFound, ValidationError
+from core.inbound.mailboxes import MailboxService, MailboxSpec
 from core.mail.imap import test_login as imap_test_login
 from core.mail.smtp import test_login as smtp_test_login
-from core.mailboxes import MailboxService, MailboxSpec
 from core.secrets import SecretBox
-from core.team_tickets import team_mailbox_ids
 from db.models import Mailbox
 from db.session import SessionFactory
 

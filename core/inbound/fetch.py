@@ -7,8 +7,8 @@ import logging
 from dataclasses import dataclass
 
 from core.errors import ConfigError, MailError
-from core.ingest import Ingestor, IngestReport
-from core.mailboxes import MailboxService
+from core.inbound.ingest import Ingestor, IngestReport
+from core.inbound.mailboxes import MailboxService
 from db.models import Mailbox
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Charts of ``core.analytics`` figures as PNG bytes (matplotlib, Agg backend).
+"""Charts of ``core.reports.analytics`` figures as PNG bytes (matplotlib, Agg backend).
 
 The object API (a ``Figure`` with its own Agg canvas, no pyplot state, no display), so it is
 safe in worker threads; CPU-bound, so async callers run it with ``asyncio.to_thread``.
@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from core.analytics import Analytics
+from core.reports.analytics import Analytics
 
 BREAKDOWNS = ("category", "urgency", "agent")
 RECEIVED, SENT, OTHER = "#4C78A8", "#54A24B", "#F58518"

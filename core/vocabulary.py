@@ -1,0 +1,67 @@
+"""The words a ticket is described with: categories, urgencies, ticket and draft statuses.
+
+Written once here, at the root of core because every package speaks them: the AI's result
+type (``core.ai.result``) answers in ``Category`` and ``Urgency``, filters, Slack menus,
+analytics and templates offer the same lists, so what a provider may answer and what a person
+may choose cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from core.errors import ValidationError
+
+
+class Category(StrEnum):
+    billing = "Billing"
+    technical = "Technical"
+    login = "Login / Access"
+    feature = "Feature Request"
+    general = "General Inquiry"
+    other = "Other"
+
+
+class Urgency(StrEnum):
+    low = "Low"
+    medium = "Medium"
+    high = "High"
+
+
+CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
+URGENCIES: tuple[str, ...] = tuple(u.value for u in Urgency)
+
+STATUSES = ("open", "answered", "resolved")  # a ticket's
+APPROVAL_STATUSES = ("pending", "approved", "sending", "sent", "failed", "rejected", "superseded")
+APPROVED_STATUSES = ("approved", "sending", "sent", "failed")  # a person said yes
+OPEN_DRAFT_STATUSES = ("pending", "failed")  # still waiting on a person
+
+
+def canonical(value: str, choices: tuple[str, ...]) -> str | None:
+    """``choices``' spelling of ``value``: case-insensitive, or by its first word
+    (``login`` -> ``Login / Access``); None when it names none of them."""
+    low = value.strip().lower()
+    for c in choices:
+        if c.lower() == low or c.lower().split(" ")[0] == low:
+            return c
+    return None
+
+
+def category_of(value: str) -> str:
+    """The category ``value`` names, or a ValidationError listing them."""
+    found = canonical(value, CATEGORIES)
+    if found is None:
+        raise ValidationError(
+            f"unknown category {value!r}; use one of {', '.join(CATEGORIES)}", field="category"
+        )
+    return found
+
+
+def urgency_of(value: str) -> str:
+    """The urgency ``value`` names, or a ValidationError listing them."""
+    found = canonical(value, URGENCIES)
+    if found is None:
+        raise ValidationError(
+            f"unknown urgency {value!r}; use one of {', '.join(URGENCIES)}", field="urgency"
+        )
+    return found

@@ -1,0 +1,6 @@
+"""What the engine tells people: notifications of new tickets now; SLA clocks and their
+alerts come here next. May import every other package of core and ``db``; it hands messages
+to a notifier port and never imports a chat library.
+
+Logs under ``core.workflow`` (each module: ``logging.getLogger(__name__)``).
+"""
