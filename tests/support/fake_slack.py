@@ -105,6 +105,8 @@ class FakeSlack:
         self.team_id = TEAM_ID
         self._scripts: dict[str, list[Reply]] = {}
         self._delays: dict[str, float] = {}
+        self._held: asyncio.Event | None = None
+        self.released_at = 0.0  # time.monotonic() of release(), after a hold()
         self._seq = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -173,6 +175,20 @@ class FakeSlack:
         """Hold every answer to ``method`` ("*": every method) for ``seconds``."""
         self._delays[method] = seconds
 
+    def hold(self) -> None:
+        """Answer no call (Web API or response_url) until ``release()``: a request handler
+        that waited for Slack before acknowledging could then not acknowledge at all."""
+        self._held = asyncio.Event()
+
+    def release(self) -> None:
+        assert self._held is not None, "release() without hold()"
+        self.released_at = time.monotonic()
+        self._held.set()
+
+    async def _while_held(self) -> None:
+        if self._held is not None:
+            await self._held.wait()
+
     def calls_to(self, method: str, where: Callable[[Call], bool] | None = None) -> list[Call]:
         return [c for c in self.calls if c.method == method and (where is None or where(c))]
 
@@ -217,6 +233,7 @@ class FakeSlack:
         method = request.match_info["method"]
         call = Call(method, await self._body(request), dict(request.headers), time.monotonic())
         self.calls.append(call)
+        await self._while_held()
         delay = self._delays.get(method, self._delays.get("*", 0.0))
         script = self._scripts.get(method)
         scripted = script.pop(0) if script else None
@@ -357,6 +374,7 @@ class FakeSlack:
         body = await self._body(request)
         call = Call("response_url", body, dict(request.headers), time.monotonic())
         self.calls.append(call)
+        await self._while_held()
         delay = self._delays.get("response_url", self._delays.get("*", 0.0))
         if delay:
             await asyncio.sleep(delay)
