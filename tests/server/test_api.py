@@ -7,7 +7,7 @@ import asyncio
 import httpx
 
 from core.mail.transport import FetchedMail
-from server.api import create_app
+from server.http.app import create_app
 from server.wiring import Desk
 from tests.core.flows import agent, drafted_ticket, smtp_mailbox
 from tests.support.mail import make_dsn
