@@ -17,30 +17,29 @@ from typing import TYPE_CHECKING
 
 from core.ai.config import AISettings, from_sections, with_stored
 from core.config import Settings
-from core.control.mailbox_form import MailboxSettings
-from core.control.scheduler import SchedulerControl
-from core.control.settings_store import SettingsStore
-from core.inbound.attachments import AttachmentStore
-from core.inbound.fetch import FetchService
-from core.inbound.ingest import Ingestor
-from core.inbound.mailboxes import MailboxService
-from core.outbound.recipients import RecipientService
-from core.outbound.sending import Limits, Sender
-from core.replies.templates import TemplateService
-from core.reports.analytics import AnalyticsService
-from core.secrets import SecretBox
-from core.tickets.assignment import AssignmentService
-from core.tickets.bulk import BulkService
-from core.tickets.drafts import DraftService
-from core.tickets.queries import TeamTicketReader, TicketReader
-from db.session import SessionFactory, create_engine, create_session_factory
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the builders import what they build, when they first run
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from bot.services import DeskServices
     from core.ai.service import Triager
+    from core.control.mailbox_form import MailboxSettings
+    from core.control.scheduler import SchedulerControl
+    from core.control.settings_store import SettingsStore
+    from core.inbound.fetch import FetchService
+    from core.inbound.ingest import Ingestor
+    from core.inbound.mailboxes import MailboxService
+    from core.outbound.recipients import RecipientService
+    from core.outbound.sending import Sender
+    from core.replies.templates import TemplateService
+    from core.reports.analytics import AnalyticsService
+    from core.secrets import SecretBox
+    from core.tickets.assignment import AssignmentService
+    from core.tickets.bulk import BulkService
+    from core.tickets.drafts import DraftService
+    from core.tickets.queries import TeamTicketReader, TicketReader
     from core.tickets.triage import TriageService
+    from db.session import SessionFactory
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +61,20 @@ class Desk:
 
     @cached_property
     def engine(self) -> AsyncEngine:
+        from db.session import create_engine
+
         return create_engine(self.settings.database.url)
 
     @cached_property
     def sessions(self) -> SessionFactory:
+        from db.session import create_session_factory
+
         return create_session_factory(self.engine)
 
     @cached_property
     def secrets(self) -> SecretBox:
+        from core.secrets import SecretBox
+
         secrets = SecretBox(self.settings.data.secret_key)
         if secrets.is_default:
             log.warning("DESK_SECRET_KEY is not set: using the embedded development key")
@@ -82,12 +87,16 @@ class Desk:
 
     @cached_property
     def store(self) -> SettingsStore:
+        from core.control.settings_store import SettingsStore
+
         return SettingsStore(self.sessions, secrets=self.secrets)
 
     # -- mail in ------------------------------------------------------------------------------
 
     @cached_property
     def mailboxes(self) -> MailboxService:
+        from core.inbound.mailboxes import MailboxService
+
         return MailboxService(
             self.sessions,
             secrets=self.secrets,
@@ -96,6 +105,9 @@ class Desk:
 
     @cached_property
     def ingestor(self) -> Ingestor:
+        from core.inbound.attachments import AttachmentStore
+        from core.inbound.ingest import Ingestor
+
         mail = self.settings.mail
         return Ingestor(
             self.sessions,
@@ -110,10 +122,14 @@ class Desk:
 
     @cached_property
     def fetcher(self) -> FetchService:
+        from core.inbound.fetch import FetchService
+
         return FetchService(mailboxes=self.mailboxes, ingestor=self.ingestor)
 
     @cached_property
     def mailbox_settings(self) -> MailboxSettings:
+        from core.control.mailbox_form import MailboxSettings
+
         return MailboxSettings(self.sessions, mailboxes=self.mailboxes, secrets=self.secrets)
 
     # -- tickets and decisions ----------------------------------------------------------------
@@ -121,24 +137,34 @@ class Desk:
     @cached_property
     def tickets(self) -> TicketReader:
         """Every ticket: the REST API and the CLI."""
+        from core.tickets.queries import TicketReader
+
         return TicketReader(self.sessions)
 
     @cached_property
     def team_tickets(self) -> TeamTicketReader:
         """Also answers team-scoped queries (Slack's App Home, bulk selections by filter);
         a plain ``TicketQuery`` reads exactly as ``tickets`` does."""
+        from core.tickets.queries import TeamTicketReader
+
         return TeamTicketReader(self.sessions)
 
     @cached_property
     def drafts(self) -> DraftService:
+        from core.tickets.drafts import DraftService
+
         return DraftService(self.sessions, token_key=self.token_key)
 
     @cached_property
     def assignments(self) -> AssignmentService:
+        from core.tickets.assignment import AssignmentService
+
         return AssignmentService(self.sessions)
 
     @cached_property
     def bulk(self) -> BulkService:
+        from core.tickets.bulk import BulkService
+
         return BulkService(
             self.sessions,
             drafts=self.drafts,
@@ -151,6 +177,8 @@ class Desk:
 
     @cached_property
     def sender(self) -> Sender:
+        from core.outbound.sending import Limits, Sender
+
         mail = self.settings.mail
         return Sender(
             self.sessions,
@@ -165,22 +193,30 @@ class Desk:
 
     @cached_property
     def recipients(self) -> RecipientService:
+        from core.outbound.recipients import RecipientService
+
         return RecipientService(self.sessions)
 
     # -- replies, reports, control ------------------------------------------------------------
 
     @cached_property
     def templates(self) -> TemplateService:
+        from core.replies.templates import TemplateService
+
         return TemplateService(
             self.sessions, branding=self._branding, company_name=self.settings.brand.company_name
         )
 
     @cached_property
     def analytics(self) -> AnalyticsService:
+        from core.reports.analytics import AnalyticsService
+
         return AnalyticsService(self.sessions)
 
     @cached_property
     def scheduler(self) -> SchedulerControl:
+        from core.control.scheduler import SchedulerControl
+
         return SchedulerControl(self.sessions, store=self.store)
 
     # -- AI triage ----------------------------------------------------------------------------
