@@ -133,7 +133,9 @@ class AIEnvSettings(BaseSettings):
     @field_validator("provider", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
-        return value.strip().lower() if isinstance(value, str) else value
+        if isinstance(value, str):
+            return value.strip().lower() or None  # blank: unset
+        return value
 
     @property
     def provider_name(self) -> ProviderName:
