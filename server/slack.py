@@ -24,20 +24,27 @@ from bot.store.deliveries import DeliveryLog
 from bot.store.posts import SlackPostService
 from core.access.members import MemberService
 from core.access.permissions import TicketGuard
-from core.control.mailbox_form import MailboxSettings
 from core.errors import ConfigError
 from core.reports.headlines import StatsService
-from core.tickets.assignment import AssignmentService
-from core.tickets.bulk import BulkService
 from core.tickets.draft_details import DraftCardReader
-from core.tickets.queries import TeamTicketReader
 from core.tickets.reclassification import ClassificationService
 from server.wiring import Desk
 
 log = logging.getLogger(__name__)
 
 
-def services_for(desk: Desk, config: SlackConfig) -> DeskServices:
+def services_for(desk: Desk, config: SlackConfig | None = None) -> DeskServices:
+    """The Slack app's services: the desk's own instances plus the Slack-only ones, built
+    once per desk. ``config`` other than the desk's ``slack`` section (tests, benchmarks)
+    only changes who counts as an admin."""
+    if config is not None and config.admin_ids != desk.settings.slack.admin_ids:
+        return _services(desk, admin_ids=config.admin_ids)
+    if desk.slack_services is None:
+        desk.slack_services = _services(desk, admin_ids=desk.settings.slack.admin_ids)
+    return desk.slack_services
+
+
+def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
     sessions = desk.sessions
 
     async def fetch_now() -> dict[str, Any]:
@@ -48,39 +55,31 @@ def services_for(desk: Desk, config: SlackConfig) -> DeskServices:
             "triage": triaged.as_dict(),
         }
 
-    tickets = TeamTicketReader(sessions)
-    assignments = AssignmentService(sessions)
     return DeskServices(
         drafts=desk.drafts,
         sender=desk.sender,
-        tickets=tickets,
+        tickets=desk.team_tickets,
         store=desk.store,
         cards=DraftCardReader(sessions),
-        members=MemberService(sessions, admin_ids=config.admin_ids),
+        members=MemberService(sessions, admin_ids=admin_ids),
         guard=TicketGuard(sessions),
-        assignments=assignments,
+        assignments=desk.assignments,
         classification=ClassificationService(sessions),
         stats=StatsService(sessions),
         posts=SlackPostService(sessions),
         deliveries=DeliveryLog(sessions),
-        mailbox_settings=MailboxSettings(sessions, mailboxes=desk.mailboxes, secrets=desk.secrets),
+        mailbox_settings=desk.mailbox_settings,
         fetch_now=fetch_now,
         analytics=desk.analytics,
         templates=desk.templates,
         scheduler=desk.scheduler,
-        bulk=BulkService(
-            sessions,
-            drafts=desk.drafts,
-            sender=desk.sender,
-            assignments=assignments,
-            reader=tickets,
-        ),
+        bulk=desk.bulk,
         recipients=desk.recipients,
     )
 
 
 def slack_app(desk: Desk, config: SlackConfig | None = None) -> tuple[AsyncApp, Runtime] | None:
-    config = config or SlackConfig()
+    config = config or desk.settings.slack
     if not config.enabled:
         return None
     return build_app(config, services_for(desk, config))
@@ -88,7 +87,7 @@ def slack_app(desk: Desk, config: SlackConfig | None = None) -> tuple[AsyncApp, 
 
 def mount_slack(app: FastAPI, desk: Desk, config: SlackConfig | None = None) -> Runtime | None:
     """``POST /slack/events`` when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set."""
-    config = config or SlackConfig()
+    config = config or desk.settings.slack
     if not config.http_configured:
         log.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable it")
         return None
@@ -119,7 +118,7 @@ def mount_slack(app: FastAPI, desk: Desk, config: SlackConfig | None = None) -> 
 
 def slack_notifier(desk: Desk, config: SlackConfig | None = None) -> SlackNotifier | None:
     """For the worker: posts new drafts and updates messages; None when Slack is off."""
-    config = config or SlackConfig()
+    config = config or desk.settings.slack
     if not config.enabled:
         return None
     return build_runtime(config, services_for(desk, config)).notifier
@@ -129,7 +128,7 @@ async def run_socket_mode(desk: Desk, config: SlackConfig | None = None) -> None
     """Serve Slack over Socket Mode (SLACK_APP_TOKEN) until cancelled."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    config = config or SlackConfig()
+    config = config or desk.settings.slack
     if not config.socket_configured or config.app_token is None:
         raise ConfigError("Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
     built = slack_app(desk, config)

@@ -1,62 +1,241 @@
-"""The composition root: builds every service from one Settings and hands them out."""
+"""The composition root: one ``Desk`` per process, built from one ``Settings``.
+
+Each service is built once, on first use, from the same engine, session factory and secret
+box, so a command builds only what it needs: ``desk tickets`` opens the database and nothing
+else; the Slack app (``server.slack.services_for``) gets these same instances. Importing
+this module loads no heavy library (scikit-learn, matplotlib, slack_bolt, fastapi, openai):
+the builders that need one import it when they run.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import logging
-from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from core.ai.config import AISettings, settings_from_env, with_stored
-from core.ai.service import Triager, build_triager
+from core.ai.config import AISettings, from_sections, with_stored
 from core.config import Settings
-from core.control.scheduler import SchedulerControl
-from core.control.settings_store import SettingsStore
-from core.inbound.attachments import AttachmentStore
-from core.inbound.fetch import FetchService
-from core.inbound.ingest import Ingestor
-from core.inbound.mailboxes import MailboxService
-from core.outbound.recipients import RecipientService
-from core.outbound.sending import Limits, Sender
-from core.replies.templates import TemplateService
-from core.reports.analytics import AnalyticsService
-from core.secrets import SecretBox
-from core.tickets.assignment import AssignmentService
-from core.tickets.bulk import BulkService
-from core.tickets.drafts import DraftService
-from core.tickets.queries import TicketReader
-from core.tickets.triage import Branding, TriageService
-from db.session import SessionFactory, create_engine, create_session_factory
+
+if TYPE_CHECKING:  # the builders import what they build, when they first run
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.services import DeskServices
+    from core.ai.service import Triager
+    from core.control.mailbox_form import MailboxSettings
+    from core.control.scheduler import SchedulerControl
+    from core.control.settings_store import SettingsStore
+    from core.inbound.fetch import FetchService
+    from core.inbound.ingest import Ingestor
+    from core.inbound.mailboxes import MailboxService
+    from core.outbound.recipients import RecipientService
+    from core.outbound.sending import Sender
+    from core.replies.templates import TemplateService
+    from core.reports.analytics import AnalyticsService
+    from core.secrets import SecretBox
+    from core.tickets.assignment import AssignmentService
+    from core.tickets.bulk import BulkService
+    from core.tickets.drafts import DraftService
+    from core.tickets.queries import TeamTicketReader, TicketReader
+    from core.tickets.triage import TriageService
+    from db.session import SessionFactory
 
 log = logging.getLogger(__name__)
 
 TOKEN_PURPOSE = "message-id-token"
 
 
-@dataclass
 class Desk:
-    settings: Settings
-    sessions: SessionFactory
-    secrets: SecretBox
-    mailboxes: MailboxService
-    ingestor: Ingestor
-    fetcher: FetchService
-    drafts: DraftService
-    sender: Sender
-    tickets: TicketReader
-    store: SettingsStore
-    engine: AsyncEngine
+    """The engine's services for one process. Every attribute below is built on first
+    use and kept (``cached_property``); ``close`` releases what was built."""
 
-    _triager: Triager | None = None
-    _triager_key: str = ""
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._triager: Triager | None = None
+        self._triager_key = ""
+        # the Slack app's services, built once by server.slack.services_for
+        self.slack_services: DeskServices | None = None
+
+    # -- the database and secrets ---------------------------------------------------------
+
+    @cached_property
+    def engine(self) -> AsyncEngine:
+        from db.session import create_engine
+
+        return create_engine(self.settings.database.url)
+
+    @cached_property
+    def sessions(self) -> SessionFactory:
+        from db.session import create_session_factory
+
+        return create_session_factory(self.engine)
+
+    @cached_property
+    def secrets(self) -> SecretBox:
+        from core.secrets import SecretBox
+
+        secrets = SecretBox(self.settings.data.secret_key)
+        if secrets.is_default:
+            log.warning("DESK_SECRET_KEY is not set: using the embedded development key")
+        return secrets
+
+    @cached_property
+    def token_key(self) -> bytes:
+        """Signs the ticket token in our outgoing Message-IDs (see core.tickets.drafts)."""
+        return self.secrets.hmac_key(TOKEN_PURPOSE)
+
+    @cached_property
+    def store(self) -> SettingsStore:
+        from core.control.settings_store import SettingsStore
+
+        return SettingsStore(self.sessions, secrets=self.secrets)
+
+    # -- mail in ------------------------------------------------------------------------------
+
+    @cached_property
+    def mailboxes(self) -> MailboxService:
+        from core.inbound.mailboxes import MailboxService
+
+        return MailboxService(
+            self.sessions,
+            secrets=self.secrets,
+            fetch_batch_bytes=self.settings.mail.fetch_batch_bytes,
+        )
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        from core.inbound.attachments import AttachmentStore
+        from core.inbound.ingest import Ingestor
+
+        mail = self.settings.mail
+        return Ingestor(
+            self.sessions,
+            token_key=self.token_key,
+            attachments=AttachmentStore(self.settings.data.attachments_dir),
+            own_addresses=[mail.support_address],
+            max_message_bytes=mail.max_message_bytes,
+            max_attachment_bytes=mail.max_attachment_bytes,
+            batch_size=mail.fetch_batch_size,
+            parse_workers=mail.parse_workers,
+        )
+
+    @cached_property
+    def fetcher(self) -> FetchService:
+        from core.inbound.fetch import FetchService
+
+        return FetchService(mailboxes=self.mailboxes, ingestor=self.ingestor)
+
+    @cached_property
+    def mailbox_settings(self) -> MailboxSettings:
+        from core.control.mailbox_form import MailboxSettings
+
+        return MailboxSettings(self.sessions, mailboxes=self.mailboxes, secrets=self.secrets)
+
+    # -- tickets and decisions ----------------------------------------------------------------
+
+    @cached_property
+    def tickets(self) -> TicketReader:
+        """Every ticket: the REST API and the CLI."""
+        from core.tickets.queries import TicketReader
+
+        return TicketReader(self.sessions)
+
+    @cached_property
+    def team_tickets(self) -> TeamTicketReader:
+        """Also answers team-scoped queries (Slack's App Home, bulk selections by filter);
+        a plain ``TicketQuery`` reads exactly as ``tickets`` does."""
+        from core.tickets.queries import TeamTicketReader
+
+        return TeamTicketReader(self.sessions)
+
+    @cached_property
+    def drafts(self) -> DraftService:
+        from core.tickets.drafts import DraftService
+
+        return DraftService(self.sessions, token_key=self.token_key)
+
+    @cached_property
+    def assignments(self) -> AssignmentService:
+        from core.tickets.assignment import AssignmentService
+
+        return AssignmentService(self.sessions)
+
+    @cached_property
+    def bulk(self) -> BulkService:
+        from core.tickets.bulk import BulkService
+
+        return BulkService(
+            self.sessions,
+            drafts=self.drafts,
+            sender=self.sender,
+            assignments=self.assignments,
+            reader=self.team_tickets,
+        )
+
+    # -- mail out -----------------------------------------------------------------------------
+
+    @cached_property
+    def sender(self) -> Sender:
+        from core.outbound.sending import Limits, Sender
+
+        mail = self.settings.mail
+        return Sender(
+            self.sessions,
+            mailer_for=self.mailboxes.mailer,
+            limits=Limits(
+                max_attempts=mail.send_max_attempts,
+                backoff_seconds=mail.send_backoff_seconds,
+                per_recipient_hour=mail.throttle_per_recipient_hour,
+                per_ticket_hour=mail.throttle_per_ticket_hour,
+            ),
+        )
+
+    @cached_property
+    def recipients(self) -> RecipientService:
+        from core.outbound.recipients import RecipientService
+
+        return RecipientService(self.sessions)
+
+    # -- replies, reports, control ------------------------------------------------------------
+
+    @cached_property
+    def templates(self) -> TemplateService:
+        from core.replies.templates import TemplateService
+
+        return TemplateService(
+            self.sessions, branding=self._branding, company_name=self.settings.brand.company_name
+        )
+
+    @cached_property
+    def analytics(self) -> AnalyticsService:
+        from core.reports.analytics import AnalyticsService
+
+        return AnalyticsService(self.sessions)
+
+    @cached_property
+    def scheduler(self) -> SchedulerControl:
+        from core.control.scheduler import SchedulerControl
+
+        return SchedulerControl(self.sessions, store=self.store)
+
+    # -- AI triage ----------------------------------------------------------------------------
+
+    async def ai_settings(self) -> AISettings:
+        """The environment's AI settings with what admins saved in the app on top."""
+        return ai_settings(self.settings, await self.store.all())
+
+    async def _branding(self) -> tuple[str, str]:
+        ai = await self.ai_settings()
+        return ai.company_name, ai.signature
 
     async def triage_service(self) -> TriageService:
         """Per cycle, so AI settings changed in the app apply without a restart; the
         triager (and its HTTP client) is kept until those settings change."""
-        stored = await self.store.all()
-        ai = ai_settings(self.settings, stored)
+        from core.ai.service import build_triager
+        from core.tickets.triage import Branding, TriageService
+
+        ai = await self.ai_settings()
         ai = ai.model_copy(update={"reply_templates": await self.templates.for_triage()})
         key = ai.model_dump_json() + (ai.api_key.get_secret_value() if ai.api_key else "")
         if self._triager is None or key != self._triager_key:
@@ -74,12 +253,20 @@ class Desk:
             concurrency=ai.concurrency,
         )
 
+    # -- process life -------------------------------------------------------------------------
+
+    def built(self, name: str) -> bool:
+        """Whether the service ``name`` has been built yet (nothing to release otherwise)."""
+        return name in self.__dict__
+
     async def warm_up(self) -> None:
         """Once, before a long-running process's first fetch: start the parse workers, make
         the attachment store's directories, then take everything allocated so far (imported
         modules, the wired services) out of the garbage collector's sight. Otherwise each
         full collection re-scans those ~190,000 long-lived objects, several times per large
         fetch: 0.10-0.16 s of a 4,000-mail ingest on bench/ingest.py, 0.02 s once frozen."""
+        for service in ("fetcher", "sender", "drafts", "store", "tickets"):
+            getattr(self, service)  # wire them before the freeze
         await self.ingestor.warm_up()
         await asyncio.to_thread(self.ingestor.attachments.prepare)
         gc.collect()
@@ -88,89 +275,19 @@ class Desk:
     async def close(self) -> None:
         if self._triager is not None:
             await self._triager.aclose()
-        self.ingestor.close()
-        await self.engine.dispose()
-
-    # -- issue 5 services: stateless, built on use -----------------------------------------
-
-    @property
-    def templates(self) -> TemplateService:
-        return TemplateService(
-            self.sessions, branding=self._branding, company_name=self.settings.company_name
-        )
-
-    async def _branding(self) -> tuple[str, str]:
-        ai = ai_settings(self.settings, await self.store.all())
-        return ai.company_name, ai.signature
-
-    @property
-    def analytics(self) -> AnalyticsService:
-        return AnalyticsService(self.sessions)
-
-    @property
-    def recipients(self) -> RecipientService:
-        return RecipientService(self.sessions)
-
-    @property
-    def scheduler(self) -> SchedulerControl:
-        return SchedulerControl(self.sessions, store=self.store)
-
-    @property
-    def bulk(self) -> BulkService:
-        return BulkService(
-            self.sessions,
-            drafts=self.drafts,
-            sender=self.sender,
-            assignments=AssignmentService(self.sessions),
-            reader=self.tickets,
-        )
+            self._triager = None
+        if self.built("ingestor"):
+            self.ingestor.close()
+        if self.built("engine"):
+            await self.engine.dispose()
 
 
 def ai_settings(settings: Settings, stored: dict[str, str]) -> AISettings:
-    """Environment first, then what admins saved in the app on top."""
-    return with_stored(settings_from_env(), stored, company_name=settings.company_name)
+    """Environment first (the ``ai`` and ``brand`` sections), then what admins saved in the
+    app on top."""
+    return with_stored(from_sections(settings.ai, settings.brand), stored)
 
 
 def build_desk(settings: Settings) -> Desk:
-    engine = create_engine(settings.database_url)
-    sessions = create_session_factory(engine)
-    secrets = SecretBox(settings.secret_key)
-    if secrets.is_default:
-        log.warning("DESK_SECRET_KEY is not set: using the embedded development key")
-    token_key = secrets.hmac_key(TOKEN_PURPOSE)
-    mailboxes = MailboxService(
-        sessions, secrets=secrets, fetch_batch_bytes=settings.fetch_batch_bytes
-    )
-    ingestor = Ingestor(
-        sessions,
-        token_key=token_key,
-        attachments=AttachmentStore(settings.attachments_dir),
-        own_addresses=[settings.support_address],
-        max_message_bytes=settings.max_message_bytes,
-        max_attachment_bytes=settings.max_attachment_bytes,
-        batch_size=settings.fetch_batch_size,
-        parse_workers=settings.parse_workers,
-    )
-    desk = Desk(
-        settings=settings,
-        sessions=sessions,
-        secrets=secrets,
-        mailboxes=mailboxes,
-        ingestor=ingestor,
-        fetcher=FetchService(mailboxes=mailboxes, ingestor=ingestor),
-        drafts=DraftService(sessions, token_key=token_key),
-        sender=Sender(
-            sessions,
-            mailer_for=mailboxes.mailer,
-            limits=Limits(
-                max_attempts=settings.send_max_attempts,
-                backoff_seconds=settings.send_backoff_seconds,
-                per_recipient_hour=settings.throttle_per_recipient_hour,
-                per_ticket_hour=settings.throttle_per_ticket_hour,
-            ),
-        ),
-        tickets=TicketReader(sessions),
-        store=SettingsStore(sessions, secrets=secrets),
-        engine=engine,
-    )
-    return desk
+    """The desk for ``settings``; nothing is opened until a service is first used."""
+    return Desk(settings)

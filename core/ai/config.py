@@ -1,22 +1,22 @@
 """AI settings: which provider, how to reach it, and how triage escalates.
 
-Built at the entry points (``settings_from_env`` for the CLI; the in-app settings store for
-the server) and passed down; nothing here reads globals after construction.
+Built from the ``ai`` and ``brand`` sections of ``core.config.Settings`` (read once at the
+entry point) with what admins saved in the app on top (``with_stored``), and passed down;
+nothing here reads globals after construction.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
-from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic import ValidationError as PydanticValidationError
 
+from core.config import AIEnvSettings, BrandSettings, ProviderName
 from core.errors import ConfigError
 
-ProviderName = Literal["offline", "openai"]
+__all__ = ["AISettings", "ProviderName", "from_sections", "settings_from_env", "with_stored"]
 
 
 class AISettings(BaseModel):
@@ -41,49 +41,42 @@ class AISettings(BaseModel):
     fallback_to_offline: bool = True
 
 
-def _env_value(env: Mapping[str, str], name: str) -> str | None:
-    value = env.get(name)
-    if value is None or value.strip() == "":
-        return None
-    return value.strip()
+def from_sections(ai: AIEnvSettings, brand: BrandSettings) -> AISettings:
+    """The environment's AI settings: the ``ai`` section, signed with the ``brand``."""
+    return AISettings(
+        provider=ai.provider_name,
+        api_key=ai.api_key,
+        model=ai.model,
+        base_url=ai.base_url,
+        timeout_seconds=ai.timeout_seconds,
+        concurrency=ai.concurrency,
+        max_retries=ai.max_retries,
+        confidence_threshold=ai.confidence_threshold,
+        company_name=brand.company_name,
+        signature=brand.signature,
+    )
 
 
 def settings_from_env(env: Mapping[str, str] | None = None) -> AISettings:
-    """AI settings for the CLI from environment variables.
+    """AI settings from the environment and ``.env`` alone, for callers that have no
+    ``Settings`` at hand; with ``env``, from those variables only (no ``.env``).
 
     OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, DESK_AI_PROVIDER (offline|openai; default
     openai when a key is set, else offline), DESK_COMPANY_NAME, DESK_SIGNATURE,
     DESK_AI_TIMEOUT, DESK_AI_CONCURRENCY, DESK_AI_MAX_RETRIES, DESK_AI_CONFIDENCE_THRESHOLD.
     """
-    env = os.environ if env is None else env
-    key = _env_value(env, "OPENAI_API_KEY")
-    values: dict[str, object] = {
-        "provider": (
-            _env_value(env, "DESK_AI_PROVIDER") or ("openai" if key else "offline")
-        ).lower(),
-        "api_key": key,
-    }
-    optional = {
-        "base_url": "OPENAI_BASE_URL",
-        "model": "OPENAI_MODEL",
-        "company_name": "DESK_COMPANY_NAME",
-        "signature": "DESK_SIGNATURE",
-        "timeout_seconds": "DESK_AI_TIMEOUT",
-        "concurrency": "DESK_AI_CONCURRENCY",
-        "max_retries": "DESK_AI_MAX_RETRIES",
-        "confidence_threshold": "DESK_AI_CONFIDENCE_THRESHOLD",
-    }
-    for field, name in optional.items():
-        value = _env_value(env, name)
-        if value is not None:
-            values[field] = value.replace("\\n", "\n") if field == "signature" else value
     try:
-        return AISettings.model_validate(values)
+        if env is None:
+            ai, brand = AIEnvSettings(), BrandSettings()
+        else:
+            given = {k: v for k, v in env.items() if v.strip()}  # blank counts as unset
+            ai, brand = AIEnvSettings.model_validate(given), BrandSettings.model_validate(given)
     except PydanticValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(f"invalid AI settings in the environment: {problems}") from exc
+    return from_sections(ai, brand)
 
 
 STORED_KEYS = ("provider", "model", "base_url", "api_key", "confidence_threshold")
@@ -92,8 +85,8 @@ STORED_KEYS = ("provider", "model", "base_url", "api_key", "confidence_threshold
 def with_stored(
     base: AISettings, stored: dict[str, str], *, company_name: str | None = None
 ) -> AISettings:
-    """``base`` (from the environment) with what admins saved in the app on top: the
-    ``ai.*`` keys, ``ai.category_prompts`` (JSON), ``company_name`` and ``signature``."""
+    """``base`` (the environment's, ``from_sections``) with what admins saved in the app on
+    top: the ``ai.*`` keys, ``ai.category_prompts`` (JSON), ``company_name`` and ``signature``."""
     overrides: dict[str, object] = {
         key: stored[f"ai.{key}"] for key in STORED_KEYS if stored.get(f"ai.{key}")
     }

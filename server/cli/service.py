@@ -102,7 +102,7 @@ def cmd_demo(_args: argparse.Namespace) -> int:
 async def serve_web(desk: Desk, host: str, port: int, *, socket_mode: bool = False) -> None:
     import uvicorn
 
-    from server.api import create_app
+    from server.http.app import create_app
 
     config = uvicorn.Config(create_app(desk), host=host, port=port, log_level="info")
     if not socket_mode:

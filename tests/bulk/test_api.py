@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from core.access.users import ensure_user
 from db.models import Draft
-from server.api import create_app
+from server.http.app import create_app
 from server.wiring import Desk
 from tests.core.flows import drafted_ticket, smtp_mailbox
 

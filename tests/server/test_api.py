@@ -7,7 +7,8 @@ import asyncio
 import httpx
 
 from core.mail.transport import FetchedMail
-from server.api import create_app
+from core.tickets.queries import TicketQuery
+from server.http.app import create_app
 from server.wiring import Desk
 from tests.core.flows import agent, drafted_ticket, smtp_mailbox
 from tests.support.mail import make_dsn
@@ -110,3 +111,57 @@ async def test_undeliverable_recipients_are_listed_cleared_and_the_reply_retried
         r = await c.post(f"/api/v1/tickets/{ticket_id}/retry", json=by)
         assert r.status_code == 409  # sent: nothing to retry
     assert len(smtp_server.messages) == 1
+
+
+async def test_openapi_documents_the_response_schemas(desk: Desk) -> None:
+    async with client(desk) as c:
+        spec = (await c.get("/openapi.json")).json()
+    paths, schemas = spec["paths"], spec["components"]["schemas"]
+
+    def ok_schema(path: str, method: str) -> str:
+        content = paths[path][method]["responses"]["200"]["content"]["application/json"]
+        return str(content["schema"])
+
+    expected = {
+        ("/api/v1/tickets", "get"): "TicketPage",
+        ("/api/v1/tickets/{ticket_id}", "get"): "TicketDetailOut",
+        ("/api/v1/tickets/{ticket_id}/approve", "post"): "DecisionOut",
+        ("/api/v1/tickets/{ticket_id}/edit", "post"): "EditOut",
+        ("/api/v1/bulk/preview", "post"): "BulkPreviewOut",
+        ("/api/v1/bulk/{action}", "post"): "BulkResultOut",
+        ("/api/v1/analytics", "get"): "AnalyticsOut",
+        ("/api/v1/templates", "get"): "TemplateList",
+        ("/api/v1/scheduler", "get"): "SchedulerOut",
+        ("/api/v1/recipients/undeliverable", "get"): "RecipientOut",
+        ("/healthz", "get"): "HealthOut",
+    }
+    for (path, method), model in expected.items():
+        assert model in ok_schema(path, method), (path, method)
+    assert "ErrorOut" in str(paths["/api/v1/tickets/{ticket_id}"]["get"]["responses"]["404"])
+    assert set(schemas["ErrorOut"]["properties"]) == {"error", "detail"}
+    assert "from" in schemas["MessageOut"]["properties"]  # the JSON key, not the Python name
+
+
+async def test_a_ticket_reads_with_its_messages_and_drafts(desk: Desk) -> None:
+    mailbox = await smtp_mailbox(desk)
+    ticket_id, draft_id = await drafted_ticket(desk, mailbox)
+    async with client(desk) as c:
+        body = (await c.get(f"/api/v1/tickets/{ticket_id}")).json()
+    assert body == await desk.tickets.get(ticket_id)  # exactly the core's view, typed
+    assert body["drafts"][-1]["id"] == draft_id and body["messages"][0]["from"]
+
+
+async def test_typed_bodies_keep_the_cores_shapes(desk: Desk) -> None:
+    mailbox = await smtp_mailbox(desk)
+    await drafted_ticket(desk, mailbox)
+    async with client(desk) as c:
+        report = (await c.get("/api/v1/analytics", params={"period": "all"})).json()
+        scheduler = (await c.get("/api/v1/scheduler")).json()
+        listed = (await c.get("/api/v1/tickets")).json()
+    core_report = (await desk.analytics.report("all", trend="day")).as_dict()
+    assert report.keys() == core_report.keys()
+    assert {k: v for k, v in report.items() if k != "until"} == {
+        k: v for k, v in core_report.items() if k != "until"
+    }
+    assert scheduler == (await desk.scheduler.status()).as_dict()
+    assert listed["items"] == await desk.tickets.list(TicketQuery(limit=50))

@@ -108,7 +108,7 @@ async def test_a_retried_event_publishes_home_once(slack: SlackHarness) -> None:
 async def test_slack_off_leaves_the_engine_alone(desk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import httpx
 
-    from server.api import create_app
+    from server.http.app import create_app
 
     for var in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(var, raising=False)

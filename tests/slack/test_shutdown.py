@@ -4,7 +4,7 @@ between "sending..." and "Sent"."""
 from __future__ import annotations
 
 from bot import ids
-from server.api import create_app
+from server.http.app import create_app
 from tests.core.flows import draft_row, drafted_ticket, smtp_mailbox
 from tests.support.slack_driver import ADMIN, SlackDriver, SlackHarness, SlackUser
 

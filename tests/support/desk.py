@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.config import Settings
+from core.config import Settings, SlackSettings
 from server.wiring import Desk, build_desk
 
 SUPPORT = "support@desk.test"
@@ -35,3 +35,11 @@ async def desk(
     d = build_desk(settings_for(database_url, tmp_path / "data"))
     yield d
     await d.close()
+
+
+def configure_slack(desk: Desk, env: dict[str, str]) -> None:
+    """Give a test desk a ``slack`` section (as if those variables were set when it was
+    built); only before its Slack services exist, which are built once from it."""
+    assert desk.slack_services is None, "Slack is already wired"
+    slack = SlackSettings(_env_file=None, **env)  # type: ignore[arg-type]
+    desk.settings = desk.settings.model_copy(update={"slack": slack})

@@ -28,8 +28,9 @@ import pytest
 from sqlalchemy import update
 
 from db.models import User
-from server.api import create_app
+from server.http.app import create_app
 from server.wiring import Desk
+from tests.support.desk import configure_slack
 from tests.support.fake_slack import TEAM_ID, Call, FakeSlack
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
@@ -356,6 +357,7 @@ async def slack(
     for key, val in env.items():
         monkeypatch.setenv(key, val)
     monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    configure_slack(desk, env)  # the desk reads its settings once, when it is built
     app = create_app(desk)
     assert getattr(app.state, "slack", None) is not None, "Slack was not mounted"
     driver = SlackDriver(fake=fake_slack, app=app)

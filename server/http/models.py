@@ -1,0 +1,335 @@
+"""Typed response bodies of the REST API, one model per JSON shape the API returns.
+
+They are the shapes the core already produces (``as_dict``, ``ticket_view``...), declared:
+``extra="forbid"`` makes a key the core adds without a field here fail the test suite
+instead of vanishing from the API. Timestamps are ISO 8601 strings, as the core writes them.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.tickets.drafts import Decision
+
+Number = int | float  # an int stays an int in the JSON, a float a float
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --- errors and health ---------------------------------------------------------------------
+
+
+class ErrorOut(Out):
+    error: str = Field(description="the error's type, e.g. NotFound")
+    detail: str
+
+
+class HealthOut(Out):
+    status: str
+
+
+class NotReadyOut(Out):
+    status: str
+    detail: str
+
+
+# --- tickets -------------------------------------------------------------------------------
+
+
+class TicketOut(Out):
+    """The seed's ticket fields plus the desk's own (the latest draft's where they are its)."""
+
+    id: int
+    sender_email: str
+    sender_name: str | None
+    subject: str
+    received_at: str | None
+    status: str
+    category: str | None
+    urgency: str | None
+    summary: str | None
+    fix_steps: list[str]
+    draft_response: str | None
+    draft_id: int | None
+    draft_version: int | None
+    approval_status: str | None
+    approved_by: str | None
+    approved_at: str | None
+    sent_at: str | None
+    confidence: Number | None
+    thread_id: str | None
+    message_id: str | None
+    assigned_to: int | None
+    assigned_to_email: str | None
+    ai_processed: bool
+    escalation_required: bool
+    escalation_reason: str | None
+    last_message_at: str | None
+    first_response_at: str | None
+
+
+class TicketPage(Out):
+    items: list[TicketOut]
+    total: int
+
+
+class AttachmentOut(Out):
+    filename: str | None
+    content_type: str | None
+    size: int
+    sha256: str | None
+    stored: bool
+    note: str | None
+
+
+class MessageOut(Out):
+    id: int
+    direction: str
+    kind: str
+    is_incoming: bool
+    message_id: str | None
+    in_reply_to: str | None
+    from_: str | None = Field(alias="from")
+    from_name: str | None
+    to: list[str]
+    subject: str | None
+    date: str | None
+    text: str | None
+    reply_text: str | None
+    notes: list[str]
+    defects: list[str]
+    attachments: list[AttachmentOut]
+
+
+class DraftOut(Out):
+    id: int
+    status: str
+    version: int
+    body: str
+    category: str | None
+    urgency: str | None
+    confidence: Number | None
+    escalation_required: bool
+    escalation_reason: str | None
+    provider: str | None
+    model: str | None
+    created_at: str | None
+    approved_by: str | None
+    approved_at: str | None
+    rejected_by: str | None
+    rejected_at: str | None
+    rejection_reason: str | None
+    sent_at: str | None
+    failure_reason: str | None
+    send_attempts: int
+    outgoing_message_id: str | None
+
+
+class TicketDetailOut(TicketOut):
+    messages: list[MessageOut]
+    drafts: list[DraftOut]
+
+
+class DecisionOut(Out):
+    ticket_id: int
+    draft_id: int
+    status: str
+    by: str
+    at: str
+
+    @classmethod
+    def of(cls, d: Decision) -> DecisionOut:
+        return cls(
+            ticket_id=d.ticket_id,
+            draft_id=d.draft_id,
+            status=d.status,
+            by=d.by,
+            at=d.at.isoformat(),
+        )
+
+
+class EditOut(Out):
+    ticket_id: int
+    draft_id: int
+    version: int
+    status: str
+
+
+# --- bulk ----------------------------------------------------------------------------------
+
+
+class BulkItemOut(Out):
+    ticket_id: int
+    draft_id: int | None
+    reason: str | None = Field(description="why it was skipped (a key of the skip reasons)")
+    detail: str
+
+
+class BulkCounts(Out):
+    done: int
+    skipped: int
+    skipped_by_reason: dict[str, int]
+
+
+class BulkResultOut(Out):
+    action: str
+    done: list[BulkItemOut]
+    skipped: list[BulkItemOut]
+    counts: BulkCounts
+    summary: str
+
+
+class BulkTargetOut(Out):
+    ticket_id: int
+    draft_id: int | None
+    subject: str
+    requester: str
+    draft_status: str | None
+    draft_version: int | None
+    escalation_required: bool
+    urgency: str | None
+
+
+class BulkPreviewOut(Out):
+    action: str
+    act_on: list[BulkTargetOut]
+    skip: list[BulkItemOut]
+
+
+# --- analytics -----------------------------------------------------------------------------
+
+
+class DurationsOut(Out):
+    count: int
+    avg_seconds: Number | None
+    median_seconds: Number | None
+
+
+class DraftFigures(Out):
+    created: int
+    approved: int
+    rejected: int
+    approval_rate: Number | None
+    edited: int
+    edit_rate: Number | None
+    avg_edit_ratio: Number | None
+    escalated: int
+    escalation_rate: Number | None
+
+
+class AgentOut(Out):
+    user_id: int
+    email: str
+    name: str
+    approved: int
+    rejected: int
+    sent: int
+    assigned: int
+    avg_response_seconds: Number | None
+    avg_decision_seconds: Number | None
+    handled: int
+
+
+class TrendPointOut(Out):
+    start: str
+    received: int
+    sent: int
+
+
+class TrendOut(Out):
+    unit: str
+    points: list[TrendPointOut]
+
+
+class TemplateUsageOut(Out):
+    template_id: int
+    name: str
+    uses: int
+
+
+class AnalyticsOut(Out):
+    period: str
+    since: str | None
+    until: str
+    tickets: int
+    first_response: DurationsOut
+    resolution: DurationsOut
+    by_category: dict[str, int]
+    by_urgency: dict[str, int]
+    drafts: DraftFigures
+    agents: list[AgentOut]
+    trend: TrendOut
+    templates: list[TemplateUsageOut]
+
+
+# --- templates -----------------------------------------------------------------------------
+
+
+class TemplateOut(Out):
+    id: int
+    name: str
+    category: str | None
+    description: str
+    body: str
+    is_active: bool
+    ai_draft: bool
+    uses: int
+    variables: list[str]
+    created_at: str
+    updated_at: str
+
+
+class TemplateList(Out):
+    items: list[TemplateOut]
+
+
+class TextOut(Out):
+    text: str
+
+
+# --- scheduler -----------------------------------------------------------------------------
+
+
+class WorkerOut(Out):
+    worker_id: str
+    state: str
+    alive: bool
+    started_at: str | None
+    heartbeat_at: str | None
+    last_run_at: str | None
+    next_run_at: str | None
+    last_error: str | None
+    last_error_at: str | None
+
+
+class MailboxScheduleOut(Out):
+    name: str
+    interval_seconds: int
+    last_fetch_at: str | None
+    last_success_at: str | None
+    next_fetch_at: str | None
+    last_error: str | None
+    consecutive_failures: int
+
+
+class SchedulerOut(Out):
+    state: str
+    enabled: bool
+    interval_seconds: int
+    last_run_at: str | None
+    next_run_at: str | None
+    last_error: str | None
+    last_error_at: str | None
+    workers: list[WorkerOut]
+    mailboxes: list[MailboxScheduleOut]
+
+
+# --- recipients ----------------------------------------------------------------------------
+
+
+class RecipientOut(Out):
+    email: str
+    reason: str | None
+    bounced_at: str | None
