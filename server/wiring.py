@@ -25,6 +25,7 @@ from core.reports.analytics import AnalyticsService
 from core.secrets import SecretBox
 from core.tickets.assignment import AssignmentService
 from core.tickets.bulk import BulkService
+from core.tickets.decisions import Decisions
 from core.tickets.drafts import DraftService
 from core.tickets.queries import TicketReader
 from core.tickets.triage import Branding, TriageService
@@ -114,6 +115,10 @@ class Desk:
     @property
     def scheduler(self) -> SchedulerControl:
         return SchedulerControl(self.sessions, store=self.store)
+
+    @property
+    def decisions(self) -> Decisions:
+        return Decisions(self.sessions, drafts=self.drafts, reader=self.tickets)
 
     @property
     def bulk(self) -> BulkService:

@@ -29,7 +29,7 @@ async def on_home_opened(
     if event.get("tab") not in (None, "home"):
         return
     rt: Runtime = context["rt"]
-    member = await rt.member(client, body)
+    member = await rt.member(context, body)
     await publish_home(rt, client, member, rt.home_team(context), None)
 
 
@@ -38,7 +38,7 @@ async def on_home_filter(
 ) -> None:
     await ack()
     rt: Runtime = context["rt"]
-    member = await rt.member(client, body)
+    member = await rt.member(context, body)
     choice = action.get("value")
     await publish_home(
         rt, client, member, rt.home_team(context), choice if choice in HOME_FILTERS else None

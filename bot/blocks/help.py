@@ -1,0 +1,31 @@
+"""/desk help as blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.text import escape, mrkdwn
+from core.vocabulary import APPROVAL_STATUSES, CATEGORIES, STATUSES, URGENCIES
+
+Block = dict[str, Any]
+
+HELP = f"""*`/desk` commands*
+• `/desk search <words> [status:S] [category:C] [urgency:U] [from:EMAIL]`: find tickets (only you see the answer)
+    status: {", ".join(STATUSES + tuple(s for s in APPROVAL_STATUSES))}
+    category: {", ".join(CATEGORIES)} (quote names with spaces, or use the first word: `category:login`)
+    urgency: {", ".join(URGENCIES)}
+• `/desk stats [7d|30d|all] [by:category|urgency|agent] [trend:day|week|month]`: response and resolution times, approval and edit rates, breakdowns, trends, and a chart (managers)
+• `/desk bulk approve|reject|assign|send <ticket numbers or filters>`: act on many tickets at once, after a confirmation (also from App Home)
+• `/desk templates`: response templates; managers create and edit them (*Use template* is in the Edit modal)
+• `/desk settings`: mailbox, AI, triage channel, branding and roles (admins)
+• `/desk fetch`: fetch mail now and post new drafts (managers)
+• `/desk help`: this text
+Drafts arrive in the triage channel with *Approve & Send*, *Edit*, *Reject* and *Assign*. Your queue is on the app's *Home* tab."""
+
+
+def help_blocks(note: str | None = None) -> list[Block]:
+    blocks: list[Block] = []
+    if note:
+        blocks.append({"type": "section", "text": mrkdwn(f":warning: {escape(note)}")})
+    blocks.append({"type": "section", "text": mrkdwn(HELP)})
+    return blocks
