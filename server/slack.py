@@ -29,6 +29,7 @@ from core.errors import ConfigError
 from core.reports.headlines import StatsService
 from core.tickets.assignment import AssignmentService
 from core.tickets.bulk import BulkService
+from core.tickets.decisions import Decisions
 from core.tickets.draft_details import DraftCardReader
 from core.tickets.queries import TeamTicketReader
 from core.tickets.reclassification import ClassificationService
@@ -41,11 +42,13 @@ def services_for(desk: Desk, config: SlackConfig) -> DeskServices:
     sessions = desk.sessions
 
     async def fetch_now() -> dict[str, Any]:
-        fetched = await desk.fetcher.fetch_all()
-        triaged = await (await desk.triage_service()).triage_queued()
+        """``/desk fetch``: the worker's cycle through the poller (lock and back-off)."""
+        from server.worker import fetch_asked  # the worker imports this module
+
+        cycle = await fetch_asked(desk)
         return {
-            "fetched": {r.mailbox: r.error or r.report.stored for r in fetched},
-            "triage": triaged.as_dict(),
+            "fetched": cycle.fetched(),
+            "triage": cycle.triage.as_dict() if cycle.triage else {},
         }
 
     tickets = TeamTicketReader(sessions)
@@ -76,6 +79,7 @@ def services_for(desk: Desk, config: SlackConfig) -> DeskServices:
             reader=tickets,
         ),
         recipients=desk.recipients,
+        decisions=Decisions(sessions, drafts=desk.drafts, assignments=assignments),
     )
 
 
