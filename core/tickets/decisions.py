@@ -200,6 +200,9 @@ class Decisions:
         return Recategorised(access.ticket_id, changed)
 
 
+__all__ = ["Decision", "Decisions", "Edited", "Recategorised"]
+
+
 def _draft(access: TicketAccess) -> int:
     assert access.draft_id is not None  # permit() resolves the ticket's current draft
     return access.draft_id

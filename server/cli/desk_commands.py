@@ -9,8 +9,7 @@ from typing import Any
 
 from core.access.permissions import Principal
 from core.access.users import actor_for
-from core.tickets.decisions import Decisions
-from core.tickets.drafts import Decision
+from core.tickets.decisions import Decision, Decisions
 from core.tickets.queries import SORTS, TicketQuery
 from server.cli.common import print_json, read_input, run_with_desk
 from server.wiring import Desk
