@@ -21,6 +21,7 @@ from typing import Protocol
 from sqlalchemy import select
 
 from core.access.teams import team_of
+from core.access.users import actor_for
 from core.audit import Actor
 from core.errors import NotFound, PermissionDenied
 from db.models import Draft, Mailbox, Ticket, User
@@ -126,6 +127,16 @@ async def principal_for(sessions: SessionFactory, actor: Actor) -> Principal:
         user = await session.get(User, actor.user_id) if actor.user_id else None
     role = user.role if user is not None and user.is_active else None
     return Principal(actor.user_id, actor.name, role, actor.source)
+
+
+async def principal_by_email(sessions: SessionFactory, email: str, source: str) -> Principal:
+    """A request that names its user by email (REST's ``by``): that desk user (made an
+    agent on first use, like ``actor_for``) with their role checked, no workspace.
+
+        who = await principal_by_email(desk.sessions, body.by, "api")
+        decision = await desk.decisions.approve(who, ticket_id=ticket_id, version=body.version)
+    """
+    return await principal_for(sessions, await actor_for(sessions, email, source))
 
 
 class TicketGuard:

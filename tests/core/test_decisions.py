@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from core.access.members import Member
-from core.access.permissions import Principal, principal_for
+from core.access.permissions import Principal, principal_by_email, principal_for
 from core.access.users import actor_for, ensure_user
 from core.errors import InvalidTransition, NotFound, PermissionDenied
 from core.tickets.queries import TicketQuery
@@ -20,7 +20,7 @@ from tests.core.flows import draft_row, drafted_ticket, smtp_mailbox
 async def _rest(desk: Desk, email: str, role: str = "agent") -> Principal:
     """A REST caller: the ``by`` email resolved to a desk user with a role, no workspace."""
     await ensure_user(desk.sessions, email, role=role)
-    return await principal_for(desk.sessions, await actor_for(desk.sessions, email, "api"))
+    return await principal_by_email(desk.sessions, email, "api")
 
 
 async def test_an_agent_decides_free_tickets_and_not_anothers(desk: Desk) -> None:
