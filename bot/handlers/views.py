@@ -202,33 +202,11 @@ async def on_settings_submit(
         return
     await ack(response_action="update", view=loading_view("Desk settings", "Saving…"))
     rt: Runtime = context["rt"]
-    s = rt.services
     done: list[str] = []
     try:
         member = await rt.member(context, body)
-        require_role(member, "admin", doing="changing settings")
         home = rt.home_team(context)
-        if form.mailbox is not None:
-            saved = await s.mailbox_settings.save(
-                form.mailbox, team_id=member.team_id, home_team=home, actor=member.actor
-            )
-            done.append(f"mailbox {saved.name} ({saved.address})")
-        stored = await s.store.public()
-        for key, val in form.settings.items():
-            if stored.get(key, "") != val:
-                await s.store.set(key, val, actor=member.actor)
-                done.append(key)
-        for key, val in form.secrets.items():
-            await s.store.set(key, val, secret=True, actor=member.actor)
-            done.append(f"{key} (hidden)")
-        if form.triage_channel and form.triage_channel != await rt.notifier.channel():
-            await s.store.set(TRIAGE_CHANNEL_KEY, form.triage_channel, actor=member.actor)
-            done.append("triage channel")
-        done += await apply_scheduler(rt, member, form)
-        if form.role_user and form.role:
-            target = await rt.member_by_id(client, member.team_id, form.role_user)
-            changed = await s.members.set_role(member, target.user_id, form.role)
-            done.append(f"{changed.name} is now {changed.role}")
+        await save_settings(rt, member, form, client=client, home_team=home, done=done)
     except DeskError as exc:
         summary = (f"Saved: {', '.join(done)}. " if done else "") + f"Not saved: {exc}"
         await client.views_update(
@@ -237,3 +215,39 @@ async def on_settings_submit(
         return
     summary = f"Saved: {', '.join(done)}." if done else "Nothing changed."
     await client.views_update(view_id=view["id"], view=notice_view("Desk settings", summary))
+
+
+async def save_settings(
+    rt: Runtime,
+    member: Member,
+    form: SettingsInput,
+    *,
+    client: AsyncWebClient,
+    home_team: str | None,
+    done: list[str],
+) -> None:
+    """Store what the settings form changed, admins only; ``done`` names each step that
+    was saved (so a failure half-way can say what was kept)."""
+    s = rt.services
+    require_role(member, "admin", doing="changing settings")
+    if form.mailbox is not None:
+        saved = await s.mailbox_settings.save(
+            form.mailbox, team_id=member.team_id, home_team=home_team, actor=member.actor
+        )
+        done.append(f"mailbox {saved.name} ({saved.address})")
+    stored = await s.store.public()
+    for key, val in form.settings.items():
+        if stored.get(key, "") != val:
+            await s.store.set(key, val, actor=member.actor)
+            done.append(key)
+    for key, val in form.secrets.items():
+        await s.store.set(key, val, secret=True, actor=member.actor)
+        done.append(f"{key} (hidden)")
+    if form.triage_channel and form.triage_channel != await rt.notifier.channel():
+        await s.store.set(TRIAGE_CHANNEL_KEY, form.triage_channel, actor=member.actor)
+        done.append("triage channel")
+    done += await apply_scheduler(rt, member, form)
+    if form.role_user and form.role:
+        target = await rt.member_by_id(client, member.team_id, form.role_user)
+        changed = await s.members.set_role(member, target.user_id, form.role)
+        done.append(f"{changed.name} is now {changed.role}")
