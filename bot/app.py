@@ -67,6 +67,7 @@ def build_app(
     app = AsyncApp(
         client=rt.notifier.client,
         signing_secret=config.signing_secret.get_secret_value() if config.signing_secret else "",
+        authorize=rt.authorize,  # one auth.test, cached by the runtime (warm_up fills it)
         process_before_response=False,
         raise_error_for_unhandled_request=False,
     )

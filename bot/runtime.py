@@ -4,40 +4,36 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.middleware.authorization.async_single_team_authorization import (
-    AsyncSingleTeamAuthorization,
-)
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.config import SlackConfig
 from bot.notifier import SLACK_ERRORS, SlackNotifier
 from bot.posting import PostingQueue
 from bot.services import DeskServices
 from core.access.members import Member, SlackProfile
-from core.access.permissions import TicketAccess
+from core.access.permissions import Principal
 from core.errors import ValidationError
 
 log = logging.getLogger(__name__)
 
 
-def who(body: dict[str, Any]) -> tuple[str, str]:
-    """(team id, user id) of the person behind a payload: interactive, command or event.
-
-    The user's own team comes first, so people from another organisation in a shared
-    channel are told apart from the workspace's members.
+def who(context: AsyncBoltContext, body: dict[str, Any]) -> tuple[str, str]:
+    """(team id, user id) of the person behind a request: Bolt's ``context.user_id`` and
+    ``context.team_id``, except that a payload naming the user's own team
+    (``user.team_id``) wins: Bolt's team is the workspace the request came through, and in
+    a shared channel people from another organisation must be told apart from the
+    workspace's members.
     """
     user = body.get("user")
-    if isinstance(user, dict):
-        team = user.get("team_id") or (body.get("team") or {}).get("id") or body.get("team_id")
-        return str(team or ""), str(user.get("id") or "")
-    event = body.get("event") or {}
-    uid = body.get("user_id") or event.get("user") or ""
-    team = body.get("team_id") or (body.get("team") or {}).get("id") or ""
+    own_team = user.get("team_id") if isinstance(user, dict) else None
+    team, uid = own_team or context.team_id, context.user_id
     if not (uid and team):
         raise ValidationError("this request names no user", field="user")
     return str(team), str(uid)
@@ -63,6 +59,8 @@ class Runtime:
     work_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
     # listener work still running after its ack (registered by bot.handlers.gate)
     in_flight: set[asyncio.Task[Any]] = field(default_factory=set)
+    # the app's own ``auth.test`` answer, asked once (see ``authorize``)
+    auth_test_result: AsyncSlackResponse | None = None
 
     async def drain(self, grace: float = 30.0) -> None:
         """Wait for listener work still running after its ack (at shutdown), so no click
@@ -91,25 +89,37 @@ class Runtime:
         log.info("slack delivery %s seen before: acknowledged, not repeated", key)
         return True
 
-    async def warm_up(self, app: AsyncApp) -> None:
+    async def warm_up(self, _app: object | None = None) -> None:
         """Ask ``auth.test`` once at start-up, so no request waits for it before its ack.
 
-        Bolt's single-workspace authorization asks it on the first request and caches the
-        answer; this fills that cache (and the notifier's home team) ahead of time. A
-        failure is logged: the first request then asks again.
+        ``authorize`` (the app's Bolt ``authorize`` function) answers every request from
+        this result; this fills it (and the notifier's home team) ahead of time. A failure
+        is logged: the first request then asks again. (The app argument is not needed any
+        more; the entry points still pass it.)
         """
         try:
-            result = await self.notifier.client.auth_test()
+            await self._auth_test()
         except SLACK_ERRORS as exc:
             log.warning("Slack auth.test failed at start-up: %s", exc)
-            return
-        self.notifier.know_home_team(result.get("team_id"))
-        for middleware in getattr(app, "_async_middleware_list", []):
-            if (
-                isinstance(middleware, AsyncSingleTeamAuthorization)
-                and middleware.auth_test_result is None
-            ):
-                middleware.auth_test_result = result
+
+    async def _auth_test(self) -> AsyncSlackResponse:
+        if self.auth_test_result is None:
+            self.auth_test_result = await self.notifier.client.auth_test()
+            self.notifier.know_home_team(self.auth_test_result.get("team_id"))
+        return self.auth_test_result
+
+    @property
+    def authorize(self) -> Callable[[], Awaitable[AuthorizeResult]]:
+        """Bolt's ``authorize`` function for this single-workspace app: the bot token and
+        the workspace it is installed in, from one cached ``auth.test``. (A plain function:
+        Bolt passes the arguments a function names, and a bound method names ``self``.)"""
+
+        async def authorize() -> AuthorizeResult:
+            return AuthorizeResult.from_auth_test_response(
+                bot_token=self.notifier.client.token, auth_test_response=await self._auth_test()
+            )
+
+        return authorize
 
     def home_team(self, context: AsyncBoltContext) -> str | None:
         """The workspace the app is installed in (from Bolt's ``auth.test``)."""
@@ -118,25 +128,17 @@ class Runtime:
         self.notifier.know_home_team(team)
         return team
 
-    async def member(self, client: AsyncWebClient, body: dict[str, Any]) -> Member:
-        """The desk user behind the payload; linked on first use from ``users.info``."""
-        return await self.member_by_id(client, *who(body))
+    async def member(self, context: AsyncBoltContext, body: dict[str, Any]) -> Member:
+        """The desk user behind the request; linked on first use from ``users.info``."""
+        return await self.member_by_id(context.client, *who(context, body))
 
-    async def permitted(
-        self,
-        client: AsyncWebClient,
-        body: dict[str, Any],
-        context: AsyncBoltContext,
-        action: str,
-        draft_id: int,
-    ) -> tuple[Member, TicketAccess]:
-        """The member behind the payload, allowed ``action`` on the draft's ticket in this
-        workspace (whatever the payload says); PermissionDenied or NotFound if not."""
-        member = await self.member(client, body)
-        access = await self.services.guard.check(
-            member, action, draft_id=draft_id, home_team=self.home_team(context)
-        )
-        return member, access
+    async def principal(
+        self, context: AsyncBoltContext, body: dict[str, Any]
+    ) -> tuple[Member, Principal]:
+        """The member behind the request and how they decide: their role, limited to the
+        workspace they act from (whatever the payload says about tickets)."""
+        member = await self.member(context, body)
+        return member, member.principal(self.home_team(context))
 
     async def member_by_id(self, client: AsyncWebClient, team: str, uid: str) -> Member:
         found = await self.services.members.find(team, uid)
@@ -157,10 +159,11 @@ class Runtime:
             workspace_admin=bool(user.get("is_admin") or user.get("is_owner")),
         )
 
-    async def tell(self, client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
+    async def tell(self, context: AsyncBoltContext, body: dict[str, Any], text: str) -> None:
         """An answer only the clicking person sees: ephemeral where they are, else a DM."""
-        _team, uid = who(body)
-        channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
+        _team, uid = who(context, body)
+        channel = context.channel_id
+        client = context.client
         try:
             if channel:
                 await client.chat_postEphemeral(channel=channel, user=uid, text=text)

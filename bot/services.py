@@ -20,6 +20,7 @@ from core.reports.analytics import AnalyticsService
 from core.reports.headlines import StatsService
 from core.tickets.assignment import AssignmentService
 from core.tickets.bulk import BulkService
+from core.tickets.decisions import Decisions
 from core.tickets.draft_details import DraftCardReader
 from core.tickets.drafts import DraftService
 from core.tickets.queries import TeamTicketReader
@@ -50,3 +51,4 @@ class DeskServices:
     scheduler: SchedulerControl
     bulk: BulkService
     recipients: RecipientService
+    decisions: Decisions  # every decision on a ticket: check, compare-and-set, audit

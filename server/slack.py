@@ -48,11 +48,13 @@ def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
     sessions = desk.sessions
 
     async def fetch_now() -> dict[str, Any]:
-        fetched = await desk.fetcher.fetch_all()
-        triaged = await (await desk.triage_service()).triage_queued()
+        """``/desk fetch``: the worker's cycle through the poller (lock and back-off)."""
+        from server.worker import fetch_asked  # the worker imports this module
+
+        cycle = await fetch_asked(desk)
         return {
-            "fetched": {r.mailbox: r.error or r.report.stored for r in fetched},
-            "triage": triaged.as_dict(),
+            "fetched": cycle.fetched(),
+            "triage": cycle.triage.as_dict() if cycle.triage else {},
         }
 
     return DeskServices(
@@ -75,6 +77,7 @@ def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
         scheduler=desk.scheduler,
         bulk=desk.bulk,
         recipients=desk.recipients,
+        decisions=desk.decisions,
     )
 
 

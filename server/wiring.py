@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.secrets import SecretBox
     from core.tickets.assignment import AssignmentService
     from core.tickets.bulk import BulkService
+    from core.tickets.decisions import Decisions
     from core.tickets.drafts import DraftService
     from core.tickets.queries import TeamTicketReader, TicketReader
     from core.tickets.triage import TriageService
@@ -162,6 +163,15 @@ class Desk:
         return AssignmentService(self.sessions)
 
     @cached_property
+    def decisions(self) -> Decisions:
+        """Every decision on a ticket or draft, whichever surface asked."""
+        from core.tickets.decisions import Decisions
+
+        return Decisions(
+            self.sessions, drafts=self.drafts, assignments=self.assignments, reader=self.tickets
+        )
+
+    @cached_property
     def bulk(self) -> BulkService:
         from core.tickets.bulk import BulkService
 
@@ -171,6 +181,7 @@ class Desk:
             sender=self.sender,
             assignments=self.assignments,
             reader=self.team_tickets,
+            decisions=self.decisions,
         )
 
     # -- mail out -----------------------------------------------------------------------------

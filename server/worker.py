@@ -15,7 +15,9 @@ Jobs in each worker process:
   (``desk scheduler start|stop``), follow mailboxes added or changed, write a heartbeat
   (last run, next run, last error) for ``desk scheduler status``.
 
-``run_cycle`` is one pass of all of it, for ``desk fetch``-like callers and tests.
+``run_cycle`` is one pass of all of it, for tests and scripts; ``fetch_asked`` is the
+fetch a person asks for (``desk fetch``, ``/desk fetch``). All of them fetch through
+``core.workflow.cycle.fetch_and_triage``: the poller's lock and back-off, then triage.
 """
 
 from __future__ import annotations
@@ -28,20 +30,23 @@ import signal
 import socket
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.notifier import SlackNotifier
+from bot.blocks.settings import ONCALL_GROUP_KEY
 from core.control.scheduler import SchedulerControl
 from core.inbound.poller import MailboxPoller, PollResult, fetch_interval
 from core.locks import LockManager
-from core.workflow.notifications import ONCALL_GROUP_KEY, Notifier, ticket_batch
+from core.workflow.cycle import CycleResult, fetch_and_triage
+from core.workflow.notifications import Notifier, ticket_batch
 from db.base import utcnow
-from server.slack import slack_notifier
 from server.wiring import Desk
+
+if TYPE_CHECKING:  # the Slack stack loads only where Slack is used
+    from bot.notifier import SlackNotifier
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +62,27 @@ def poller_for(desk: Desk) -> MailboxPoller:
     )
 
 
-async def alert_overdue(notifier: object, result: PollResult) -> None:
-    """Tell the triage channel that a mailbox has not fetched within its window (the
-    poller already logged it); a notifier without ``mailbox_alert`` is skipped."""
-    alert = getattr(notifier, "mailbox_alert", None)
-    if result.overdue and alert is not None:
+async def fetch_asked(
+    desk: Desk, *, mailbox: str | None = None, triage_limit: int = 200
+) -> CycleResult:
+    """A fetch a person asked for (``desk fetch``, ``/desk fetch``): every mailbox (or the
+    one named), each under its lock and not while it backs off after errors; then triage."""
+    boxes = [await desk.mailboxes.get(mailbox)] if mailbox else await desk.mailboxes.all()
+    return await fetch_and_triage(
+        poller_for(desk),
+        [m.id for m in boxes],
+        triage=desk.triage_service,
+        asked=True,
+        triage_limit=triage_limit,
+    )
+
+
+async def alert_overdue(notifier: Notifier | None, result: PollResult) -> None:
+    """Tell people that a mailbox has not fetched within its window (the poller already
+    logged it)."""
+    if result.overdue and notifier is not None:
         try:
-            await alert(result.mailbox, result.error or "unknown error")
+            await notifier.mailbox_alert(result.mailbox, result.error or "unknown error")
         except Exception:  # an alert that cannot be posted must not stop polling
             log.exception("could not post the alert for mailbox %s", result.mailbox)
 
@@ -102,32 +121,33 @@ async def run_cycle(
 ) -> dict[str, object]:
     """One pass: fetch every mailbox (each under its lock), triage what came in, announce
     new tickets, send what is approved, and bring Slack up to date when it is on."""
-    poller = poller_for(desk)
-    polls: list[PollResult] = [
-        await poller.poll(m.id, force=True) for m in await desk.mailboxes.all()
-    ]
-    for p in polls:
-        await alert_overdue(notifier, p)
-    triage = await desk.triage_service()
-    triaged = await triage.triage_queued()
-    retriaged = await triage.retriage_fallbacks()
-    announced = await notify_new_tickets(
-        desk, ticket_notifier, [t for p in polls for t in p.new_ticket_ids]
+    cycle = await fetch_and_triage(
+        poller_for(desk),
+        [m.id for m in await desk.mailboxes.all()],
+        triage=desk.triage_service,
+        force=True,
     )
+    for p in cycle.polls:
+        await alert_overdue(notifier, p)
+    triaged = cycle.triage
+    assert triaged is not None  # always_triage
+    retriaged = await (await desk.triage_service()).retriage_fallbacks()
+    announced = await notify_new_tickets(desk, ticket_notifier, cycle.new_ticket_ids)
     sent = await desk.sender.send_due()
     summary: dict[str, object] = {
-        "fetched": {
-            p.mailbox: (p.error or p.fetch.report.stored) if p.fetch else f"skipped: {p.skipped}"
-            for p in polls
-        },
+        "fetched": cycle.fetched(),
         "triage": triaged.as_dict() | {"retriaged": retriaged},
         "send": sent.as_dict(),
         "announced": announced,
     }
     await _sync_slack(notifier, summary)
-    if any(p.fetch and p.fetch.report.stored for p in polls) or sent.sent or triaged.drafted:
+    if cycle.stored or sent.sent or triaged.drafted:
         log.info("cycle: %s", summary)
     return summary
+
+
+def _as_notifier(notifier: object) -> Notifier | None:
+    return notifier if isinstance(notifier, Notifier) else None
 
 
 class DrainingExecutor(AsyncIOExecutor):
@@ -302,7 +322,14 @@ class Worker:
         """Poll one mailbox if it is due and nobody else is polling it; then triage,
         announce and post what came in."""
         try:
-            result = await self.poller.poll(mailbox_id, cycle_seconds=self.interval)
+            cycle = await fetch_and_triage(
+                self.poller,
+                [mailbox_id],
+                triage=self.desk.triage_service,
+                cycle_seconds=self.interval,
+                always_triage=False,  # the process job triages the rest
+            )
+            [result] = cycle.polls
             await alert_overdue(self.notifier, result)
             if not result.polled or result.fetch is None:
                 return
@@ -310,9 +337,8 @@ class Worker:
                 "job": f"fetch {result.mailbox}",
                 "fetched": result.fetch.report.as_dict(),
             }
-            if result.fetch.report.stored:
-                triaged = await (await self.desk.triage_service()).triage_queued()
-                summary["triage"] = triaged.as_dict()
+            if cycle.triage is not None:
+                summary["triage"] = cycle.triage.as_dict()
                 summary["announced"] = await notify_new_tickets(
                     self.desk, self.ticket_notifier, result.new_ticket_ids
                 )
@@ -376,10 +402,12 @@ async def run_worker(
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)
+    from server.slack import slack_notifier  # the Slack stack, only for the worker
+
     await desk.warm_up()  # parse workers ready before the first big fetch
     notifier = slack_notifier(desk)
-    if ticket_notifier is None and isinstance(notifier, Notifier):
-        ticket_notifier = notifier
+    if ticket_notifier is None:
+        ticket_notifier = _as_notifier(notifier)
     worker = Worker(
         desk,
         default_interval=interval_seconds,
@@ -390,4 +418,4 @@ async def run_worker(
     await worker.run(stop)
 
 
-__all__ = ["Worker", "run_cycle", "run_worker"]
+__all__ = ["Worker", "fetch_asked", "run_cycle", "run_worker"]

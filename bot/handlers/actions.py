@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,9 +17,9 @@ from bot.blocks.text import escape, short
 from bot.commandline import PAGE_SIZE, parse_search
 from bot.handlers.common import block_draft_id, explain, message_location, send_and_show
 from bot.runtime import Runtime
-from core.audit import Actor
-from core.errors import DeskError, InvalidTransition, NotFound
-from core.tickets.drafts import Decision
+from core.access.permissions import Principal
+from core.errors import DeskError, InvalidTransition
+from core.tickets.decisions import Decisions
 from core.tickets.queries import TeamQuery
 
 Body = dict[str, Any]
@@ -30,14 +29,12 @@ async def on_approve(
     ack: Any, body: Body, client: AsyncWebClient, context: AsyncBoltContext, action: Body
 ) -> None:
     await ack()
+    ref = ids.DraftRef.parse(action.get("value", ""))
     await _decide_and_send(
-        context["rt"],
-        client,
-        body,
         context,
-        action,
-        "approve",
-        lambda rt, ref, actor: rt.services.drafts.approve(ref.draft_id, actor, version=ref.version),
+        body,
+        ref.draft_id,
+        lambda d, who: d.approve(who, draft_id=ref.draft_id, version=ref.version),
     )
 
 
@@ -45,14 +42,9 @@ async def on_retry(
     ack: Any, body: Body, client: AsyncWebClient, context: AsyncBoltContext, action: Body
 ) -> None:
     await ack()
+    ref = ids.DraftRef.parse(action.get("value", ""))
     await _decide_and_send(
-        context["rt"],
-        client,
-        body,
-        context,
-        action,
-        "retry",
-        lambda rt, ref, actor: rt.services.drafts.retry(ref.draft_id, actor),
+        context, body, ref.draft_id, lambda d, who: d.retry(who, draft_id=ref.draft_id)
     )
 
 
@@ -62,37 +54,31 @@ async def on_clear_bounce(
     """Retry a reply whose address is marked undeliverable: clear the mark, then retry
     (the button asked for confirmation)."""
     await ack()
+    ref = ids.DraftRef.parse(action.get("value", ""))
     await _decide_and_send(
-        context["rt"], client, body, context, action, "retry", _clear_bounce_and_retry
+        context,
+        body,
+        ref.draft_id,
+        lambda d, who: d.retry(who, draft_id=ref.draft_id, clear_bounce=True),
     )
 
 
-async def _clear_bounce_and_retry(rt: Runtime, ref: ids.DraftRef, actor: Actor) -> Decision:
-    card = await rt.services.cards.get(ref.draft_id)
-    with contextlib.suppress(NotFound):  # cleared meanwhile (another click, the CLI)
-        await rt.services.recipients.clear(card.requester_email, actor)
-    return await rt.services.drafts.retry(ref.draft_id, actor)
-
-
 async def _decide_and_send(
-    rt: Runtime,
-    client: AsyncWebClient,
-    body: Body,
     context: AsyncBoltContext,
-    action: Body,
-    verb: str,
-    decide: Callable[[Runtime, ids.DraftRef, Actor], Awaitable[object]],
+    body: Body,
+    draft_id: int,
+    decide: Callable[[Decisions, Principal], Awaitable[object]],
 ) -> None:
-    """A button that approves a draft (or queues it again): check, decide, then send the
-    reply and show it on the message; a lost click is explained to the clicker."""
-    ref = ids.DraftRef.parse(action.get("value", ""))
+    """A button that approves a draft (or queues it again): decide, then send the reply
+    and show it on the message; a lost or refused click is explained to the clicker."""
+    rt: Runtime = context["rt"]
     try:
-        member, _ = await rt.permitted(client, body, context, verb, ref.draft_id)
-        await decide(rt, ref, member.actor)
+        _member, who = await rt.principal(context, body)
+        await decide(rt.services.decisions, who)
     except DeskError as exc:
-        await explain(rt, client, body, ref.draft_id, exc)
+        await explain(rt, context, body, draft_id, exc)
         return
-    await send_and_show(rt, ref.draft_id, message_location(body))
+    await send_and_show(rt, draft_id, message_location(body))
 
 
 async def on_edit(
@@ -105,7 +91,8 @@ async def on_edit(
     ref = ids.DraftRef.parse(action.get("value", ""))
     where = message_location(body) or (None, None)
     try:
-        await rt.permitted(client, body, context, "edit", ref.draft_id)
+        _member, who = await rt.principal(context, body)
+        await rt.services.decisions.permit(who, "edit", draft_id=ref.draft_id)
         card = await rt.services.cards.get(ref.draft_id)
         if card.status != "pending":
             raise InvalidTransition(
@@ -136,7 +123,8 @@ async def on_reject(
         view=reject_view(ids.ModalContext(ref.draft_id, ref.version, *where)),
     )
     try:
-        await rt.permitted(client, body, context, "reject", ref.draft_id)
+        _member, who = await rt.principal(context, body)
+        await rt.services.decisions.permit(who, "reject", draft_id=ref.draft_id)
     except DeskError as exc:
         await client.views_update(
             view_id=opened["view"]["id"], view=notice_view("Reject draft", str(exc), ok=False)
@@ -151,63 +139,55 @@ async def on_assign(
     draft_id = None
     try:
         draft_id = block_draft_id(action)
-        member = await rt.member(client, body)
+        member, who = await rt.principal(context, body)
         assignee = await rt.member_by_id(
             client, member.team_id, str(action.get("selected_user") or "")
         )
-        access = await rt.services.guard.check(
-            member,
-            "assign",
-            draft_id=draft_id,
-            home_team=rt.home_team(context),
-            assignee_id=assignee.user_id,
-        )
-        done = await rt.services.assignments.assign(
-            access.ticket_id, assignee.user_id, member.actor
+        done = await rt.services.decisions.assign(
+            who, draft_id=draft_id, assignee_id=assignee.user_id
         )
     except DeskError as exc:
-        await explain(rt, client, body, draft_id, exc)
+        await explain(rt, context, body, draft_id, exc)
         return
     card = await rt.notifier.refresh(draft_id, where=message_location(body))
     if done.changed and assignee.slack_user_id != member.slack_user_id:
         post = await rt.services.posts.get(draft_id)
-        subject = escape(short(card.subject, 150)) if card else f"ticket #{access.ticket_id}"
+        subject = escape(short(card.subject, 150)) if card else f"ticket #{done.ticket_id}"
         link = f"<{post.permalink}|{subject}>" if post and post.permalink else subject
         await rt.notifier.dm(
             assignee.slack_user_id,
-            f"<@{member.slack_user_id}> assigned you ticket #{access.ticket_id}: {link}",
+            f"<@{member.slack_user_id}> assigned you ticket #{done.ticket_id}: {link}",
         )
 
 
 async def on_more(
     ack: Any, body: Body, client: AsyncWebClient, context: AsyncBoltContext, action: Body
 ) -> None:
+    """The draft's "More" menu: an urgency is set at once, a category opens a modal."""
     await ack()
     rt: Runtime = context["rt"]
     kind, choice, draft_id = ids.parse_more((action.get("selected_option") or {}).get("value", ""))
-    view_id = None
-    if kind == "category":
-        view_id = (
-            await client.views_open(
-                trigger_id=body["trigger_id"], view=loading_view("Change category")
-            )
-        )["view"]["id"]
-    try:
-        member, access = await rt.permitted(client, body, context, "classify", draft_id)
-        if kind == "urgency":
-            await rt.services.classification.classify(
-                access.ticket_id, member.actor, urgency=choice
-            )
-            await rt.notifier.refresh(draft_id, where=message_location(body))
+    if kind == "urgency":
+        try:
+            _member, who = await rt.principal(context, body)
+            await rt.services.decisions.recategorise(who, draft_id=draft_id, urgency=choice)
+        except DeskError as exc:
+            await explain(rt, context, body, draft_id, exc)
             return
+        await rt.notifier.refresh(draft_id, where=message_location(body))
+        return
+    opened = await client.views_open(
+        trigger_id=body["trigger_id"], view=loading_view("Change category")
+    )
+    view_id = opened["view"]["id"]
+    try:
+        _member, who = await rt.principal(context, body)
+        await rt.services.decisions.permit(who, "classify", draft_id=draft_id)
         card = await rt.services.cards.get(draft_id)
     except DeskError as exc:
-        if view_id:
-            await client.views_update(
-                view_id=view_id, view=notice_view("Change category", str(exc), ok=False)
-            )
-        else:
-            await explain(rt, client, body, draft_id, exc)
+        await client.views_update(
+            view_id=view_id, view=notice_view("Change category", str(exc), ok=False)
+        )
         return
     where = message_location(body) or (None, None)
     await client.views_update(
@@ -226,7 +206,7 @@ async def on_search_page(
     await ack()
     rt: Runtime = context["rt"]
     text, offset = parse_page(action.get("value", ""))
-    member = await rt.member(client, body)
+    member = await rt.member(context, body)
     await respond(
         replace_original=True,
         **await search_reply(rt, member.team_id, rt.home_team(context), text, offset),

@@ -32,7 +32,7 @@ from bot.notifier import SLACK_ERRORS
 from bot.runtime import Runtime
 from core.access.members import Member
 from core.errors import DeskError, ValidationError
-from core.tickets.bulk import BulkResult, member_check
+from core.tickets.bulk import BulkResult
 from core.tickets.queries import TeamQuery, TicketQuery
 
 Body = dict[str, Any]
@@ -62,9 +62,8 @@ async def on_bulk_button(
         if not ids:
             raise ValidationError("tick at least one ticket first", field="tickets")
         bulk_action = ACTION_OF[action["action_id"]]
-        member = await rt.member(client, body)
-        check = member_check(rt.services.guard, member, home_team=rt.home_team(context))
-        preview = await rt.services.bulk.preview(ids, bulk_action, check=check)
+        _member, who = await rt.principal(context, body)
+        preview = await rt.services.bulk.preview(ids, bulk_action, who=who)
         view = bulk_confirm_view(
             preview, metadata=encode_bulk_metadata(bulk_action, preview.act_on)
         )
@@ -81,12 +80,10 @@ async def bulk_command(call: Invocation) -> None:
     view_id = opened["view"]["id"]
     try:
         cmd = parse_bulk_command(call.args)
-        member = await call.member()
-        home = call.home_team()
-        selection = _selection(cmd.ticket_ids, cmd.query, member, home)
-        check = member_check(rt.services.guard, member, home_team=home)
+        member, who = await rt.principal(call.context, body)
+        selection = _selection(cmd.ticket_ids, cmd.query, member, who.home_team)
         preview = await rt.services.bulk.preview(
-            selection, cmd.action, include_escalated=cmd.include_escalated, check=check
+            selection, cmd.action, include_escalated=cmd.include_escalated, who=who
         )
         metadata = encode_bulk_metadata(
             cmd.action,
@@ -109,7 +106,7 @@ async def on_confirm(
 ) -> None:
     await ack()
     rt: Runtime = context["rt"]
-    member = await rt.member(client, body)
+    member = await rt.member(context, body)
     channel = None
     try:
         meta = decode_bulk_metadata(view.get("private_metadata", ""))
@@ -133,24 +130,21 @@ async def _run(
     meta: Any,
     inputs: dict[str, Any],
 ) -> BulkResult:
-    home = rt.home_team(context)
-    check = member_check(rt.services.guard, member, home_team=home)
+    who = member.principal(rt.home_team(context))
     query = parse_search(meta.filters_text).query(limit=1000) if meta.filters_text else None
-    selection = _selection(meta.ticket_ids, query, member, home)
-    bulk, actor = rt.services.bulk, member.actor
+    selection = _selection(meta.ticket_ids, query, member, who.home_team)
+    bulk = rt.services.bulk
     if meta.action == "approve":
         include = meta.include_escalated or inputs["include_escalated"]
-        return await bulk.approve(
-            selection, actor, include_escalated=include, versions=meta.versions, check=check
-        )
+        return await bulk.approve(selection, who, include_escalated=include, versions=meta.versions)
     if meta.action == "reject":
-        return await bulk.reject(selection, actor, reason=inputs["reason"] or "", check=check)
+        return await bulk.reject(selection, who, reason=inputs["reason"] or "")
     if meta.action == "assign":
         if not inputs["assignee_slack_id"]:
             raise ValidationError("pick who takes them", field="assignee")
         assignee = await rt.member_by_id(client, member.team_id, inputs["assignee_slack_id"])
-        return await bulk.assign(selection, actor, assignee_id=assignee.user_id, check=check)
-    return await bulk.send(selection, actor, check=check)
+        return await bulk.assign(selection, who, assignee_id=assignee.user_id)
+    return await bulk.send(selection, who)
 
 
 def _selection(

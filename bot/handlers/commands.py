@@ -11,8 +11,8 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.analytics import analytics_blocks, parse_stats_options
+from bot.blocks.help import help_blocks
 from bot.blocks.modals import loading_view, notice_view
-from bot.blocks.reports import help_blocks
 from bot.blocks.settings import settings_view
 from bot.commandline import SUBCOMMANDS, parse_command
 from bot.handlers.actions import search_reply

@@ -30,7 +30,7 @@ class Invocation:
     context: AsyncBoltContext
 
     async def member(self) -> Member:
-        return await self.rt.member(self.client, self.body)
+        return await self.rt.member(self.context, self.body)
 
     def home_team(self) -> str | None:
         return self.rt.home_team(self.context)
@@ -71,15 +71,20 @@ def lost_message(card: DraftCard | None, exc: DeskError) -> str:
 
 
 async def explain(
-    rt: Runtime, client: Any, body: dict[str, Any], draft_id: int | None, exc: DeskError
+    rt: Runtime,
+    context: AsyncBoltContext,
+    body: dict[str, Any],
+    draft_id: int | None,
+    exc: DeskError,
 ) -> None:
+    """Tell the person whose click lost or was refused why (only they see it)."""
     card = None
     if isinstance(exc, InvalidTransition) and draft_id is not None:
         try:
             card = await rt.services.cards.get(draft_id)
         except DeskError:
             card = None
-    await rt.tell(client, body, lost_message(card, exc))
+    await rt.tell(context, body, lost_message(card, exc))
 
 
 async def send_and_show(rt: Runtime, draft_id: int, where: tuple[str, str] | None) -> None:

@@ -29,7 +29,7 @@ async def on_home_opened(
     if event.get("tab") not in (None, "home"):
         return
     rt: Runtime = context["rt"]
-    member = await rt.member(client, body)
+    member = await rt.member(context, body)
     await publish_home(rt, client, member, rt.home_team(context), None)
 
 
@@ -38,20 +38,25 @@ async def on_home_filter(
 ) -> None:
     await ack()
     rt: Runtime = context["rt"]
-    member = await rt.member(client, body)
+    member = await rt.member(context, body)
     choice = action.get("value")
     await publish_home(
         rt, client, member, rt.home_team(context), choice if choice in HOME_FILTERS else None
     )
 
 
-async def _lines(
-    rt: Runtime, query: TeamQuery, *, keep: Any = None, size: int = LIST_SIZE
-) -> list[TicketLine]:
+# App Home filter -> the query's own fields (the database filters, not this module)
+FILTERS: dict[str, dict[str, Any]] = {
+    "pending": {"status": "pending"},
+    "high": {"status": "pending", "urgency": "High"},
+    "escalated": {"status": "pending", "escalated": True},
+    "unassigned": {"status": "pending", "unassigned": True},
+    "failed": {"status": "failed"},
+}
+
+
+async def _lines(rt: Runtime, query: TeamQuery) -> list[TicketLine]:
     views = await rt.services.tickets.list(query)
-    if keep is not None:
-        views = [v for v in views if keep(v)]
-    views = views[:size]
     links = await rt.services.posts.permalinks([v["id"] for v in views])
     return [TicketLine.from_view(v, links.get(v["id"])) for v in views]
 
@@ -68,28 +73,8 @@ async def publish_home(
 
     counts = await rt.services.stats.home_counts(team_id=member.team_id, home_team=home_team)
     filtered = None
-    if filter_name == "high":
-        filtered = await _lines(
-            rt,
-            query(status="pending", urgency="High", sort="date", limit=FILTER_SIZE),
-            size=FILTER_SIZE,
-        )
-    elif filter_name in ("pending", "escalated", "unassigned"):
-        keep = {
-            "pending": None,
-            "escalated": lambda v: v["escalation_required"],
-            "unassigned": lambda v: v["assigned_to"] is None,
-        }[filter_name]
-        filtered = await _lines(
-            rt,
-            query(status="pending", sort="date", limit=200),
-            keep=keep,
-            size=FILTER_SIZE,
-        )
-    elif filter_name == "failed":
-        filtered = await _lines(
-            rt, query(status="failed", sort="date", limit=FILTER_SIZE), size=FILTER_SIZE
-        )
+    if filter_name in FILTERS:
+        filtered = await _lines(rt, query(**FILTERS[filter_name], sort="date", limit=FILTER_SIZE))
     mine = await _lines(
         rt,
         query(assigned_to_id=member.user_id, status="open", sort="-urgency", limit=LIST_SIZE),

@@ -42,7 +42,7 @@ async def on_new(ack: Any, body: Body, client: AsyncWebClient, context: AsyncBol
     rt: Runtime = context["rt"]
     opened = await client.views_open(trigger_id=body["trigger_id"], view=loading_view(TITLE))
     try:
-        require_role(await rt.member(client, body), "admin", "manager", doing="templates")
+        require_role(await rt.member(context, body), "admin", "manager", doing="templates")
     except DeskError as exc:
         view = notice_view(TITLE, str(exc), ok=False)
     else:
@@ -60,7 +60,7 @@ async def on_list_action(
         what, template_id = parse_list_action(
             (action.get("selected_option") or {}).get("value", "")
         )
-        require_role(await rt.member(client, body), "admin", "manager", doing="templates")
+        require_role(await rt.member(context, body), "admin", "manager", doing="templates")
         if what == "edit":
             view = template_view(await rt.services.templates.get(template_id))
         else:
@@ -83,7 +83,7 @@ async def on_save(
         return
     await ack()
     rt: Runtime = context["rt"]
-    member = await rt.member(client, body)
+    member = await rt.member(context, body)
     ref = view.get("private_metadata") or ""
     try:
         require_role(member, "admin", "manager", doing="templates")
@@ -115,7 +115,8 @@ async def on_use(
     ctx = ids.ModalContext.load(view.get("private_metadata", ""))
     template_id = int((action.get("selected_option") or {}).get("value", "0"))
     try:
-        member, access = await rt.permitted(client, body, context, "edit", ctx.draft_id)
+        member, who = await rt.principal(context, body)
+        access = await rt.services.decisions.permit(who, "edit", draft_id=ctx.draft_id)
         text = await rt.services.templates.use(
             template_id, ticket_id=access.ticket_id, actor=member.actor, draft_id=ctx.draft_id
         )

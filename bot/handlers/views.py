@@ -19,10 +19,10 @@ from bot.handlers.common import send_and_show
 from bot.runtime import Runtime
 from bot.services import TRIAGE_CHANNEL_KEY
 from core.access.members import Member
-from core.access.permissions import check_ticket, require_role
+from core.access.permissions import require_role
 from core.ai.config import settings_from_env, with_stored
 from core.ai.service import check as check_ai
-from core.errors import DeskError, InvalidTransition, ValidationError
+from core.errors import DeskError, ValidationError
 
 Body = dict[str, Any]
 
@@ -45,23 +45,16 @@ async def on_edit_submit(
     await ack(response_action="update", view=loading_view("Edit draft", "Saving…"))
     rt: Runtime = context["rt"]
     try:
-        member, access = await rt.permitted(client, body, context, "edit", ctx.draft_id)
-        card = await rt.services.cards.get(ctx.draft_id)
-        if ctx.version is not None and card.version != ctx.version:
-            raise InvalidTransition(
-                f"the draft changed while you edited it (now version {card.version}); open Edit again",
-                current=card.status,
-            )
-        draft = await rt.services.drafts.edit(ctx.draft_id, member.actor, body=new_text)
-        if approve:
-            check_ticket(member, access, "approve")  # an edit changes no assignment
-            await rt.services.drafts.approve(ctx.draft_id, member.actor, version=draft.version)
+        _member, who = await rt.principal(context, body)
+        edited = await rt.services.decisions.edit(
+            who, draft_id=ctx.draft_id, body=new_text, version=ctx.version, then_approve=approve
+        )
     except DeskError as exc:
         await client.views_update(
             view_id=view["id"], view=notice_view("Edit draft", str(exc), ok=False)
         )
         return
-    done = f"Saved as version {draft.version} ({len(draft.body):,} characters)."
+    done = f"Saved as version {edited.version} ({edited.chars:,} characters)."
     await client.views_update(
         view_id=view["id"],
         view=notice_view("Edit draft", done + (" Approved: sending now." if approve else "")),
@@ -85,8 +78,8 @@ async def on_reject_submit(
     await ack(response_action="update", view=loading_view("Reject draft", "Rejecting…"))
     rt: Runtime = context["rt"]
     try:
-        member, _ = await rt.permitted(client, body, context, "reject", ctx.draft_id)
-        await rt.services.drafts.reject(ctx.draft_id, member.actor, reason=reason)
+        _member, who = await rt.principal(context, body)
+        await rt.services.decisions.reject(who, draft_id=ctx.draft_id, reason=reason)
     except DeskError as exc:
         await client.views_update(
             view_id=view["id"], view=notice_view("Reject draft", str(exc), ok=False)
@@ -110,8 +103,8 @@ async def on_classify_submit(
     await ack(response_action="update", view=loading_view("Change category", "Saving…"))
     rt: Runtime = context["rt"]
     try:
-        member, access = await rt.permitted(client, body, context, "classify", ctx.draft_id)
-        await rt.services.classification.classify(access.ticket_id, member.actor, category=category)
+        _member, who = await rt.principal(context, body)
+        await rt.services.decisions.recategorise(who, draft_id=ctx.draft_id, category=category)
     except DeskError as exc:
         await client.views_update(
             view_id=view["id"], view=notice_view("Change category", str(exc), ok=False)
@@ -140,7 +133,7 @@ async def on_settings_test(
     rt: Runtime = context["rt"]
     view = body.get("view") or {}
     which = {"smtp": "smtp", "ai": "ai"}.get(action.get("value") or "", "imap")
-    member = await rt.member(client, body)
+    member = await rt.member(context, body)
     home = rt.home_team(context)
     try:
         require_role(member, "admin", doing="testing the connections")
@@ -209,33 +202,11 @@ async def on_settings_submit(
         return
     await ack(response_action="update", view=loading_view("Desk settings", "Saving…"))
     rt: Runtime = context["rt"]
-    s = rt.services
     done: list[str] = []
     try:
-        member = await rt.member(client, body)
-        require_role(member, "admin", doing="changing settings")
+        member = await rt.member(context, body)
         home = rt.home_team(context)
-        if form.mailbox is not None:
-            saved = await s.mailbox_settings.save(
-                form.mailbox, team_id=member.team_id, home_team=home, actor=member.actor
-            )
-            done.append(f"mailbox {saved.name} ({saved.address})")
-        stored = await s.store.public()
-        for key, val in form.settings.items():
-            if stored.get(key, "") != val:
-                await s.store.set(key, val, actor=member.actor)
-                done.append(key)
-        for key, val in form.secrets.items():
-            await s.store.set(key, val, secret=True, actor=member.actor)
-            done.append(f"{key} (hidden)")
-        if form.triage_channel and form.triage_channel != await rt.notifier.channel():
-            await s.store.set(TRIAGE_CHANNEL_KEY, form.triage_channel, actor=member.actor)
-            done.append("triage channel")
-        done += await apply_scheduler(rt, member, form)
-        if form.role_user and form.role:
-            target = await rt.member_by_id(client, member.team_id, form.role_user)
-            changed = await s.members.set_role(member, target.user_id, form.role)
-            done.append(f"{changed.name} is now {changed.role}")
+        await save_settings(rt, member, form, client=client, home_team=home, done=done)
     except DeskError as exc:
         summary = (f"Saved: {', '.join(done)}. " if done else "") + f"Not saved: {exc}"
         await client.views_update(
@@ -244,3 +215,39 @@ async def on_settings_submit(
         return
     summary = f"Saved: {', '.join(done)}." if done else "Nothing changed."
     await client.views_update(view_id=view["id"], view=notice_view("Desk settings", summary))
+
+
+async def save_settings(
+    rt: Runtime,
+    member: Member,
+    form: SettingsInput,
+    *,
+    client: AsyncWebClient,
+    home_team: str | None,
+    done: list[str],
+) -> None:
+    """Store what the settings form changed, admins only; ``done`` names each step that
+    was saved (so a failure half-way can say what was kept)."""
+    s = rt.services
+    require_role(member, "admin", doing="changing settings")
+    if form.mailbox is not None:
+        saved = await s.mailbox_settings.save(
+            form.mailbox, team_id=member.team_id, home_team=home_team, actor=member.actor
+        )
+        done.append(f"mailbox {saved.name} ({saved.address})")
+    stored = await s.store.public()
+    for key, val in form.settings.items():
+        if stored.get(key, "") != val:
+            await s.store.set(key, val, actor=member.actor)
+            done.append(key)
+    for key, val in form.secrets.items():
+        await s.store.set(key, val, secret=True, actor=member.actor)
+        done.append(f"{key} (hidden)")
+    if form.triage_channel and form.triage_channel != await rt.notifier.channel():
+        await s.store.set(TRIAGE_CHANNEL_KEY, form.triage_channel, actor=member.actor)
+        done.append("triage channel")
+    done += await apply_scheduler(rt, member, form)
+    if form.role_user and form.role:
+        target = await rt.member_by_id(client, member.team_id, form.role_user)
+        changed = await s.members.set_role(member, target.user_id, form.role)
+        done.append(f"{changed.name} is now {changed.role}")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core.access.permissions import MANAGER_ROLES, Principal
 from core.access.users import ROLES
 from core.audit import Actor, record
 from core.errors import NotFound, PermissionDenied, ValidationError
@@ -46,9 +47,20 @@ class Member:
     def actor(self) -> Actor:
         return Actor(name=self.email, source="slack", user_id=self.user_id)
 
+    def principal(self, home_team: str | None) -> Principal:
+        """This member deciding from Slack: their role, limited to their workspace."""
+        return Principal(
+            self.user_id,
+            self.email,
+            self.role,
+            "slack",
+            workspace=self.team_id,
+            home_team=home_team,
+        )
+
     @property
     def is_manager(self) -> bool:
-        return self.role in ("admin", "manager")
+        return self.role in MANAGER_ROLES
 
     @property
     def is_admin(self) -> bool:
@@ -215,15 +227,3 @@ class MemberService:
                 .order_by(User.role, User.name)
             )
             return [_member(u, team_id, u.slack_user_id or "") for u in users]
-
-    async def slack_ids(self, user_ids: set[int]) -> dict[int, str]:
-        """Desk user id -> Slack user id, for mentions."""
-        if not user_ids:
-            return {}
-        async with self.sessions() as session:
-            rows = await session.execute(
-                select(User.id, User.slack_user_id).where(
-                    User.id.in_(user_ids), User.slack_user_id.is_not(None)
-                )
-            )
-            return {uid: sid for uid, sid in rows}

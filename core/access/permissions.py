@@ -1,26 +1,68 @@
 """Who may do what to a ticket, checked against the database, never against a payload.
 
-Tenant: a ticket belongs to the Slack workspace of its mailbox; people of another
-workspace (a Slack Connect channel, a forged payload) may not touch it. Role: agents act
-on tickets assigned to them or to nobody; managers and admins on any; only admins change
-settings and roles.
+The rules are written here once, for every surface (Slack, REST, CLI, bulk actions):
+
+- Tenant: a ticket belongs to the Slack workspace of its mailbox; a person acting from a
+  workspace (``Principal.workspace``: a Slack click) may not touch another workspace's
+  tickets (a Slack Connect channel, a forged payload). Surfaces without a workspace (REST,
+  CLI) skip this rule.
+- Role: agents decide tickets assigned to them or to nobody, and may only take unassigned
+  tickets for themselves; managers and admins act on any ticket; only admins change
+  settings and roles. Someone who is not an active desk user may do nothing.
+- The operator at the shell (``Principal.operator``: the ``desk`` CLI) is trusted like
+  the database owner: no role is checked.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 
-from core.access.members import Member
 from core.access.teams import team_of
+from core.access.users import actor_for
+from core.audit import Actor
 from core.errors import NotFound, PermissionDenied
 from db.models import Draft, Mailbox, Ticket, User
 from db.session import SessionFactory
 
-# actions on one ticket and its draft
+# decisions on one ticket and its draft (bulk "send" counts as "approve")
 DECIDE = ("approve", "edit", "reject", "retry", "classify")
 ACTIONS = (*DECIDE, "assign", "view")
+MANAGER_ROLES = ("admin", "manager")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who asks for a decision: a desk user with a role, through one surface.
+
+    ``role`` None: not an active desk user (refused everything). ``workspace``: the Slack
+    workspace the person acts from, with ``home_team`` (the app's own workspace, which
+    owns mailboxes bound to none); None on surfaces that have no workspace.
+    """
+
+    user_id: int | None
+    name: str
+    role: str | None
+    source: str
+    workspace: str | None = None
+    home_team: str | None = None
+    operator: bool = False
+
+    @classmethod
+    def operator_of(cls, actor: Actor) -> Principal:
+        """The operator at the shell acting as ``actor``: trusted, no role checked."""
+        return cls(actor.user_id, actor.name, None, actor.source, operator=True)
+
+    @property
+    def actor(self) -> Actor:
+        """Who the audit trail names."""
+        return Actor(name=self.name, source=self.source, user_id=self.user_id)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in MANAGER_ROLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,41 +74,69 @@ class TicketAccess:
     assignee_email: str | None
 
 
+class HasRole(Protocol):
+    @property
+    def role(self) -> str | None: ...
+
+
 def check_ticket(
-    member: Member, access: TicketAccess, action: str, *, assignee_id: int | None = None
+    who: Principal, access: TicketAccess, action: str, *, assignee_id: int | None = None
 ) -> None:
-    """Raise PermissionDenied unless ``member`` may do ``action`` on the ticket."""
+    """Raise PermissionDenied unless ``who`` may do ``action`` on the ticket."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
-    if access.team_id is None or access.team_id != member.team_id:
+    if who.workspace is not None and (access.team_id is None or access.team_id != who.workspace):
         raise PermissionDenied(
             f"ticket {access.ticket_id} belongs to another Slack workspace",
             ticket_id=access.ticket_id,
-            team_id=member.team_id,
+            team_id=who.workspace,
         )
-    if member.is_manager or action == "view":
+    if who.operator or action == "view":
         return
-    mine_or_free = access.assigned_to_id in (None, member.user_id)
+    if who.role is None or who.user_id is None:
+        raise PermissionDenied(f"{who.name} is not an active desk user", ticket_id=access.ticket_id)
+    if who.is_manager:
+        return
+    mine_or_free = access.assigned_to_id in (None, who.user_id)
     if action in DECIDE and not mine_or_free:
+        holder = access.assignee_email or "someone else"
         raise PermissionDenied(
-            f"ticket {access.ticket_id} is assigned to {access.assignee_email}: only they, "
+            f"ticket {access.ticket_id} is assigned to {holder}: only they, "
             f"a manager or an admin may {action} it",
             ticket_id=access.ticket_id,
             assigned_to_id=access.assigned_to_id,
         )
-    if action == "assign" and not (mine_or_free and assignee_id == member.user_id):
+    if action == "assign" and not (mine_or_free and assignee_id == who.user_id):
         raise PermissionDenied(
             "agents may only take unassigned tickets for themselves; managers assign others",
             ticket_id=access.ticket_id,
         )
 
 
-def require_role(member: Member, *roles: str, doing: str) -> None:
+def require_role(member: HasRole, *roles: str, doing: str) -> None:
     if member.role not in roles:
         raise PermissionDenied(
             f"{doing} needs the role {' or '.join(roles)}; you are {member.role}",
             role=member.role,
         )
+
+
+async def principal_for(sessions: SessionFactory, actor: Actor) -> Principal:
+    """A surface without a workspace (REST): ``actor``'s desk user and its current role."""
+    async with sessions() as session:
+        user = await session.get(User, actor.user_id) if actor.user_id else None
+    role = user.role if user is not None and user.is_active else None
+    return Principal(actor.user_id, actor.name, role, actor.source)
+
+
+async def principal_by_email(sessions: SessionFactory, email: str, source: str) -> Principal:
+    """A request that names its user by email (REST's ``by``): that desk user (made an
+    agent on first use, like ``actor_for``) with their role checked, no workspace.
+
+        who = await principal_by_email(desk.sessions, body.by, "api")
+        decision = await desk.decisions.approve(who, ticket_id=ticket_id, version=body.version)
+    """
+    return await principal_for(sessions, await actor_for(sessions, email, source))
 
 
 class TicketGuard:
@@ -108,14 +178,13 @@ class TicketGuard:
 
     async def check(
         self,
-        member: Member,
+        who: Principal,
         action: str,
         *,
-        home_team: str | None,
         draft_id: int | None = None,
         ticket_id: int | None = None,
         assignee_id: int | None = None,
     ) -> TicketAccess:
-        access = await self.access(draft_id=draft_id, ticket_id=ticket_id, home_team=home_team)
-        check_ticket(member, access, action, assignee_id=assignee_id)
+        access = await self.access(draft_id=draft_id, ticket_id=ticket_id, home_team=who.home_team)
+        check_ticket(who, access, action, assignee_id=assignee_id)
         return access

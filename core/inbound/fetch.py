@@ -1,4 +1,7 @@
-"""One fetch of one mailbox, with fetch health recorded and errors kept per mailbox."""
+"""One fetch of one mailbox, with fetch health recorded and errors kept per mailbox.
+
+Who may fetch when (one poller at a time per mailbox, back-off after errors) is
+``core.inbound.poller``; this module only fetches."""
 
 from __future__ import annotations
 
@@ -47,5 +50,8 @@ class FetchService:
         return FetchResult(mailbox.name, report)
 
     async def fetch_all(self, name: str | None = None) -> list[FetchResult]:
+        """Every mailbox (or the one named) now, without the poller's lock or back-off:
+        for tests and ``bench/``. The desk's surfaces fetch through
+        ``core.workflow.cycle.fetch_and_triage``, which goes through the poller."""
         boxes = [await self.mailboxes.get(name)] if name else await self.mailboxes.all()
         return [await self.fetch(m) for m in boxes]

@@ -4,8 +4,10 @@
 advisory lock), re-reads the mailbox, and fetches only when its interval has passed since
 the last fetch by any worker (after repeated errors, the longer back-off of
 ``core.inbound.mailboxes.backoff_seconds``). Workers whose timers fire at different moments thus
-share one poll per interval instead of each polling on its own. It returns the tickets the
-fetch created, for the new-ticket notification.
+share one poll per interval instead of each polling on its own. A fetch a person asks for
+(``asked=True``: ``desk fetch``, ``/desk fetch``) does not wait for the interval but still
+takes the lock and still waits out the back-off. It returns the tickets the fetch created,
+for the new-ticket notification.
 """
 
 from __future__ import annotations
@@ -64,6 +66,13 @@ def next_fetch_at(mailbox: Mailbox, *, cycle_seconds: float | None = None) -> da
     return mailbox.last_fetch_at + timedelta(seconds=wait)
 
 
+def backing_off(mailbox: Mailbox, *, now: datetime) -> bool:
+    """True while a mailbox that failed is waiting out its back-off (interval x 2^failures)."""
+    if not mailbox.consecutive_failures or mailbox.last_fetch_at is None:
+        return False
+    return now < mailbox.last_fetch_at + timedelta(seconds=backoff_seconds(mailbox))
+
+
 class MailboxPoller:
     def __init__(
         self,
@@ -81,9 +90,16 @@ class MailboxPoller:
         self.alert_after_seconds = alert_after_seconds
 
     async def poll(
-        self, mailbox_id: int, *, force: bool = False, cycle_seconds: float | None = None
+        self,
+        mailbox_id: int,
+        *,
+        force: bool = False,
+        asked: bool = False,
+        cycle_seconds: float | None = None,
     ) -> PollResult:
-        """Fetch ``mailbox_id`` if it is due (``force``: whenever the lock is free)."""
+        """Fetch ``mailbox_id`` if it is due. ``asked``: a person asked for it now, so the
+        interval is not waited for, the back-off after errors is; ``force``: whenever the
+        lock is free."""
         result = PollResult(mailbox_id)
         async with self.locks.try_lock(LOCK_NAME, mailbox_id) as got:
             if not got:
@@ -97,7 +113,11 @@ class MailboxPoller:
             result.mailbox = mailbox.name
             started = self.clock()
             due = next_fetch_at(mailbox, cycle_seconds=cycle_seconds)
-            if not force and due is not None:
+            if asked and not force:
+                if backing_off(mailbox, now=started):
+                    result.skipped = "backing off"
+                    return result
+            elif not force and due is not None:
                 slack = fetch_interval(mailbox, cycle_seconds) * (1 - DUE_SLACK)
                 if started < due - timedelta(seconds=slack):
                     result.skipped = "backing off" if mailbox.consecutive_failures else "not due"

@@ -1,15 +1,18 @@
 """Bulk actions: approve, reject (one reason), send approved, assign, over many tickets.
 
 The tickets are named by id or by a ``TicketQuery`` (the same filters as search). Each one
-is decided by the same compare-and-set as a single click (``DraftService``, ``Sender``,
-``AssignmentService``), one short transaction per ticket, so a bulk run and a person
-clicking at the same time never both win, and nothing is sent twice. The result says what
+is decided through the same path as a single click (``core.tickets.decisions``: the
+permission check, the compare-and-set and the audit; sending through the ``Sender``'s
+claim), one short transaction per ticket, so a bulk run and a person clicking at the same
+time never both win, and nothing is sent twice. The result says what
 was done and, for every ticket skipped, why:
 
 - ``already_decided``: the draft was approved/rejected/sent already (by whom, when);
 - ``edited``: the draft changed after the version the approver saw;
 - ``escalated``: flagged for escalation; a bulk approve leaves those out unless asked;
 - ``not_permitted``: the permission check refused (role, workspace, assignment);
+  ``core.access.permissions`` has the rules; the person acting is a ``Principal`` (an
+  ``Actor`` alone is the operator at the shell, whose role is not checked);
 - ``no_draft`` / ``not_approved`` / ``not_found``: nothing to act on;
 - ``send_failed`` / ``send_deferred``: the mail server refused it, or it will retry;
 - ``already_assigned``: the ticket has that assignee already.
@@ -20,16 +23,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select
 
-from core.access.members import Member
-from core.access.permissions import TicketGuard
+from core.access.permissions import Principal, principal_for
 from core.audit import Actor, record
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from core.outbound.sending import Sender
 from core.tickets.assignment import AssignmentService
+from core.tickets.decisions import Decisions
 from core.tickets.drafts import DraftService
 from core.tickets.queries import TicketQuery, TicketReader
 from db.models import Draft, Ticket, User
@@ -152,15 +155,15 @@ class BulkPreview:
         }
 
 
-class PermissionCheck(Protocol):
-    """Raises PermissionDenied when the acting person may not do ``action`` on ``target``."""
-
-    def __call__(
-        self, target: BulkTarget, action: str, *, assignee_id: int | None = None
-    ) -> Awaitable[None]: ...
-
-
 Selection = Sequence[int] | TicketQuery
+Acting = Principal | Actor  # an Actor alone: the operator at the shell (no role check)
+
+
+def _principal(actor: Acting, check: Principal | None) -> Principal:
+    """Who acts: ``check`` (the older spelling of passing a Principal) wins over an Actor."""
+    if isinstance(actor, Principal):
+        return actor
+    return check if check is not None else Principal.operator_of(actor)
 
 
 class BulkService:
@@ -172,15 +175,18 @@ class BulkService:
         sender: Sender,
         assignments: AssignmentService,
         reader: TicketReader | None = None,
+        decisions: Decisions | None = None,
         max_items: int = MAX_ITEMS,
     ) -> None:
         """``reader`` resolves a ``TicketQuery`` (a ``TeamTicketReader`` with a
-        ``TeamQuery`` limits a bulk run to one Slack workspace's tickets)."""
+        ``TeamQuery`` limits a bulk run to one Slack workspace's tickets); ``decisions``
+        decides each ticket (built from ``drafts`` and ``assignments`` when not given)."""
         self.sessions = session_factory
-        self.drafts = drafts
         self.sender = sender
-        self.assignments = assignments
         self.reader = reader or TicketReader(session_factory)
+        self.decisions = decisions or Decisions(
+            session_factory, drafts=drafts, assignments=assignments
+        )
         self.max_items = max_items
 
     # -- selection --------------------------------------------------------------------------
@@ -258,15 +264,16 @@ class BulkService:
         action: str,
         *,
         include_escalated: bool = False,
-        check: PermissionCheck | None = None,
+        who: Principal | None = None,
         assignee_id: int | None = None,
     ) -> BulkPreview:
-        """What ``action`` would act on (for a confirmation that says how many and which)."""
+        """What ``action`` would act on (for a confirmation that says how many and which);
+        ``who``: leave out what they may not do (None: no permission check)."""
         _check_action(action)
         out = BulkPreview(action)
         for t in await self.targets(selection):
-            reason = await _precheck(
-                t, action, include_escalated=include_escalated, check=check, assignee_id=assignee_id
+            reason = await self._precheck(
+                t, action, include_escalated=include_escalated, who=who, assignee_id=assignee_id
             )
             if reason is None:
                 out.act_on.append(t)
@@ -279,58 +286,61 @@ class BulkService:
     async def approve(
         self,
         selection: Selection,
-        actor: Actor,
+        actor: Acting,
         *,
         include_escalated: bool = False,
-        check: PermissionCheck | None = None,
+        check: Principal | None = None,
         versions: Mapping[int, int] | None = None,
     ) -> BulkResult:
         """Approve each ticket's pending draft. ``versions``: draft id -> the version the
         approver saw (from the confirmation); a draft edited since is skipped."""
-        if actor.user_id is None:
+        who = _principal(actor, check)
+        if who.user_id is None:
             raise ValidationError("an approval must name a desk user", field="by")
         result = await self._decide_each(
             selection,
             "approve",
-            lambda draft_id: self.drafts.approve(
-                draft_id, actor, version=(versions or {}).get(draft_id)
+            lambda draft_id: self.decisions.approve(
+                who, draft_id=draft_id, version=(versions or {}).get(draft_id)
             ),
             include_escalated=include_escalated,
-            check=check,
+            who=who,
         )
-        await self._audit(actor, result, include_escalated=include_escalated)
+        await self._audit(who.actor, result, include_escalated=include_escalated)
         return result
 
     async def reject(
         self,
         selection: Selection,
-        actor: Actor,
+        actor: Acting,
         *,
         reason: str,
-        check: PermissionCheck | None = None,
+        check: Principal | None = None,
     ) -> BulkResult:
         """Reject each ticket's pending (or failed) draft, all with the same reason."""
         if not reason.strip():
             raise ValidationError("a rejection needs a reason", field="reason")
+        who = _principal(actor, check)
         result = await self._decide_each(
             selection,
             "reject",
-            lambda draft_id: self.drafts.reject(draft_id, actor, reason=reason),
+            lambda draft_id: self.decisions.reject(who, draft_id=draft_id, reason=reason),
             include_escalated=True,
-            check=check,
+            who=who,
         )
-        await self._audit(actor, result, reason=reason.strip())
+        await self._audit(who.actor, result, reason=reason.strip())
         return result
 
     async def send(
-        self, selection: Selection, actor: Actor, *, check: PermissionCheck | None = None
+        self, selection: Selection, actor: Acting, *, check: Principal | None = None
     ) -> BulkResult:
         """Send the approved drafts now (waiting retries included), through the Sender's
-        claim; others are skipped."""
+        claim; others are skipped. Sending needs the permission to approve."""
+        who = _principal(actor, check)
         result = BulkResult("send")
         approved: dict[int, BulkTarget] = {}
         for t in await self.targets(selection):
-            skip = await _precheck(t, "send", include_escalated=True, check=check)
+            skip = await self._precheck(t, "send", include_escalated=True, who=who)
             if skip is not None:
                 result.add(skip)
             else:
@@ -357,32 +367,37 @@ class BulkService:
                     result.add(_skip(t, "send_deferred", "another worker is sending it"))
                 else:  # claimed by someone else in between: sent or being sent already
                     result.add(_skip(t, "already_decided", f"draft is {status or 'gone'} already"))
-        await self._audit(actor, result)
+        await self._audit(who.actor, result)
         return result
 
     async def assign(
         self,
         selection: Selection,
-        actor: Actor,
+        actor: Acting,
         *,
         assignee_id: int,
-        check: PermissionCheck | None = None,
+        check: Principal | None = None,
     ) -> BulkResult:
         """Assign every ticket to one person."""
+        who = _principal(actor, check)
         async with self.sessions() as session:
             assignee = await session.get(User, assignee_id)
         if assignee is None or not assignee.is_active:
             raise ValidationError(f"user {assignee_id} cannot take tickets", field="assignee")
         result = BulkResult("assign")
         for t in await self.targets(selection):
-            skip = await _precheck(
-                t, "assign", include_escalated=True, check=check, assignee_id=assignee_id
+            skip = await self._precheck(
+                t, "assign", include_escalated=True, who=who, assignee_id=assignee_id
             )
             if skip is not None:
                 result.add(skip)
                 continue
             try:
-                done = await self.assignments.assign(t.ticket_id, assignee_id, actor)
+                done = await self.decisions.assign(
+                    who, ticket_id=t.ticket_id, assignee_id=assignee_id
+                )
+            except PermissionDenied as exc:  # the ticket changed hands since the pre-check
+                result.add(_skip(t, "not_permitted", str(exc)))
             except NotFound as exc:
                 result.add(_skip(t, "not_found", str(exc)))
             else:
@@ -390,7 +405,7 @@ class BulkService:
                     result.add(BulkItem(t.ticket_id, t.draft_id, True))
                 else:
                     result.add(_skip(t, "already_assigned", f"already with {assignee.email}"))
-        await self._audit(actor, result, assignee=assignee.email)
+        await self._audit(who.actor, result, assignee=assignee.email)
         return result
 
     # -- helpers ----------------------------------------------------------------------------
@@ -402,13 +417,13 @@ class BulkService:
         decide: Callable[[int], Awaitable[object]],
         *,
         include_escalated: bool,
-        check: PermissionCheck | None,
+        who: Principal,
     ) -> BulkResult:
         """``decide(draft_id)`` for each selected ticket's draft that passes the pre-check:
-        the same compare-and-set as a single click, a lost race reported as skipped."""
+        the same decision as a single click, a lost race reported as skipped."""
         result = BulkResult(verb)
         for t in await self.targets(selection):
-            skip = await _precheck(t, verb, include_escalated=include_escalated, check=check)
+            skip = await self._precheck(t, verb, include_escalated=include_escalated, who=who)
             if skip is not None:
                 result.add(skip)
                 continue
@@ -417,11 +432,52 @@ class BulkService:
                 await decide(t.draft_id)
             except InvalidTransition as exc:
                 result.add(_lost(t, exc))
+            except PermissionDenied as exc:  # the ticket changed hands since the pre-check
+                result.add(_skip(t, "not_permitted", str(exc)))
             except NotFound as exc:
                 result.add(_skip(t, "not_found", str(exc)))
             else:
                 result.add(BulkItem(t.ticket_id, t.draft_id, True))
         return result
+
+    async def _precheck(
+        self,
+        t: BulkTarget,
+        action: str,
+        *,
+        include_escalated: bool,
+        who: Principal | None,
+        assignee_id: int | None = None,
+    ) -> BulkItem | None:
+        """Why ``t`` is left out before any change is tried, or None. The compare-and-set of
+        the action itself still decides; this only explains the obvious cases early."""
+        if not t.found:
+            return _skip(t, "not_found", f"ticket {t.ticket_id} not found")
+        if action != "assign":
+            if t.draft_id is None:
+                return _skip(t, "no_draft")
+            if action == "send" and t.draft_status != "approved":
+                if t.draft_status in ("sending", "sent"):
+                    return _skip(t, "already_decided", f"draft is {t.draft_status} already")
+                return _skip(t, "not_approved", f"draft is {t.draft_status}")
+        if who is not None and not (who.operator and who.workspace is None):
+            try:
+                await self.decisions.permit(
+                    who,
+                    "approve" if action == "send" else action,
+                    ticket_id=t.ticket_id,
+                    draft_id=t.draft_id,
+                    assignee_id=assignee_id,
+                )
+            except PermissionDenied as exc:
+                return _skip(t, "not_permitted", str(exc))
+        if action == "approve" and t.escalation_required and not include_escalated:
+            return _skip(
+                t, "escalated", "flagged for escalation; approve it alone or include escalated"
+            )
+        if action == "assign" and assignee_id is not None and t.assigned_to_id == assignee_id:
+            return _skip(t, "already_assigned")
+        return None
 
     async def _draft_states(self, draft_ids: list[int]) -> dict[int, tuple[str, str | None]]:
         async with self.sessions() as session:
@@ -458,84 +514,10 @@ def _lost(t: BulkTarget, exc: InvalidTransition) -> BulkItem:
     return _skip(t, "edited" if edited else "already_decided", str(exc))
 
 
-async def _precheck(
-    t: BulkTarget,
-    action: str,
-    *,
-    include_escalated: bool,
-    check: PermissionCheck | None,
-    assignee_id: int | None = None,
-) -> BulkItem | None:
-    """Why ``t`` is left out before any change is tried, or None. The compare-and-set of
-    the action itself still decides; this only explains the obvious cases early."""
-    if not t.found:
-        return _skip(t, "not_found", f"ticket {t.ticket_id} not found")
-    if action != "assign":
-        if t.draft_id is None:
-            return _skip(t, "no_draft")
-        if action == "send" and t.draft_status != "approved":
-            if t.draft_status in ("sending", "sent"):
-                return _skip(t, "already_decided", f"draft is {t.draft_status} already")
-            return _skip(t, "not_approved", f"draft is {t.draft_status}")
-    if check is not None:
-        try:
-            await check(t, action, assignee_id=assignee_id)
-        except PermissionDenied as exc:
-            return _skip(t, "not_permitted", str(exc))
-    if action == "approve" and t.escalation_required and not include_escalated:
-        return _skip(
-            t, "escalated", "flagged for escalation; approve it alone or include escalated"
-        )
-    if action == "assign" and assignee_id is not None and t.assigned_to_id == assignee_id:
-        return _skip(t, "already_assigned")
-    return None
+# -- the REST bulk route's resolver ---------------------------------------------------------
 
 
-# -- permission checks --------------------------------------------------------------------
-
-
-def member_check(guard: TicketGuard, member: Member, *, home_team: str | None) -> PermissionCheck:
-    """The Slack check: ``core.access.permissions`` rules for a ``core.access.members.Member`` (role,
-    workspace of the ticket, assignment), loaded from the database for every ticket."""
-
-    async def check(target: BulkTarget, action: str, *, assignee_id: int | None = None) -> None:
-        await guard.check(
-            member,
-            "approve" if action == "send" else action,
-            home_team=home_team,
-            ticket_id=target.ticket_id,
-            assignee_id=assignee_id,
-        )
-
-    return check
-
-
-async def role_check(sessions: SessionFactory, actor: Actor) -> PermissionCheck:
-    """The API/CLI check (no Slack workspace): managers and admins act on any ticket;
-    agents decide tickets assigned to them or to nobody, and may only take unassigned
-    tickets for themselves."""
-    async with sessions() as session:
-        user = await session.get(User, actor.user_id) if actor.user_id else None
-    role = user.role if user is not None and user.is_active else None
-
-    async def check(target: BulkTarget, action: str, *, assignee_id: int | None = None) -> None:
-        if role in ("admin", "manager"):
-            return
-        if role is None:
-            raise PermissionDenied(f"{actor.name} is not an active desk user")
-        mine_or_free = target.assigned_to_id in (None, actor.user_id)
-        if action == "assign":
-            if not (mine_or_free and assignee_id == actor.user_id):
-                raise PermissionDenied(
-                    "agents may only take unassigned tickets for themselves; managers assign "
-                    "others",
-                    ticket_id=target.ticket_id,
-                )
-        elif not mine_or_free:
-            raise PermissionDenied(
-                f"ticket {target.ticket_id} is assigned to someone else: only they, a manager "
-                f"or an admin may {action} it",
-                ticket_id=target.ticket_id,
-            )
-
-    return check
+async def role_check(sessions: SessionFactory, actor: Actor) -> Principal:
+    """``actor`` with their desk role, no workspace: what the REST API passes as ``check``
+    (the rules themselves are ``core.access.permissions.check_ticket``)."""
+    return await principal_for(sessions, actor)

@@ -39,6 +39,8 @@ class TicketQuery:
     q: str | None = None  # words to find in sender, subject and message text
     sender: str | None = None
     assigned_to_id: int | None = None
+    unassigned: bool = False  # only tickets nobody owns
+    escalated: bool | None = None  # True: flagged for escalation only; False: not flagged
     sort: str = "-date"
     limit: int = 50
     offset: int = 0
@@ -97,6 +99,10 @@ class TicketReader:
             conds.append(func.lower(Ticket.requester_email) == query.sender.strip().lower())
         if query.assigned_to_id is not None:
             conds.append(Ticket.assigned_to_id == query.assigned_to_id)
+        if query.unassigned:
+            conds.append(Ticket.assigned_to_id.is_(None))
+        if query.escalated is not None:
+            conds.append(Ticket.escalation_required.is_(query.escalated))
         for word in (query.q or "").split()[:10]:
             pattern = f"%{_escape_like(word.lower())}%"
             in_messages = (

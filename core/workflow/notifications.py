@@ -1,8 +1,9 @@
 """New-ticket notifications: what the engine tells a channel when mail arrives.
 
 One ``TicketBatch`` per poll that created tickets (one message for many mails, not one per
-mail); High urgency tickets are flagged so the message mentions the on-call group set in
-settings (``slack.oncall_group``). The Slack side implements ``Notifier``; tests use
+mail); High urgency tickets are flagged so the message mentions the on-call group the caller
+names (the Slack app keeps it in its settings). A mailbox that stops fetching is reported
+through the same port (``mailbox_alert``). The Slack side implements ``Notifier``; tests use
 ``RecordingNotifier``. A notifier's failure never stops mail from flowing (the worker logs
 it).
 """
@@ -17,8 +18,6 @@ from sqlalchemy import select
 
 from db.models import Draft, Mailbox, Ticket
 from db.session import SessionFactory
-
-ONCALL_GROUP_KEY = "slack.oncall_group"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +58,23 @@ class Notifier(Protocol):
         """Tell people that ``batch.tickets`` arrived (one message for the batch)."""
         ...
 
+    async def mailbox_alert(self, mailbox: str, error: str) -> None:
+        """Tell people that ``mailbox`` has not fetched within its alert window."""
+        ...
+
 
 @dataclass
 class RecordingNotifier:
     """Keeps every batch; for tests and dry runs."""
 
     batches: list[TicketBatch] = field(default_factory=list)
+    alerts: list[tuple[str, str]] = field(default_factory=list)  # (mailbox, error)
 
     async def new_tickets(self, batch: TicketBatch) -> None:
         self.batches.append(batch)
+
+    async def mailbox_alert(self, mailbox: str, error: str) -> None:
+        self.alerts.append((mailbox, error))
 
 
 async def ticket_batch(

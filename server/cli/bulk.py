@@ -3,8 +3,9 @@
 Tickets are named by id or by the search filters. Without ``--yes`` the command prints
 what matches and asks for confirmation on a terminal; when stdin is not a terminal it
 refuses (exit 2), so a script never acts on more than it meant to. Exit 1 when a reply
-failed to send. The CLI is an operator's tool like ``desk approve``: no role check (the
-REST API and Slack check roles).
+failed to send. The CLI is an operator's tool like ``desk approve``: it decides as
+``--by`` through the same path as Slack and REST (``core.tickets.decisions``), as the
+operator (``Principal.operator_of``: no role check; the REST API and Slack check roles).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import sys
 from typing import Any, TextIO
 
+from core.access.permissions import Principal
 from core.access.users import actor_for
 from core.errors import ValidationError
 from core.tickets.bulk import BulkPreview, BulkResult, Selection
@@ -109,7 +111,7 @@ def cmd_bulk(args: argparse.Namespace) -> int:
     action: str = args.bulk_action
 
     async def work(desk: Desk) -> int:
-        actor = await actor_for(desk.sessions, args.by, "cli")
+        actor = Principal.operator_of(await actor_for(desk.sessions, args.by, "cli"))
         assignee = await actor_for(desk.sessions, args.to, "cli") if action == "assign" else None
         owner = (
             await actor_for(desk.sessions, args.assigned_to, "cli") if args.assigned_to else None
@@ -155,7 +157,7 @@ async def _run(
     desk: Desk,
     action: str,
     args: argparse.Namespace,
-    actor: Any,
+    actor: Principal,
     assignee: Any,
     preview: BulkPreview,
 ) -> BulkResult:

@@ -57,25 +57,36 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     async def work(desk: Desk) -> int:
-        results = await desk.fetcher.fetch_all(args.mailbox)
-        triage = await (await desk.triage_service()).triage_queued(limit=10_000)
+        from core.inbound.ingest import IngestReport
+        from server.worker import fetch_asked  # the worker's cycle: lock, back-off, triage
+
+        cycle = await fetch_asked(desk, mailbox=args.mailbox, triage_limit=10_000)
+        triage = cycle.triage.as_dict() if cycle.triage else {}
         out = {
             "mailboxes": [
-                {"mailbox": r.mailbox, "error": r.error, **r.report.as_dict()} for r in results
+                {
+                    "mailbox": p.mailbox,
+                    "error": p.error,
+                    "skipped": p.skipped,  # locked | backing off | gone; None when fetched
+                    **(p.fetch.report if p.fetch else IngestReport()).as_dict(),
+                }
+                for p in cycle.polls
             ],
-            "triage": triage.as_dict(),
+            "triage": triage,
         }
         if args.json:
             print_json(out)
         else:
-            for r in results:
-                counts = ", ".join(f"{k} {v}" for k, v in r.report.as_dict().items())
-                print(f"{r.mailbox}: " + (f"FAILED: {r.error}" if r.error else counts))
-            print("triage: " + ", ".join(f"{k} {v}" for k, v in triage.as_dict().items()))
-        errors = [r for r in results if r.error]
-        for r in errors:
-            print(f"desk: fetch of {r.mailbox} failed: {r.error}", file=sys.stderr)
-        return 1 if errors else 0
+            for p in cycle.polls:
+                if p.fetch is None:
+                    print(f"{p.mailbox}: skipped ({p.skipped})")
+                    continue
+                counts = ", ".join(f"{k} {v}" for k, v in p.fetch.report.as_dict().items())
+                print(f"{p.mailbox}: " + (f"FAILED: {p.error}" if p.error else counts))
+            print("triage: " + ", ".join(f"{k} {v}" for k, v in triage.items()))
+        for p in cycle.errors:
+            print(f"desk: fetch of {p.mailbox} failed: {p.error}", file=sys.stderr)
+        return 1 if cycle.errors else 0
 
     return run_with_desk(work)
 

@@ -9,10 +9,9 @@ import pytest
 from sqlalchemy import select, update
 
 from core.access.members import Member
-from core.access.permissions import TicketGuard
 from core.access.users import ensure_user
 from core.errors import InvalidTransition, ValidationError
-from core.tickets.bulk import member_check, role_check
+from core.tickets.bulk import role_check
 from core.tickets.queries import TicketQuery
 from db.models import AuditEvent, Draft, Ticket
 from server.wiring import Desk
@@ -204,12 +203,10 @@ async def test_slack_member_check_keeps_other_workspaces_out(desk: Desk) -> None
     user = await ensure_user(desk.sessions, "mgr@team.test", role="manager")
     outsider = Member(user.id, user.email, "Mgr", "manager", team_id="T_OTHER", slack_user_id="U1")
     insider = Member(user.id, user.email, "Mgr", "manager", team_id="T_HOME", slack_user_id="U1")
-    guard = TicketGuard(desk.sessions)
     res = await desk.bulk.approve(
         [t1],
-        outsider.actor,
+        outsider.principal(home_team="T_HOME"),
         include_escalated=True,
-        check=member_check(guard, outsider, home_team="T_HOME"),
     )
     assert (
         res.skipped[0].reason == "not_permitted"
@@ -217,8 +214,7 @@ async def test_slack_member_check_keeps_other_workspaces_out(desk: Desk) -> None
     )
     res = await desk.bulk.approve(
         [t1],
-        insider.actor,
+        insider.principal(home_team="T_HOME"),
         include_escalated=True,
-        check=member_check(guard, insider, home_team="T_HOME"),
     )
     assert [i.ticket_id for i in res.done] == [t1]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from bot.blocks.settings import ONCALL_GROUP_KEY
 from core.audit import Actor
-from core.workflow.notifications import ONCALL_GROUP_KEY, Notifier
+from core.workflow.notifications import Notifier
 from db.models import Ticket
 from server.worker import notify_new_tickets
 from tests.core.flows import drafted_ticket, smtp_mailbox

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.workflow.notifications import ONCALL_GROUP_KEY
+from bot.blocks.settings import ONCALL_GROUP_KEY
 from tests.slack.test_settings import _open_settings
 from tests.support.slack_driver import SlackHarness
 
