@@ -81,5 +81,5 @@ def is_postgres(bind: Bind | None) -> bool:
     """Whether ``bind`` talks to PostgreSQL: an engine or a connection (async or not), or a
     session by its bind (a session without one is not). Every dialect check uses this."""
     if isinstance(bind, AsyncSession):
-        bind = bind.bind
+        bind = getattr(bind, "bind", None)  # unset on a session made without one
     return bind is not None and bind.dialect.name == "postgresql"
