@@ -112,8 +112,8 @@ def plain_body(plain: PlainPart, defects: list[str]) -> tuple[str, str | None]:
 def body(leaves: Leaves, defects: list[str]) -> tuple[str, str | None]:
     """(text, original HTML): text/plain parts, else the HTML parts converted to text."""
     return _body_of(
-        [part_text(p, defects) for p in leaves.plain],
-        [part_text(p, defects) for p in leaves.html],
+        [_part_text(p, defects) for p in leaves.plain],
+        [_part_text(p, defects) for p in leaves.html],
         defects,
     )
 
@@ -143,7 +143,7 @@ def collect_leaves(msg: Message, defects: list[str]) -> Leaves:
     while stack:
         part, in_alternative, depth = stack.pop()
         leaves.parts.append(part)
-        ctype = part_type(part)
+        ctype = _part_type(part)
         if ctype.startswith("multipart/"):
             if depth >= MAX_DEPTH:
                 defects.append("MIME nesting too deep")
@@ -168,7 +168,7 @@ def collect_leaves(msg: Message, defects: list[str]) -> Leaves:
     return leaves
 
 
-def part_type(part: Message) -> str:
+def _part_type(part: Message) -> str:
     try:
         ctype = part.get_content_type()
     except Exception:
@@ -200,10 +200,10 @@ def _disposition(part: Message) -> str:
         return ""
 
 
-def part_text(part: Message, defects: list[str]) -> str:
+def _part_text(part: Message, defects: list[str]) -> str:
     data = payload_bytes(part, defects)
     charset = _charset(part)
-    if charset is None and part_type(part) == "text/html":
+    if charset is None and _part_type(part) == "text/html":
         charset = meta_charset(data)
     return decode_bytes(data, charset, defects=defects)
 
@@ -277,7 +277,7 @@ def _loose_bytes(msg: Message, depth: int) -> bytes:
 def attachment(
     part: Message, index: int, *, max_bytes: int, keep: bool, defects: list[str]
 ) -> ParsedAttachment:
-    ctype = part_type(part)
+    ctype = _part_type(part)
     data = _message_bytes(part, defects) if ctype in _ENCAPSULATED else payload_bytes(part, defects)
     name = _filename(part, defects) or _default_name(part, ctype, index=index, defects=defects)
     over = len(data) > max_bytes
