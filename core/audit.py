@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import utcnow
 from db.bulk import one_of, table_of
 from db.models import AuditEvent, Ticket
+from db.session import is_postgres
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ async def record_many(
     if not ticket_ids:
         return
     events, tickets = table_of(AuditEvent), table_of(Ticket)
-    pg = session.bind is not None and session.bind.dialect.name == "postgresql"
+    pg = is_postgres(session)
     values = {
         "at": utcnow(),
         "actor": actor.name,

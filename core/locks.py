@@ -25,6 +25,8 @@ from contextlib import asynccontextmanager
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.session import is_postgres
+
 log = logging.getLogger(__name__)
 
 _local: dict[tuple[str, str, int], asyncio.Lock] = {}
@@ -41,7 +43,7 @@ class LockManager:
 
     @property
     def cross_process(self) -> bool:
-        return self.engine.dialect.name == "postgresql"
+        return is_postgres(self.engine)
 
     @asynccontextmanager
     async def try_lock(self, name: str, key: int) -> AsyncIterator[bool]:

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from db.base import Base
+from db.session import is_postgres
 
 
 def table_of(model: type[Base]) -> Table:
@@ -69,7 +70,7 @@ async def bulk_insert(session: AsyncSession, table: Table, rows: list[dict[str, 
     for row_values in values:
         for i, convert in converters:
             row_values[i] = convert(row_values[i])
-    if conn.dialect.name == "postgresql":
+    if is_postgres(conn):
         await _copy(conn, table, names, values)
     else:
         await _executemany(conn, table, names, values)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result, event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -73,5 +74,12 @@ def create_session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def is_postgres(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "postgresql"
+Bind = AsyncEngine | AsyncConnection | AsyncSession | Engine | Connection
+
+
+def is_postgres(bind: Bind | None) -> bool:
+    """Whether ``bind`` talks to PostgreSQL: an engine or a connection (async or not), or a
+    session by its bind (a session without one is not). Every dialect check uses this."""
+    if isinstance(bind, AsyncSession):
+        bind = getattr(bind, "bind", None)  # unset on a session made without one
+    return bind is not None and bind.dialect.name == "postgresql"

@@ -274,6 +274,7 @@ class Worker:
                 state="running" if self.enabled else "paused",
                 next_run_at=self.next_run_at() if self.enabled else None,
             )
+            await self.control.forget_stale()
         except Exception as exc:  # the next tick tries again; logged and reported
             log.exception("scheduler control tick failed")
             await self._report_error(f"control: {exc}")

@@ -11,7 +11,8 @@ control workers that are already running (each polls the switch every few second
   also sets every mailbox's fetch interval (``mailboxes.fetch_interval_seconds``), or one
   mailbox's when one is named.
 
-Workers report into ``worker_status`` (``heartbeat``): last run, next run, last error.
+Workers report into ``worker_status`` (``heartbeat``): last run, next run, last error; the
+rows of workers silent for a day are deleted (``forget_stale``, on every control tick).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from core.audit import Actor, record
 from core.control.settings_store import SettingsStore
@@ -29,13 +30,14 @@ from core.errors import NotFound, ValidationError
 from core.inbound.poller import next_fetch_at
 from db.base import utcnow
 from db.models import Mailbox, WorkerStatus
-from db.session import SessionFactory
+from db.session import SessionFactory, rows_changed
 
 ENABLED_KEY = "scheduler.enabled"
 INTERVAL_KEY = "scheduler.interval_seconds"
 DEFAULT_INTERVAL = 120
 MIN_INTERVAL, MAX_INTERVAL = 1, 86_400
 ALIVE_SECONDS = 60  # a worker without a heartbeat for this long counts as gone
+STALE_AFTER = timedelta(days=1)  # a heartbeat this old is deleted (forget_stale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,15 +296,13 @@ class SchedulerControl:
             if summary is not None:
                 row.last_summary = summary
 
-    async def forget_stale(self, *, older_than: timedelta = timedelta(days=1)) -> int:
-        """Drop heartbeats of workers gone for a day (restarts leave one row each)."""
+    async def forget_stale(self, *, older_than: timedelta = STALE_AFTER) -> int:
+        """Drop the heartbeats of workers silent for ``older_than`` (a day): every restart
+        leaves one row behind. Workers call it on each control tick (one ``DELETE``);
+        returns how many rows went."""
         cutoff = self.clock() - older_than
         async with self.sessions.begin() as session:
-            gone = list(
-                await session.scalars(
-                    select(WorkerStatus).where(WorkerStatus.heartbeat_at < cutoff)
-                )
+            result = await session.execute(
+                delete(WorkerStatus).where(WorkerStatus.heartbeat_at < cutoff)
             )
-            for row in gone:
-                await session.delete(row)
-        return len(gone)
+        return rows_changed(result)

@@ -13,6 +13,7 @@ from email.message import Message
 from typing import Literal
 
 from core.mail.parsed import ParsedMessage
+from core.mail.reports import message_id_in_text
 
 Kind = Literal["customer", "auto", "bulk", "bounce", "own"]
 
@@ -35,7 +36,6 @@ _ORIGINAL_MARKERS = re.compile(
     r"|returned message|message headers follow|undelivered message|headers of the original)",
     re.IGNORECASE | re.MULTILINE,
 )
-_MESSAGE_ID_LINE = re.compile(r"^message-id:[ \t]{0,10}<?([^\s<>]{1,900})>?", re.I | re.M)
 _BULK_PRECEDENCE = frozenset({"bulk", "junk", "list"})
 MAX_SCAN = 20_000  # characters of a bounce's text searched for recipients and a status
 
@@ -161,7 +161,8 @@ def _dsn_bounce(parsed: ParsedMessage, groups: list[dict[str, str]]) -> Classifi
         f"delivery status notification ({summary})",
         bounced_recipients=_unique(failed),
         bounce_status=statuses[0] if statuses else None,
-        original_message_id=parsed.original_message_id or _id_in_text(parsed.text),
+        original_message_id=parsed.original_message_id
+        or message_id_in_text(parsed.text, limit=MAX_SCAN),
     )
 
 
@@ -204,14 +205,8 @@ def _text_bounce(parsed: ParsedMessage) -> Classification:
         f"bounce message ({parsed.subject[:80]})",
         bounced_recipients=_unique(failed),
         bounce_status=status.group(1) if status else None,
-        original_message_id=parsed.original_message_id or _id_in_text(text),
+        original_message_id=parsed.original_message_id or message_id_in_text(text, limit=MAX_SCAN),
     )
-
-
-def _id_in_text(text: str) -> str | None:
-    """The first Message-ID header line quoted in a bounce's text."""
-    match = _MESSAGE_ID_LINE.search(text[:MAX_SCAN])
-    return match.group(1) if match else None
 
 
 def _unique(items: list[str]) -> list[str]:

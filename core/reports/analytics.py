@@ -46,7 +46,7 @@ from core.errors import ValidationError
 from core.vocabulary import CATEGORIES, URGENCIES
 from db.base import utcnow
 from db.models import Draft, Message, ResponseTemplate, TemplateUse, Ticket, User
-from db.session import SessionFactory
+from db.session import SessionFactory, is_postgres
 
 PERIODS: dict[str, int | None] = {"7d": 7, "30d": 30, "all": None}
 TRENDS = ("day", "week", "month")
@@ -297,7 +297,7 @@ class AnalyticsService:
         now = self.clock()
         since = period_start(period, now)
         async with self.sessions() as session:
-            postgres = session.bind.dialect.name == "postgresql"
+            postgres = is_postgres(session)
             tickets, first, resolution = await _ticket_figures(
                 session, since, scope, postgres=postgres
             )

@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core.inbound.mailboxes import MailboxSpec
 from db.bulk import bulk_insert, bulk_insert_ids, one_of, table_of
 from db.models import AuditEvent, Ticket
+from db.session import SessionFactory, is_postgres
 from server.wiring import Desk
 from tests.support.desk import SUPPORT
 
@@ -151,3 +153,21 @@ async def test_one_of_matches_exactly_the_values_given(desk: Desk) -> None:
     assert await matching(["line", "break@x.test"]) == set()
     assert await matching([ids[0], ids[3]], Ticket.id) == {"a@x.test", "line\nbreak@x.test"}
     assert await matching([]) == set()
+
+
+async def test_is_postgres_answers_alike_for_every_kind_of_bind(
+    engine: AsyncEngine, session_factory: SessionFactory, database_url: str
+) -> None:
+    """The one dialect check: an engine, its connection (async and sync), a session, a
+    session factory's bind; a session without a bind is not PostgreSQL."""
+    expected = database_url.startswith("postgresql")
+    assert is_postgres(engine) is expected
+    assert is_postgres(engine.sync_engine) is expected
+    assert is_postgres(session_factory.kw.get("bind")) is expected
+    async with session_factory() as session:
+        assert is_postgres(session) is expected
+        connection = await session.connection()
+        assert is_postgres(connection) is expected
+        assert is_postgres(connection.sync_connection) is expected
+    assert is_postgres(AsyncSession()) is False
+    assert is_postgres(None) is False

@@ -384,7 +384,7 @@ async def test_big_batches_are_parsed_in_worker_processes(desk: Desk, imap_accou
     async with desk.sessions() as s:
         rows = dict((await s.execute(select(Message.message_id, Message.reply_text))).all())
     assert all(rows[message_id_of(r)] for r in customers)  # triage input stripped in the worker
-    assert desk.ingestor._pool is not None
+    assert desk.ingestor.parser.executor is not None
 
 
 async def test_parse_workers_store_attachments_before_the_batch_commits(
@@ -428,7 +428,7 @@ async def test_parse_workers_store_attachments_before_the_batch_commits(
 
 
 def test_a_worker_that_cannot_write_an_attachment_hands_its_bytes_back(tmp_path: Path) -> None:
-    from core.inbound.ingest import parse_raw_batch
+    from core.inbound.parse_pool import parse_raw_batch
     from core.mail.parsed import unpack
 
     (tmp_path / "file").write_text("not a directory")

@@ -33,7 +33,7 @@ async def main():
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await ingestor.warm_up()
-    print(" ".join(str(pid) for pid in ingestor._pool._processes), flush=True)
+    print(" ".join(str(pid) for pid in ingestor.parser.executor._processes), flush=True)
     await stop.wait()
     ingestor.close()
 

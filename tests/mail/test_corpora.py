@@ -21,9 +21,10 @@ import pytest
 
 from core.errors import ParseError
 from core.mail import parsing
+from core.mail.html import html_to_text
 from core.mail.loopguard import classify
 from core.mail.parsed import ParsedMessage, pack, unpack
-from core.mail.parsing import html_to_text, parse_message
+from core.mail.parsing import parse_message
 from core.mail.quickparse import quick_parse
 from core.mail.quotes import strip_reply
 from server.cli import parse as parse_cli
@@ -129,11 +130,11 @@ def _check_plain_path(raw: bytes, result: ParsedMessage | None = None) -> bool:
     what the ``Message`` path gives (both read the same bytes, CRLF as from IMAP too)."""
     taken = False
     for data in (raw, raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")):
-        if parsing._plain_single_part(data) is None:
+        if parsing.plain_single_part(data) is None:
             continue
         taken = True
         direct = result if result is not None and data == raw else parse_message(data)
-        with patch.object(parsing, "_plain_single_part", lambda raw: None):
+        with patch.object(parsing, "plain_single_part", lambda raw: None):
             assert parse_message(data) == direct
     return taken
 

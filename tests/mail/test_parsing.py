@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 import pytest
 
 from core.errors import ParseError
-from core.mail.parsing import parse_message, parse_references
+from core.mail.headers import parse_references
+from core.mail.parsing import parse_message
 
 
 def mail(*headers: str, body: bytes | str = b"Hello\n", raw_headers: bytes = b"") -> bytes:
