@@ -6,29 +6,33 @@ import asyncio
 import gc
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.ai.config import AISettings, settings_from_env, with_stored
-from core.ai.service import Triager, build_triager
 from core.config import Settings
-from core.control.scheduler import SchedulerControl
 from core.control.settings_store import SettingsStore
 from core.inbound.attachments import AttachmentStore
 from core.inbound.fetch import FetchService
 from core.inbound.ingest import Ingestor
 from core.inbound.mailboxes import MailboxService
-from core.outbound.recipients import RecipientService
 from core.outbound.sending import Limits, Sender
-from core.replies.templates import TemplateService
-from core.reports.analytics import AnalyticsService
 from core.secrets import SecretBox
-from core.tickets.assignment import AssignmentService
-from core.tickets.bulk import BulkService
 from core.tickets.drafts import DraftService
 from core.tickets.queries import TicketReader
-from core.tickets.triage import Branding, TriageService
 from db.session import SessionFactory, create_engine, create_session_factory
+
+# What only some commands use is imported where it is used, so `desk tickets` does not load
+# the AI providers (scikit-learn), the scheduler or the reports (see server/cli/commands.py).
+if TYPE_CHECKING:
+    from core.ai.config import AISettings
+    from core.ai.service import Triager
+    from core.control.scheduler import SchedulerControl
+    from core.outbound.recipients import RecipientService
+    from core.replies.templates import TemplateService
+    from core.reports.analytics import AnalyticsService
+    from core.tickets.bulk import BulkService
+    from core.tickets.triage import TriageService
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +59,9 @@ class Desk:
     async def triage_service(self) -> TriageService:
         """Per cycle, so AI settings changed in the app apply without a restart; the
         triager (and its HTTP client) is kept until those settings change."""
+        from core.ai.service import build_triager
+        from core.tickets.triage import Branding, TriageService
+
         stored = await self.store.all()
         ai = ai_settings(self.settings, stored)
         ai = ai.model_copy(update={"reply_templates": await self.templates.for_triage()})
@@ -95,6 +102,8 @@ class Desk:
 
     @property
     def templates(self) -> TemplateService:
+        from core.replies.templates import TemplateService
+
         return TemplateService(
             self.sessions, branding=self._branding, company_name=self.settings.company_name
         )
@@ -105,18 +114,27 @@ class Desk:
 
     @property
     def analytics(self) -> AnalyticsService:
+        from core.reports.analytics import AnalyticsService
+
         return AnalyticsService(self.sessions)
 
     @property
     def recipients(self) -> RecipientService:
+        from core.outbound.recipients import RecipientService
+
         return RecipientService(self.sessions)
 
     @property
     def scheduler(self) -> SchedulerControl:
+        from core.control.scheduler import SchedulerControl
+
         return SchedulerControl(self.sessions, store=self.store)
 
     @property
     def bulk(self) -> BulkService:
+        from core.tickets.assignment import AssignmentService
+        from core.tickets.bulk import BulkService
+
         return BulkService(
             self.sessions,
             drafts=self.drafts,
@@ -128,6 +146,8 @@ class Desk:
 
 def ai_settings(settings: Settings, stored: dict[str, str]) -> AISettings:
     """Environment first, then what admins saved in the app on top."""
+    from core.ai.config import settings_from_env, with_stored
+
     return with_stored(settings_from_env(), stored, company_name=settings.company_name)
 
 

@@ -20,19 +20,20 @@ from core.ai.config import AISettings, settings_from_env
 from core.ai.result import Triaged, TriageRequest
 from core.ai.service import Triager, build_triager, check
 from core.errors import DeskError
+from server.cli.commands import command_parser
 
 USAGE = 2
 T = TypeVar("T")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("triage", help="triage one email file (.eml) and print the result")
+    p = command_parser(sub, "triage")
     p.add_argument("file", metavar="FILE", help="raw RFC 822 message, or - for standard input")
     p.add_argument("--json", action="store_true", help="print the result fields as JSON")
     p.add_argument("--provider", choices=("offline", "openai"), help="override DESK_AI_PROVIDER")
     p.set_defaults(func=run_triage)
 
-    p = sub.add_parser("eval", help="score triage on a labelled CSV file")
+    p = command_parser(sub, "eval")
     p.add_argument("file", metavar="FILE.csv")
     p.add_argument("--text-col", required=True, metavar="C", help="column with the email text")
     p.add_argument("--subject-col", metavar="C")
@@ -57,7 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.set_defaults(func=run_eval)
 
-    p = sub.add_parser("ai", help="AI provider tools")
+    p = command_parser(sub, "ai")
     ai_sub = p.add_subparsers(dest="ai_command", metavar="ACTION")
     ai_sub.required = True
     t = ai_sub.add_parser("test", help="check the AI provider: reachable, key valid, model known")

@@ -17,6 +17,7 @@ from core.access.users import actor_for
 from core.errors import ValidationError
 from core.tickets.bulk import BulkPreview, BulkResult, Selection
 from core.tickets.queries import TicketQuery
+from server.cli.commands import command_parser
 from server.cli.common import print_json, run_with_desk
 from server.wiring import Desk
 
@@ -24,7 +25,7 @@ VERBS = {"approve": "Approve", "reject": "Reject", "assign": "Assign", "send": "
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("bulk", help="approve, reject, assign or send many tickets at once")
+    p = command_parser(sub, "bulk")
     actions = p.add_subparsers(dest="bulk_action", metavar="ACTION")
     actions.required = True
     for name, helptext in (
