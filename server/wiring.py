@@ -188,6 +188,7 @@ def build_desk(settings: Settings) -> Desk:
                 per_recipient_hour=settings.throttle_per_recipient_hour,
                 per_ticket_hour=settings.throttle_per_ticket_hour,
             ),
+            company_name=settings.company_name,
         ),
         tickets=TicketReader(sessions),
         store=SettingsStore(sessions, secrets=secrets),
