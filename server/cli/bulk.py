@@ -17,6 +17,7 @@ from core.access.users import actor_for
 from core.errors import ValidationError
 from core.tickets.bulk import BulkPreview, BulkResult, Selection
 from core.tickets.queries import TicketQuery
+from core.vocabulary import APPROVAL_STATUSES, STATUSES
 from server.cli.commands import command_parser
 from server.cli.common import print_json, run_with_desk
 from server.wiring import Desk
@@ -36,7 +37,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ):
         a = actions.add_parser(name, help=helptext)
         a.add_argument("ids", nargs="*", type=int, metavar="TICKET", help="ticket ids")
-        a.add_argument("--status", help="ticket or draft status (pending, approved, open, ...)")
+        a.add_argument(
+            "--status",
+            choices=STATUSES + APPROVAL_STATUSES,
+            metavar="STATUS",
+            help="ticket or draft status (pending, approved, open, ...)",
+        )
         a.add_argument("--category")
         a.add_argument("--urgency")
         a.add_argument("--q", help="words to find in sender, subject and text")

@@ -59,6 +59,8 @@ def test_bad_usage_is_exit_2_in_one_line(cli_env: Path, capsys: pytest.CaptureFi
     assert run(capsys, "migrate")[0] == 0
     err = _usage(["tickets", "--status", "sideways"], capsys)
     assert "invalid choice: 'sideways'" in err and "pending" in err
+    err = _usage(["bulk", "approve", "--status", "sideways", "--by", "a@b.test"], capsys)
+    assert "invalid choice: 'sideways'" in err
     for argv in (
         ["show", "abc"],
         ["show", "0"],
