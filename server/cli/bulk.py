@@ -19,7 +19,7 @@ from core.tickets.bulk import BulkPreview, BulkResult, Selection
 from core.tickets.queries import TicketQuery
 from core.vocabulary import APPROVAL_STATUSES, STATUSES
 from server.cli.commands import command_parser
-from server.cli.common import print_json, run_with_desk
+from server.cli.common import print_json, record_id, run_with_desk
 from server.wiring import Desk
 
 VERBS = {"approve": "Approve", "reject": "Reject", "assign": "Assign", "send": "Send"}
@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ("send", "send the approved replies now"),
     ):
         a = actions.add_parser(name, help=helptext)
-        a.add_argument("ids", nargs="*", type=int, metavar="TICKET", help="ticket ids")
+        a.add_argument("ids", nargs="*", type=record_id, metavar="TICKET", help="ticket ids")
         a.add_argument(
             "--status",
             choices=STATUSES + APPROVAL_STATUSES,

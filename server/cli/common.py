@@ -53,6 +53,22 @@ def record_id(value: str) -> int:
     return number
 
 
+def whole_number(low: int = 0) -> Callable[[str], int]:
+    """An argparse type for counts and versions: ``low`` to ``MAX_ID``, else bad usage."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if not low <= number <= MAX_ID:
+            raise argparse.ArgumentTypeError(f"{value} is out of range ({low} to {MAX_ID})")
+        return number
+
+    parse.__name__ = "whole number"  # what argparse names in its own messages
+    return parse
+
+
 def read_input(path: Path | None, default: str | None = None) -> str | None:
     """The text of ``path`` (standard input for ``-``), or ``default`` without a path.
     An unreadable file is a ValidationError, so ``run_with_desk`` reports it (exit 1)."""
@@ -103,6 +119,8 @@ def run_with_desk(work: Callable[[Desk], Awaitable[int]]) -> int:
         return fail(database_problem(exc))
     except SQLAlchemyError as exc:
         return fail(f"database error: {_one_line(exc)}")
+    except OverflowError as exc:  # SQLite refuses an integer above 2^63 before any query
+        return fail(f"a number is too large for the database ({exc})")
 
 
 def database_problem(exc: Any) -> str:

@@ -136,7 +136,7 @@ def check_listen(host: str, port: int) -> None:
         family, kind, proto, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )[0]
-    except (OSError, UnicodeError) as exc:
+    except (OSError, UnicodeError, OverflowError) as exc:
         raise ConfigError(f"cannot listen on {where}: {exc}", host=host, port=port) from exc
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

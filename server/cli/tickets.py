@@ -13,7 +13,14 @@ from core.tickets.drafts import Decision
 from core.tickets.queries import SORTS, TicketQuery
 from core.vocabulary import APPROVAL_STATUSES, STATUSES
 from server.cli.commands import command_parser
-from server.cli.common import print_json, read_input, record_id, run_with_desk, terminal
+from server.cli.common import (
+    print_json,
+    read_input,
+    record_id,
+    run_with_desk,
+    terminal,
+    whole_number,
+)
 from server.wiring import Desk
 
 
@@ -31,8 +38,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--q", help="words to find in sender, subject and text")
     p.add_argument("--sender")
     p.add_argument("--sort", default="-date", choices=SORTS)
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=whole_number(1), default=50)
+    p.add_argument("--offset", type=whole_number(), default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_tickets)
 
@@ -44,7 +51,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = command_parser(sub, "approve")
     p.add_argument("id", type=record_id, help="ticket id")
     p.add_argument("--by", required=True, metavar="EMAIL")
-    p.add_argument("--version", type=int, help="the draft version you reviewed (default: current)")
+    p.add_argument(
+        "--version", type=whole_number(1), help="the draft version you reviewed (default: current)"
+    )
     p.set_defaults(func=cmd_approve)
 
     p = command_parser(sub, "reject")

@@ -74,6 +74,13 @@ def test_bad_usage_is_exit_2_in_one_line(cli_env: Path, capsys: pytest.CaptureFi
         ["reject", "99999999999999999999", "--by", "a@b.c", "--reason", "x"], capsys
     )
     assert "invalid choice" in _usage(["no-such-command"], capsys)
+    big = "99999999999999999999"
+    assert "out of range" in _usage(["tickets", "--offset", big], capsys)
+    assert "is not an id" in _usage(["bulk", "approve", big, "--by", "a@b.test"], capsys)
+    assert "is not an id" in _usage(["templates", "render", "x", "--ticket", big], capsys)
+    # a number only the database can refuse (a template is named by id or name): one line
+    code, _, err = run(capsys, "templates", "show", big)
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     # the largest id there can be is merely not found: exit 1, one line
     code, _, err = run(capsys, "show", "2147483647")
     assert code == 1 and err.strip() == "desk: ticket 2147483647 not found"
