@@ -5,13 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench-ingest bench-triage clean
+.PHONY: run test lint bench-ingest bench-triage bench-cli clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m core.ai.offline  # train and save the offline model once, not per process
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -31,5 +32,8 @@ bench-ingest: $(STAMP)
 bench-triage: $(STAMP)
 	$(BIN)/python bench/triage.py
 
+bench-cli: $(STAMP)
+	$(BIN)/python bench/cli_start.py
+
 clean:
-	rm -rf $(VENV) .desk desk.db desk.db-* .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .desk desk.db desk.db-* .pytest_cache .ruff_cache .mypy_cache core/ai/data/offline-model.joblib

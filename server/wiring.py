@@ -200,6 +200,7 @@ class Desk:
                 per_recipient_hour=mail.throttle_per_recipient_hour,
                 per_ticket_hour=mail.throttle_per_ticket_hour,
             ),
+            company_name=self.settings.brand.company_name,
         )
 
     @cached_property

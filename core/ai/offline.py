@@ -2,33 +2,55 @@
 
 Category and urgency come from two logistic-regression classifiers over TF-IDF word and
 character n-grams, trained on ``data/examples.jsonl`` (written by ``data/make_examples.py``,
-never on the evaluation corpora). Training happens once per process, lazily, in well under
-three seconds, and is deterministic. The draft and fix steps come from ``core.ai.templates``;
-the summary is the first meaningful sentence(s) of the email.
+never on the evaluation corpora). Training is deterministic and takes a second or two, so it
+happens once, not per process: the fitted model is saved with joblib (scikit-learn's
+documented persistence) next to its training data, ``data/offline-model.joblib``, or, when
+the package directory is not writable (a system-wide install), in the user's cache
+directory (``$XDG_CACHE_HOME/ai-support-desk/``, else ``~/.cache/ai-support-desk/``).
+The file holds a key: a hash of the training data, of the code that trains (``train``,
+``classifier_input``, ``MODEL_NAME``) and of the numpy/scipy/scikit-learn versions; a file
+whose key differs, or that cannot be read, is replaced by a freshly trained model
+(``load_or_train``). ``make`` builds it at install (``python -m core.ai.offline``), otherwise
+the first triage does. Importing this module loads none of numpy, scipy or scikit-learn.
+
+The draft and fix steps come from ``core.ai.templates``; the summary is the first
+meaningful sentence(s) of the email.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import inspect
 import json
+import logging
+import os
 import re
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
-import sklearn
-from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from typing import TYPE_CHECKING
 
 from core.ai import guardrails, templates
 from core.ai.result import Category, Triaged, TriageMeta, TriageRequest, TriageResult, Urgency
 from core.errors import ValidationError
 from core.replies.rendering import first_name, render_text
 
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+log = logging.getLogger(__name__)
+
 EXAMPLES_PATH = Path(__file__).with_name("data") / "examples.jsonl"
+MODEL_FILE = "offline-model.joblib"
+MODEL_PATH = EXAMPLES_PATH.with_name(MODEL_FILE)
+CACHE_DIR_NAME = "ai-support-desk"
 MODEL_NAME = "tfidf-logreg-v1"
 PROMPT_VERSION = "offline-templates-v1"
 USER_TEMPLATE_VERSION = "offline-user-template-v1"  # drafted from an in-app response template
@@ -53,10 +75,15 @@ class OfflineModel:
     training_cpu_seconds: float  # CPU time of the process (stable on a busy machine)
 
     def transform(self, texts: list[str]) -> csr_matrix:
+        import sklearn
+        from scipy.sparse import hstack
+
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             return hstack([self.words.transform(texts), self.chars.transform(texts)], format="csr")
 
     def predict(self, texts: list[str]) -> list[Prediction]:
+        import numpy as np
+
         x = self.transform(texts)
         cat_p = _softmax(x @ self.category_clf.coef_.T + self.category_clf.intercept_)
         urg_p = _softmax(x @ self.urgency_clf.coef_.T + self.urgency_clf.intercept_)
@@ -75,6 +102,8 @@ class OfflineModel:
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     scores = np.asarray(scores, dtype=np.float64)
     scores = scores - scores.max(axis=1, keepdims=True)
     exp = np.exp(scores)
@@ -93,6 +122,10 @@ def load_examples(path: Path = EXAMPLES_PATH) -> list[dict[str, str]]:
 
 def train(examples: list[dict[str, str]]) -> OfflineModel:
     """Fit both classifiers; deterministic (no randomness in the vectorizers or newton-cg)."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
     started, started_cpu = time.perf_counter(), time.process_time()
     texts = [classifier_input(e["subject"], e["text"]) for e in examples]
     words = TfidfVectorizer(
@@ -121,17 +154,102 @@ def train(examples: list[dict[str, str]]) -> OfflineModel:
     )
 
 
+def model_key(examples_path: Path = EXAMPLES_PATH) -> str:
+    """What a saved model must have been built from: this training data, this training
+    code and these library versions (a pickle is only safe to load on the versions that
+    wrote it)."""
+    import numpy
+    import scipy
+    import sklearn
+
+    digest = hashlib.sha256()
+    digest.update(examples_path.read_bytes())
+    for part in (
+        MODEL_NAME,
+        inspect.getsource(train),
+        inspect.getsource(classifier_input),
+        f"numpy {numpy.__version__} scipy {scipy.__version__} sklearn {sklearn.__version__}",
+    ):
+        digest.update(b"\0" + part.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def model_paths(examples_path: Path = EXAMPLES_PATH) -> list[Path]:
+    """Where the saved model may be, in order: next to the training data, then the cache."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / CACHE_DIR_NAME
+    return [examples_path.with_name(MODEL_FILE), cache / MODEL_FILE]
+
+
+def read_model(path: Path, key: str) -> OfflineModel | None:
+    """The model saved at ``path`` when it was built under ``key``; None when the file is
+    missing, unreadable, corrupt, of another format, or stale."""
+    import joblib
+
+    if not path.is_file():
+        return None
+    try:
+        saved = joblib.load(path)
+    except Exception as exc:  # noqa: BLE001 - truncated, corrupt, or pickled by other code
+        log.warning("offline model %s is unreadable (%s): training a new one", path, exc)
+        return None
+    if not isinstance(saved, dict) or saved.get("key") != key:
+        log.info("offline model %s was built from other data or code: training a new one", path)
+        return None
+    model = saved.get("model")
+    return model if isinstance(model, OfflineModel) else None
+
+
+def write_model(model: OfflineModel, key: str, path: Path) -> bool:
+    """Save ``model`` at ``path`` atomically (a reader never sees half a file, two writers
+    never mix); False when the directory is not writable."""
+    import joblib
+
+    temp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".offline-model-")
+        with os.fdopen(handle, "wb") as fh:
+            joblib.dump({"key": key, "model": model}, fh)
+        os.chmod(temp, 0o644)  # mkstemp makes it private; the model is no secret
+        os.replace(temp, path)
+    except OSError as exc:
+        log.info("cannot save the offline model at %s: %s", path, exc)
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        return False
+    return True
+
+
+def load_or_train(
+    examples_path: Path = EXAMPLES_PATH, *, paths: list[Path] | None = None
+) -> OfflineModel:
+    """The saved model when one matches the training data and code; otherwise a freshly
+    trained one, saved in the first of ``paths`` (default ``model_paths``) that is writable.
+    A stale or corrupt file is replaced, never fatal."""
+    key = model_key(examples_path)
+    candidates = paths if paths is not None else model_paths(examples_path)
+    for path in candidates:
+        model = read_model(path, key)
+        if model is not None:
+            return model
+    model = train(load_examples(examples_path))
+    if not any(write_model(model, key, path) for path in candidates):
+        log.warning("the offline model could not be saved: it is trained again per process")
+    return model
+
+
 _model: OfflineModel | None = None
 _model_lock = threading.Lock()
 
 
 def get_model() -> OfflineModel:
-    """The process-wide model, trained on first use (thread-safe)."""
+    """The process-wide model: loaded (or trained and saved) on first use, thread-safe."""
     global _model
     if _model is None:
         with _model_lock:
             if _model is None:
-                _model = train(load_examples())
+                _model = load_or_train()
     return _model
 
 
@@ -300,3 +418,9 @@ class OfflineProvider:
             latency_ms=round((time.perf_counter() - started) * 1000),
         )
         return Triaged(result=result, meta=meta)
+
+
+if __name__ == "__main__":  # `python -m core.ai.offline`: build (or check) the saved model
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    built = load_or_train()
+    print(f"offline model ready: {built.n_examples} examples, key {model_key()[:12]}")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from core.access.teams import team_mailbox_ids
 from core.audit import Actor, record
 from core.errors import ConfigError, MailError, NotFound, ValidationError
-from core.inbound.mailboxes import MailboxService, MailboxSpec
+from core.inbound.mailboxes import FIELD_NAMES, MailboxFields, MailboxService, MailboxSpec
 from core.mail.imap import test_login as imap_test_login
 from core.mail.smtp import test_login as smtp_test_login
 from core.secrets import SecretBox
@@ -22,57 +22,39 @@ from db.models import Mailbox
 from db.session import SessionFactory
 
 
-@dataclass(frozen=True, slots=True)
-class MailboxForm:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MailboxForm(MailboxFields):
+    """The mailbox fields as the form shows and returns them, with its password inputs."""
+
     name: str = "support"
-    address: str = ""
-    imap_host: str = ""
-    imap_port: int = 993
-    imap_user: str = ""
-    imap_tls: str = "ssl"
     imap_password: str | None = None  # None or "": keep the stored one
-    smtp_host: str = ""
-    smtp_port: int = 587
-    smtp_user: str = ""
-    smtp_tls: str = "starttls"
     smtp_password: str | None = None
     # read side only: whether a password is stored
     imap_password_set: bool = False
     smtp_password_set: bool = False
 
     def validated(self) -> MailboxForm:
-        MailboxSpec(
-            name=self.name,
-            address=self.address,
-            imap_host=self.imap_host,
-            imap_port=self.imap_port,
-            imap_user=self.imap_user,
-            smtp_host=self.smtp_host,
-            smtp_port=self.smtp_port,
-            smtp_user=self.smtp_user,
-            password=self.imap_password or "stored",
-            imap_tls=self.imap_tls,
-            smtp_tls=self.smtp_tls,
-        ).validated()
-        if not self.imap_host.strip():
-            raise ValidationError("the IMAP host is empty", field="imap_host")
-        if not self.smtp_host.strip():
-            raise ValidationError("the SMTP host is empty", field="smtp_host")
+        self.check()
         return self
+
+    def spec(self) -> MailboxSpec:
+        """The new mailbox this form describes (a ValidationError without a password)."""
+        if not self.imap_password:
+            raise ValidationError("a new mailbox needs a password", field="imap_password")
+        stripped = {
+            key: value.strip() if isinstance(value, str) and key != "sent_folder" else value
+            for key, value in self.connection().items()
+        }
+        return MailboxSpec(
+            **stripped,  # type: ignore[arg-type]
+            password=self.imap_password,
+            smtp_password=self.smtp_password or None,
+        )
 
 
 def _form(m: Mailbox) -> MailboxForm:
     return MailboxForm(
-        name=m.name,
-        address=m.address,
-        imap_host=m.imap_host,
-        imap_port=m.imap_port,
-        imap_user=m.imap_user,
-        imap_tls=m.imap_tls,
-        smtp_host=m.smtp_host,
-        smtp_port=m.smtp_port,
-        smtp_user=m.smtp_user,
-        smtp_tls=m.smtp_tls,
+        **{name: getattr(m, name) for name in FIELD_NAMES},
         imap_password_set=bool(m.password_enc),
         smtp_password_set=bool(m.smtp_password_enc),
     )
@@ -149,24 +131,7 @@ class MailboxSettings:
         form = form.validated()
         stored = await self._current(team_id, home_team)
         if stored is None:
-            if not form.imap_password:
-                raise ValidationError("a new mailbox needs a password", field="imap_password")
-            created = await self.mailboxes.add(
-                MailboxSpec(
-                    name=form.name,
-                    address=form.address,
-                    imap_host=form.imap_host.strip(),
-                    imap_port=form.imap_port,
-                    imap_user=form.imap_user.strip(),
-                    smtp_host=form.smtp_host.strip(),
-                    smtp_port=form.smtp_port,
-                    smtp_user=form.smtp_user.strip(),
-                    password=form.imap_password,
-                    smtp_password=form.smtp_password or None,
-                    imap_tls=form.imap_tls,
-                    smtp_tls=form.smtp_tls,
-                )
-            )
+            created = await self.mailboxes.add(form.spec())
             mailbox_id = created.id
         else:
             mailbox_id = stored.id

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from core.errors import ConfigError, MailError, NotFound, ValidationError
+from core.audit import Actor, record
+from core.errors import ConfigError, InvalidTransition, MailError, NotFound, ValidationError
 from core.mail.imap import ImapConfig, ImapSource
 from core.mail.imap import test_login as imap_test_login
 from core.mail.maildir import MaildirOutbox, MaildirSource
@@ -19,28 +21,31 @@ from core.mail.smtp import test_login as smtp_test_login
 from core.mail.transport import TLS_MODES, Mailer, MailSource, TlsMode
 from core.secrets import SecretBox
 from db.base import utcnow
-from db.models import Mailbox
+from db.models import Mailbox, Ticket
 from db.session import SessionFactory
 
 
-@dataclass(frozen=True, slots=True)
-class MailboxSpec:
-    name: str
-    address: str
-    imap_host: str
-    imap_port: int
-    imap_user: str
-    smtp_host: str
-    smtp_port: int
-    smtp_user: str
-    password: str
-    smtp_password: str | None = None
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MailboxFields:
+    """What a mailbox is reached with, written once: the CLI's ``MailboxSpec`` and the
+    Slack settings form (``core.control.mailbox_form.MailboxForm``) add only their
+    passwords to it. The names are the ``Mailbox`` row's columns."""
+
+    name: str = ""
+    address: str = ""
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_user: str = ""
     imap_tls: str = "ssl"
-    smtp_tls: str = "starttls"
     imap_folder: str = "INBOX"
     sent_folder: str | None = None
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_tls: str = "starttls"
 
-    def validated(self) -> MailboxSpec:
+    def check(self) -> None:
+        """Raise a ValidationError naming the first field that is not acceptable."""
         if not self.name.strip():
             raise ValidationError("a mailbox needs a name", field="name")
         if "@" not in self.address:
@@ -53,6 +58,28 @@ class MailboxSpec:
         for port in (self.imap_port, self.smtp_port):
             if not 0 < port < 65536:
                 raise ValidationError(f"port {port} is out of range", field="port")
+        if not self.imap_host.strip():
+            raise ValidationError("the IMAP host is empty", field="imap_host")
+        if not self.smtp_host.strip():
+            raise ValidationError("the SMTP host is empty", field="smtp_host")
+
+    def connection(self) -> dict[str, object]:
+        """The fields by name (``MailboxFields(**f.connection())`` copies them)."""
+        return {name: getattr(self, name) for name in FIELD_NAMES}
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(MailboxFields))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MailboxSpec(MailboxFields):
+    """A new IMAP/SMTP mailbox: its fields and its password(s)."""
+
+    password: str
+    smtp_password: str | None = None
+
+    def validated(self) -> MailboxSpec:
+        self.check()
         if not self.password:
             raise ValidationError("a mailbox needs a password", field="password")
         return self
@@ -131,6 +158,85 @@ class MailboxService:
     async def all(self) -> list[Mailbox]:
         async with self.sessions() as session:
             return list(await session.scalars(select(Mailbox).order_by(Mailbox.id)))
+
+    async def update(
+        self,
+        name: str,
+        *,
+        changes: Mapping[str, object],
+        password: str | None = None,
+        smtp_password: str | None = None,
+        actor: Actor,
+    ) -> Mailbox:
+        """Change mailbox ``name``'s fields (``MailboxFields`` names) and/or its passwords,
+        audited. The merged fields are checked as a new mailbox's would be. A change to how
+        it is reached clears its failure count, so the next cycle tries the new values at
+        once instead of waiting out the back-off the old ones earned."""
+        unknown = set(changes) - set(FIELD_NAMES) - {"name"}
+        if unknown:
+            raise ValidationError(f"unknown mailbox field(s): {', '.join(sorted(unknown))}")
+        if not changes and password is None and smtp_password is None:
+            raise ValidationError("nothing to change: give a field or a password")
+        async with self.sessions.begin() as session:
+            mailbox = await session.scalar(select(Mailbox).where(Mailbox.name == name))
+            if mailbox is None:
+                raise NotFound(f"no mailbox named {name!r}", name=name)
+            merged = MailboxFields(
+                **{**{f: getattr(mailbox, f) for f in FIELD_NAMES}, **changes}
+            )
+            if mailbox.kind == "maildir":
+                if set(changes) - {"address"} or password or smtp_password:
+                    raise ValidationError(
+                        f"mailbox {name!r} is the embedded Maildir inbox: only its address "
+                        "can change (add an IMAP mailbox with `desk mailbox add`)"
+                    )
+                if "@" not in merged.address:
+                    raise ValidationError(f"{merged.address!r} is not an email address")
+            else:
+                merged.check()
+            if password == "" or smtp_password == "":
+                raise ValidationError("an empty password", field="password")
+            for key in changes:
+                value = getattr(merged, key)
+                setattr(mailbox, key, value.strip() if isinstance(value, str) else value)
+            mailbox.address = merged.address.strip().lower()
+            if password is not None:
+                mailbox.password_enc = self.secrets.encrypt(password)
+            if smtp_password is not None:
+                mailbox.smtp_password_enc = self.secrets.encrypt(smtp_password)
+            if set(changes) - {"address", "sent_folder"} or password or smtp_password:
+                mailbox.consecutive_failures = 0
+            record(
+                session,
+                actor,
+                "mailbox.changed",
+                mailbox=name,
+                fields=sorted(changes),
+                password_changed=password is not None,
+                smtp_password_changed=smtp_password is not None,
+            )
+        return mailbox
+
+    async def remove(self, name: str, *, actor: Actor) -> None:
+        """Delete mailbox ``name`` when no ticket came through it. One that holds tickets
+        is refused (InvalidTransition): deleting it would delete their conversations with
+        it, and replies to them go out through it; correct it with ``update`` instead."""
+        async with self.sessions.begin() as session:
+            mailbox = await session.scalar(select(Mailbox).where(Mailbox.name == name))
+            if mailbox is None:
+                raise NotFound(f"no mailbox named {name!r}", name=name)
+            held = await session.scalar(
+                select(func.count()).select_from(Ticket).where(Ticket.mailbox_id == mailbox.id)
+            )
+            if held:
+                raise InvalidTransition(
+                    f"mailbox {name!r} holds {held} ticket(s): removing it would delete their "
+                    "conversations; correct it with `desk mailbox set` instead",
+                    current="in_use",
+                    tickets=held,
+                )
+            await session.delete(mailbox)
+            record(session, actor, "mailbox.removed", mailbox=name, address=mailbox.address)
 
     def imap_config(self, mailbox: Mailbox) -> ImapConfig:
         return ImapConfig(

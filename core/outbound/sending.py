@@ -67,11 +67,20 @@ class Sender:
         mailer_for: MailerFor,
         limits: Limits = Limits(),
         clock: Callable[[], datetime] = utcnow,
+        company_name: str | None = None,
     ) -> None:
         self.sessions = session_factory
         self.mailer_for = mailer_for
         self.limits = limits
         self.clock = clock
+        self.company_name = company_name
+
+    def from_name(self, mailbox: Mailbox) -> str:
+        """The From display name customers see: the company's for the embedded Maildir
+        mailbox (its name, "embedded", is internal), an IMAP mailbox's own name otherwise."""
+        if mailbox.kind == "maildir" and self.company_name:
+            return self.company_name
+        return mailbox.name
 
     async def send_due(
         self, *, limit: int = 100, only: list[int] | None = None, ignore_backoff: bool = False
@@ -225,7 +234,7 @@ class Sender:
         refs = list(answered.references) if answered else []
         return build_reply(
             from_addr=mailbox.address,
-            from_name=mailbox.name,
+            from_name=self.from_name(mailbox),
             to=ticket.requester_email,
             subject=answered.subject if answered else ticket.subject,
             body=draft.body,
@@ -255,7 +264,7 @@ class Sender:
                     kind="reply",
                     message_id=draft.outgoing_message_id or "",
                     from_email=mailbox.address,
-                    from_name=mailbox.name,
+                    from_name=self.from_name(mailbox),
                     to_addrs=[ticket.requester_email],
                     subject=clean(ticket.subject),
                     date=now,

@@ -1,14 +1,14 @@
 """desk triage FILE | desk eval FILE.csv | desk ai test.
 
 AI settings come from the environment (``core.ai.config.settings_from_env``); none of these
-commands needs the database, so this module imports nothing from the desk's wiring. Exit codes: 0 ok, 1 the operation failed, 2 bad usage.
+commands needs the database, so this module imports nothing from the desk's wiring (and
+``server.cli.common`` loads none of it at import). Exit codes: 0 ok, 1 the operation failed, 2 bad usage.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -20,19 +20,20 @@ from core.ai.config import AISettings, settings_from_env
 from core.ai.result import Triaged, TriageRequest
 from core.ai.service import Triager, build_triager, check
 from core.errors import DeskError
+from server.cli.commands import command_parser
+from server.cli.common import fail, print_json, usage
 
-USAGE = 2
 T = TypeVar("T")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("triage", help="triage one email file (.eml) and print the result")
+    p = command_parser(sub, "triage")
     p.add_argument("file", metavar="FILE", help="raw RFC 822 message, or - for standard input")
     p.add_argument("--json", action="store_true", help="print the result fields as JSON")
     p.add_argument("--provider", choices=("offline", "openai"), help="override DESK_AI_PROVIDER")
     p.set_defaults(func=run_triage)
 
-    p = sub.add_parser("eval", help="score triage on a labelled CSV file")
+    p = command_parser(sub, "eval")
     p.add_argument("file", metavar="FILE.csv")
     p.add_argument("--text-col", required=True, metavar="C", help="column with the email text")
     p.add_argument("--subject-col", metavar="C")
@@ -57,27 +58,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.set_defaults(func=run_eval)
 
-    p = sub.add_parser("ai", help="AI provider tools")
+    p = command_parser(sub, "ai")
     ai_sub = p.add_subparsers(dest="ai_command", metavar="ACTION")
     ai_sub.required = True
     t = ai_sub.add_parser("test", help="check the AI provider: reachable, key valid, model known")
     t.add_argument("--provider", choices=("offline", "openai"), help="override DESK_AI_PROVIDER")
     t.set_defaults(func=run_ai_test)
-
-
-def fail(message: str) -> int:
-    print(f"desk: {message}", file=sys.stderr)
-    return 1
-
-
-def print_json(value: object) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write("\n")
-
-
-def usage_error(command: str, message: str) -> int:
-    print(f"desk {command}: error: {message}", file=sys.stderr)
-    return USAGE
 
 
 def _settings(args: argparse.Namespace) -> AISettings:
@@ -192,11 +178,11 @@ class ProgressBar:
 
 def run_eval(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit <= 0:
-        return usage_error("eval", "--limit must be a positive number")
+        return usage("eval", "--limit must be a positive number")
     if args.concurrency is not None and args.concurrency <= 0:
-        return usage_error("eval", "--concurrency must be a positive number")
+        return usage("eval", "--concurrency must be a positive number")
     if not args.category_col and not args.urgency_col:
-        return usage_error("eval", "nothing to score: give --category-col and/or --urgency-col")
+        return usage("eval", "nothing to score: give --category-col and/or --urgency-col")
     path = Path(args.file)
     if not path.is_file():
         return fail(f"cannot read {path}: no such file")
@@ -212,7 +198,7 @@ def run_eval(args: argparse.Namespace) -> int:
             limit=args.limit,
         )
     except DeskError as exc:
-        return usage_error("eval", str(exc))
+        return usage("eval", str(exc))
     if not dataset.rows:
         return fail(
             f"no rows to score in {path.name} ({dataset.total} rows, {dataset.skipped} skipped: "

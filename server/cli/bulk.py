@@ -19,14 +19,16 @@ from core.access.users import actor_for
 from core.errors import ValidationError
 from core.tickets.bulk import BulkPreview, BulkResult, Selection
 from core.tickets.queries import TicketQuery
-from server.cli.common import print_json, run_with_desk
+from core.vocabulary import APPROVAL_STATUSES, STATUSES
+from server.cli.commands import command_parser
+from server.cli.common import print_json, record_id, run_with_desk
 from server.wiring import Desk
 
 VERBS = {"approve": "Approve", "reject": "Reject", "assign": "Assign", "send": "Send"}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("bulk", help="approve, reject, assign or send many tickets at once")
+    p = command_parser(sub, "bulk")
     actions = p.add_subparsers(dest="bulk_action", metavar="ACTION")
     actions.required = True
     for name, helptext in (
@@ -36,8 +38,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ("send", "send the approved replies now"),
     ):
         a = actions.add_parser(name, help=helptext)
-        a.add_argument("ids", nargs="*", type=int, metavar="TICKET", help="ticket ids")
-        a.add_argument("--status", help="ticket or draft status (pending, approved, open, ...)")
+        a.add_argument("ids", nargs="*", type=record_id, metavar="TICKET", help="ticket ids")
+        a.add_argument(
+            "--status",
+            choices=STATUSES + APPROVAL_STATUSES,
+            metavar="STATUS",
+            help="ticket or draft status (pending, approved, open, ...)",
+        )
         a.add_argument("--category")
         a.add_argument("--urgency")
         a.add_argument("--q", help="words to find in sender, subject and text")

@@ -11,13 +11,15 @@ from core.errors import ParseError
 from core.mail.loopguard import Classification, classify
 from core.mail.parsed import ParsedMessage
 from core.mail.parsing import parse_message
+from server.cli.commands import command_parser
+from server.cli.common import terminal
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``parse`` subcommand to the ``desk`` parser's subparsers."""
-    parser = subparsers.add_parser(
+    parser = command_parser(
+        subparsers,
         "parse",
-        help="parse a raw email file and print what the desk sees",
         description="Parse a raw RFC 5322 message (an .eml file, or - for stdin) and print "
         "its headers, text, reply text, attachments, defects and loop-guard kind.",
     )
@@ -99,27 +101,36 @@ def to_json(parsed: ParsedMessage, kind: Classification) -> dict[str, Any]:
 
 
 def render(parsed: ParsedMessage, kind: Classification) -> str:
-    """A human-readable summary."""
+    """A human-readable summary. Everything taken from the message is escaped for the
+    terminal (``terminal``): texts keep their newlines and tabs, headers keep nothing."""
+    t = terminal
     lines = [
-        f"Message-ID:  {parsed.message_id}"
+        f"Message-ID:  {t(parsed.message_id)}"
         + (" (synthetic)" if parsed.synthetic_message_id else ""),
-        f"From:        {parsed.from_name} <{parsed.from_email}>".replace(" <>", ""),
-        f"To:          {', '.join(parsed.to)}",
-        f"Subject:     {parsed.subject}",
+        f"From:        {t(parsed.from_name)} <{t(parsed.from_email)}>".replace(" <>", ""),
+        f"To:          {t(', '.join(parsed.to))}",
+        f"Subject:     {t(parsed.subject)}",
         f"Date:        {parsed.date.isoformat() if parsed.date else '-'}",
-        f"In-Reply-To: {parsed.in_reply_to or '-'}",
-        f"References:  {' '.join(parsed.references) or '-'}",
-        f"Kind:        {kind.kind} ({kind.reason})",
+        f"In-Reply-To: {t(parsed.in_reply_to) or '-'}",
+        f"References:  {t(' '.join(parsed.references)) or '-'}",
+        f"Kind:        {kind.kind} ({t(kind.reason)})",
     ]
     if kind.kind == "bounce":
         lines.append(
-            f"Bounced:     {', '.join(kind.bounced_recipients) or '-'} "
-            f"status {kind.bounce_status or '-'} original {kind.original_message_id or '-'}"
+            f"Bounced:     {t(', '.join(kind.bounced_recipients)) or '-'} "
+            f"status {t(kind.bounce_status) or '-'} original {t(kind.original_message_id) or '-'}"
         )
     for a in parsed.attachments:
-        note = f" - {a.note}" if a.note else ""
-        lines.append(f"Attachment:  {a.filename} ({a.content_type}, {a.size} bytes){note}")
+        note = f" - {t(a.note)}" if a.note else ""
+        lines.append(f"Attachment:  {t(a.filename)} ({t(a.content_type)}, {a.size} bytes){note}")
     if parsed.defects:
-        lines.append(f"Defects:     {'; '.join(parsed.defects)}")
-    lines += ["", "--- reply text ---", parsed.reply_text, "", "--- full text ---", parsed.text]
+        lines.append(f"Defects:     {t('; '.join(parsed.defects))}")
+    lines += [
+        "",
+        "--- reply text ---",
+        t(parsed.reply_text, lines=True),
+        "",
+        "--- full text ---",
+        t(parsed.text, lines=True),
+    ]
     return "\n".join(lines).rstrip("\n") + "\n"

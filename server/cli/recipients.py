@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 
 from core.access.users import actor_for
+from server.cli.commands import command_parser
 from server.cli.common import print_json, run_with_desk
 from server.wiring import Desk
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("recipients", help="addresses marked undeliverable by a bounce")
+    p = command_parser(sub, "recipients")
     cmds = p.add_subparsers(dest="recipients_command", metavar="COMMAND")
     cmds.required = True
     c = cmds.add_parser("list", help="every address marked undeliverable, newest bounce first")

@@ -12,12 +12,13 @@ from datetime import datetime
 from core.access.users import actor_for
 from core.audit import Actor
 from core.control.scheduler import SchedulerStatus
+from server.cli.commands import command_parser
 from server.cli.common import print_json, run_with_desk
 from server.wiring import Desk
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("scheduler", help="auto-fetch scheduler: status, start, stop")
+    p = command_parser(sub, "scheduler")
     cmds = p.add_subparsers(dest="scheduler_command", metavar="COMMAND")
     cmds.required = True
     c = cmds.add_parser("status", help="switch, interval, workers, last/next run, last error")

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from core.reports import charts
 from core.reports.analytics import PERIODS, TRENDS, Analytics
+from server.cli.commands import command_parser
 from server.cli.common import fail, print_json, run_with_desk
 from server.wiring import Desk
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("stats", help="analytics: response times, volumes, approvals, agents")
+    p = command_parser(sub, "stats")
     p.add_argument("--period", default="30d", choices=list(PERIODS))
     p.add_argument("--by", choices=list(charts.BREAKDOWNS), help="break the volume down")
     p.add_argument("--trend", choices=list(TRENDS), help="tickets per day, week or month")

@@ -8,12 +8,13 @@ from pathlib import Path
 from core.access.users import actor_for
 from core.replies.rendering import VARIABLES
 from core.replies.templates import KEEP, TemplateSpec, TemplateView
-from server.cli.common import print_json, read_input, run_with_desk
+from server.cli.commands import command_parser
+from server.cli.common import print_json, read_input, record_id, run_with_desk
 from server.wiring import Desk
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("templates", help="response templates with {{ variables }}")
+    p = command_parser(sub, "templates")
     cmds = p.add_subparsers(dest="templates_command", metavar="COMMAND")
     cmds.required = True
 
@@ -61,7 +62,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     c = cmds.add_parser("render", help="render a template for a ticket (or sample values)")
     c.add_argument("ref", help="id or name")
-    c.add_argument("--ticket", type=int, help="the ticket whose values to use")
+    c.add_argument("--ticket", type=record_id, help="the ticket whose values to use")
     c.add_argument("--agent", metavar="EMAIL", help="the agent replying")
     c.set_defaults(func=cmd_render)
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import collections
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -307,3 +311,119 @@ async def test_greets_by_first_name(name: str, greeting: str) -> None:
         _request("Question", "What are your opening hours?", sender_name=name)
     )
     assert triaged.result.draft_reply.startswith(greeting + "\n")
+
+
+# --- the saved model ---------------------------------------------------------------------
+
+
+@pytest.fixture()
+def small_examples(tmp_path: Path) -> Path:
+    """Every fifth training example: all classes, a fraction of the training time."""
+    lines = offline.EXAMPLES_PATH.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "data" / "examples.jsonl"
+    path.parent.mkdir()
+    path.write_text("\n".join(lines[::5]) + "\n", encoding="utf-8")
+    return path
+
+
+def _texts() -> list[str]:
+    return [offline.classifier_input(s, t) for s, t, _ in CLEAR_CASES]
+
+
+def test_the_saved_model_classifies_exactly_as_a_fresh_one(small_examples: Path) -> None:
+    saved = small_examples.with_name(offline.MODEL_FILE)
+    first = offline.load_or_train(small_examples, paths=[saved])
+    assert saved.is_file()  # next to its training data
+    loaded = offline.read_model(saved, offline.model_key(small_examples))
+    assert loaded is not None and loaded is not first
+    fresh = offline.train(offline.load_examples(small_examples))
+    assert loaded.predict(_texts()) == fresh.predict(_texts())  # probabilities included
+    assert offline.load_or_train(small_examples, paths=[saved]).predict(_texts()) == (
+        fresh.predict(_texts())
+    )
+
+
+def test_a_stale_or_corrupt_file_is_retrained_not_fatal(small_examples: Path) -> None:
+    saved = small_examples.with_name(offline.MODEL_FILE)
+    key = offline.model_key(small_examples)
+    fresh = offline.train(offline.load_examples(small_examples))
+    for content in (b"", b"not a pickle at all", b"\x80\x04K\x01."):  # empty, junk, an int
+        saved.write_bytes(content)
+        model = offline.load_or_train(small_examples, paths=[saved])
+        assert model.predict(_texts()) == fresh.predict(_texts())
+        assert offline.read_model(saved, key) is not None  # replaced by a good one
+    # built from other data or other code: the key differs
+    assert offline.write_model(fresh, "another-key", saved)
+    assert offline.read_model(saved, key) is None
+    offline.load_or_train(small_examples, paths=[saved])
+    assert offline.read_model(saved, key) is not None
+
+
+def test_changed_training_data_changes_the_key(small_examples: Path) -> None:
+    saved = small_examples.with_name(offline.MODEL_FILE)
+    offline.load_or_train(small_examples, paths=[saved])
+    before = offline.model_key(small_examples)
+    with small_examples.open("a", encoding="utf-8") as fh:
+        fh.write(
+            json.dumps(
+                {
+                    "lang": "en",
+                    "subject": "Refund",
+                    "text": "Please refund my second payment.",
+                    "category": "Billing",
+                    "urgency": "Medium",
+                }
+            )
+            + "\n"
+        )
+    after = offline.model_key(small_examples)
+    assert after != before and offline.read_model(saved, after) is None
+    model = offline.load_or_train(small_examples, paths=[saved])
+    assert model.n_examples == len(offline.load_examples(small_examples))
+    assert offline.read_model(saved, after) is not None
+
+
+def test_a_read_only_package_dir_falls_back_to_the_next_place(
+    small_examples: Path, tmp_path: Path
+) -> None:
+    readonly = tmp_path / "readonly"
+    readonly.mkdir()
+    readonly.chmod(0o555)
+    cache = tmp_path / "cache" / offline.MODEL_FILE
+    try:
+        if os.access(readonly, os.W_OK):  # root ignores modes: make the first place a file
+            readonly.chmod(0o755)
+            (readonly / "blocker").write_text("")
+            first = readonly / "blocker" / offline.MODEL_FILE
+        else:
+            first = readonly / offline.MODEL_FILE
+        offline.load_or_train(small_examples, paths=[first, cache])
+        assert not first.exists() and cache.is_file()
+        assert offline.read_model(cache, offline.model_key(small_examples)) is not None
+    finally:
+        readonly.chmod(0o755)
+
+
+def test_the_cache_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    paths = offline.model_paths()
+    assert paths == [
+        offline.EXAMPLES_PATH.with_name(offline.MODEL_FILE),
+        tmp_path / "ai-support-desk" / offline.MODEL_FILE,
+    ]
+
+
+def test_importing_the_provider_loads_no_numerical_library() -> None:
+    code = (
+        "import sys, core.ai.offline, core.ai.service; "
+        "print(sorted(m for m in ('sklearn', 'scipy', 'numpy') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -136,7 +136,7 @@ def test_desk_fetch_skips_a_mailbox_being_polled_and_one_backing_off(
 async def test_slash_desk_fetch_skips_a_locked_mailbox_and_one_backing_off(
     slack: SlackHarness,
 ) -> None:
-    from server.cli.service import ensure_embedded, seed_demo
+    from server.cli.processes import ensure_embedded, seed_demo
 
     await ensure_embedded(slack.desk, seed=False)
     seed_demo(slack.desk)

@@ -100,7 +100,7 @@ async def test_stats_for_managers_with_a_chart(slack: SlackHarness, smtp_server)
 
 
 async def test_fetch_now_posts_what_came_in(slack: SlackHarness) -> None:
-    from server.cli.service import ensure_embedded, seed_demo
+    from server.cli.processes import ensure_embedded, seed_demo
 
     await ensure_embedded(slack.desk, seed=False)
     seed_demo(slack.desk)

@@ -11,56 +11,71 @@ from core.access.permissions import Principal
 from core.access.users import actor_for
 from core.tickets.decisions import Decision, Decisions
 from core.tickets.queries import SORTS, TicketQuery
-from server.cli.common import print_json, read_input, run_with_desk
+from core.vocabulary import APPROVAL_STATUSES, STATUSES
+from server.cli.commands import command_parser
+from server.cli.common import (
+    print_json,
+    read_input,
+    record_id,
+    run_with_desk,
+    terminal,
+    whole_number,
+)
 from server.wiring import Desk
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("tickets", help="list tickets")
+    p = command_parser(sub, "tickets")
     p.add_argument(
-        "--status", help="open|answered|resolved or a draft status (pending, approved, sent, ...)"
+        "--status",
+        choices=STATUSES + APPROVAL_STATUSES,
+        metavar="STATUS",
+        help="a ticket status (open, answered, resolved) or a draft status "
+        f"({', '.join(APPROVAL_STATUSES)})",
     )
     p.add_argument("--category")
     p.add_argument("--urgency")
     p.add_argument("--q", help="words to find in sender, subject and text")
     p.add_argument("--sender")
     p.add_argument("--sort", default="-date", choices=SORTS)
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=whole_number(1), default=50)
+    p.add_argument("--offset", type=whole_number(), default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_tickets)
 
-    p = sub.add_parser("show", help="one ticket with its whole conversation")
-    p.add_argument("id", type=int)
+    p = command_parser(sub, "show")
+    p.add_argument("id", type=record_id)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("approve", help="approve a ticket's pending draft")
-    p.add_argument("id", type=int, help="ticket id")
+    p = command_parser(sub, "approve")
+    p.add_argument("id", type=record_id, help="ticket id")
     p.add_argument("--by", required=True, metavar="EMAIL")
-    p.add_argument("--version", type=int, help="the draft version you reviewed (default: current)")
+    p.add_argument(
+        "--version", type=whole_number(1), help="the draft version you reviewed (default: current)"
+    )
     p.set_defaults(func=cmd_approve)
 
-    p = sub.add_parser("reject", help="reject a ticket's pending draft")
-    p.add_argument("id", type=int, help="ticket id")
+    p = command_parser(sub, "reject")
+    p.add_argument("id", type=record_id, help="ticket id")
     p.add_argument("--by", required=True, metavar="EMAIL")
     p.add_argument("--reason", required=True)
     p.set_defaults(func=cmd_reject)
 
-    p = sub.add_parser("edit", help="change a ticket's pending draft")
-    p.add_argument("id", type=int, help="ticket id")
+    p = command_parser(sub, "edit")
+    p.add_argument("id", type=record_id, help="ticket id")
     p.add_argument("--by", required=True, metavar="EMAIL")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--text")
     g.add_argument("--file", type=Path)
     p.set_defaults(func=cmd_edit)
 
-    p = sub.add_parser("retry", help="send a ticket's failed reply again (`desk send` sends it)")
-    p.add_argument("id", type=int, help="ticket id")
+    p = command_parser(sub, "retry")
+    p.add_argument("id", type=record_id, help="ticket id")
     p.add_argument("--by", required=True, metavar="EMAIL")
     p.set_defaults(func=cmd_retry)
 
-    p = sub.add_parser("send", help="send every approved draft now")
+    p = command_parser(sub, "send")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_send)
 
@@ -89,6 +104,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
 
 
 def _print_table(rows: list[dict[str, Any]]) -> None:
+    """One line per ticket; what came in a customer's mail is escaped (``terminal``)."""
     if not rows:
         print("no tickets")
         return
@@ -98,7 +114,8 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         print(
             f"{r['id']:>5}  {(r['received_at'] or '')[:16]:16}  {r['status']:8}  {r['approval_status'] or '-':9}  "
-            f"{r['urgency'] or '-':7}  {r['category'] or '-':16}  {r['sender_email'][:28]:28}  {r['subject'][:60]}"
+            f"{r['urgency'] or '-':7}  {r['category'] or '-':16}  {terminal(r['sender_email'])[:28]:28}  "
+            f"{terminal(r['subject'])[:60]}"
         )
 
 
@@ -107,32 +124,43 @@ def cmd_show(args: argparse.Namespace) -> int:
         view = await desk.tickets.get(args.id)
         if args.json:
             print_json(view)
-            return 0
-        print(f"Ticket #{view['id']}: {view['subject']}")
-        print(
-            f"From {view['sender_email']}  status {view['status']}  {view['category'] or '-'} / {view['urgency'] or '-'}"
-        )
-        if view["summary"]:
-            print(f"Summary: {view['summary']}")
-        for m in view["messages"]:
-            arrow = "<-" if m["direction"] == "in" else "->"
-            print(f"\n{arrow} {m['date']}  {m['from']}  [{m['kind']}]")
-            print(m["text"].strip()[:4000])
-            for a in m["attachments"]:
-                print(
-                    f"   attachment: {a['filename']} ({a['content_type']}, {a['size']} bytes){' - ' + a['note'] if a['note'] else ''}"
-                )
-            for note in m["notes"]:
-                print(f"   note: {note}")
-        if view["draft_id"]:
-            print(
-                f"\nDraft #{view['draft_id']} v{view['draft_version']} [{view['approval_status']}]"
-                f"{' ESCALATE: ' + (view['escalation_reason'] or '') if view['escalation_required'] else ''}"
-            )
-            print(view["draft_response"])
+        else:
+            print(render_ticket(view), end="")
         return 0
 
     return run_with_desk(work)
+
+
+def render_ticket(view: dict[str, Any]) -> str:
+    """``desk show`` as text: mail text keeps its lines and tabs, every other control
+    character (from the mail or the AI's answer) is escaped."""
+    t = terminal
+    lines = [
+        f"Ticket #{view['id']}: {t(view['subject'])}",
+        f"From {t(view['sender_email'])}  status {view['status']}  "
+        f"{view['category'] or '-'} / {view['urgency'] or '-'}",
+    ]
+    if view["summary"]:
+        lines.append(f"Summary: {t(view['summary'])}")
+    for m in view["messages"]:
+        arrow = "<-" if m["direction"] == "in" else "->"
+        lines += ["", f"{arrow} {m['date']}  {t(m['from'])}  [{m['kind']}]"]
+        lines.append(t(m["text"].strip()[:4000], lines=True))
+        for a in m["attachments"]:
+            note = " - " + t(a["note"]) if a["note"] else ""
+            lines.append(
+                f"   attachment: {t(a['filename'])} ({t(a['content_type'])}, {a['size']} bytes){note}"
+            )
+        lines += [f"   note: {t(note)}" for note in m["notes"]]
+    if view["draft_id"]:
+        escalate = " ESCALATE: " + t(view["escalation_reason"] or "")
+        lines += [
+            "",
+            f"Draft #{view['draft_id']} v{view['draft_version']} [{view['approval_status']}]"
+            f"{escalate if view['escalation_required'] else ''}",
+            t(view["draft_response"], lines=True),
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _decide(

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import sys
 from importlib import resources
 
 from core.config import Settings
+from core.errors import ConfigError
 from core.mail.maildir import deliver_to_maildir
 from db.migrate import upgrade
+from server.cli.commands import command_parser
 from server.cli.common import fail, run_with_desk
 from server.wiring import Desk, build_desk
 
@@ -18,13 +21,10 @@ EMBEDDED_MAILBOX = "embedded"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("migrate", help="apply database migrations")
+    p = command_parser(sub, "migrate")
     p.set_defaults(func=cmd_migrate)
-    for name, helptext, func in (
-        ("run", "migrate, seed the embedded inbox on first start, run web + worker", cmd_run),
-        ("web", "the REST API (and Slack endpoint when configured)", cmd_web),
-    ):
-        p = sub.add_parser(name, help=helptext)
+    for name, func in (("run", cmd_run), ("web", cmd_web)):
+        p = command_parser(sub, name)
         p.add_argument("--host", default=None, help="default 127.0.0.1 (DESK_HOST)")
         p.add_argument("--port", type=int, default=None, help="default 8000 (DESK_PORT)")
         p.add_argument(
@@ -36,21 +36,47 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             help="reach Slack over Socket Mode (SLACK_APP_TOKEN), no public URL needed",
         )
         p.set_defaults(func=func)
-    p = sub.add_parser("worker", help="fetch, triage and send on a schedule")
+    p = command_parser(sub, "worker")
     p.add_argument("--interval", type=int, default=120, help="seconds between cycles")
     p.set_defaults(func=cmd_worker)
-    p = sub.add_parser("demo", help="put the project's sample mail into the embedded inbox")
+    p = command_parser(sub, "demo")
     p.set_defaults(func=cmd_demo)
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
     settings = Settings()
     try:
+        before = current_revision(settings.database_url)
         upgrade(settings.database_url)
+        after = current_revision(settings.database_url)
     except Exception as exc:  # any failure to reach or change the database ends here
-        return fail(f"migration failed: {exc}")
-    print("database is up to date")
+        return fail(f"migration failed: {' '.join(str(exc).split())[:300]}")
+    print(migration_outcome(before, after))
     return 0
+
+
+def current_revision(database_url: str) -> str | None:
+    """The Alembic revision the database is at; None when it has no desk schema yet."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from db.session import sync_url
+
+    engine = create_engine(sync_url(database_url))
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def migration_outcome(before: str | None, after: str | None) -> str:
+    """What ``desk migrate`` did, in the words of its one line of output."""
+    if before is None:
+        return f"created the desk schema at revision {after}"
+    if before == after:
+        return f"the database is already at revision {after} (up to date)"
+    return f"upgraded the database from revision {before} to {after}"
 
 
 def demo_messages() -> list[bytes]:
@@ -99,12 +125,39 @@ def cmd_demo(_args: argparse.Namespace) -> int:
     return run_with_desk(work)
 
 
+def check_listen(host: str, port: int) -> None:
+    """Raise a ConfigError (one line, exit 1) when ``host:port`` cannot be listened on,
+    before anything starts: a port another process holds, or a host not of this machine.
+    Binds the way the server will (SO_REUSEADDR), so a closing socket does not count."""
+    import socket
+
+    where = f"{host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (OSError, UnicodeError, OverflowError) as exc:
+        raise ConfigError(f"cannot listen on {where}: {exc}", host=host, port=port) from exc
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            hint = " (another process listens there: stop it or pass --port)"
+            taken = exc.errno == errno.EADDRINUSE
+            raise ConfigError(
+                f"cannot listen on {where}: {reason}{hint if taken else ''}", host=host, port=port
+            ) from exc
+
+
 async def serve_web(desk: Desk, host: str, port: int, *, socket_mode: bool = False) -> None:
     import uvicorn
 
     from server.http.app import create_app
 
     config = uvicorn.Config(create_app(desk), host=host, port=port, log_level="info")
+    check_listen(host, port)
     if not socket_mode:
         await uvicorn.Server(config).serve()
         return
@@ -157,6 +210,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"sent replies land in {desk.settings.maildir_outbox}",
             file=sys.stderr,
         )
+        check_listen(host, port)  # before the worker starts: nothing runs half
         stop = asyncio.Event()
         worker = asyncio.create_task(run_worker(desk, interval_seconds=args.interval, stop=stop))
         try:

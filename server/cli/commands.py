@@ -1,0 +1,52 @@
+"""The table of ``desk`` commands: which module holds each and its one-line help.
+
+``desk --help`` is printed from this table alone, and ``desk COMMAND ...`` imports only the
+module holding COMMAND, so no command pays at start-up for the libraries of another (the
+engine, the database drivers, scikit-learn, matplotlib, Bolt, FastAPI load in the commands
+that use them). A module adds its commands with ``command_parser`` (the help comes from
+here, written once).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+# command -> (module under server.cli, help), in the order `desk --help` lists them
+COMMANDS: dict[str, tuple[str, str]] = {
+    "migrate": ("processes", "apply database migrations"),
+    "run": ("processes", "migrate, seed the embedded inbox on first start, run web + worker"),
+    "web": ("processes", "the REST API (and Slack endpoint when configured)"),
+    "worker": ("processes", "fetch, triage and send on a schedule"),
+    "demo": ("processes", "put the project's sample mail into the embedded inbox"),
+    "fetch": ("fetch", "one fetch + triage cycle; prints counts"),
+    "mailbox": ("mailboxes", "support mailboxes: add, list, show, set, test, remove"),
+    "tickets": ("tickets", "list tickets"),
+    "show": ("tickets", "one ticket with its whole conversation"),
+    "approve": ("tickets", "approve a ticket's pending draft"),
+    "reject": ("tickets", "reject a ticket's pending draft"),
+    "edit": ("tickets", "change a ticket's pending draft"),
+    "retry": ("tickets", "send a ticket's failed reply again (`desk send` sends it)"),
+    "send": ("tickets", "send every approved draft now"),
+    "parse": ("parse", "parse a raw email file and print what the desk sees"),
+    "triage": ("ai", "triage one email file (.eml) and print the result"),
+    "eval": ("ai", "score triage on a labelled CSV file"),
+    "ai": ("ai", "AI provider tools"),
+    "bulk": ("bulk", "approve, reject, assign or send many tickets at once"),
+    "stats": ("stats", "analytics: response times, volumes, approvals, agents"),
+    "templates": ("templates", "response templates with {{ variables }}"),
+    "scheduler": ("scheduler", "auto-fetch scheduler: status, start, stop"),
+    "recipients": ("recipients", "addresses marked undeliverable by a bounce"),
+}
+
+
+def modules() -> list[str]:
+    """Every module holding commands, in the table's order."""
+    return list(dict.fromkeys(module for module, _ in COMMANDS.values()))
+
+
+def command_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, **kwargs: Any
+) -> argparse.ArgumentParser:
+    """Add command ``name`` with its help from the table."""
+    return sub.add_parser(name, help=COMMANDS[name][1], **kwargs)
