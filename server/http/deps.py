@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from core.access.permissions import Principal, principal_by_email
 from core.access.users import actor_for
 from core.audit import Actor
 from db.session import SessionFactory
@@ -32,6 +33,12 @@ SessionsDep = Annotated[SessionFactory, Depends(get_sessions)]
 async def acting(desk: Desk, email: str) -> Actor:
     """The desk user ``email`` acting through the API (created as an agent on first use)."""
     return await actor_for(desk.sessions, email, "api")
+
+
+async def deciding(desk: Desk, email: str) -> Principal:
+    """The desk user ``email`` deciding through the API, with their role: the core's
+    decision path checks it as it does for Slack, the CLI and bulk actions."""
+    return await principal_by_email(desk.sessions, email, "api")
 
 
 async def user_id_of(desk: Desk, email: str | None) -> int | None:

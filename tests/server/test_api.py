@@ -6,6 +6,7 @@ import asyncio
 
 import httpx
 
+from core.access.users import ensure_user
 from core.mail.transport import FetchedMail
 from core.tickets.queries import TicketQuery
 from server.http.app import create_app
@@ -165,3 +166,31 @@ async def test_typed_bodies_keep_the_cores_shapes(desk: Desk) -> None:
     }
     assert scheduler == (await desk.scheduler.status()).as_dict()
     assert listed["items"] == await desk.tickets.list(TicketQuery(limit=50))
+
+
+async def test_single_decisions_check_the_role_as_bulk_does(desk: Desk) -> None:
+    """REST approve, reject, edit and retry go through the core's decision path: an agent may
+    not decide on a ticket assigned to someone else (403), its assignee and a manager may."""
+    mailbox = await smtp_mailbox(desk)
+    t1, _ = await drafted_ticket(desk, mailbox, subject="Refund please")
+    await ensure_user(desk.sessions, "boss@team.test", role="manager")
+    async with client(desk) as c:
+        r = await c.post(
+            "/api/v1/bulk/assign",
+            json={"by": "boss@team.test", "ticket_ids": [t1], "assignee": "bob@team.test"},
+        )
+        assert r.json()["counts"]["done"] == 1
+        for path, body in (
+            ("approve", {}),
+            ("reject", {"reason": "no"}),
+            ("edit", {"text": "Hello"}),
+            ("retry", {}),
+        ):
+            r = await c.post(f"/api/v1/tickets/{t1}/{path}", json={"by": "amy@team.test", **body})
+            assert r.status_code == 403 and r.json()["error"] == "PermissionDenied", (path, r.json())
+        pending = (await c.get(f"/api/v1/tickets/{t1}")).json()
+        assert pending["approval_status"] == "pending" and pending["draft_version"] == 1
+        r = await c.post(f"/api/v1/tickets/{t1}/edit", json={"by": "bob@team.test", "text": "Hi"})
+        assert r.status_code == 200 and r.json()["version"] == 2
+        r = await c.post(f"/api/v1/tickets/{t1}/approve", json={"by": "boss@team.test"})
+        assert r.status_code == 200 and r.json()["status"] == "approved"

@@ -8,9 +8,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from core.errors import ValidationError
-from core.tickets.bulk import Selection, role_check
+from core.tickets.bulk import Selection
 from core.tickets.queries import TicketQuery
-from server.http.deps import DeskDep, acting, user_id_of
+from server.http.deps import DeskDep, deciding, user_id_of
 from server.http.models import BulkPreviewOut, BulkResultOut
 
 router = APIRouter(prefix="/api/v1", tags=["bulk"])
@@ -76,8 +76,8 @@ async def bulk_preview(body: PreviewBody, desk: DeskDep) -> BulkPreviewOut:
 async def bulk_action(action: Action, body: BulkBody, desk: DeskDep) -> BulkResultOut:
     """Approve, reject, send or assign many tickets; each one by the single-ticket
     compare-and-set. Agents act on tickets assigned to them or to nobody."""
-    actor = await acting(desk, body.by)
-    check = await role_check(desk.sessions, actor)
+    check = await deciding(desk, body.by)
+    actor = check.actor
     bulk = desk.bulk
     selection = body.selection()
     if action == "approve":

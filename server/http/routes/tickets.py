@@ -1,7 +1,7 @@
 """Tickets: list, counts, one ticket, and the decisions on its current draft.
 
-The decision routes stay one core call each (they switch to the core's single decision
-path in one line when it lands)."""
+Each decision is one call of the core's decision path (``core.tickets.decisions``), which
+checks the acting user's role, compare-and-sets and audits, as for every other surface."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from core.tickets.queries import TicketQuery
-from server.http.deps import DeskDep, PageDep, acting
+from server.http.deps import DeskDep, PageDep, deciding
 from server.http.models import DecisionOut, EditOut, TicketDetailOut, TicketPage
 
 router = APIRouter(prefix="/api/v1", tags=["tickets"])
@@ -72,32 +72,32 @@ async def get_ticket(ticket_id: int, desk: DeskDep) -> TicketDetailOut:
 
 @router.post("/tickets/{ticket_id}/approve")
 async def approve(ticket_id: int, body: ApproveBody, desk: DeskDep) -> DecisionOut:
-    actor = await acting(desk, body.by)
-    draft_id = await desk.tickets.current_draft_id(ticket_id)
-    return DecisionOut.of(await desk.drafts.approve(draft_id, actor, version=body.version))
+    who = await deciding(desk, body.by)
+    return DecisionOut.of(
+        await desk.decisions.approve(who, ticket_id=ticket_id, version=body.version)
+    )
 
 
 @router.post("/tickets/{ticket_id}/reject")
 async def reject(ticket_id: int, body: RejectBody, desk: DeskDep) -> DecisionOut:
-    actor = await acting(desk, body.by)
-    draft_id = await desk.tickets.current_draft_id(ticket_id)
-    return DecisionOut.of(await desk.drafts.reject(draft_id, actor, reason=body.reason))
+    who = await deciding(desk, body.by)
+    return DecisionOut.of(
+        await desk.decisions.reject(who, ticket_id=ticket_id, reason=body.reason)
+    )
 
 
 @router.post("/tickets/{ticket_id}/retry")
 async def retry(ticket_id: int, body: ByBody, desk: DeskDep) -> DecisionOut:
     """Queue a ticket's failed reply again (e.g. after its recipient's bounce mark was
     cleared); the worker sends it."""
-    actor = await acting(desk, body.by)
-    draft_id = await desk.tickets.current_draft_id(ticket_id)
-    return DecisionOut.of(await desk.drafts.retry(draft_id, actor))
+    who = await deciding(desk, body.by)
+    return DecisionOut.of(await desk.decisions.retry(who, ticket_id=ticket_id))
 
 
 @router.post("/tickets/{ticket_id}/edit")
 async def edit(ticket_id: int, body: EditBody, desk: DeskDep) -> EditOut:
-    actor = await acting(desk, body.by)
-    draft_id = await desk.tickets.current_draft_id(ticket_id)
-    draft = await desk.drafts.edit(draft_id, actor, body=body.text)
+    who = await deciding(desk, body.by)
+    edited = await desk.decisions.edit(who, ticket_id=ticket_id, body=body.text)
     return EditOut(
-        ticket_id=ticket_id, draft_id=draft.id, version=draft.version, status=draft.status
+        ticket_id=ticket_id, draft_id=edited.draft_id, version=edited.version, status=edited.status
     )
