@@ -24,6 +24,7 @@ from bot.store.deliveries import DeliveryLog
 from bot.store.posts import SlackPostService
 from core.access.members import MemberService
 from core.access.permissions import TicketGuard
+from core.ai.config import from_sections
 from core.errors import ConfigError
 from core.reports.headlines import StatsService
 from core.tickets.draft_details import DraftCardReader
@@ -78,6 +79,7 @@ def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
         bulk=desk.bulk,
         recipients=desk.recipients,
         decisions=desk.decisions,
+        ai_defaults=from_sections(desk.settings.ai, desk.settings.brand),
     )
 
 

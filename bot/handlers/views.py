@@ -20,7 +20,7 @@ from bot.runtime import Runtime
 from bot.services import TRIAGE_CHANNEL_KEY
 from core.access.members import Member
 from core.access.permissions import require_role
-from core.ai.config import settings_from_env, with_stored
+from core.ai.config import with_stored
 from core.ai.service import check as check_ai
 from core.errors import DeskError, ValidationError
 
@@ -172,7 +172,7 @@ async def test_ai(rt: Runtime, form: SettingsInput, errors: dict[str, str]) -> s
     if bad := {k: v for k, v in errors.items() if k.startswith("ai_")}:
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in bad.items()), field="ai")
     typed = {k: v for k, v in {**form.settings, **form.secrets}.items() if v}
-    ai = with_stored(settings_from_env(), {**await rt.services.store.all(), **typed})
+    ai = with_stored(rt.services.ai_defaults, {**await rt.services.store.all(), **typed})
     return await check_ai(ai)
 
 

@@ -1,6 +1,6 @@
 """desk triage FILE | desk eval FILE.csv | desk ai test.
 
-AI settings come from the environment (``core.ai.config.settings_from_env``); none of these
+AI settings come from the environment (the ``ai`` and ``brand`` sections of ``Settings``); none of these
 commands needs the database, so this module imports nothing from the desk's wiring (and
 ``server.cli.common`` loads none of it at import). Exit codes: 0 ok, 1 the operation failed, 2 bad usage.
 """
@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import TextIO, TypeVar
 
 from core.ai import evaluation
-from core.ai.config import AISettings, settings_from_env
+from core.ai.config import AISettings, from_sections
 from core.ai.result import Triaged, TriageRequest
 from core.ai.service import Triager, build_triager, check
+from core.config import Settings
 from core.errors import DeskError
 from server.cli.commands import command_parser
 from server.cli.common import fail, print_json, usage
@@ -67,7 +68,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _settings(args: argparse.Namespace) -> AISettings:
-    settings = settings_from_env()
+    env = Settings()
+    settings = from_sections(env.ai, env.brand)
     provider = getattr(args, "provider", None)
     if provider:
         settings = settings.model_copy(update={"provider": provider})
