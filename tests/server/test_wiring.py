@@ -43,10 +43,12 @@ async def test_each_service_is_built_once(desk: Desk) -> None:
     for name in (
         "engine", "sessions", "secrets", "store", "mailboxes", "ingestor", "fetcher",
         "tickets", "team_tickets", "drafts", "assignments", "bulk", "sender", "recipients",
-        "templates", "analytics", "scheduler", "mailbox_settings",
+        "templates", "analytics", "scheduler", "mailbox_settings", "decisions",
     ):  # fmt: skip
         assert getattr(desk, name) is getattr(desk, name), name
-    assert desk.bulk.drafts is desk.drafts and desk.bulk.sender is desk.sender
+    assert desk.bulk.decisions is desk.decisions and desk.bulk.sender is desk.sender
+    assert desk.decisions.drafts is desk.drafts
+    assert desk.decisions.assignments is desk.assignments
     assert desk.bulk.reader is desk.team_tickets
     assert desk.fetcher.ingestor is desk.ingestor
 
@@ -68,6 +70,7 @@ async def test_the_slack_services_are_the_desks_own(desk: Desk) -> None:
         "scheduler": desk.scheduler,
         "recipients": desk.recipients,
         "mailbox_settings": desk.mailbox_settings,
+        "decisions": desk.decisions,
     }
     for name, instance in same.items():
         assert getattr(services, name) is instance, name
