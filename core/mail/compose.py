@@ -102,7 +102,12 @@ def build_reply(
         if name.lower() in _OWN_HEADERS:
             raise ValueError(f"{name} is set by build_reply, not by extra_headers")
         msg[name] = _one_line(value)
-    msg.set_content(body, subtype="plain", charset="utf-8")
+    # Non-ASCII text goes quoted-printable, never base64: base64 would carry the policy's
+    # CRLF line ends inside the encoded text, so the text decoded from the sent message
+    # (what the customer reads, and what is checked against the approval) would differ
+    # from the approved text by its line ends.
+    cte = None if body.isascii() else "quoted-printable"
+    msg.set_content(body, subtype="plain", charset="utf-8", cte=cte)
     return msg
 
 

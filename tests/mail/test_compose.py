@@ -232,6 +232,16 @@ def test_non_ascii_subject_name_and_body_round_trip() -> None:
     assert text(parsed) == body
 
 
+def test_mostly_non_ascii_text_reads_back_exactly_as_approved() -> None:
+    # text a base64 part would carry with CRLF line ends (found by the no-unapproved-send
+    # property test): the sent text must equal the approved text, line ends included
+    for body in ("Þ.\U0001ed42î\x87\n¿~º", "你好，\n\n您的退款已处理。\n谢谢\n", "Ελπίζω\nναι\n"):
+        msg = reply(body=body)
+        msg.as_bytes().decode("ascii")  # still 7-bit clean
+        assert msg.get_content() == body + ("" if body.endswith("\n") else "\n")
+        assert text(reparse(msg)).rstrip("\n") == body.rstrip("\n")
+
+
 def test_long_lines_and_ascii_bodies_survive() -> None:
     body = "x" * 2000 + "\n" + "short line\n"
     assert text(reparse(reply(body=body))) == body
