@@ -5,16 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-# Slack's documented limits
+# Slack's documented limits that the builders enforce
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 SECTION_TEXT = 3000
-FIELD_TEXT = 2000
-HEADER_TEXT = 150
-BUTTON_TEXT = 75
 INPUT_MAX = 3000
-CONTEXT_ELEMENTS = 10
-FALLBACK_TEXT = 3000  # we keep the notification text short; Slack cuts at 40,000
 
 
 def escape(text: str) -> str:

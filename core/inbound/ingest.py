@@ -1,6 +1,6 @@
 """Mail in: fetch by UID, parse, classify, thread and store, one transaction per batch.
 
-Rules (DESIGN.md, mail gateway): the folder's UIDVALIDITY and last UID are tracked; a batch's
+Rules (docs/architecture.md, "Mail intake"): the folder's UIDVALIDITY and last UID are tracked; a batch's
 messages and the new ``last_uid`` commit together, and only then is ``\\Seen`` set on the
 server (``seen_uid`` records it, in the next transaction). A crash between the two is healed
 on the next fetch: the UIDs between ``seen_uid`` and ``last_uid`` are flagged again. A

@@ -56,7 +56,7 @@ class Classification:
 
 
 def classify(parsed: ParsedMessage, *, own_addresses: set[str]) -> Classification:
-    """Decide who sent a mail, by the rules in DESIGN.md ("Loop and noise guard")."""
+    """Decide who sent a mail, by the rules in docs/architecture.md ("Loop and noise guard")."""
     own = {address.lower() for address in own_addresses}
     if parsed.from_email and parsed.from_email.lower() in own:
         return Classification("own", f"sent from our own address {parsed.from_email}")

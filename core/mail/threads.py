@@ -1,4 +1,4 @@
-"""Which ticket a message belongs to, in the order DESIGN.md gives.
+"""Which ticket a message belongs to, in the order docs/architecture.md gives ("Threading").
 
 1. In-Reply-To, then References from the right, against every stored message id;
 2. our HMAC-signed ticket token inside any of those ids;

@@ -1,6 +1,6 @@
 """Addresses marked undeliverable by a permanent bounce, and taking the mark off.
 
-A permanent bounce (``core.inbound.ingest``) marks the address; the sender then refuses to mail
+A permanent bounce (``core.inbound.store``) marks the address; the sender then refuses to mail
 it (``core.outbound.sending``), so a reply is not sent into a dead mailbox again and again. When
 the customer's mailbox works again (they said so by phone, or wrote from it), an agent
 clears the mark: ``desk recipients clear EMAIL``, ``POST /api/v1/recipients/{email}/clear``.
