@@ -25,7 +25,6 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -118,6 +117,8 @@ def one_of(column: Any, values: Sequence[str] | Sequence[int], *, pg: bool) -> C
     separator."""
     if not pg:
         return column.in_(values)
+    from sqlalchemy.dialects.postgresql import ARRAY  # loaded only where it is used
+
     if values and isinstance(values[0], str):
         joined = "\n".join(values)  # type: ignore[arg-type]
         if joined.count("\n") == len(values) - 1 and "" not in values:
