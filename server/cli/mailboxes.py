@@ -130,15 +130,32 @@ def _read_password(args: argparse.Namespace) -> str | None:
     return os.environ.get(args.password_env)
 
 
-def cmd_mailbox_add(args: argparse.Namespace) -> int:
-    password = _read_password(args)
-    if not password:
-        return fail("no password given (empty stdin, or the environment variable is unset)")
+class _NoPassword(Exception):
+    """A password option named nothing to read: its message is the one line to print."""
+
+
+def _passwords(args: argparse.Namespace, *, required: bool) -> tuple[str | None, str | None]:
+    """(password, SMTP password) as the options name them; ``required``: a password must
+    be given (``add``), else only when a password option is (``set``)."""
+    password = None
+    if required or args.password_stdin or args.password_env:
+        password = _read_password(args)
+        if not password:
+            raise _NoPassword("no password given (empty stdin, or the environment variable is unset)")
     smtp_password = None
     if args.smtp_password_env:
         smtp_password = os.environ.get(args.smtp_password_env)
         if not smtp_password:
-            return fail(f"environment variable {args.smtp_password_env} is unset")
+            raise _NoPassword(f"environment variable {args.smtp_password_env} is unset")
+    return password, smtp_password
+
+
+def cmd_mailbox_add(args: argparse.Namespace) -> int:
+    try:
+        password, smtp_password = _passwords(args, required=True)
+    except _NoPassword as exc:
+        return fail(str(exc))
+    assert password is not None  # required=True
     spec = MailboxSpec(
         name=args.name,
         address=args.address,
@@ -263,16 +280,10 @@ async def _actor(desk: Desk, email: str | None) -> Actor:
 
 
 def cmd_mailbox_set(args: argparse.Namespace) -> int:
-    password = None
-    if args.password_stdin or args.password_env:
-        password = _read_password(args)
-        if not password:
-            return fail("no password given (empty stdin, or the environment variable is unset)")
-    smtp_password = None
-    if args.smtp_password_env:
-        smtp_password = os.environ.get(args.smtp_password_env)
-        if not smtp_password:
-            return fail(f"environment variable {args.smtp_password_env} is unset")
+    try:
+        password, smtp_password = _passwords(args, required=False)
+    except _NoPassword as exc:
+        return fail(str(exc))
     changes = _changes(args)
 
     async def work(desk: Desk) -> int:
