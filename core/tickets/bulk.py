@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.access.permissions import Principal, principal_for
+from core.access.permissions import Principal
 from core.audit import Actor, record
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from core.outbound.sending import Sender
@@ -512,12 +512,3 @@ def _skip(t: BulkTarget, reason: str, detail: str = "") -> BulkItem:
 def _lost(t: BulkTarget, exc: InvalidTransition) -> BulkItem:
     edited = exc.data.get("current") == "pending" and "version" in exc.data
     return _skip(t, "edited" if edited else "already_decided", str(exc))
-
-
-# -- the REST bulk route's resolver ---------------------------------------------------------
-
-
-async def role_check(sessions: SessionFactory, actor: Actor) -> Principal:
-    """``actor`` with their desk role, no workspace: what the REST API passes as ``check``
-    (the rules themselves are ``core.access.permissions.check_ticket``)."""
-    return await principal_for(sessions, actor)

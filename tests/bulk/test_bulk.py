@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select, update
 
 from core.access.members import Member
+from core.access.permissions import principal_for
 from core.access.users import ensure_user
 from core.errors import InvalidTransition, ValidationError
-from core.tickets.bulk import role_check
 from core.tickets.queries import TicketQuery
 from db.models import AuditEvent, Draft, Ticket
 from server.wiring import Desk
@@ -175,14 +175,14 @@ async def test_bulk_assign_and_role_checks(desk: Desk) -> None:
         [t1, t2],
         boss_actor,
         assignee_id=ann.user_id,
-        check=await role_check(desk.sessions, boss_actor),
+        check=await principal_for(desk.sessions, boss_actor),
     )
     assert sorted(i.ticket_id for i in result.done) == [t1, t2]
     again = await desk.bulk.assign([t1], boss_actor, assignee_id=ann.user_id)  # type: ignore[arg-type]
     assert again.skipped[0].reason == "already_assigned"
 
     # an agent may take free tickets for themselves, not give tickets to others
-    ann_check = await role_check(desk.sessions, ann)
+    ann_check = await principal_for(desk.sessions, ann)
     res = await desk.bulk.assign([t3], ann, assignee_id=boss.id, check=ann_check)
     assert res.skipped[0].reason == "not_permitted"
     res = await desk.bulk.assign([t3], ann, assignee_id=ann.user_id, check=ann_check)  # type: ignore[arg-type]
@@ -190,7 +190,7 @@ async def test_bulk_assign_and_role_checks(desk: Desk) -> None:
     # ... nor decide tickets assigned to someone else
     ben = await agent(desk, "ben@team.test")
     res = await desk.bulk.reject(
-        [t1, t2], ben, reason="no", check=await role_check(desk.sessions, ben)
+        [t1, t2], ben, reason="no", check=await principal_for(desk.sessions, ben)
     )
     assert [i.reason for i in res.skipped] == ["not_permitted", "not_permitted"]
     async with desk.sessions() as s:
