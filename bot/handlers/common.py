@@ -57,11 +57,7 @@ def block_draft_id(action: dict[str, Any]) -> int:
 
 def lost_message(card: DraftCard | None, exc: DeskError) -> str:
     """What a person whose click lost is told: who decided first, and when."""
-    if (
-        card is not None
-        and card.status in APPROVED_STATUSES
-        and card.approved_by
-    ):
+    if card is not None and card.status in APPROVED_STATUSES and card.approved_by:
         who = person(card.approved_by.slack_user_id, card.approved_by.email)
         return f":information_source: Already approved by {who} at {slack_date(card.approved_at)} (now {card.status})."
     if card is not None and card.status == "rejected" and card.rejected_by:

@@ -181,9 +181,7 @@ class MailboxService:
             mailbox = await session.scalar(select(Mailbox).where(Mailbox.name == name))
             if mailbox is None:
                 raise NotFound(f"no mailbox named {name!r}", name=name)
-            merged = MailboxFields(
-                **{**{f: getattr(mailbox, f) for f in FIELD_NAMES}, **changes}
-            )
+            merged = MailboxFields(**{**{f: getattr(mailbox, f) for f in FIELD_NAMES}, **changes})
             if mailbox.kind == "maildir":
                 if set(changes) - {"address"} or password or smtp_password:
                     raise ValidationError(

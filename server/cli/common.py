@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from db.lite import LiteReader
     from server.wiring import Desk
 
 USAGE = 2
@@ -121,6 +122,27 @@ def run_with_desk(work: Callable[[Desk], Awaitable[int]]) -> int:
         return fail(f"database error: {_one_line(exc)}")
     except OverflowError as exc:  # SQLite refuses an integer above 2^63 before any query
         return fail(f"a number is too large for the database ({exc})")
+
+
+def run_reading(work: Callable[[LiteReader], int]) -> int:
+    """Run a read-only ``work`` over the plain database driver (``db.lite``): for commands
+    that only read and must start at once (``desk tickets``). Errors as ``run_with_desk``."""
+    from core.config import Settings
+    from core.errors import DeskError
+    from db.lite import NoDatabase, ReadFailed, reading
+
+    url = Settings().database_url  # every section checked (a bad one is reported by main)
+    try:
+        with reading(url) as reader:
+            return work(reader)
+    except DeskError as exc:
+        return fail(str(exc))
+    except NoDatabase as exc:
+        return fail(f"no desk schema: there is no database at {exc.path}; run `desk migrate`")
+    except ReadFailed as exc:
+        return fail(database_problem(exc))
+    except ValueError as exc:  # an unsupported or in-memory database URL
+        return fail(str(exc))
 
 
 def database_problem(exc: Any) -> str:

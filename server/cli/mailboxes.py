@@ -141,7 +141,9 @@ def _passwords(args: argparse.Namespace, *, required: bool) -> tuple[str | None,
     if required or args.password_stdin or args.password_env:
         password = _read_password(args)
         if not password:
-            raise _NoPassword("no password given (empty stdin, or the environment variable is unset)")
+            raise _NoPassword(
+                "no password given (empty stdin, or the environment variable is unset)"
+            )
     smtp_password = None
     if args.smtp_password_env:
         smtp_password = os.environ.get(args.smtp_password_env)

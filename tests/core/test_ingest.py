@@ -394,7 +394,9 @@ async def test_parse_workers_store_attachments_before_the_batch_commits(
     every stored row's file is there, with its content, and every message ends \\Seen."""
     import core.inbound.ingest
 
-    monkeypatch.setattr(core.inbound.ingest, "FIRST_BATCH", 40)  # two batches, both through the pool
+    monkeypatch.setattr(
+        core.inbound.ingest, "FIRST_BATCH", 40
+    )  # two batches, both through the pool
     desk.ingestor.parse_workers = 2
     written: list[str] = []
     original_put_many = desk.ingestor.attachments.put_many

@@ -179,7 +179,9 @@ async def test_two_worker_processes_share_one_mailbox_and_outbox(
         assert start >= end, spans
 
 
-_POLL = re.compile(r"^(\S+ \S+) INFO core\.inbound\.poller: poll of mailbox \d+ (started|finished)$")
+_POLL = re.compile(
+    r"^(\S+ \S+) INFO core\.inbound\.poller: poll of mailbox \d+ (started|finished)$"
+)
 
 
 def _poll_spans(log: str) -> list[tuple[datetime, datetime]]:

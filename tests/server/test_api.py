@@ -187,7 +187,10 @@ async def test_single_decisions_check_the_role_as_bulk_does(desk: Desk) -> None:
             ("retry", {}),
         ):
             r = await c.post(f"/api/v1/tickets/{t1}/{path}", json={"by": "amy@team.test", **body})
-            assert r.status_code == 403 and r.json()["error"] == "PermissionDenied", (path, r.json())
+            assert r.status_code == 403 and r.json()["error"] == "PermissionDenied", (
+                path,
+                r.json(),
+            )
         pending = (await c.get(f"/api/v1/tickets/{t1}")).json()
         assert pending["approval_status"] == "pending" and pending["draft_version"] == 1
         r = await c.post(f"/api/v1/tickets/{t1}/edit", json={"by": "bob@team.test", "text": "Hi"})

@@ -71,8 +71,9 @@ def test_tickets_loads_no_heavy_library(database_url: str, tmp_path: Path) -> No
     for argv in (["tickets", "--json"], ["show", "1", "--json"]):
         code, loaded = _loaded(argv, env, tmp_path)
         assert code in (0, 1)  # ticket 1 does not exist: exit 1, after a real query
-        assert "sqlalchemy" in loaded
         assert not _roots(loaded) & set(HEAVY), sorted(_roots(loaded) & set(HEAVY))
+        # the list reads through the plain driver; `show` still runs the engine
+        assert ("sqlalchemy" in loaded) == (argv[0] == "show"), argv
 
 
 def test_every_command_is_in_the_table_and_registered_by_its_module() -> None:

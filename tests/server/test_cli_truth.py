@@ -160,10 +160,10 @@ def test_an_unexpected_error_is_one_line(
 ) -> None:
     assert run(capsys, "migrate")[0] == 0
 
-    async def broken(*_args: object, **_kwargs: object) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the reader fell over\nwith a second line")
 
-    monkeypatch.setattr("core.tickets.queries.TicketReader.list", broken)
+    monkeypatch.setattr("db.lite.LiteReader.rows", broken)  # what `desk tickets` reads with
     code, _, err = run(capsys, "tickets")
     assert code == 1 and "Traceback" not in err
     assert err.strip().splitlines() == [

@@ -81,9 +81,7 @@ async def approve(ticket_id: int, body: ApproveBody, desk: DeskDep) -> DecisionO
 @router.post("/tickets/{ticket_id}/reject")
 async def reject(ticket_id: int, body: RejectBody, desk: DeskDep) -> DecisionOut:
     who = await deciding(desk, body.by)
-    return DecisionOut.of(
-        await desk.decisions.reject(who, ticket_id=ticket_id, reason=body.reason)
-    )
+    return DecisionOut.of(await desk.decisions.reject(who, ticket_id=ticket_id, reason=body.reason))
 
 
 @router.post("/tickets/{ticket_id}/retry")
