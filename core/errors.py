@@ -33,6 +33,11 @@ class PermissionDenied(DeskError):
     """The actor may not do this."""
 
 
+class InvalidToken(DeskError):
+    """An API token is missing, malformed, unknown, expired or revoked, or its owner is
+    no longer an active desk user. The message never holds the token."""
+
+
 class InvalidTransition(DeskError):
     """A compare-and-set lost, or the object is in a state that forbids the action.
 

@@ -49,6 +49,7 @@ class Principal:
     workspace: str | None = None
     home_team: str | None = None
     operator: bool = False
+    scopes: frozenset[str] | None = None  # an API token's scopes; None: not a token
 
     @classmethod
     def operator_of(cls, actor: Actor) -> Principal:
@@ -110,6 +111,37 @@ def check_ticket(
         raise PermissionDenied(
             "agents may only take unassigned tickets for themselves; managers assign others",
             ticket_id=access.ticket_id,
+        )
+
+
+# what each API scope allows (issue 11): read < write; admin is its own scope
+SCOPES = ("read", "write", "admin")
+
+
+def check_api(who: Principal, scope: str, *roles: str, doing: str) -> None:
+    """Raise PermissionDenied unless ``who`` may do an API action needing ``scope`` and one
+    of ``roles`` (no roles: any active desk user): effective rights = role ∩ scopes.
+
+    ``data["reason"]`` says which failed: ``insufficient_scope`` or ``forbidden``.
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+    if who.scopes is not None and scope not in who.scopes:
+        raise PermissionDenied(
+            f"{doing} needs a token with the scope {scope!r}; this one has "
+            f"{','.join(sorted(who.scopes)) or 'none'}",
+            reason="insufficient_scope",
+            scope=scope,
+        )
+    if who.operator:
+        return
+    if who.role is None or who.user_id is None:
+        raise PermissionDenied(f"{who.name} is not an active desk user", reason="forbidden")
+    if roles and who.role not in roles:
+        raise PermissionDenied(
+            f"{doing} needs the role {' or '.join(roles)}; you are {who.role}",
+            reason="forbidden",
+            role=who.role,
         )
 
 

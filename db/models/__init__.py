@@ -7,9 +7,11 @@ from db.models.settings import Setting
 from db.models.slack import SlackDelivery, SlackPost
 from db.models.templates import ResponseTemplate, TemplateUse
 from db.models.tickets import Draft, DraftEdit, Ticket
+from db.models.tokens import ApiToken
 from db.models.workers import WorkerStatus
 
 __all__ = [
+    "ApiToken",
     "Attachment",
     "AuditEvent",
     "Draft",
