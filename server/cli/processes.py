@@ -11,6 +11,7 @@ from importlib import resources
 
 from core.config import Settings
 from core.errors import ConfigError
+from core.keyguard import refuse_dev_key
 from core.mail.maildir import deliver_to_maildir
 from db.migrate import upgrade
 from server.cli.commands import command_parser
@@ -151,6 +152,12 @@ def check_listen(host: str, port: int) -> None:
             ) from exc
 
 
+async def guard_key(desk: Desk, host: str | None) -> None:
+    """Refuse the public development key unless the whole desk is embedded."""
+    kinds = [m.kind for m in await desk.mailboxes.all()]
+    refuse_dev_key(desk.settings, host=host, mailbox_kinds=kinds)
+
+
 async def serve_web(desk: Desk, host: str, port: int, *, socket_mode: bool = False) -> None:
     import uvicorn
 
@@ -174,6 +181,7 @@ async def serve_web(desk: Desk, host: str, port: int, *, socket_mode: bool = Fal
 
 def cmd_web(args: argparse.Namespace) -> int:
     async def work(desk: Desk) -> int:
+        await guard_key(desk, args.host or desk.settings.host)
         await serve_web(
             desk,
             args.host or desk.settings.host,
@@ -189,6 +197,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from server.worker import run_worker
 
     async def work(desk: Desk) -> int:
+        await guard_key(desk, None)
         await run_worker(desk, interval_seconds=args.interval)
         return 0
 
@@ -210,6 +219,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"sent replies land in {desk.settings.maildir_outbox}",
             file=sys.stderr,
         )
+        await guard_key(desk, host)
         check_listen(host, port)  # before the worker starts: nothing runs half
         stop = asyncio.Event()
         worker = asyncio.create_task(run_worker(desk, interval_seconds=args.interval, stop=stop))
