@@ -16,11 +16,14 @@ from db.session import is_postgres
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who acts, and through which surface (slack, api, cli, system)."""
+    """Who acts, and through which surface (slack, api, cli, worker, system); for an API
+    request also its request id and the client's address."""
 
     name: str
     source: str
     user_id: int | None = None
+    request_id: str | None = None
+    client_addr: str | None = None
 
     @classmethod
     def system(cls) -> Actor:

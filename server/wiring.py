@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from bot.services import DeskServices
+    from core.access.throttle import AuthThrottle
+    from core.access.tokens import TokenService
     from core.ai.service import Triager
     from core.control.mailbox_form import MailboxSettings
     from core.control.scheduler import SchedulerControl
@@ -85,6 +87,20 @@ class Desk:
     def token_key(self) -> bytes:
         """Signs the ticket token in our outgoing Message-IDs (see core.tickets.drafts)."""
         return self.secrets.hmac_key(TOKEN_PURPOSE)
+
+    @cached_property
+    def tokens(self) -> TokenService:
+        """API tokens: created, listed, revoked, and checked on every API request."""
+        from core.access.tokens import TokenService
+
+        return TokenService(self.sessions, self.secrets)
+
+    @cached_property
+    def throttle(self) -> AuthThrottle:
+        """Failed API sign-ins per client address and token id (one per process)."""
+        from core.access.throttle import AuthThrottle
+
+        return AuthThrottle()
 
     @cached_property
     def store(self) -> SettingsStore:

@@ -50,6 +50,8 @@ class Principal:
     home_team: str | None = None
     operator: bool = False
     scopes: frozenset[str] | None = None  # an API token's scopes; None: not a token
+    request_id: str | None = None  # the API request acting, for the audit trail
+    client_addr: str | None = None  # the API client's address, for the audit trail
 
     @classmethod
     def operator_of(cls, actor: Actor) -> Principal:
@@ -59,7 +61,13 @@ class Principal:
     @property
     def actor(self) -> Actor:
         """Who the audit trail names."""
-        return Actor(name=self.name, source=self.source, user_id=self.user_id)
+        return Actor(
+            name=self.name,
+            source=self.source,
+            user_id=self.user_id,
+            request_id=self.request_id,
+            client_addr=self.client_addr,
+        )
 
     @property
     def is_manager(self) -> bool:
