@@ -4,7 +4,9 @@ Approve, edit, reject, retry, assign and recategorise each run here as three ste
 permission check of ``core.access.permissions`` (role, assignee, workspace) against the
 database, the compare-and-set of the service that owns the row (``DraftService``,
 ``AssignmentService``, ``ClassificationService``), and its audit event, written in the
-same transaction as the change. Slack handlers, the REST API, the ``desk`` CLI and bulk
+same transaction as the change. An agent's right rests on the ticket being unassigned or
+theirs, so their compare-and-set requires that as well: a reassignment that lands between
+the check and the write makes the decision fail with PermissionDenied, not override it. Slack handlers, the REST API, the ``desk`` CLI and bulk
 actions all call these methods with a ``Principal``: a Slack member
 (``Member.principal(home_team)``), a REST caller (``principal_for(sessions, actor)``: role
 checked, no workspace) or the operator at the shell (``Principal.operator_of(actor)``).
@@ -96,7 +98,9 @@ class Decisions:
     ) -> Decision:
         """pending -> approved; ``version``: the text version the approver saw."""
         access = await self.permit(who, "approve", draft_id=draft_id, ticket_id=ticket_id)
-        return await self.drafts.approve(_draft(access), who.actor, version=version)
+        return await self.drafts.approve(
+            _draft(access), who.actor, version=version, agent_id=_agent(who)
+        )
 
     async def reject(
         self,
@@ -107,7 +111,9 @@ class Decisions:
         ticket_id: int | None = None,
     ) -> Decision:
         access = await self.permit(who, "reject", draft_id=draft_id, ticket_id=ticket_id)
-        return await self.drafts.reject(_draft(access), who.actor, reason=reason)
+        return await self.drafts.reject(
+            _draft(access), who.actor, reason=reason, agent_id=_agent(who)
+        )
 
     async def retry(
         self,
@@ -127,7 +133,7 @@ class Decisions:
                 )
             with contextlib.suppress(NotFound):  # cleared meanwhile (another click, the CLI)
                 await self.recipients.clear(email or "", who.actor)
-        return await self.drafts.retry(_draft(access), who.actor)
+        return await self.drafts.retry(_draft(access), who.actor, agent_id=_agent(who))
 
     async def edit(
         self,
@@ -156,11 +162,13 @@ class Decisions:
                     f"the draft changed while you edited it (now version {row[0]}); open Edit again",
                     current=row[1],
                 )
-        draft = await self.drafts.edit(draft_id, who.actor, body=body)
+        draft = await self.drafts.edit(draft_id, who.actor, body=body, agent_id=_agent(who))
         approved = None
         if then_approve:
             check_ticket(who, access, "approve")  # an edit changes no assignment
-            approved = await self.drafts.approve(draft_id, who.actor, version=draft.version)
+            approved = await self.drafts.approve(
+                draft_id, who.actor, version=draft.version, agent_id=_agent(who)
+            )
         return Edited(
             draft_id=draft.id,
             ticket_id=draft.ticket_id,
@@ -181,7 +189,9 @@ class Decisions:
         access = await self.permit(
             who, "assign", draft_id=draft_id, ticket_id=ticket_id, assignee_id=assignee_id
         )
-        return await self.assignments.assign(access.ticket_id, assignee_id, who.actor)
+        return await self.assignments.assign(
+            access.ticket_id, assignee_id, who.actor, agent_id=_agent(who)
+        )
 
     async def recategorise(
         self,
@@ -206,3 +216,12 @@ __all__ = ["Decision", "Decisions", "Edited", "Recategorised"]
 def _draft(access: TicketAccess) -> int:
     assert access.draft_id is not None  # permit() resolves the ticket's current draft
     return access.draft_id
+
+
+def _agent(who: Principal) -> int | None:
+    """The agent whose right rests on the ticket staying unassigned or theirs: their
+    compare-and-set requires it too (the check and the write are not one statement).
+    None for managers, admins and the operator, whose right does not depend on it."""
+    if who.operator or who.is_manager:
+        return None
+    return who.user_id

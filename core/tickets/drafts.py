@@ -5,6 +5,10 @@ when two people act at once exactly one row update succeeds; the other gets
 ``InvalidTransition`` saying who won and when. Approving also names the version of the text
 the approver saw, so an edit that lands in between cannot be approved unseen. The hash of
 the approved text is stored and checked again by the sender.
+
+``agent_id``: the deciding person is an agent, whose right rests on the ticket being
+unassigned or theirs; the same UPDATE then also requires that (``still_free_or``), so a
+reassignment landing between the permission check and the write is not overridden.
 """
 
 from __future__ import annotations
@@ -13,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, exists, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import Actor, record
-from core.errors import InvalidTransition, NotFound, ValidationError
+from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from core.mail.compose import make_message_id
 from core.outbound.sending import body_hash
 from core.textsafe import clean
@@ -51,7 +55,14 @@ class DraftService:
         self.token_key = token_key
         self.clock = clock
 
-    async def approve(self, draft_id: int, actor: Actor, *, version: int | None = None) -> Decision:
+    async def approve(
+        self,
+        draft_id: int,
+        actor: Actor,
+        *,
+        version: int | None = None,
+        agent_id: int | None = None,
+    ) -> Decision:
         """pending -> approved. ``version``: the text version the approver saw (None: current)."""
         if actor.user_id is None:
             raise ValidationError("an approval must name a desk user", field="by")
@@ -62,6 +73,7 @@ class DraftService:
             mailbox = await _mailbox_of(session, draft.ticket_id)
             domain = mailbox.address.rpartition("@")[2] or "desk.local"
             cond = [Draft.id == draft_id, Draft.status == "pending", Draft.version == seen]
+            cond += still_free_or(agent_id)
             result = await session.execute(
                 update(Draft)
                 .where(*cond)
@@ -81,7 +93,7 @@ class DraftService:
             )
             if rows_changed(result) != 1:
                 await session.rollback()
-                raise await self._lost(draft_id, "approve", version_seen=seen)
+                raise await self._lost(draft_id, "approve", version_seen=seen, agent_id=agent_id)
             record(
                 session,
                 actor,
@@ -92,7 +104,9 @@ class DraftService:
             )
         return Decision(draft_id, draft.ticket_id, "approved", now, actor.name)
 
-    async def reject(self, draft_id: int, actor: Actor, *, reason: str) -> Decision:
+    async def reject(
+        self, draft_id: int, actor: Actor, *, reason: str, agent_id: int | None = None
+    ) -> Decision:
         reason = clean(reason).strip()
         if not reason:
             raise ValidationError("a rejection needs a reason", field="reason")
@@ -101,7 +115,11 @@ class DraftService:
             draft = await _load(session, draft_id)
             result = await session.execute(
                 update(Draft)
-                .where(Draft.id == draft_id, Draft.status.in_(("pending", "failed")))
+                .where(
+                    Draft.id == draft_id,
+                    Draft.status.in_(("pending", "failed")),
+                    *still_free_or(agent_id),
+                )
                 .values(
                     status="rejected",
                     rejected_by_id=actor.user_id,
@@ -113,7 +131,7 @@ class DraftService:
             )
             if rows_changed(result) != 1:
                 await session.rollback()
-                raise await self._lost(draft_id, "reject")
+                raise await self._lost(draft_id, "reject", agent_id=agent_id)
             record(
                 session,
                 actor,
@@ -124,7 +142,9 @@ class DraftService:
             )
         return Decision(draft_id, draft.ticket_id, "rejected", now, actor.name)
 
-    async def edit(self, draft_id: int, actor: Actor, *, body: str) -> Draft:
+    async def edit(
+        self, draft_id: int, actor: Actor, *, body: str, agent_id: int | None = None
+    ) -> Draft:
         """Change a pending draft's text; the change is kept in the edit history."""
         body = clean(body.replace("\r\n", "\n")).strip()  # no NULs: PostgreSQL text refuses them
         if not body:
@@ -137,13 +157,18 @@ class DraftService:
             before, version = draft.body, draft.version
             result = await session.execute(
                 update(Draft)
-                .where(Draft.id == draft_id, Draft.status == "pending", Draft.version == version)
+                .where(
+                    Draft.id == draft_id,
+                    Draft.status == "pending",
+                    Draft.version == version,
+                    *still_free_or(agent_id),
+                )
                 .values(body=body, version=version + 1, edit_ratio=edit_ratio(draft.ai_body, body))
                 .execution_options(synchronize_session=False)
             )
             if rows_changed(result) != 1:
                 await session.rollback()
-                raise await self._lost(draft_id, "edit")
+                raise await self._lost(draft_id, "edit", agent_id=agent_id)
             session.add(
                 DraftEdit(
                     draft_id=draft_id,
@@ -164,7 +189,7 @@ class DraftService:
             await session.refresh(draft)
         return draft
 
-    async def retry(self, draft_id: int, actor: Actor) -> Decision:
+    async def retry(self, draft_id: int, actor: Actor, *, agent_id: int | None = None) -> Decision:
         """failed -> approved again (same Message-ID), for a send that failed."""
         now = self.clock()
         async with self.sessions.begin() as session:
@@ -172,7 +197,10 @@ class DraftService:
             result = await session.execute(
                 update(Draft)
                 .where(
-                    Draft.id == draft_id, Draft.status == "failed", Draft.approved_at.is_not(None)
+                    Draft.id == draft_id,
+                    Draft.status == "failed",
+                    Draft.approved_at.is_not(None),
+                    *still_free_or(agent_id),
                 )
                 .values(
                     status="approved",
@@ -185,16 +213,33 @@ class DraftService:
             )
             if rows_changed(result) != 1:
                 await session.rollback()
-                raise await self._lost(draft_id, "retry")
+                raise await self._lost(draft_id, "retry", agent_id=agent_id)
             record(session, actor, "draft.retry", ticket_id=draft.ticket_id, draft_id=draft_id)
         return Decision(draft_id, draft.ticket_id, "approved", now, actor.name)
 
     async def _lost(
-        self, draft_id: int, action: str, *, version_seen: int | None = None
-    ) -> InvalidTransition:
-        """Explain why a compare-and-set did not match: who decided first, or an edit."""
+        self,
+        draft_id: int,
+        action: str,
+        *,
+        version_seen: int | None = None,
+        agent_id: int | None = None,
+    ) -> InvalidTransition | PermissionDenied:
+        """Explain why a compare-and-set did not match: who decided first, an edit, or a
+        reassignment since the permission check."""
         async with self.sessions() as session:
             draft = await _load(session, draft_id)
+            if agent_id is not None:
+                ticket = await session.get(Ticket, draft.ticket_id)
+                holder = ticket.assigned_to_id if ticket else None
+                if holder not in (None, agent_id):
+                    label = await _user_label(session, holder) or "someone else"
+                    return PermissionDenied(
+                        f"ticket {draft.ticket_id} was assigned to {label} meanwhile: only "
+                        f"they, a manager or an admin may {action} it now",
+                        ticket_id=draft.ticket_id,
+                        assigned_to_id=holder,
+                    )
             by, at = None, None
             if draft.status in APPROVED_STATUSES:
                 by, at = await _user_label(session, draft.approved_by_id), draft.approved_at
@@ -219,6 +264,18 @@ class DraftService:
                 by=by,
                 at=at,
             )
+
+
+def still_free_or(agent_id: int | None) -> list[ColumnElement[bool]]:
+    """The draft's ticket is still unassigned or ``agent_id``'s (no condition for None)."""
+    if agent_id is None:
+        return []
+    return [
+        exists().where(
+            Ticket.id == Draft.ticket_id,
+            or_(Ticket.assigned_to_id.is_(None), Ticket.assigned_to_id == agent_id),
+        )
+    ]
 
 
 async def _load(session: AsyncSession, draft_id: int) -> Draft:

@@ -146,3 +146,54 @@ async def test_home_filters_are_query_fields(desk: Desk) -> None:
     assert await ids(unassigned=True) == [t1, t2]
     assert await ids(unassigned=True, escalated=False) == [t1]
     assert await desk.tickets.count(TicketQuery(status="pending", unassigned=True)) == 2
+
+
+async def test_a_reassignment_between_the_check_and_the_write_wins(desk: Desk) -> None:
+    """An agent's check passes on a free ticket; a manager assigns it to someone else
+    before the agent's write lands. The agent's decision must fail, not override: the
+    compare-and-set carries the premise of the check (order of events, no timing)."""
+    mailbox = await smtp_mailbox(desk)
+    ticket, draft = await drafted_ticket(desk, mailbox, subject="raced")
+    ann, ben = await _rest(desk, "ann@team.test"), await _rest(desk, "ben@team.test")
+    boss = await _rest(desk, "boss@team.test", role="manager")
+    decisions = desk.decisions
+    checked = decisions.guard.check
+
+    async def check_then_reassign(*args: object, **kwargs: object) -> object:
+        access = await checked(*args, **kwargs)  # type: ignore[arg-type]
+        await desk.assignments.assign(ticket, ben.user_id, boss.actor)  # type: ignore[arg-type]
+        return access
+
+    decisions.guard.check = check_then_reassign  # type: ignore[method-assign]
+    for decide in (
+        lambda: decisions.approve(ann, ticket_id=ticket),
+        lambda: decisions.reject(ann, ticket_id=ticket, reason="no"),
+        lambda: decisions.edit(ann, ticket_id=ticket, body="Hello"),
+    ):
+        async with desk.sessions.begin() as s:  # free again before each attempt
+            await s.execute(update(Ticket).where(Ticket.id == ticket).values(assigned_to_id=None))
+        with pytest.raises(PermissionDenied, match="assigned to ben@team.test meanwhile"):
+            await decide()
+        assert (await draft_row(desk, draft)).status == "pending"
+        assert (await draft_row(desk, draft)).version == 1
+
+    # two agents taking the same free ticket: the second take loses
+    async with desk.sessions.begin() as s:
+        await s.execute(update(Ticket).where(Ticket.id == ticket).values(assigned_to_id=None))
+
+    async def check_then_taken(*args: object, **kwargs: object) -> object:
+        access = await checked(*args, **kwargs)  # type: ignore[arg-type]
+        await desk.assignments.assign(ticket, ben.user_id, ben.actor)  # type: ignore[arg-type]
+        return access
+
+    decisions.guard.check = check_then_taken  # type: ignore[method-assign]
+    with pytest.raises(PermissionDenied, match="taken by someone else meanwhile"):
+        await decisions.assign(ann, ticket_id=ticket, assignee_id=ann.user_id)  # type: ignore[arg-type]
+    async with desk.sessions() as s:
+        assert await s.scalar(select(Ticket.assigned_to_id).where(Ticket.id == ticket)) == (
+            ben.user_id
+        )
+
+    # a manager's decision does not rest on the assignment: it goes through
+    decisions.guard.check = check_then_reassign  # type: ignore[method-assign]
+    assert (await decisions.approve(boss, ticket_id=ticket)).status == "approved"
