@@ -10,7 +10,7 @@ from typing import Any
 from bot import ids
 from bot.blocks.draft import URGENCY_ICON
 from bot.blocks.text import VIEW_BLOCKS, escape, mrkdwn, plain, plural, short, slack_date
-from core.reports.headlines import HomeCounts
+from core.reports.headlines import QueueCounts
 
 Block = dict[str, Any]
 HOME_FILTERS = {
@@ -122,7 +122,7 @@ def home_view(
     *,
     name: str,
     role: str,
-    counts: HomeCounts,
+    counts: QueueCounts,
     mine: list[TicketLine],
     oldest: list[TicketLine],
     filtered: list[TicketLine] | None = None,

@@ -71,7 +71,7 @@ async def publish_home(
     def query(**filters: Any) -> TeamQuery:
         return TeamQuery(team_id=member.team_id, home_team=home_team, **filters)
 
-    counts = await rt.services.stats.home_counts(team_id=member.team_id, home_team=home_team)
+    counts = await rt.services.stats.queue_counts(team_id=member.team_id, home_team=home_team)
     filtered = None
     if filter_name in FILTERS:
         filtered = await _lines(rt, query(**FILTERS[filter_name], sort="date", limit=FILTER_SIZE))

@@ -1,4 +1,5 @@
-"""The counts of a dashboard (App Home), for one Slack workspace's mailboxes. The figures
+"""The queue's headline counts (drafts waiting, approved, sent today, escalated, failed)
+for one Slack workspace's mailboxes; App Home shows them. The figures
 of a period (``/desk stats``) are ``core.reports.analytics``."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from db.session import SessionFactory
 
 
 @dataclass(frozen=True, slots=True)
-class HomeCounts:
+class QueueCounts:
     pending: int
     approved: int  # approved, waiting to be sent
     sent_today: int
@@ -32,7 +33,7 @@ class StatsService:
         self.sessions = session_factory
         self.clock = clock
 
-    async def home_counts(self, *, team_id: str, home_team: str | None) -> HomeCounts:
+    async def queue_counts(self, *, team_id: str, home_team: str | None) -> QueueCounts:
         now = self.clock()
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         boxes = team_mailbox_ids(team_id, home_team)
@@ -56,7 +57,7 @@ class StatsService:
                 .select_from(Draft)
                 .where(and_(Draft.ticket_id.in_(team_tickets), Draft.sent_at >= midnight))
             )
-        return HomeCounts(
+        return QueueCounts(
             pending=counts["pending"],
             approved=counts["approved"] + counts["sending"],
             sent_today=int(sent_today or 0),

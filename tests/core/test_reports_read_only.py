@@ -126,8 +126,8 @@ async def test_the_services_only_read(desk: Desk) -> None:
                     report.to_csv()
             assert chart_for(report) and chart_for(report, by="category")
             assert chart_for(report, trend=True)
-        await stats.home_counts(team_id="T_HOME", home_team="T_HOME")
-        await stats.home_counts(team_id="T_OTHER", home_team="T_HOME")
+        await stats.queue_counts(team_id="T_HOME", home_team="T_HOME")
+        await stats.queue_counts(team_id="T_OTHER", home_team="T_HOME")
     assert len(rec.statements) > 50  # the reports ran against the database
     assert rec.writes() == []
     assert rec.commits == 0

@@ -8,7 +8,7 @@ from bot.blocks.draft import draft_message
 from bot.blocks.lists import TicketLine, home_view, search_blocks
 from bot.blocks.modals import edit_view
 from bot.ids import ModalContext
-from core.reports.headlines import HomeCounts
+from core.reports.headlines import QueueCounts
 from core.tickets.draft_details import DraftCard
 from tests.core.flows import agent, drafted_ticket, smtp_mailbox
 from tests.support.blockkit import problems, view_problems
@@ -123,7 +123,7 @@ def test_lists_stay_within_limits() -> None:
     home = home_view(
         name="N" * 400,
         role="agent",
-        counts=HomeCounts(1, 2, 3, 4, 5),
+        counts=QueueCounts(1, 2, 3, 4, 5),
         mine=[line] * 60,
         oldest=[line] * 60,
     )
