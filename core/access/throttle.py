@@ -99,6 +99,7 @@ async def audit_lockout(
     *,
     client_addr: str | None,
     public_id: str | None,
+    request_id: str | None = None,
 ) -> None:
     """Write the ``auth_lockout`` audit event of a new lock-out, source ``api``: the actor
     is the token's public id when the failed token had one, else ``anonymous``. The token
@@ -106,6 +107,7 @@ async def audit_lockout(
     actor = Actor(
         name=f"token:{public_id}" if public_id else "anonymous",
         source="api",
+        request_id=request_id,
         client_addr=client_addr,
     )
     async with sessions.begin() as session:

@@ -27,8 +27,7 @@ from sqlalchemy import func, select
 from core.access.permissions import Principal, check_api
 from core.access.throttle import audit_lockout
 from core.access.tokens import public_id_of
-from core.access.users import actor_for
-from core.errors import InvalidToken, NotFound, TooManyAttempts, ValidationError
+from core.errors import InvalidToken, TooManyAttempts, ValidationError
 from db.models import User
 from db.session import SessionFactory
 from server.http.auth import AUTH_ERRORS, bearer, request_id_of
@@ -37,7 +36,9 @@ from server.wiring import Desk
 
 log = logging.getLogger(__name__)
 
-MAX_ID = 2**63 - 1  # a database id: a signed 64-bit integer
+# a database id: the id columns are INTEGER, which PostgreSQL keeps to 32 bits (SQLite to
+# 64); a larger id cannot name a row, and would make PostgreSQL fail the query
+MAX_ID = 2**31 - 1
 MAX_OFFSET = 1_000_000
 MAX_SEARCH = 200  # characters of a search term or a sender filter
 
@@ -90,7 +91,13 @@ async def get_principal(
     except InvalidToken:
         locked = throttle.failed(keys)
         if locked is not None:
-            await audit_lockout(desk.sessions, locked, client_addr=addr, public_id=public_id)
+            await audit_lockout(
+                desk.sessions,
+                locked,
+                client_addr=addr,
+                public_id=public_id,
+                request_id=request_id_of(request),
+            )
         raise
     return replace(who, request_id=request_id_of(request), client_addr=addr)
 
@@ -138,22 +145,16 @@ def api_router(tag: str) -> APIRouter:
 # --- other desk users a request names --------------------------------------------------------
 
 
-async def user_id_of(desk: Desk, email: str | None) -> int | None:
-    """The id of the desk user ``email`` (made an agent on first use, as an assignee
-    always was); None without one."""
-    return None if email is None else (await actor_for(desk.sessions, email, "api")).user_id
-
-
-async def known_user_id(desk: Desk, email: str | None) -> int | None:
-    """The id of the existing desk user ``email`` (NotFound if there is none); None
-    without one. For requests that only read: they make no user."""
+async def user_id_of(desk: Desk, email: str | None, *, field: str) -> int | None:
+    """The id of the existing desk user ``email``; None without one. A name no desk user
+    has is a ValidationError (422): a request makes no user (an admin adds people)."""
     if email is None:
         return None
     address = email.strip().lower()
     async with desk.sessions() as session:
         found = await session.scalar(select(User.id).where(func.lower(User.email) == address))
     if found is None:
-        raise NotFound(f"no desk user {address[:200]!r}", email=address[:200])
+        raise ValidationError(f"{field}: no desk user {address[:200]!r}", field=field)
     return int(found)
 
 

@@ -189,3 +189,57 @@ async def test_single_decisions_check_the_role_as_bulk_does(desk: Desk) -> None:
         assert r.status_code == 200 and r.json()["version"] == 2
         r = await c.post(f"/api/v1/tickets/{t1}/approve", json={})
         assert r.status_code == 200 and r.json()["status"] == "approved"
+
+
+async def test_out_of_bounds_parameters_are_a_4xx_never_a_500(desk: Desk) -> None:
+    """Ids beyond 64 bits, zero or negative ids, huge offsets, over-long search terms and
+    unknown users a body names: each refused before it reaches the database."""
+    mailbox = await smtp_mailbox(desk)
+    ticket_id, _ = await drafted_ticket(desk, mailbox)
+    boss = await api_token(desk, "boss@team.test", role="manager")
+    big, top = 2**63, 2**31 - 1  # top: the largest INTEGER id PostgreSQL can hold
+    async with api_client(desk, boss) as c:
+        for path in (
+            f"/api/v1/tickets/{big}",
+            f"/api/v1/tickets/{top + 1}",
+            "/api/v1/tickets/0",
+            "/api/v1/tickets/-1",
+        ):
+            assert (await c.get(path)).status_code == 422, path
+            assert (await c.post(f"{path}/approve", json={})).status_code == 422, path
+        assert (await c.get(f"/api/v1/tickets/{top}")).status_code == 404
+        for params in (
+            {"offset": 10**7},
+            {"offset": -1},
+            {"limit": 10**6},
+            {"q": "x" * 201},
+            {"sender": "x" * 201},
+            {"status": "s" * 51},
+        ):
+            assert (await c.get("/api/v1/tickets", params=params)).status_code == 422, params
+        ok = await c.get("/api/v1/tickets", params={"offset": 10**6, "q": "x" * 200})
+        assert ok.status_code == 200 and ok.json()["items"] == []
+        assert (await c.get(f"/api/v1/templates/{big * 1000}")).status_code == 422
+        assert (await c.get(f"/api/v1/templates/{top}")).status_code == 404
+        r = await c.post(f"/api/v1/templates/{'n' * 201}/render", json={})
+        assert r.status_code == 422
+        for body in (
+            {"ticket_ids": [big]},
+            {"ticket_ids": [0]},
+            {"ticket_ids": [ticket_id], "versions": {str(big): 1}},
+            {"ticket_ids": [ticket_id], "versions": {"1": 2**40}},
+            {"filters": {"q": "x" * 201}},
+            {"filters": {"assigned_to_id": big}},
+        ):
+            r = await c.post("/api/v1/bulk/approve", json=body)
+            assert r.status_code == 422, (body, r.text)
+        r = await c.post(f"/api/v1/tickets/{ticket_id}/approve", json={"version": 2**40})
+        assert r.status_code == 422
+        r = await c.post(
+            "/api/v1/bulk/assign", json={"ticket_ids": [ticket_id], "assignee": "new@team.test"}
+        )
+        assert r.status_code == 422 and r.json()["detail"].startswith("assignee: no desk user")
+        r = await c.post(f"/api/v1/recipients/{'a' * 320}@x.test/clear")
+        assert r.status_code == 422
+    got = await desk.tickets.get(ticket_id)
+    assert got["approval_status"] == "pending" and got["assigned_to"] is None

@@ -80,7 +80,7 @@ async def bulk_preview(body: PreviewBody, desk: DeskDep, who: Bulk) -> BulkPrevi
         body.action,
         include_escalated=body.include_escalated,
         who=who,
-        assignee_id=await user_id_of(desk, body.assignee),
+        assignee_id=await user_id_of(desk, body.assignee, field="assignee"),
     )
     return BulkPreviewOut.model_validate(preview.as_dict())
 
@@ -105,7 +105,7 @@ async def bulk_action(action: Action, body: BulkBody, desk: DeskDep, check: Bulk
     elif action == "send":
         result = await bulk.send(selection, actor, check=check)
     else:
-        assignee = await user_id_of(desk, body.assignee)
+        assignee = await user_id_of(desk, body.assignee, field="assignee")
         if assignee is None:
             raise ValidationError("assign needs an assignee (email)", field="assignee")
         result = await bulk.assign(selection, actor, assignee_id=assignee, check=check)

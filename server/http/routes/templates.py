@@ -22,8 +22,8 @@ from server.http.deps import (
     DeskDep,
     allowed,
     api_router,
-    known_user_id,
     removed_by,
+    user_id_of,
 )
 from server.http.models import In, TemplateList, TemplateOut, TextOut
 
@@ -143,7 +143,7 @@ async def delete_template(
 @router.post("/templates/{ref}/render")
 async def render_template(ref: Ref, body: RenderBody, desk: DeskDep, _who: Reader) -> TextOut:
     """A preview for a ticket (or sample values); not counted as a use."""
-    agent_id = await known_user_id(desk, body.agent)
+    agent_id = await user_id_of(desk, body.agent, field="agent")
     return TextOut(
         text=await desk.templates.render(_ref(ref), ticket_id=body.ticket_id, agent_id=agent_id)
     )
