@@ -118,7 +118,7 @@ class Allowed:
     def __init__(self, scope: str, *roles: str, doing: str) -> None:
         self.scope, self.roles, self.doing = scope, roles, doing
 
-    def __call__(self, who: PrincipalDep) -> Principal:
+    async def __call__(self, who: PrincipalDep) -> Principal:  # async: no thread for a check
         check_api(who, self.scope, *self.roles, doing=self.doing)
         return who
 
