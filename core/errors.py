@@ -38,6 +38,12 @@ class InvalidToken(DeskError):
     no longer an active desk user. The message never holds the token."""
 
 
+class TooManyAttempts(DeskError):
+    """Too many failed sign-ins from a client or for a token id: locked out for now.
+
+    ``data["retry_after"]`` is the number of seconds until the lock-out ends."""
+
+
 class InvalidTransition(DeskError):
     """A compare-and-set lost, or the object is in a state that forbids the action.
 

@@ -4,8 +4,9 @@ After ``LIMIT`` (20) failures within ``WINDOW`` (one minute) the client address,
 token public id it tried, are locked out for ``LOCKOUT`` (5 minutes): every request from
 them answers 429 with ``Retry-After`` until then. The counters live in this process's
 memory: right for the one web process the desk runs (the Procfile's ``web``); several web
-processes would each count on their own. Each lock-out is logged and audited by the caller
-(``LockedOut`` says who); never with the token.
+processes would each count on their own. Each lock-out is logged here and audited with
+``audit_lockout`` (an ``auth_lockout`` event: which keys, until when, from which address);
+never with the token.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.audit import Actor, record
 from db.base import utcnow
+from db.session import SessionFactory
 
 log = logging.getLogger(__name__)
 
@@ -88,3 +91,31 @@ class AuthThrottle:
         out = LockedOut(tuple(locked), now + self.lockout)
         log.warning("API authentication locked out %s until %s", ", ".join(locked), out.until)
         return out
+
+
+async def audit_lockout(
+    sessions: SessionFactory,
+    out: LockedOut,
+    *,
+    client_addr: str | None,
+    public_id: str | None,
+    request_id: str | None = None,
+) -> None:
+    """Write the ``auth_lockout`` audit event of a new lock-out, source ``api``: the actor
+    is the token's public id when the failed token had one, else ``anonymous``. The token
+    itself is never passed here, so it cannot be written."""
+    actor = Actor(
+        name=f"token:{public_id}" if public_id else "anonymous",
+        source="api",
+        request_id=request_id,
+        client_addr=client_addr,
+    )
+    async with sessions.begin() as session:
+        record(
+            session,
+            actor,
+            "auth_lockout",
+            keys=list(out.keys),
+            until=out.until.isoformat(),
+            client_addr=client_addr,
+        )

@@ -17,6 +17,7 @@ from core.errors import (
     PermissionDenied,
     ValidationError,
 )
+from server.http.auth import install_auth
 from server.http.models import ErrorOut
 from server.http.routes import analytics, bulk, health, recipients, scheduler, templates, tickets
 from server.slack import mount_slack
@@ -54,6 +55,7 @@ def create_app(desk: Desk, *, slack: SlackConfig | None = None) -> FastAPI:
         body = ErrorOut(error=type(exc).__name__, detail=str(exc))
         return JSONResponse(body.model_dump(), status_code=status_for(exc))
 
+    install_auth(app)  # request ids; 401 invalid_token, 403 scope/role, 429 lock-out
     app.include_router(health.router)
     for resource in (tickets, bulk, analytics, templates, scheduler, recipients):
         app.include_router(resource.router, responses=ERRORS)

@@ -7,8 +7,11 @@ instead of vanishing from the API. Timestamps are ISO 8601 strings, as the core 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from core.errors import ValidationError
 from core.tickets.drafts import Decision
 
 Number = int | float  # an int stays an int in the JSON, a float a float
@@ -18,11 +21,34 @@ class Out(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+# --- request bodies ------------------------------------------------------------------------
+
+BY_REMOVED = (
+    "the 'by' field was removed: the acting user is the API token's owner (Authorization: Bearer)"
+)
+
+
+class In(BaseModel):
+    """Base of every request body. The acting user is the API token's owner: a body that
+    still names one (``by``, as before tokens) is refused (422) with a message saying so,
+    rather than ignored, so an old client learns why."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_by(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "by" in data:
+            raise ValidationError(BY_REMOVED, field="by")
+        return data
+
+
 # --- errors and health ---------------------------------------------------------------------
 
 
 class ErrorOut(Out):
-    error: str = Field(description="the error's type, e.g. NotFound")
+    error: str = Field(
+        description="the error's type, e.g. NotFound, ValidationError; invalid_token (401), "
+        "insufficient_scope or forbidden (403), too_many_attempts (429)"
+    )
     detail: str
 
 

@@ -5,20 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
-import httpx
 from sqlalchemy import update
 
-from core.access.users import ensure_user
 from db.models import Draft
-from server.http.app import create_app
 from server.wiring import Desk
 from tests.core.flows import drafted_ticket, smtp_mailbox
-
-
-def client(desk: Desk) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(desk)), base_url="http://desk"
-    )
+from tests.support.api import api_client, api_token, bearer
 
 
 async def test_bulk_endpoints(desk: Desk, smtp_server) -> None:
@@ -37,32 +29,28 @@ async def test_bulk_endpoints(desk: Desk, smtp_server) -> None:
     async with desk.sessions.begin() as s:
         await s.execute(update(Draft).values(escalation_required=False))
         await s.execute(update(Draft).where(Draft.id == d1).values(escalation_required=True))
-    await ensure_user(desk.sessions, "boss@team.test", role="manager")
-    async with client(desk) as c:
+    boss = await api_token(desk, "boss@team.test", role="manager")
+    amy = await api_token(desk, "amy@team.test")
+    bob = await api_token(desk, "bob@team.test")
+    async with api_client(desk, boss) as c:
         r = await c.post(
             "/api/v1/bulk/preview", json={"action": "approve", "filters": {"status": "pending"}}
         )
         assert r.status_code == 200
         assert sorted(t["ticket_id"] for t in r.json()["act_on"]) == [t2, t3]
         assert [i["reason"] for i in r.json()["skip"]] == ["escalated"]
-        r = await c.post("/api/v1/bulk/approve", json={"by": "boss@team.test"})
+        r = await c.post("/api/v1/bulk/approve", json={})
         assert r.status_code == 422  # neither ids nor filters
-        r = await c.post(
-            "/api/v1/bulk/approve", json={"by": "boss@team.test", "filters": {"urgency": "extreme"}}
-        )
+        r = await c.post("/api/v1/bulk/approve", json={"filters": {"urgency": "extreme"}})
         assert r.status_code == 422
 
-        r = await c.post(
-            "/api/v1/bulk/approve", json={"by": "boss@team.test", "filters": {"status": "pending"}}
-        )
+        r = await c.post("/api/v1/bulk/approve", json={"filters": {"status": "pending"}})
         body = r.json()
         assert r.status_code == 200 and body["counts"]["done"] == 2
         assert body["counts"]["skipped_by_reason"] == {"escalated": 1}
         assert body["summary"] == "approved 2; skipped 1: 1 flagged for escalation"
 
-        r = await c.post(
-            "/api/v1/bulk/send", json={"by": "boss@team.test", "ticket_ids": [t1, t2, t3]}
-        )
+        r = await c.post("/api/v1/bulk/send", json={"ticket_ids": [t1, t2, t3]})
         assert r.json()["counts"] == {
             "done": 2,
             "skipped": 1,
@@ -72,26 +60,26 @@ async def test_bulk_endpoints(desk: Desk, smtp_server) -> None:
 
         # an agent may not reject a ticket assigned to someone else
         r = await c.post(
-            "/api/v1/bulk/assign",
-            json={"by": "boss@team.test", "ticket_ids": [t1], "assignee": "bob@team.test"},
+            "/api/v1/bulk/assign", json={"ticket_ids": [t1], "assignee": "bob@team.test"}
         )
         assert r.json()["counts"]["done"] == 1
         r = await c.post(
-            "/api/v1/bulk/reject", json={"by": "amy@team.test", "ticket_ids": [t1], "reason": "no"}
+            "/api/v1/bulk/reject", json={"ticket_ids": [t1], "reason": "no"}, headers=bearer(amy)
         )
         assert r.json()["skipped"][0]["reason"] == "not_permitted"
         r = await c.post(
-            "/api/v1/bulk/reject", json={"by": "bob@team.test", "ticket_ids": [t1], "reason": "no"}
+            "/api/v1/bulk/reject", json={"ticket_ids": [t1], "reason": "no"}, headers=bearer(bob)
         )
         assert r.json()["counts"]["done"] == 1
-        r = await c.post("/api/v1/bulk/assign", json={"by": "boss@team.test", "ticket_ids": [t1]})
+        r = await c.post("/api/v1/bulk/assign", json={"ticket_ids": [t1]})
         assert r.status_code == 422 and "assignee" in r.json()["detail"]
 
 
 async def test_analytics_endpoints(desk: Desk) -> None:
     mailbox = await smtp_mailbox(desk)
     await drafted_ticket(desk, mailbox)
-    async with client(desk) as c:
+    boss = await api_token(desk, "boss@team.test", role="manager", scopes="read")
+    async with api_client(desk, boss) as c:
         r = await c.get("/api/v1/analytics", params={"period": "all", "trend": "week"})
         assert r.status_code == 200
         assert r.json()["tickets"] == 1 and r.json()["trend"]["unit"] == "week"
@@ -111,15 +99,14 @@ async def test_analytics_endpoints(desk: Desk) -> None:
 async def test_template_endpoints(desk: Desk) -> None:
     mailbox = await smtp_mailbox(desk)
     ticket_id, draft_id = await drafted_ticket(desk, mailbox, sender="Ann Lee <ann@cust.test>")
-    async with client(desk) as c:
-        r = await c.post(
-            "/api/v1/templates", json={"by": "lead@team.test", "name": "hi", "body": "Hi {{ nme }}"}
-        )
+    lead = await api_token(desk, "lead@team.test", role="manager")
+    sam = await api_token(desk, "sam@team.test")
+    async with api_client(desk, lead) as c:
+        r = await c.post("/api/v1/templates", json={"name": "hi", "body": "Hi {{ nme }}"})
         assert r.status_code == 422 and "nme" in r.json()["detail"]
         r = await c.post(
             "/api/v1/templates",
             json={
-                "by": "lead@team.test",
                 "name": "hi",
                 "category": "Technical",
                 "body": "Hi {{ customer_first_name }}, about #{{ ticket_id }}.",
@@ -137,16 +124,15 @@ async def test_template_endpoints(desk: Desk) -> None:
         assert r.json() == {"text": f"Hi Ann, about #{ticket_id}."}
         r = await c.post(
             "/api/v1/templates/hi/use",
-            json={"by": "sam@team.test", "ticket_id": ticket_id, "draft_id": draft_id},
+            json={"ticket_id": ticket_id, "draft_id": draft_id},
+            headers=bearer(sam),
         )
         assert r.status_code == 200 and (await c.get("/api/v1/templates/hi")).json()["uses"] == 1
-        r = await c.patch("/api/v1/templates/hi", json={"by": "lead@team.test", "category": None})
+        r = await c.patch("/api/v1/templates/hi", json={"category": None})
         assert r.status_code == 200 and r.json()["category"] is None
-        r = await c.patch(
-            "/api/v1/templates/hi", json={"by": "lead@team.test", "description": "greeting"}
-        )
+        r = await c.patch("/api/v1/templates/hi", json={"description": "greeting"})
         assert r.json()["category"] is None and r.json()["description"] == "greeting"
-        r = await c.delete("/api/v1/templates/hi", params={"by": "lead@team.test"})
+        r = await c.delete("/api/v1/templates/hi")
         assert r.status_code == 204
         assert (await c.get("/api/v1/templates")).json()["items"] == []
         assert (await c.get("/api/v1/templates/nope")).status_code == 404
@@ -156,19 +142,16 @@ async def test_template_endpoints(desk: Desk) -> None:
 
 async def test_scheduler_endpoints(desk: Desk) -> None:
     await smtp_mailbox(desk)
-    async with client(desk) as c:
+    lead = await api_token(desk, "lead@team.test", role="admin", scopes="read,admin")
+    async with api_client(desk, lead) as c:
         r = await c.get("/api/v1/scheduler")
         assert r.json()["state"] == "stopped" and r.json()["enabled"] is True
-        r = await c.post(
-            "/api/v1/scheduler/start", json={"by": "lead@team.test", "interval_seconds": 300}
-        )
+        r = await c.post("/api/v1/scheduler/start", json={"interval_seconds": 300})
         assert (
             r.json()["interval_seconds"] == 300
             and r.json()["mailboxes"][0]["interval_seconds"] == 300
         )
-        r = await c.post("/api/v1/scheduler/stop", json={"by": "lead@team.test"})
+        r = await c.post("/api/v1/scheduler/stop", json={})
         assert r.json()["enabled"] is False
-        r = await c.post(
-            "/api/v1/scheduler/start", json={"by": "lead@team.test", "interval_seconds": 0}
-        )
+        r = await c.post("/api/v1/scheduler/start", json={"interval_seconds": 0})
         assert r.status_code == 422

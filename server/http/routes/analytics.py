@@ -1,17 +1,21 @@
-"""Analytics: a period's figures as JSON or CSV, and PNG charts of them."""
+"""Analytics: a period's figures as JSON or CSV, and PNG charts of them. The ``read``
+scope, and the role of a manager or an admin (as ``/desk stats``: the figures name every
+agent's work)."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 
-from server.http.deps import DeskDep
+from core.access.permissions import MANAGER_ROLES, Principal
+from server.http.deps import DeskDep, allowed, api_router
 from server.http.models import AnalyticsOut
 
-router = APIRouter(prefix="/api/v1", tags=["analytics"])
+router = api_router("analytics")
+
+Stats = Annotated[Principal, allowed("read", *MANAGER_ROLES, doing="reading the stats")]
 
 Period = Literal["7d", "30d", "all"]
 Trend = Literal["day", "week", "month"]
@@ -24,6 +28,7 @@ Trend = Literal["day", "week", "month"]
 )
 async def analytics(
     desk: DeskDep,
+    _who: Stats,
     period: Period = "30d",
     trend: Trend = "day",
     format: Literal["json", "csv"] = "json",
@@ -46,6 +51,7 @@ async def analytics(
 )
 async def analytics_chart(
     desk: DeskDep,
+    _who: Stats,
     period: Period = "30d",
     trend: Trend = "day",
     by: Literal["category", "urgency", "agent"] | None = None,

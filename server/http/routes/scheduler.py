@@ -1,36 +1,44 @@
-"""The scheduler: its switch, interval and workers."""
+"""The scheduler: its switch, interval and workers. Its status reads with the ``read``
+scope (every desk user sees it on the App Home); starting and stopping it is a setting:
+the ``admin`` scope and an admin (as ``/desk settings``)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from core.access.permissions import Principal
 from core.errors import ValidationError
-from server.http.deps import DeskDep, acting
-from server.http.models import SchedulerOut
+from server.http.deps import DeskDep, allowed, api_router
+from server.http.models import In, SchedulerOut
 
-router = APIRouter(prefix="/api/v1", tags=["scheduler"])
+router = api_router("scheduler")
 
 
-class SchedulerBody(BaseModel):
-    by: str
+class SchedulerBody(In):
     interval_seconds: int | None = Field(default=None, ge=1, le=86_400)
-    mailbox: str | None = None
+    mailbox: str | None = Field(default=None, max_length=200)
 
 
 @router.get("/scheduler")
-async def scheduler_status(desk: DeskDep) -> SchedulerOut:
+async def scheduler_status(
+    desk: DeskDep, _who: Annotated[Principal, allowed("read", doing="reading the scheduler")]
+) -> SchedulerOut:
     """Switch, interval, workers (last run, next run, last error) and mailboxes."""
     return SchedulerOut.model_validate((await desk.scheduler.status()).as_dict())
 
 
 @router.post("/scheduler/{command}")
 async def scheduler_command(
-    command: Literal["start", "stop"], body: SchedulerBody, desk: DeskDep
+    command: Literal["start", "stop"],
+    desk: DeskDep,
+    who: Annotated[
+        Principal, allowed("admin", "admin", doing="starting or stopping the scheduler")
+    ],
+    body: SchedulerBody | None = None,
 ) -> SchedulerOut:
-    actor = await acting(desk, body.by)
+    actor, body = who.actor, body or SchedulerBody()
     if command == "start":
         await desk.scheduler.start(
             actor, interval_seconds=body.interval_seconds, mailbox=body.mailbox

@@ -1,49 +1,58 @@
 """Tickets: list, counts, one ticket, and the decisions on its current draft.
 
-Each decision is one call of the core's decision path (``core.tickets.decisions``), which
-checks the acting user's role, compare-and-sets and audits, as for every other surface."""
+Reading needs the ``read`` scope; a decision the ``write`` scope, and then it is one call
+of the core's decision path (``core.tickets.decisions``), which checks the caller's role
+and the ticket's assignee, compare-and-sets and audits, as for every other surface."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from typing import Annotated
 
+from fastapi import Query
+from pydantic import Field
+
+from core.access.permissions import Principal
 from core.tickets.queries import TicketQuery
-from server.http.deps import DeskDep, PageDep, deciding
-from server.http.models import DecisionOut, EditOut, TicketDetailOut, TicketPage
+from server.http.deps import MAX_SEARCH, DeskDep, PageDep, PathId, allowed, api_router
+from server.http.models import DecisionOut, EditOut, In, TicketDetailOut, TicketPage
 
-router = APIRouter(prefix="/api/v1", tags=["tickets"])
+router = api_router("tickets")
 
-
-class ApproveBody(BaseModel):
-    by: str = Field(description="email of the approving user")
-    version: int | None = Field(default=None, description="the draft version reviewed")
-
-
-class RejectBody(BaseModel):
-    by: str
-    reason: str = Field(min_length=1)
+Reader = Annotated[Principal, allowed("read", doing="reading tickets")]
+Decider = Annotated[Principal, allowed("write", doing="deciding on a draft")]
+Word = Annotated[str | None, Query(max_length=50)]
+Search = Annotated[str | None, Query(max_length=MAX_SEARCH)]
 
 
-class EditBody(BaseModel):
-    by: str
+class ApproveBody(In):
+    version: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="the draft version reviewed"
+    )
+
+
+class RejectBody(In):
+    reason: str = Field(min_length=1, max_length=5_000)
+
+
+class EditBody(In):
     text: str = Field(min_length=1, max_length=100_000)
 
 
-class ByBody(BaseModel):
-    by: str = Field(description="email of the user acting")
+class NoBody(In):
+    pass
 
 
 @router.get("/tickets")
 async def list_tickets(
     desk: DeskDep,
+    _who: Reader,
     page: PageDep,
-    status: str | None = None,
-    category: str | None = None,
-    urgency: str | None = None,
-    q: str | None = None,
-    sender: str | None = None,
-    sort: str = "-date",
+    status: Word = None,
+    category: Word = None,
+    urgency: Word = None,
+    q: Search = None,
+    sender: Search = None,
+    sort: Annotated[str, Query(max_length=50)] = "-date",
 ) -> TicketPage:
     query = TicketQuery(
         status=status,
@@ -60,41 +69,40 @@ async def list_tickets(
 
 
 @router.get("/tickets/counts")
-async def ticket_counts(desk: DeskDep) -> dict[str, int]:
+async def ticket_counts(desk: DeskDep, _who: Reader) -> dict[str, int]:
     """Tickets per status."""
     return await desk.tickets.counts_by_status()
 
 
 @router.get("/tickets/{ticket_id}")
-async def get_ticket(ticket_id: int, desk: DeskDep) -> TicketDetailOut:
+async def get_ticket(ticket_id: PathId, desk: DeskDep, _who: Reader) -> TicketDetailOut:
     return TicketDetailOut.model_validate(await desk.tickets.get(ticket_id))
 
 
 @router.post("/tickets/{ticket_id}/approve")
-async def approve(ticket_id: int, body: ApproveBody, desk: DeskDep) -> DecisionOut:
-    who = await deciding(desk, body.by)
-    return DecisionOut.of(
-        await desk.decisions.approve(who, ticket_id=ticket_id, version=body.version)
-    )
+async def approve(
+    ticket_id: PathId, desk: DeskDep, who: Decider, body: ApproveBody | None = None
+) -> DecisionOut:
+    version = body.version if body is not None else None
+    return DecisionOut.of(await desk.decisions.approve(who, ticket_id=ticket_id, version=version))
 
 
 @router.post("/tickets/{ticket_id}/reject")
-async def reject(ticket_id: int, body: RejectBody, desk: DeskDep) -> DecisionOut:
-    who = await deciding(desk, body.by)
+async def reject(ticket_id: PathId, body: RejectBody, desk: DeskDep, who: Decider) -> DecisionOut:
     return DecisionOut.of(await desk.decisions.reject(who, ticket_id=ticket_id, reason=body.reason))
 
 
 @router.post("/tickets/{ticket_id}/retry")
-async def retry(ticket_id: int, body: ByBody, desk: DeskDep) -> DecisionOut:
+async def retry(
+    ticket_id: PathId, desk: DeskDep, who: Decider, _body: NoBody | None = None
+) -> DecisionOut:
     """Queue a ticket's failed reply again (e.g. after its recipient's bounce mark was
     cleared); the worker sends it."""
-    who = await deciding(desk, body.by)
     return DecisionOut.of(await desk.decisions.retry(who, ticket_id=ticket_id))
 
 
 @router.post("/tickets/{ticket_id}/edit")
-async def edit(ticket_id: int, body: EditBody, desk: DeskDep) -> EditOut:
-    who = await deciding(desk, body.by)
+async def edit(ticket_id: PathId, body: EditBody, desk: DeskDep, who: Decider) -> EditOut:
     edited = await desk.decisions.edit(who, ticket_id=ticket_id, body=body.text)
     return EditOut(
         ticket_id=ticket_id, draft_id=edited.draft_id, version=edited.version, status=edited.status
