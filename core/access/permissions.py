@@ -126,6 +126,14 @@ def check_ticket(
 SCOPES = ("read", "write", "admin")
 
 
+def scopes_for_role(role: str | None) -> tuple[str, ...]:
+    """The scopes a token of someone with ``role`` may carry: ``admin`` only for admins
+    (a token never claims more than its owner could do when it is made)."""
+    if role is None:
+        return ()
+    return SCOPES if role == "admin" else ("read", "write")
+
+
 def check_api(who: Principal, scope: str, *roles: str, doing: str) -> None:
     """Raise PermissionDenied unless ``who`` may do an API action needing ``scope`` and one
     of ``roles`` (no roles: any active desk user): effective rights = role ∩ scopes.
