@@ -1,4 +1,4 @@
-"""``/desk``: help, search, stats, bulk, templates, settings, fetch. Ack first, answer through ``respond``."""
+"""``/desk``: help, search, stats, bulk, templates, settings, fetch, token. Ack first, answer through ``respond``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.handlers.actions import search_reply
 from bot.handlers.bulk import bulk_command
 from bot.handlers.common import Invocation
 from bot.handlers.templates import templates_command
+from bot.handlers.tokens import token_command
 from bot.handlers.views import settings_snapshot
 from bot.notifier import SLACK_ERRORS
 from bot.runtime import Runtime
@@ -126,4 +127,5 @@ HANDLERS: dict[str, Sub] = {
     "templates": templates_command,
     "settings": settings,
     "fetch": fetch,
+    "token": token_command,
 }
