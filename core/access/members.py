@@ -67,6 +67,16 @@ class Member:
         return self.role == "admin"
 
 
+def deactivated(email: str, user_id: int) -> PermissionDenied:
+    """Refusal for someone whose desk account an admin deactivated (``reason`` says so)."""
+    return PermissionDenied(
+        f"the desk account of {email} is deactivated: ask an admin",
+        reason="deactivated",
+        user_id=user_id,
+        email=email,
+    )
+
+
 def placeholder_email(team_id: str, slack_user_id: str) -> str:
     """For Slack users whose email we may not read (no ``users:read.email`` scope)."""
     return f"{slack_user_id.lower()}@{team_id.lower()}.slack.invalid"
@@ -91,15 +101,18 @@ class MemberService:
         self.admin_ids = admin_ids
 
     async def find(self, team_id: str, slack_user_id: str) -> Member | None:
-        """The linked desk user, or None when this Slack user never acted yet."""
+        """The linked desk user, or None when this Slack user never acted yet;
+        PermissionDenied (``reason`` "deactivated") when an admin deactivated them."""
         async with self.sessions() as session:
             user = await session.scalar(
                 select(User).where(
                     User.slack_team_id == team_id, User.slack_user_id == slack_user_id
                 )
             )
-        if user is None or not user.is_active:
+        if user is None:
             return None
+        if not user.is_active:
+            raise deactivated(user.email, user.id)
         if slack_user_id in self.admin_ids and user.role != "admin":
             async with self.sessions.begin() as session:
                 await session.execute(
@@ -137,6 +150,8 @@ class MemberService:
                 )
                 if candidate is not None and candidate.slack_user_id is None:
                     user = candidate
+            if user is not None and not user.is_active:
+                raise deactivated(user.email, user.id)
             if user is None:
                 taken = email and await session.scalar(
                     select(User.id).where(func.lower(User.email) == email)
