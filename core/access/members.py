@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core.access.directory import Directory, UserInfo
 from core.access.permissions import MANAGER_ROLES, Principal
-from core.access.users import ROLES
 from core.audit import Actor, record
 from core.errors import NotFound, PermissionDenied, ValidationError
 from db.models import User
@@ -99,6 +99,7 @@ class MemberService:
     ) -> None:
         self.sessions = session_factory
         self.admin_ids = admin_ids
+        self.directory = Directory(session_factory)
 
     async def find(self, team_id: str, slack_user_id: str) -> Member | None:
         """The linked desk user, or None when this Slack user never acted yet;
@@ -143,6 +144,12 @@ class MemberService:
                     User.slack_team_id == team_id, User.slack_user_id == slack_user_id
                 )
             )
+            if user is None:  # added by an admin with this Slack id, the workspace not known
+                user = await session.scalar(
+                    select(User).where(
+                        User.slack_team_id.is_(None), User.slack_user_id == slack_user_id
+                    )
+                )
             email = (profile.email or "").strip().lower()
             if user is None and email:
                 candidate = await session.scalar(
@@ -164,6 +171,10 @@ class MemberService:
                     role="agent",
                 )
                 session.add(user)
+            if user.is_active is False:  # (a new row's flag is filled in at flush)
+                raise PermissionDenied(
+                    f"{user.email} is deactivated on this desk", reason="forbidden"
+                )
             user.slack_team_id, user.slack_user_id = team_id, slack_user_id
             if not user.name:
                 user.name = profile.name
@@ -189,50 +200,27 @@ class MemberService:
             return _member(user, team_id, slack_user_id)
 
     async def set_role(self, admin: Member, target_user_id: int, role: str) -> Member:
+        """An admin changes the role of someone in their workspace; the directory's rules
+        apply (admins only, the desk keeps an active admin, audited)."""
         if not admin.is_admin:
             raise PermissionDenied("only admins change roles", role=admin.role)
-        if role not in ROLES:
-            raise ValidationError(
-                f"unknown role {role!r}; use one of {', '.join(ROLES)}", field="role"
+        try:
+            target: UserInfo | None = await self.directory.get(target_user_id)
+        except NotFound:
+            target = None
+        if target is None or target.slack_team_id != admin.team_id:
+            raise NotFound(
+                f"user {target_user_id} is not in this workspace", user_id=target_user_id
             )
-        async with self.sessions.begin() as session:
-            user = await session.get(User, target_user_id)
-            if user is None or user.slack_team_id != admin.team_id:
-                raise NotFound(
-                    f"user {target_user_id} is not in this workspace", user_id=target_user_id
-                )
-            if user.role == "admin" and role != "admin":
-                others = await session.scalar(
-                    select(func.count())
-                    .select_from(User)
-                    .where(
-                        User.slack_team_id == admin.team_id,
-                        User.role == "admin",
-                        User.is_active,
-                        User.id != user.id,
-                    )
-                )
-                if not others:
-                    raise ValidationError(
-                        "this is the last admin of the workspace; make someone else admin first",
-                        field="role",
-                    )
-            before = user.role
-            await session.execute(
-                update(User)
-                .where(User.id == user.id)
-                .values(role=role)
-                .execution_options(synchronize_session=False)
-            )
-            record(session, admin.actor, "user.role", user_id=user.id, before=before, role=role)
-            return Member(
-                user_id=user.id,
-                email=user.email,
-                name=user.name,
-                role=role,
-                team_id=admin.team_id,
-                slack_user_id=user.slack_user_id or "",
-            )
+        changed = await self.directory.set_role(admin.principal(None), target_user_id, role)
+        return Member(
+            user_id=changed.id,
+            email=changed.email,
+            name=changed.name,
+            role=changed.role,
+            team_id=admin.team_id,
+            slack_user_id=changed.slack_user_id or "",
+        )
 
     async def of_team(self, team_id: str) -> list[Member]:
         async with self.sessions() as session:
