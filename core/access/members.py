@@ -102,18 +102,16 @@ class MemberService:
         self.directory = Directory(session_factory)
 
     async def find(self, team_id: str, slack_user_id: str) -> Member | None:
-        """The linked desk user, or None when this Slack user never acted yet;
-        PermissionDenied (``reason`` "deactivated") when an admin deactivated them."""
+        """The linked, active desk user; None when this Slack user never acted yet or was
+        deactivated (``link`` then refuses them: PermissionDenied, ``reason`` "deactivated")."""
         async with self.sessions() as session:
             user = await session.scalar(
                 select(User).where(
                     User.slack_team_id == team_id, User.slack_user_id == slack_user_id
                 )
             )
-        if user is None:
+        if user is None or not user.is_active:
             return None
-        if not user.is_active:
-            raise deactivated(user.email, user.id)
         if slack_user_id in self.admin_ids and user.role != "admin":
             async with self.sessions.begin() as session:
                 await session.execute(
@@ -171,10 +169,6 @@ class MemberService:
                     role="agent",
                 )
                 session.add(user)
-            if user.is_active is False:  # (a new row's flag is filled in at flush)
-                raise PermissionDenied(
-                    f"{user.email} is deactivated on this desk", reason="forbidden"
-                )
             user.slack_team_id, user.slack_user_id = team_id, slack_user_id
             if not user.name:
                 user.name = profile.name
