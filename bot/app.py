@@ -26,7 +26,7 @@ from bot import ids
 from bot.blocks import bulk as bulk_blocks
 from bot.blocks import templates as template_blocks
 from bot.config import SlackConfig
-from bot.handlers import actions, bulk, commands, events, templates, tokens, views
+from bot.handlers import actions, bulk, commands, events, people, templates, tokens, views
 from bot.handlers.gate import Listener, after_ack
 from bot.notifier import SlackNotifier
 from bot.posting import PostingQueue
@@ -102,6 +102,7 @@ def build_app(
         (app.view(ids.SETTINGS_VIEW), views.on_settings_submit),
         (app.view(ids.TOKEN_VIEW), tokens.on_token_submit),
         (app.action(ids.TOKEN_REVOKE), tokens.on_token_revoke),
+        (app.action(ids.USER_MANAGE), people.on_user_manage),
         (app.action(bulk_blocks.SELECT_ACTION), bulk.on_pick),
         *[(app.action(a), bulk.on_bulk_button) for a in bulk_blocks.BUTTON_ACTIONS.values()],
         (app.view(bulk_blocks.CONFIRM_VIEW), bulk.on_confirm),

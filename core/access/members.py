@@ -198,14 +198,7 @@ class MemberService:
         apply (admins only, the desk keeps an active admin, audited)."""
         if not admin.is_admin:
             raise PermissionDenied("only admins change roles", role=admin.role)
-        try:
-            target: UserInfo | None = await self.directory.get(target_user_id)
-        except NotFound:
-            target = None
-        if target is None or target.slack_team_id != admin.team_id:
-            raise NotFound(
-                f"user {target_user_id} is not in this workspace", user_id=target_user_id
-            )
+        await self._in_workspace(admin, target_user_id)
         changed = await self.directory.set_role(admin.principal(None), target_user_id, role)
         return Member(
             user_id=changed.id,
@@ -215,6 +208,34 @@ class MemberService:
             team_id=admin.team_id,
             slack_user_id=changed.slack_user_id or "",
         )
+
+    async def set_active(self, admin: Member, target_user_id: int, active: bool) -> UserInfo:
+        """An admin deactivates (``active`` False) or reactivates someone in their
+        workspace, by the directory's rules (the desk keeps an active admin, audited).
+        Deactivation stops their Slack clicks and API tokens at once."""
+        if not admin.is_admin:
+            raise PermissionDenied(
+                "only admins deactivate and reactivate users", role=admin.role, reason="forbidden"
+            )
+        await self._in_workspace(admin, target_user_id)
+        change = self.directory.reactivate if active else self.directory.deactivate
+        return await change(admin.principal(None), target_user_id)
+
+    async def people(self, team_id: str) -> list[UserInfo]:
+        """Every desk user linked to this workspace, active or not (the Users section)."""
+        return await self.directory.list(team_id=team_id)
+
+    async def _in_workspace(self, admin: Member, target_user_id: int) -> UserInfo:
+        """The target, if linked to the admin's workspace (another's is not found)."""
+        try:
+            target = await self.directory.get(target_user_id)
+        except NotFound:
+            target = None
+        if target is None or target.slack_team_id != admin.team_id:
+            raise NotFound(
+                f"user {target_user_id} is not in this workspace", user_id=target_user_id
+            )
+        return target
 
     async def of_team(self, team_id: str) -> list[Member]:
         async with self.sessions() as session:
