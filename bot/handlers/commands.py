@@ -97,8 +97,8 @@ async def settings(call: Invocation) -> None:
         trigger_id=call.body["trigger_id"], view=loading_view("Desk settings")
     )
     view_id = opened["view"]["id"]
-    member = await call.member()
     try:
+        member = await call.member()
         require_role(member, "admin", doing="/desk settings")
     except DeskError as exc:
         await client.views_update(

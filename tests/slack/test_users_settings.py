@@ -245,6 +245,13 @@ async def test_a_deactivated_users_clicks_and_commands_are_refused(
     await slack.driver.command(gus, "search refund")
     (answer,) = await slack.fake.wait_for("response_url")
     assert REFUSED in answer.body["text"]
+    await slack.driver.command(gus, "settings")  # the modal it opened says so, not "Loading"
+    await slack.fake.wait_for(
+        "views.update",
+        where=lambda c: (
+            "Desk settings" in str(c.view.get("title")) and REFUSED in c.text_of_blocks()
+        ),
+    )
 
     await slack.driver.event(gus, {"type": "app_home_opened", "tab": "home"})
     await slack.settle()
