@@ -34,7 +34,7 @@ from bot.redaction import protected
 from bot.runtime import Runtime
 from bot.services import DeskServices
 
-log = logging.getLogger(__name__)
+log = protected(logging.getLogger(__name__))  # on_error logs the failed request
 
 
 def build_client(config: SlackConfig) -> AsyncWebClient:

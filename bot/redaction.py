@@ -14,7 +14,7 @@ import re
 from core.access.tokens import PREFIX
 
 # the secret is 43 characters of URL-safe base64; match any run, to be safe
-_TOKEN = re.compile(rf"\b({PREFIX}_[A-Za-z0-9]{{16}}_)[A-Za-z0-9_-]+")
+_TOKEN = re.compile(rf"({PREFIX}_[A-Za-z0-9]{{16}}_)[A-Za-z0-9_-]+")
 
 
 def redact(text: str) -> str:
