@@ -120,7 +120,15 @@ class MemberService:
                     .values(role="admin")
                     .execution_options(synchronize_session=False)
                 )
-                record(session, Actor.system(), "user.role", user_id=user.id, role="admin")
+                record(
+                    session,
+                    Actor.system(),
+                    "user.role",
+                    user_id=user.id,
+                    email=user.email,
+                    before={"role": user.role, "is_active": True},
+                    after={"role": "admin", "is_active": True},
+                )
             user.role = "admin"
         return _member(user, team_id, slack_user_id)
 
