@@ -279,3 +279,16 @@ async def test_nobody_can_assign_a_ticket_to_a_deactivated_user(
     assert told.body["user"] == slack.admin.id
     assert "the desk account of hal@desk.test is deactivated" in told.body["text"]
     assert (await draft_row(slack.desk, draft_id)).status == "pending"
+
+
+async def test_any_listener_tells_a_deactivated_user_why(slack: SlackHarness) -> None:
+    """A listener that lets the refusal through (App Home's filter buttons here) is
+    answered by the gate: a DM, as there is no channel to answer in."""
+    kim = slack.user("UKIM00001", "kim")
+    kim_m = await slack.member(kim, "agent")
+    await _deactivate(slack, kim_m.user_id)
+    button = {"action_id": f"{ids.HOME_FILTER}_pending", "type": "button", "value": "pending"}
+    await slack.driver.action(kim, button, block_id="filters", view={"id": "VHOME0001"})
+    (dm,) = await slack.fake.wait_for("chat.postMessage", where=lambda c: REFUSED in c.body["text"])
+    assert dm.body["channel"] == kim.id
+    assert slack.fake.calls_to("views.publish") == []
