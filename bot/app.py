@@ -26,19 +26,22 @@ from bot import ids
 from bot.blocks import bulk as bulk_blocks
 from bot.blocks import templates as template_blocks
 from bot.config import SlackConfig
-from bot.handlers import actions, bulk, commands, events, templates, views
+from bot.handlers import actions, bulk, commands, events, people, templates, tokens, views
 from bot.handlers.gate import Listener, after_ack
 from bot.notifier import SlackNotifier
 from bot.posting import PostingQueue
+from bot.redaction import protected
 from bot.runtime import Runtime
 from bot.services import DeskServices
 
-log = logging.getLogger(__name__)
+log = protected(logging.getLogger(__name__))  # on_error logs the failed request
 
 
 def build_client(config: SlackConfig) -> AsyncWebClient:
     return AsyncWebClient(
         token=config.token(),
+        # the SDK logs request and answer bodies at DEBUG: never a new API token
+        logger=protected(logging.getLogger("slack_sdk.web.async_base_client")),
         base_url=config.api_url,
         timeout=config.timeout,  # type: ignore[arg-type]  # aiohttp takes float seconds
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=config.rate_limit_retries)],
@@ -64,6 +67,7 @@ def build_app(
     config: SlackConfig, services: DeskServices, *, runtime: Runtime | None = None
 ) -> tuple[AsyncApp, Runtime]:
     rt = runtime or build_runtime(config, services)
+    protected(logging.getLogger("slack_bolt.AsyncApp"))  # Bolt logs each ack's body at DEBUG
     app = AsyncApp(
         client=rt.notifier.client,
         signing_secret=config.signing_secret.get_secret_value() if config.signing_secret else "",
@@ -96,6 +100,9 @@ def build_app(
         (app.view(ids.REJECT_VIEW), views.on_reject_submit),
         (app.view(ids.CLASSIFY_VIEW), views.on_classify_submit),
         (app.view(ids.SETTINGS_VIEW), views.on_settings_submit),
+        (app.view(ids.TOKEN_VIEW), tokens.on_token_submit),
+        (app.action(ids.TOKEN_REVOKE), tokens.on_token_revoke),
+        (app.action(ids.USER_MANAGE), people.on_user_manage),
         (app.action(bulk_blocks.SELECT_ACTION), bulk.on_pick),
         *[(app.action(a), bulk.on_bulk_button) for a in bulk_blocks.BUTTON_ACTIONS.values()],
         (app.view(bulk_blocks.CONFIRM_VIEW), bulk.on_confirm),

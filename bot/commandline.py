@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from core.errors import ValidationError
 from core.tickets.queries import TicketQuery
 
-SUBCOMMANDS = ("help", "search", "stats", "bulk", "templates", "settings", "fetch")
+SUBCOMMANDS = ("help", "search", "stats", "bulk", "templates", "settings", "fetch", "token")
 FILTERS = {"status": "status", "category": "category", "urgency": "urgency", "from": "sender"}
 PAGE_SIZE = 10
 

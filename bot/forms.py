@@ -7,7 +7,9 @@ from typing import Any
 
 from bot.blocks.settings import SETTING_KEYS
 from bot.blocks.text import join_parts
+from core.access.tokens import DEFAULT_EXPIRY, KINDS, parse_duration, parse_scopes
 from core.control.mailbox_form import MailboxForm
+from core.errors import ValidationError
 
 State = dict[str, dict[str, dict[str, Any]]]
 
@@ -137,3 +139,43 @@ def settings_input(state: State) -> tuple[SettingsInput, dict[str, str]]:
         ),
         errors,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInput:
+    """What the API token form asks for (checked; the token service checks the role)."""
+
+    name: str
+    scopes: tuple[str, ...]
+    expires: str
+    kind: str = "personal"
+
+
+def token_input(state: State) -> tuple[TokenInput | None, dict[str, str]]:
+    """The token form's values, or errors by block id. Pure: the scopes a role allows are
+    the token service's to refuse (the form offers only those)."""
+    errors: dict[str, str] = {}
+    name = text(state, "token_name", "value").strip()
+    element = (state.get("token_scopes") or {}).get("value") or {}
+    picked = [str(o.get("value")) for o in element.get("selected_options") or []]
+    scopes: tuple[str, ...] = ()
+    try:
+        scopes = parse_scopes(picked)
+    except ValidationError as exc:
+        errors["token_scopes"] = str(exc)
+    typed = text(state, "token_expiry_text", "value").strip()
+    expires = typed or value(state, "token_expiry", "value") or DEFAULT_EXPIRY
+    try:
+        parse_duration(expires)
+    except ValidationError as exc:
+        errors["token_expiry_text" if typed else "token_expiry"] = str(exc)
+    kind = value(state, "token_kind", "value") or "personal"
+    if kind not in KINDS:
+        errors["token_kind"] = "personal or service"
+    elif kind == "service" and not name:
+        errors["token_name"] = "a service token needs its own name"
+    if len(name) > 200:
+        errors["token_name"] = "at most 200 characters"
+    if errors:
+        return None, errors
+    return TokenInput(name=name, scopes=scopes, expires=expires, kind=kind), errors

@@ -22,11 +22,14 @@ CLEAR_BOUNCE = "draft_clear_bounce"
 SEARCH_PAGE = "search_page"
 HOME_FILTER = "home_filter"
 SETTINGS_TEST = "settings_test"
+TOKEN_REVOKE = "token_revoke"
+USER_MANAGE = "user_manage"
 
 EDIT_VIEW = "edit_draft"
 REJECT_VIEW = "reject_draft"
 CLASSIFY_VIEW = "classify_draft"
 SETTINGS_VIEW = "desk_settings"
+TOKEN_VIEW = "desk_token"
 
 
 # message metadata on every draft message: finds a message whose post timed out

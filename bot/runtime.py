@@ -19,9 +19,11 @@ from bot.posting import PostingQueue
 from bot.services import DeskServices
 from core.access.members import Member, SlackProfile
 from core.access.permissions import Principal
-from core.errors import ValidationError
+from core.errors import PermissionDenied, ValidationError
 
 log = logging.getLogger(__name__)
+# what a person an admin deactivated is told, whatever they clicked or typed
+DEACTIVATED = "your desk account is deactivated: ask an admin"
 
 
 def who(context: AsyncBoltContext, body: dict[str, Any]) -> tuple[str, str]:
@@ -129,8 +131,14 @@ class Runtime:
         return team
 
     async def member(self, context: AsyncBoltContext, body: dict[str, Any]) -> Member:
-        """The desk user behind the request; linked on first use from ``users.info``."""
-        return await self.member_by_id(context.client, *who(context, body))
+        """The desk user behind the request; linked on first use from ``users.info``.
+        A deactivated one is refused (PermissionDenied, ``reason`` "deactivated")."""
+        try:
+            return await self.member_by_id(context.client, *who(context, body))
+        except PermissionDenied as exc:
+            if exc.data.get("reason") == "deactivated":
+                raise PermissionDenied(DEACTIVATED, **exc.data) from None
+            raise
 
     async def principal(
         self, context: AsyncBoltContext, body: dict[str, Any]

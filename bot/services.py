@@ -10,6 +10,7 @@ from bot.store.deliveries import DeliveryLog
 from bot.store.posts import SlackPostService
 from core.access.members import MemberService
 from core.access.permissions import TicketGuard
+from core.access.tokens import TokenService
 from core.ai.config import AISettings
 from core.control.mailbox_form import MailboxSettings
 from core.control.scheduler import SchedulerControl
@@ -53,5 +54,6 @@ class DeskServices:
     bulk: BulkService
     recipients: RecipientService
     decisions: Decisions  # every decision on a ticket: check, compare-and-set, audit
+    tokens: TokenService  # API tokens: created and revoked from /desk token
     # the environment's AI settings (ai and brand sections); what admins saved goes on top
     ai_defaults: AISettings

@@ -79,6 +79,7 @@ def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
         bulk=desk.bulk,
         recipients=desk.recipients,
         decisions=desk.decisions,
+        tokens=desk.tokens,
         ai_defaults=from_sections(desk.settings.ai, desk.settings.brand),
     )
 

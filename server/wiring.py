@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from bot.services import DeskServices
+    from core.access.directory import Directory
     from core.access.throttle import AuthThrottle
     from core.access.tokens import TokenService
     from core.ai.service import Triager
@@ -94,6 +95,13 @@ class Desk:
         from core.access.tokens import TokenService
 
         return TokenService(self.sessions, self.secrets)
+
+    @cached_property
+    def directory(self) -> Directory:
+        """The desk's users: listed, added, their roles changed, deactivated."""
+        from core.access.directory import Directory
+
+        return Directory(self.sessions)
 
     @cached_property
     def throttle(self) -> AuthThrottle:

@@ -19,6 +19,7 @@ HELP = f"""*`/desk` commands*
 • `/desk templates`: response templates; managers create and edit them (*Use template* is in the Edit modal)
 • `/desk settings`: mailbox, AI, triage channel, branding and roles (admins)
 • `/desk fetch`: fetch mail now and post new drafts (managers)
+• `/desk token`: create an API token (shown once, in the modal), see yours and revoke them
 • `/desk help`: this text
 Drafts arrive in the triage channel with *Approve & Send*, *Edit*, *Reject* and *Assign*. Your queue is on the app's *Home* tab."""
 

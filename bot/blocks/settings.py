@@ -1,4 +1,5 @@
-"""The admin settings modal: mailbox (with Test buttons), AI, Slack and branding, roles.
+"""The admin settings modal: mailbox (with Test buttons), AI, Slack and branding, roles,
+and the Users section (``bot.blocks.people``).
 
 Secrets are never put back into the form: a password or key field is empty, and its
 placeholder says whether one is stored. Leaving it empty keeps the stored value.
@@ -10,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import ids
-from bot.blocks.text import escape, mrkdwn, plain, short
+from bot.blocks.people import users_blocks
+from bot.blocks.text import VIEW_BLOCKS, escape, mrkdwn, plain, short
+from core.access.directory import UserInfo
 from core.access.members import Member
 from core.access.users import ROLES
 from core.control.mailbox_form import MailboxForm
@@ -38,6 +41,9 @@ class SettingsSnapshot:
     stored: dict[str, str]  # SettingsStore.public(): secrets shown as "set"
     triage_channel: str | None
     members: list[Member] = field(default_factory=list)
+    users: list[UserInfo] = field(default_factory=list)  # the workspace's, active or not
+    users_notice: str | None = None  # the outcome of the last change in the Users section
+    users_ok: bool = True
 
 
 def _text_input(
@@ -206,6 +212,12 @@ def settings_view(snapshot: SettingsSnapshot, *, test_result: str | None = None)
         ),
         _select("role", "New role", ROLES, None),
     ]
+    blocks += users_blocks(
+        snapshot.users,
+        room=VIEW_BLOCKS - len(blocks),
+        notice=snapshot.users_notice,
+        ok=snapshot.users_ok,
+    )
     return {
         "type": "modal",
         "callback_id": ids.SETTINGS_VIEW,

@@ -1,4 +1,4 @@
-"""``/desk``: help, search, stats, bulk, templates, settings, fetch. Ack first, answer through ``respond``."""
+"""``/desk``: help, search, stats, bulk, templates, settings, fetch, token. Ack first, answer through ``respond``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.handlers.actions import search_reply
 from bot.handlers.bulk import bulk_command
 from bot.handlers.common import Invocation
 from bot.handlers.templates import templates_command
+from bot.handlers.tokens import token_command
 from bot.handlers.views import settings_snapshot
 from bot.notifier import SLACK_ERRORS
 from bot.runtime import Runtime
@@ -96,8 +97,8 @@ async def settings(call: Invocation) -> None:
         trigger_id=call.body["trigger_id"], view=loading_view("Desk settings")
     )
     view_id = opened["view"]["id"]
-    member = await call.member()
     try:
+        member = await call.member()
         require_role(member, "admin", doing="/desk settings")
     except DeskError as exc:
         await client.views_update(
@@ -126,4 +127,5 @@ HANDLERS: dict[str, Sub] = {
     "templates": templates_command,
     "settings": settings,
     "fetch": fetch,
+    "token": token_command,
 }

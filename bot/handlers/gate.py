@@ -6,7 +6,9 @@ acknowledges itself) it
 
 1. waits for one of a few work slots, so a burst of clicks does not flood the event
    loop with work and delay the acks of the requests behind them;
-2. skips a delivery already handled (Slack retried it): acknowledged, not redone.
+2. skips a delivery already handled (Slack retried it): acknowledged, not redone;
+3. tells a person whose desk account is deactivated so (``Runtime.member`` refuses them
+   wherever a listener asks who is acting), in one place for every listener.
 
 The work is registered in ``Runtime.in_flight`` while it runs, so a shutdown can wait for it.
 """
@@ -16,11 +18,15 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.notifier import SLACK_ERRORS
 from bot.runtime import Runtime
+from core.errors import PermissionDenied
 
+log = logging.getLogger(__name__)
 Listener = Callable[..., Awaitable[None]]
 
 
@@ -61,6 +67,10 @@ def after_ack(listener: Listener) -> Listener:
             await listener(**kwargs)
         except _Repeated:
             return
+        except PermissionDenied as exc:
+            if exc.data.get("reason") != "deactivated":
+                raise
+            await _refuse(rt, kwargs, str(exc))
         finally:
             if held:
                 rt.work_slots.release()
@@ -68,3 +78,15 @@ def after_ack(listener: Listener) -> Listener:
                 rt.in_flight.discard(task)
 
     return gated
+
+
+async def _refuse(rt: Runtime, kwargs: dict[str, Any], text: str) -> None:
+    """Tell the person only (ephemeral, else a DM); an event (App Home) is just logged."""
+    body: dict[str, Any] = kwargs["body"]
+    if body.get("type") == "event_callback":
+        log.info("slack event from a deactivated desk user ignored")
+        return
+    try:
+        await rt.tell(kwargs["context"], body, f":no_entry: {text}")
+    except SLACK_ERRORS as exc:
+        log.warning("could not tell a deactivated user they are refused: %s", exc)

@@ -123,6 +123,7 @@ async def settings_snapshot(rt: Runtime, member: Member, home_team: str | None) 
         stored=await s.store.public(),
         triage_channel=await rt.notifier.channel(),
         members=await s.members.of_team(member.team_id),
+        users=await s.members.people(member.team_id),
     )
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core.access.directory import Directory, UserInfo
 from core.access.permissions import MANAGER_ROLES, Principal
-from core.access.users import ROLES
 from core.audit import Actor, record
 from core.errors import NotFound, PermissionDenied, ValidationError
 from db.models import User
@@ -67,6 +67,16 @@ class Member:
         return self.role == "admin"
 
 
+def deactivated(email: str, user_id: int) -> PermissionDenied:
+    """Refusal for someone whose desk account an admin deactivated (``reason`` says so)."""
+    return PermissionDenied(
+        f"the desk account of {email} is deactivated: ask an admin",
+        reason="deactivated",
+        user_id=user_id,
+        email=email,
+    )
+
+
 def placeholder_email(team_id: str, slack_user_id: str) -> str:
     """For Slack users whose email we may not read (no ``users:read.email`` scope)."""
     return f"{slack_user_id.lower()}@{team_id.lower()}.slack.invalid"
@@ -89,9 +99,11 @@ class MemberService:
     ) -> None:
         self.sessions = session_factory
         self.admin_ids = admin_ids
+        self.directory = Directory(session_factory)
 
     async def find(self, team_id: str, slack_user_id: str) -> Member | None:
-        """The linked desk user, or None when this Slack user never acted yet."""
+        """The linked, active desk user; None when this Slack user never acted yet or was
+        deactivated (``link`` then refuses them: PermissionDenied, ``reason`` "deactivated")."""
         async with self.sessions() as session:
             user = await session.scalar(
                 select(User).where(
@@ -108,7 +120,15 @@ class MemberService:
                     .values(role="admin")
                     .execution_options(synchronize_session=False)
                 )
-                record(session, Actor.system(), "user.role", user_id=user.id, role="admin")
+                record(
+                    session,
+                    Actor.system(),
+                    "user.role",
+                    user_id=user.id,
+                    email=user.email,
+                    before={"role": user.role, "is_active": True},
+                    after={"role": "admin", "is_active": True},
+                )
             user.role = "admin"
         return _member(user, team_id, slack_user_id)
 
@@ -130,6 +150,12 @@ class MemberService:
                     User.slack_team_id == team_id, User.slack_user_id == slack_user_id
                 )
             )
+            if user is None:  # added by an admin with this Slack id, the workspace not known
+                user = await session.scalar(
+                    select(User).where(
+                        User.slack_team_id.is_(None), User.slack_user_id == slack_user_id
+                    )
+                )
             email = (profile.email or "").strip().lower()
             if user is None and email:
                 candidate = await session.scalar(
@@ -137,6 +163,8 @@ class MemberService:
                 )
                 if candidate is not None and candidate.slack_user_id is None:
                     user = candidate
+            if user is not None and not user.is_active:
+                raise deactivated(user.email, user.id)
             if user is None:
                 taken = email and await session.scalar(
                     select(User.id).where(func.lower(User.email) == email)
@@ -174,50 +202,48 @@ class MemberService:
             return _member(user, team_id, slack_user_id)
 
     async def set_role(self, admin: Member, target_user_id: int, role: str) -> Member:
+        """An admin changes the role of someone in their workspace; the directory's rules
+        apply (admins only, the desk keeps an active admin, audited)."""
         if not admin.is_admin:
             raise PermissionDenied("only admins change roles", role=admin.role)
-        if role not in ROLES:
-            raise ValidationError(
-                f"unknown role {role!r}; use one of {', '.join(ROLES)}", field="role"
+        await self._in_workspace(admin, target_user_id)
+        changed = await self.directory.set_role(admin.principal(None), target_user_id, role)
+        return Member(
+            user_id=changed.id,
+            email=changed.email,
+            name=changed.name,
+            role=changed.role,
+            team_id=admin.team_id,
+            slack_user_id=changed.slack_user_id or "",
+        )
+
+    async def set_active(self, admin: Member, target_user_id: int, active: bool) -> UserInfo:
+        """An admin deactivates (``active`` False) or reactivates someone in their
+        workspace, by the directory's rules (the desk keeps an active admin, audited).
+        Deactivation stops their Slack clicks and API tokens at once."""
+        if not admin.is_admin:
+            raise PermissionDenied(
+                "only admins deactivate and reactivate users", role=admin.role, reason="forbidden"
             )
-        async with self.sessions.begin() as session:
-            user = await session.get(User, target_user_id)
-            if user is None or user.slack_team_id != admin.team_id:
-                raise NotFound(
-                    f"user {target_user_id} is not in this workspace", user_id=target_user_id
-                )
-            if user.role == "admin" and role != "admin":
-                others = await session.scalar(
-                    select(func.count())
-                    .select_from(User)
-                    .where(
-                        User.slack_team_id == admin.team_id,
-                        User.role == "admin",
-                        User.is_active,
-                        User.id != user.id,
-                    )
-                )
-                if not others:
-                    raise ValidationError(
-                        "this is the last admin of the workspace; make someone else admin first",
-                        field="role",
-                    )
-            before = user.role
-            await session.execute(
-                update(User)
-                .where(User.id == user.id)
-                .values(role=role)
-                .execution_options(synchronize_session=False)
+        await self._in_workspace(admin, target_user_id)
+        change = self.directory.reactivate if active else self.directory.deactivate
+        return await change(admin.principal(None), target_user_id)
+
+    async def people(self, team_id: str) -> list[UserInfo]:
+        """Every desk user linked to this workspace, active or not (the Users section)."""
+        return await self.directory.list(team_id=team_id)
+
+    async def _in_workspace(self, admin: Member, target_user_id: int) -> UserInfo:
+        """The target, if linked to the admin's workspace (another's is not found)."""
+        try:
+            target = await self.directory.get(target_user_id)
+        except NotFound:
+            target = None
+        if target is None or target.slack_team_id != admin.team_id:
+            raise NotFound(
+                f"user {target_user_id} is not in this workspace", user_id=target_user_id
             )
-            record(session, admin.actor, "user.role", user_id=user.id, before=before, role=role)
-            return Member(
-                user_id=user.id,
-                email=user.email,
-                name=user.name,
-                role=role,
-                team_id=admin.team_id,
-                slack_user_id=user.slack_user_id or "",
-            )
+        return target
 
     async def of_team(self, team_id: str) -> list[Member]:
         async with self.sessions() as session:

@@ -9,8 +9,9 @@ The rules are written here once, for every surface (Slack, REST, CLI, bulk actio
 - Role: agents decide tickets assigned to them or to nobody, and may only take unassigned
   tickets for themselves; managers and admins act on any ticket; only admins change
   settings and roles. Someone who is not an active desk user may do nothing.
-- The operator at the shell (``Principal.operator``: the ``desk`` CLI) is trusted like
-  the database owner: no role is checked.
+- The ``desk`` CLI decides tickets as ``--by`` with that user's role, like REST. Only
+  what acts as no person is the trusted operator (``Principal.operator``: managing users
+  and tokens from the shell, which has the database anyway): no role is checked.
 """
 
 from __future__ import annotations
@@ -124,6 +125,14 @@ def check_ticket(
 
 # what each API scope allows (issue 11): read < write; admin is its own scope
 SCOPES = ("read", "write", "admin")
+
+
+def scopes_for_role(role: str | None) -> tuple[str, ...]:
+    """The scopes a token of someone with ``role`` may carry: ``admin`` only for admins
+    (a token never claims more than its owner could do when it is made)."""
+    if role is None:
+        return ()
+    return SCOPES if role == "admin" else ("read", "write")
 
 
 def check_api(who: Principal, scope: str, *roles: str, doing: str) -> None:

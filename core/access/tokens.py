@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from core.access.permissions import SCOPES, Principal
+from core.access.permissions import SCOPES, Principal, scopes_for_role
 from core.audit import Actor, record
 from core.errors import InvalidToken, NotFound, ValidationError
 from core.secrets import SecretBox
@@ -176,6 +176,14 @@ class TokenService:
                 raise NotFound(f"user {owner_id} not found", user_id=owner_id)
             if not owner.is_active:
                 raise ValidationError(f"{owner.email} is deactivated: no token for them")
+            beyond = [s for s in wanted if s not in scopes_for_role(owner.role)]
+            if beyond:
+                raise ValidationError(
+                    f"the scope {', '.join(beyond)} needs the role admin; "
+                    f"{owner.email} is {owner.role}",
+                    field="scopes",
+                    scopes=beyond,
+                )
             if kind == "service":
                 if owner.role != "admin":
                     raise ValidationError("a service token is owned by an admin", user=owner.email)
@@ -229,10 +237,12 @@ class TokenService:
             raise NotFound(f"token {token_id} not found", token_id=token_id)
         return _info(found[0], found[1])
 
-    async def revoke(self, token_id: int, *, by: Actor) -> TokenInfo:
+    async def revoke(self, token_id: int, *, by: Actor, owner_id: int | None = None) -> TokenInfo:
+        """Revoke a token (idempotent). ``owner_id``: only if it is that user's token (a
+        person revoking their own); another's is answered as not found."""
         async with self.sessions() as session, session.begin():
             row = await session.get(ApiToken, token_id)
-            if row is None:
+            if row is None or (owner_id is not None and row.user_id != owner_id):
                 raise NotFound(f"token {token_id} not found", token_id=token_id)
             owner = await session.get(User, row.user_id)
             if row.revoked_at is None:

@@ -12,18 +12,19 @@ from db.session import SessionFactory
 ROLES = ("admin", "manager", "agent")
 
 
-def _valid_email(email: str) -> str:
+def valid_email(email: str, *, field: str = "by") -> str:
+    """``email`` trimmed and lower-cased; ValidationError (naming ``field``) if it is not one."""
     email = email.strip().lower()
     local, at, domain = email.rpartition("@")
-    if not at or not local or "." not in domain or " " in email:
-        raise ValidationError(f"{email!r} is not an email address", field="by")
+    if not at or not local or "." not in domain or " " in email or len(email) > 320:
+        raise ValidationError(f"{email[:80]!r} is not an email address", field=field)
     return email
 
 
 async def ensure_user(
     sessions: SessionFactory, email: str, *, role: str = "agent", name: str = ""
 ) -> User:
-    email = _valid_email(email)
+    email = valid_email(email)
     async with sessions.begin() as session:
         user = await session.scalar(select(User).where(func.lower(User.email) == email))
         if user is None:

@@ -8,8 +8,9 @@ same transaction as the change. An agent's right rests on the ticket being unass
 theirs, so their compare-and-set requires that as well: a reassignment that lands between
 the check and the write makes the decision fail with PermissionDenied, not override it. Slack handlers, the REST API, the ``desk`` CLI and bulk
 actions all call these methods with a ``Principal``: a Slack member
-(``Member.principal(home_team)``), a REST caller (``principal_for(sessions, actor)``: role
-checked, no workspace) or the operator at the shell (``Principal.operator_of(actor)``).
+(``Member.principal(home_team)``), a REST or CLI caller (``principal_by_email``: role
+checked, no workspace) or a trusted caller that acts as no person
+(``Principal.operator_of(actor)``: no role checked).
 
 A decision names its draft (Slack buttons carry one) or its ticket (REST and CLI name
 tickets; the ticket's current draft is meant).

@@ -2,10 +2,12 @@
 
 Tickets are named by id or by the search filters. Without ``--yes`` the command prints
 what matches and asks for confirmation on a terminal; when stdin is not a terminal it
-refuses (exit 2), so a script never acts on more than it meant to. Exit 1 when a reply
-failed to send. The CLI is an operator's tool like ``desk approve``: it decides as
-``--by`` through the same path as Slack and REST (``core.tickets.decisions``), as the
-operator (``Principal.operator_of``: no role check; the REST API and Slack check roles).
+refuses (exit 2), so a script never acts on more than it meant to. ``--by`` acts with
+their role as the database has it (made an agent on first use), through the same path and
+rules as Slack and REST (``core.tickets.decisions``): a deactivated user is refused
+outright, and tickets the role does not allow (an agent and someone else's ticket) are
+left out as ``not_permitted``, with the reason on stderr. Exit 1 when a reply failed to
+send or a ticket was not permitted.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-from core.access.permissions import Principal
+from core.access.permissions import Principal, principal_by_email
 from core.access.users import actor_for
-from core.errors import ValidationError
-from core.tickets.bulk import BulkPreview, BulkResult, Selection
+from core.errors import PermissionDenied, ValidationError
+from core.tickets.bulk import BulkItem, BulkPreview, BulkResult, Selection
 from core.tickets.queries import TicketQuery
 from core.vocabulary import APPROVAL_STATUSES, STATUSES
 from server.cli.commands import command_parser
@@ -118,7 +120,9 @@ def cmd_bulk(args: argparse.Namespace) -> int:
     action: str = args.bulk_action
 
     async def work(desk: Desk) -> int:
-        actor = Principal.operator_of(await actor_for(desk.sessions, args.by, "cli"))
+        actor = await principal_by_email(desk.sessions, args.by, "cli")
+        if actor.role is None:
+            raise PermissionDenied(f"{actor.name} is not an active desk user", reason="forbidden")
         assignee = await actor_for(desk.sessions, args.to, "cli") if action == "assign" else None
         owner = (
             await actor_for(desk.sessions, args.assigned_to, "cli") if args.assigned_to else None
@@ -129,6 +133,7 @@ def cmd_bulk(args: argparse.Namespace) -> int:
             selection,
             action,
             include_escalated=include,
+            who=actor,
             assignee_id=assignee.user_id if assignee else None,
         )
         if not preview.act_on:
@@ -137,7 +142,7 @@ def cmd_bulk(args: argparse.Namespace) -> int:
             else:
                 print(f"nothing to {action}: no matching ticket qualifies")
                 _print_preview(preview)
-            return 0
+            return _refused(preview.skip)
         if not args.yes:
             target = f" to {args.to}" if action == "assign" else ""
             print(f"{VERBS[action]} {len(preview.act_on)} ticket(s){target}:", file=sys.stderr)
@@ -155,9 +160,18 @@ def cmd_bulk(args: argparse.Namespace) -> int:
             print_json(result.as_dict())
         else:
             _print_result(result)
-        return 1 if any(i.reason == "send_failed" for i in result.skipped) else 0
+        failed = any(i.reason == "send_failed" for i in result.skipped)
+        return max(_refused(result.skipped), 1 if failed else 0)
 
     return run_with_desk(work)
+
+
+def _refused(skipped: list[BulkItem]) -> int:
+    """Exit 1, each reason on stderr, when the acting user was refused a ticket."""
+    refused = [i for i in skipped if i.reason == "not_permitted"]
+    for item in refused:
+        print(f"desk: ticket {item.ticket_id}: {item.detail}", file=sys.stderr)
+    return 1 if refused else 0
 
 
 async def _run(

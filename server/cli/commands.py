@@ -37,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "templates": ("templates", "response templates with {{ variables }}"),
     "scheduler": ("scheduler", "auto-fetch scheduler: status, start, stop"),
     "recipients": ("recipients", "addresses marked undeliverable by a bounce"),
+    "users": ("users", "desk users: list, add, set-role, deactivate, reactivate"),
+    "tokens": ("tokens", "API tokens: create (shown once), list, revoke"),
 }
 
 

@@ -179,19 +179,20 @@ def _decide(
     ends the line it prints ("{by}" is who decided)."""
 
     async def work(desk: Desk) -> int:
-        d = await decide(desk.decisions, await _operator(desk, args.by))
+        d = await decide(desk.decisions, await _acting(desk, args.by))
         print(f"ticket {args.id}: draft {d.draft_id} {done.format(by=d.by)}")
         return 0
 
     return run_with_desk(work)
 
 
-async def _operator(desk: Desk, email: str) -> Principal:
-    """The CLI is the operator's tool: it decides as ``email`` without a role check."""
-    from core.access.permissions import Principal
-    from core.access.users import actor_for
+async def _acting(desk: Desk, email: str) -> Principal:
+    """``email``'s desk user with their role as the database has it now (made an agent on
+    first use): the same rules as Slack and REST, so a deactivated user, or an agent
+    deciding someone else's ticket, is refused (exit 1, the reason on stderr)."""
+    from core.access.permissions import principal_by_email
 
-    return Principal.operator_of(await actor_for(desk.sessions, email, "cli"))
+    return await principal_by_email(desk.sessions, email, "cli")
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
@@ -222,7 +223,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
     async def work(desk: Desk) -> int:
         text = read_input(args.file, args.text) or ""
         edited = await desk.decisions.edit(
-            await _operator(desk, args.by), ticket_id=args.id, body=text
+            await _acting(desk, args.by), ticket_id=args.id, body=text
         )
         print(f"ticket {args.id}: draft {edited.draft_id} is now version {edited.version}")
         return 0

@@ -72,9 +72,11 @@ def test_bulk_commands(
         )
         assert code == 0 and out.startswith(f"rejected {len(escalated)}")
     ids = [str(t["id"]) for t in pending[:2]]
-    code, out, _ = run(
-        capsys, "bulk", "assign", *ids, "--to", "bob@team.test", "--by", "ann@team.test", "--yes"
-    )
+    assign = ("bulk", "assign", *ids, "--to", "bob@team.test", "--by", "ann@team.test", "--yes")
+    code, out, err = run(capsys, *assign)  # ann is an agent: she may assign only herself
+    assert code == 1 and "nothing to assign" in out and "only take unassigned" in err
+    assert run(capsys, "users", "set-role", "ann@team.test", "manager")[0] == 0
+    code, out, _ = run(capsys, *assign)
     assert code == 0 and out.startswith("assigned 2")
     code, out, _ = run(capsys, "tickets", "--json")
     assert {t["assigned_to_email"] for t in json.loads(out) if str(t["id"]) in ids} == {

@@ -14,7 +14,7 @@ from core.access.throttle import AuthThrottle
 from core.access.tokens import TokenService, parse_duration, parse_scopes
 from core.access.users import ensure_user
 from core.audit import Actor
-from core.errors import InvalidToken, PermissionDenied, ValidationError
+from core.errors import InvalidToken, NotFound, PermissionDenied, ValidationError
 from db.base import Base
 from db.models import AuditEvent, User
 from server.wiring import Desk
@@ -183,3 +183,23 @@ def test_throttle_forgets_failures_older_than_a_minute() -> None:
         assert throttle.failed(keys) is None
         clock.now += timedelta(seconds=4)  # 15 a minute: never 20
     assert throttle.retry_after(keys) is None
+
+
+async def test_scopes_stay_within_the_role_and_owners_revoke_only_their_own(desk: Desk) -> None:
+    tokens = TokenService(desk.sessions, desk.secrets, Clock())
+    mia = await ensure_user(desk.sessions, "mia@team.test", role="manager")
+    noa = await ensure_user(desk.sessions, "noa@team.test", role="admin")
+    with pytest.raises(
+        ValidationError, match="admin needs the role admin; mia@team.test is manager"
+    ):
+        await tokens.create(mia.id, scopes="read,admin", by=ADMIN)
+    assert await tokens.list(mia.id) == []
+    hers = await tokens.create(mia.id, scopes="read,write", by=ADMIN)
+    his = await tokens.create(noa.id, scopes="admin", by=ADMIN)
+
+    with pytest.raises(NotFound, match=f"token {his.info.id} not found"):
+        await tokens.revoke(his.info.id, by=ADMIN, owner_id=mia.id)
+    assert (await tokens.authenticate(his.token)).user_id == noa.id
+    assert (await tokens.revoke(hers.info.id, by=ADMIN, owner_id=mia.id)).revoked_at is not None
+    with pytest.raises(InvalidToken, match="revoked"):
+        await tokens.authenticate(hers.token)

@@ -225,3 +225,54 @@ def test_a_bad_setting_is_named_not_a_traceback(
     monkeypatch.setenv("DESK_PARSE_WORKERS", "many")
     code, _, err = run(capsys, "tickets")
     assert code == 1 and "configuration error: DESK_PARSE_WORKERS" in err
+
+
+def test_decisions_from_the_shell_follow_the_user_s_role(
+    cli_env: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.server.test_cli_users import audit
+
+    assert run(capsys, "migrate")[0] == 0
+    assert run(capsys, "demo")[0] == 0
+    assert run(capsys, "fetch")[0] == 0
+    pending = json.loads(run(capsys, "tickets", "--status", "pending", "--json")[1])
+    first, second, third = (str(t["id"]) for t in pending[:3])
+    assert run(capsys, "users", "add", "mia@team.test", "--role", "manager")[0] == 0
+    code, out, err = run(
+        capsys, "bulk", "assign", first, second, "--to", "bob@team.test", "--by", "mia@team.test",
+        "--yes",
+    )  # fmt: skip
+    assert code == 0 and out.startswith("assigned 2"), err
+
+    # ann (an agent on first use) may not decide bob's tickets; each refusal says why
+    for argv in (
+        ["approve", first],
+        ["reject", first, "--reason", "no"],
+        ["edit", first, "--text", "mine now"],
+        ["retry", first],
+    ):
+        code, out, err = run(capsys, *argv, "--by", "ann@team.test")
+        assert code == 1 and out == "", argv
+        assert f"ticket {first} is assigned to bob@team.test" in err, argv
+    code, out, err = run(capsys, "bulk", "approve", first, third, "--by", "ann@team.test", "--yes")
+    assert code == 1 and out.startswith("approved 1"), err
+    assert f"ticket {first}: ticket {first} is assigned to bob@team.test" in err
+    assert run(capsys, "approve", first, "--by", "bob@team.test")[0] == 0
+    assert run(capsys, "approve", second, "--by", "mia@team.test")[0] == 0  # a manager may
+
+    # a deactivated user is refused everything at once
+    assert run(capsys, "users", "deactivate", "bob@team.test")[0] == 0
+    pending = json.loads(run(capsys, "tickets", "--status", "pending", "--json")[1])
+    free = str(pending[0]["id"])
+    for argv in (
+        ["reject", free, "--reason", "no"],
+        ["bulk", "reject", free, "--reason", "no", "--yes"],
+    ):
+        code, out, err = run(capsys, *argv, "--by", "bob@team.test")
+        assert code == 1 and "bob@team.test is not an active desk user" in err, argv
+    approvals = [e for e in audit(database_url, "draft.") if e[0] == "draft.approved"]
+    assert {(who, source) for _, source, who, _ in approvals} >= {
+        ("bob@team.test", "cli"),
+        ("mia@team.test", "cli"),
+    }
+    assert all(source == "cli" for _, source, _, _ in approvals)

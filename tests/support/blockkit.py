@@ -38,9 +38,13 @@ def _element(el: dict[str, Any], where: str, out: list[str]) -> None:
             _text(c.get("text"), f"{where}.confirm.text", 300, out)
             _text(c.get("confirm"), f"{where}.confirm.confirm", 30, out)
             _text(c.get("deny"), f"{where}.confirm.deny", 30, out)
-    elif kind in ("static_select", "overflow", "radio_buttons"):
+    elif kind in ("static_select", "overflow", "radio_buttons", "checkboxes"):
         options = el.get("options") or []
         low, high = (2, 5) if kind == "overflow" else (1, 100 if kind == "static_select" else 10)
+        values = {str(o.get("value")) for o in options}
+        for initial in el.get("initial_options") or []:
+            if str(initial.get("value")) not in values:
+                out.append(f"{where}: initial option {initial.get('value')!r} is not an option")
         if not low <= len(options) <= high:
             out.append(f"{where}: {kind} has {len(options)} options (allowed {low}-{high})")
         for i, o in enumerate(options):
@@ -88,6 +92,8 @@ def problems(blocks: Any, surface: str = "message") -> list[str]:
                 _text(f, f"{where}.fields[{j}]", 2000, out)
             if "text" not in b and not fields:
                 out.append(f"{where}: section without text or fields")
+            if "accessory" in b:
+                _element(b["accessory"], f"{where}.accessory", out)
         elif kind == "header":
             _text(b.get("text"), f"{where}.text", 150, out, kind="plain_text")
         elif kind == "context":

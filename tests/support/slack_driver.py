@@ -88,6 +88,16 @@ def state_for(view: dict[str, Any], values: dict[str, Any] | None = None) -> dic
                 entry["selected_option"] = option
             else:
                 entry["selected_option"] = el.get("initial_option")
+        elif kind == "checkboxes":  # a list of values; one the view does not offer is sent
+            # as given (what a forged payload would do)
+            if bid in values:
+                offered = {o["value"]: o for o in el["options"]}
+                entry["selected_options"] = [
+                    offered.get(v, {"text": {"type": "plain_text", "text": v}, "value": v})
+                    for v in given
+                ]
+            else:
+                entry["selected_options"] = el.get("initial_options") or []
         elif kind == "users_select":
             entry["selected_user"] = given if bid in values else el.get("initial_user")
         elif kind == "conversations_select":
