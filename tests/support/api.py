@@ -42,13 +42,23 @@ async def api_token(
     scopes: str = "read,write",
     expires: str = "90d",
 ) -> str:
-    """A token for the desk user ``email`` (made, or given ``role``, first)."""
+    """A token for the desk user ``email``, who has ``role`` when it is used.
+
+    A token is only issued with scopes its owner's role allows; scopes beyond ``role``
+    (an agent's token with ``admin``) are what a token keeps when its owner is demoted
+    after it was made: it is issued while the owner is an admin, then the role is set."""
     user = await ensure_user(desk.sessions, email, role=role)
-    if user.role != role:
-        async with desk.sessions.begin() as session:
-            await session.execute(update(User).where(User.id == user.id).values(role=role))
+    wider = "admin" in scopes.split(",") and role != "admin"
+    await _set_role(desk, user.id, "admin" if wider else role)
     issued = await desk.tokens.create(user.id, scopes=scopes, expires=expires, by=ISSUER)
+    if wider:
+        await _set_role(desk, user.id, role)
     return issued.token
+
+
+async def _set_role(desk: Desk, user_id: int, role: str) -> None:
+    async with desk.sessions.begin() as session:
+        await session.execute(update(User).where(User.id == user_id).values(role=role))
 
 
 def bearer(token: str) -> dict[str, str]:
