@@ -108,7 +108,15 @@ class MemberService:
                     .values(role="admin")
                     .execution_options(synchronize_session=False)
                 )
-                record(session, Actor.system(), "user.role", user_id=user.id, role="admin")
+                record(
+                    session,
+                    Actor.system(),
+                    "user.role",
+                    target=f"user:{user.id}",
+                    changes={"role": [user.role, "admin"]},
+                    user_id=user.id,
+                    role="admin",
+                )
             user.role = "admin"
         return _member(user, team_id, slack_user_id)
 
@@ -209,7 +217,16 @@ class MemberService:
                 .values(role=role)
                 .execution_options(synchronize_session=False)
             )
-            record(session, admin.actor, "user.role", user_id=user.id, before=before, role=role)
+            record(
+                session,
+                admin.actor,
+                "user.role",
+                target=f"user:{user.id}",
+                changes={"role": [before, role]},
+                user_id=user.id,
+                before=before,
+                role=role,
+            )
             return Member(
                 user_id=user.id,
                 email=user.email,

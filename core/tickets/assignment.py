@@ -57,6 +57,7 @@ class AssignmentService:
                     actor,
                     "ticket.assigned",
                     ticket_id=ticket_id,
+                    changes={"assigned_to_id": [previous, assignee_id]},
                     assignee=assignee.email,
                     previous_id=previous,
                 )

@@ -88,6 +88,7 @@ class DraftService:
                 "draft.approved",
                 ticket_id=draft.ticket_id,
                 draft_id=draft_id,
+                changes={"status": ["pending", "approved"]},
                 version=seen,
             )
         return Decision(draft_id, draft.ticket_id, "approved", now, actor.name)
@@ -120,6 +121,7 @@ class DraftService:
                 "draft.rejected",
                 ticket_id=draft.ticket_id,
                 draft_id=draft_id,
+                changes={"status": ["pending", "rejected"]},
                 reason=reason,
             )
         return Decision(draft_id, draft.ticket_id, "rejected", now, actor.name)
@@ -159,6 +161,7 @@ class DraftService:
                 "draft.edited",
                 ticket_id=draft.ticket_id,
                 draft_id=draft_id,
+                changes={"version": [version, version + 1], "chars": [len(before), len(body)]},
                 version=version + 1,
             )
             await session.refresh(draft)
@@ -186,7 +189,14 @@ class DraftService:
             if rows_changed(result) != 1:
                 await session.rollback()
                 raise await self._lost(draft_id, "retry")
-            record(session, actor, "draft.retry", ticket_id=draft.ticket_id, draft_id=draft_id)
+            record(
+                session,
+                actor,
+                "draft.retry",
+                ticket_id=draft.ticket_id,
+                draft_id=draft_id,
+                changes={"status": ["failed", "approved"]},
+            )
         return Decision(draft_id, draft.ticket_id, "approved", now, actor.name)
 
     async def _lost(

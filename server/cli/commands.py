@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "templates": ("templates", "response templates with {{ variables }}"),
     "scheduler": ("scheduler", "auto-fetch scheduler: status, start, stop"),
     "recipients": ("recipients", "addresses marked undeliverable by a bounce"),
+    "audit": ("audit", "the audit log: who did what, when, from where"),
 }
 
 
