@@ -71,9 +71,7 @@ def redact(value: Any) -> Any:
     secret-naming key holds (in a ``[before, after]`` pair, each side), except None and
     booleans, which say only whether there is one."""
     if isinstance(value, dict):
-        return {
-            str(k): _hide(v) if is_secret_key(str(k)) else redact(v) for k, v in value.items()
-        }
+        return {str(k): _hide(v) if is_secret_key(str(k)) else redact(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact(v) for v in value]
     return value

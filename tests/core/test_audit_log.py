@@ -550,3 +550,15 @@ def test_migration_0006_fills_the_trail_makes_it_append_only_and_goes_back(
     finally:
         engine.dispose()
         drop()
+
+
+async def test_the_reader_only_reads(desk: Desk) -> None:
+    from tests.core.test_reports_read_only import recording
+
+    await _seed(desk)
+    log = AuditLog(desk.sessions)
+    with recording(desk.engine) as rec:
+        for f in (AuditFilter(), AuditFilter(actor="worker", action="draft.", since=NOW)):
+            await log.page(f, limit=3, offset=1)
+            await log.count(f)
+    assert len(rec.statements) == 4 and rec.writes() == [] and rec.commits == 0
