@@ -27,7 +27,6 @@ from db.bulk import one_of, table_of
 from db.models import AuditEvent, Ticket
 from db.session import is_postgres
 
-SOURCES = ("slack", "api", "cli", "worker", "system")
 REDACTED = "***"
 # a key naming a secret: its last word (after _ . - or a space) is one of these
 _SECRET_KEY = re.compile(

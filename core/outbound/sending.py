@@ -292,6 +292,7 @@ class Sender:
                 ticket_id=ticket.id,
                 draft_id=draft.id,
                 changes={"status": ["sending", "sent"]},
+                at=now,
                 to=to,
             )
 

@@ -58,6 +58,7 @@ class AssignmentService:
                     "ticket.assigned",
                     ticket_id=ticket_id,
                     changes={"assigned_to_id": [previous, assignee_id]},
+                    at=now,
                     assignee=assignee.email,
                     previous_id=previous,
                 )

@@ -89,6 +89,7 @@ class DraftService:
                 ticket_id=draft.ticket_id,
                 draft_id=draft_id,
                 changes={"status": ["pending", "approved"]},
+                at=now,
                 version=seen,
             )
         return Decision(draft_id, draft.ticket_id, "approved", now, actor.name)
@@ -122,6 +123,7 @@ class DraftService:
                 ticket_id=draft.ticket_id,
                 draft_id=draft_id,
                 changes={"status": ["pending", "rejected"]},
+                at=now,
                 reason=reason,
             )
         return Decision(draft_id, draft.ticket_id, "rejected", now, actor.name)
@@ -162,6 +164,7 @@ class DraftService:
                 ticket_id=draft.ticket_id,
                 draft_id=draft_id,
                 changes={"version": [version, version + 1], "chars": [len(before), len(body)]},
+                at=now,
                 version=version + 1,
             )
             await session.refresh(draft)
@@ -196,6 +199,7 @@ class DraftService:
                 ticket_id=draft.ticket_id,
                 draft_id=draft_id,
                 changes={"status": ["failed", "approved"]},
+                at=now,
             )
         return Decision(draft_id, draft.ticket_id, "approved", now, actor.name)
 

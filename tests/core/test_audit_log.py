@@ -241,6 +241,9 @@ async def test_every_decision_and_the_send_are_events(desk: Desk, smtp_server) -
     assert all(e.client_addr == "198.51.100.4" for e in people)
     assert [e.request_id for e in people] == [f"req-{e.actor}" for e in people]
     assert [e.draft_id for e in events[2:]] == [d1, d1, d2, d1]
+    sent = await draft_row(desk, d1)  # each event has its change's time, from one clock
+    assert (events[3].at, events[5].at) == (sent.approved_at, sent.sent_at)
+    assert events[4].at == (await draft_row(desk, d2)).rejected_at
 
 
 async def test_a_failed_send_and_its_retry_are_events(desk: Desk, smtp_flaky_server) -> None:
