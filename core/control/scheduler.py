@@ -217,7 +217,10 @@ class SchedulerControl:
                 "scheduler.interval",
                 target=f"mailbox:{mailbox}" if mailbox is not None else "mailbox:*",
                 changes={
-                    "fetch_interval_seconds": [before[0] if len(before) == 1 else before, seconds]
+                    "fetch_interval_seconds": [
+                        before[0] if len(before) == 1 else before or None,
+                        seconds,
+                    ]
                 },
                 seconds=seconds,
                 mailbox=mailbox or "*",

@@ -44,8 +44,8 @@ def _when(field: str) -> Any:
     def parse(value: str) -> datetime:
         try:
             return parse_when(value, field=field)
-        except ValidationError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+        except ValidationError as exc:  # argparse names the option already
+            raise argparse.ArgumentTypeError(str(exc).removeprefix(f"{field}: ")) from None
 
     parse.__name__ = "date"
     return parse
@@ -88,15 +88,18 @@ def table(items: list[dict[str, Any]], *, total: int, offset: int = 0) -> str:
     """The events as lines of text (every value made safe for a terminal)."""
     if not items:
         return "no audit event matches" if total == 0 else f"no events past {offset} of {total}"
-    lines = [f"{'ID':>6}  {'AT (UTC)':19}  {'SURFACE':7}  {'ACTOR':28}  {'ACTION':24}  TARGET"]
+    lines = [
+        f"{'ID':>6}  {'AT (UTC)':19}  {'SURFACE':7}  {'ACTOR':28}  {'ACTION':24}  {'TARGET':24}"
+        "  CHANGES"
+    ]
     for e in items:
         at = datetime.fromisoformat(e["at"]).strftime("%Y-%m-%d %H:%M:%S")
         line = (
             f"{e['id']:>6}  {at:19}  {terminal(e['surface']):7}  {terminal(e['actor'])[:28]:28}"
-            f"  {terminal(e['action']):24}  {terminal(e['target'] or '-')}"
+            f"  {terminal(e['action']):24}  {terminal(e['target'] or '-'):24}"
         )
         changed = summary(e["changes"])
-        lines.append(f"{line}  {changed}" if changed else line)
+        lines.append(f"{line}  {changed}".rstrip())
     shown = f"{offset + 1}-{offset + len(items)} of {total}"
     lines.append(f"{shown} events" if len(items) < total else f"{total} events")
     return "\n".join(lines)

@@ -119,7 +119,16 @@ def test_the_table(cli_env: Path, database_url: str, capsys: pytest.CaptureFixtu
     code, out, err = run(capsys, "audit")
     assert code == 0, err
     header, *rows, footer = out.splitlines()
-    assert header.split() == ["ID", "AT", "(UTC)", "SURFACE", "ACTOR", "ACTION", "TARGET"]
+    assert header.split() == [
+        "ID",
+        "AT",
+        "(UTC)",
+        "SURFACE",
+        "ACTOR",
+        "ACTION",
+        "TARGET",
+        "CHANGES",
+    ]
     assert [int(r.split()[0]) for r in rows] == [role, sent, approved]
     assert "2026-11-30 12:00:00" in rows[0] and "user:5" in rows[0]
     assert "role: agent -> manager" in rows[0]
@@ -135,8 +144,8 @@ def test_the_table(cli_env: Path, database_url: str, capsys: pytest.CaptureFixtu
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--since", "yesterday"], "argument --since: since: 'yesterday' is not an ISO 8601"),
-        (["--until", "2026-02-30"], "argument --until: until: '2026-02-30' is not an ISO 8601"),
+        (["--since", "yesterday"], "argument --since: 'yesterday' is not an ISO 8601"),
+        (["--until", "2026-02-30"], "argument --until: '2026-02-30' is not an ISO 8601"),
         (["--since", "20261201"], "is not an ISO 8601"),
         (["--since", "2026-12-02", "--until", "2026-12-01"], "until must be later than since"),
         (["--limit", "0"], "argument --limit: 0 is out of range"),
