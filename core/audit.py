@@ -1,17 +1,40 @@
-"""Audit events: written in the caller's transaction, so a change and its record commit together."""
+"""Audit events: written in the caller's transaction, so a change and its record commit together.
+
+An event names who acted (``Actor``: a person's name and user id, the surface, and for an
+API request its request id and client address), what they did (``action``), on what
+(``target``, like ``ticket:12``, ``user:3``, ``token:abc``, ``setting:ai.provider``), and
+what changed (``changes``: field -> ``[before, after]``). No secret is ever written: values
+under keys like ``password``, ``secret``, ``token`` or ``api_key`` become ``"***"``
+(``redact``). Events are append-only: the database refuses to update or delete them.
+
+The desk's own work (fetching and storing mail, triage, sending) is done by
+``Actor.worker()``, whichever process runs it; ``Actor.system()`` is the configuration
+(an admin named by ``DESK_ADMIN_IDS``, a setting written without a person).
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, literal, select
+from sqlalchemy import String, cast, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
 from db.bulk import one_of, table_of
 from db.models import AuditEvent, Ticket
 from db.session import is_postgres
+
+REDACTED = "***"
+# a key naming a secret: its last word (after _ . - or a space) is one of these
+_SECRET_KEY = re.compile(
+    r"(?:^|[_.\-\s])(?:passwords?|passwd|passphrase|secrets?|tokens?|credentials?|"
+    r"(?:api|private|secret|access)[_.\-\s]?key)$",
+    re.I,
+)
+_LIMITS = {"target": 200, "request_id": 100, "client_addr": 100, "actor": 320}
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +50,47 @@ class Actor:
 
     @classmethod
     def system(cls) -> Actor:
+        """The configuration acting (no person, no running job)."""
         return cls(name="system", source="system")
+
+    @classmethod
+    def worker(cls) -> Actor:
+        """The desk's own work: fetching and storing mail, triage, sending."""
+        return cls(name="worker", source="worker")
+
+
+def is_secret_key(key: str) -> bool:
+    """True for a key whose value is a secret: ``password``, ``smtp_password``,
+    ``ai.api_key``, ``token``; not ``token_id`` or ``password_changed``."""
+    return bool(_SECRET_KEY.search(key.strip()))
+
+
+def redact(value: Any) -> Any:
+    """``value`` with every secret replaced by ``"***"``, at any depth: what a
+    secret-naming key holds (in a ``[before, after]`` pair, each side), except None and
+    booleans, which say only whether there is one."""
+    if isinstance(value, dict):
+        return {str(k): _hide(v) if is_secret_key(str(k)) else redact(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    return value
+
+
+def _hide(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_hide(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _hide(v) for k, v in value.items()}
+    return REDACTED
+
+
+def _fit(name: str, value: str | None) -> str | None:
+    """A value cut to its column (a client may send a request id of any length)."""
+    if value is None:
+        return None
+    return value[: _LIMITS[name]]
 
 
 def record(
@@ -37,16 +100,30 @@ def record(
     *,
     ticket_id: int | None = None,
     draft_id: int | None = None,
+    target: str | None = None,
+    changes: dict[str, Any] | None = None,
+    at: datetime | None = None,
     **data: Any,
 ) -> None:
+    """Add one event to ``session``'s transaction. ``target`` defaults to the ticket
+    (``ticket:<id>``) when there is one; ``changes`` and ``data`` are redacted; ``at``
+    (default: now) is the time of the change, from the caller's clock."""
+    if target is None and ticket_id is not None:
+        target = f"ticket:{ticket_id}"
     session.add(
         AuditEvent(
-            actor=actor.name,
+            at=at or utcnow(),
+            actor=_fit("actor", actor.name),
+            actor_id=actor.user_id,
             source=actor.source,
             action=action,
+            target=_fit("target", target),
             ticket_id=ticket_id,
             draft_id=draft_id,
-            data=data,
+            request_id=_fit("request_id", actor.request_id),
+            client_addr=_fit("client_addr", actor.client_addr),
+            changes=redact(changes or {}),
+            data=redact(data),
         )
     )
 
@@ -55,24 +132,30 @@ async def record_many(
     session: AsyncSession, actor: Actor, action: str, *, ticket_ids: list[int], **data: Any
 ) -> None:
     """The same event for many tickets (for batch paths like ingest), as one
-    ``INSERT ... SELECT`` over the tickets: no row is built or sent from here."""
+    ``INSERT ... SELECT`` over the tickets: no row is built or sent from here. Each event's
+    target is its ticket."""
     if not ticket_ids:
         return
     events, tickets = table_of(AuditEvent), table_of(Ticket)
     pg = is_postgres(session)
     values = {
         "at": utcnow(),
-        "actor": actor.name,
+        "actor": _fit("actor", actor.name),
+        "actor_id": actor.user_id,
         "source": actor.source,
         "action": action,
         "draft_id": None,
-        "data": data,
+        "request_id": _fit("request_id", actor.request_id),
+        "client_addr": _fit("client_addr", actor.client_addr),
+        "changes": {},
+        "data": redact(data),
     }
     columns = [literal(value, events.c[name].type) for name, value in values.items()]
+    target = literal("ticket:", String) + cast(tickets.c.id, String)
     await session.execute(
         insert(events).from_select(
-            [*values, "ticket_id"],
-            select(*columns, tickets.c.id)
+            [*values, "ticket_id", "target"],
+            select(*columns, tickets.c.id, target)
             .where(one_of(tickets.c.id, sorted(set(ticket_ids)), pg=pg))
             .order_by(tickets.c.id),
         )

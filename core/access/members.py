@@ -124,6 +124,8 @@ class MemberService:
                     session,
                     Actor.system(),
                     "user.role",
+                    target=f"user:{user.id}",
+                    changes={"role": [user.role, "admin"]},
                     user_id=user.id,
                     email=user.email,
                     before={"role": user.role, "is_active": True},

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from core.access.teams import team_mailbox_ids
-from core.audit import Actor, record
+from core.audit import REDACTED, Actor, record
 from core.errors import ConfigError, MailError, NotFound, ValidationError
 from core.inbound.mailboxes import FIELD_NAMES, MailboxFields, MailboxService, MailboxSpec
 from core.mail.imap import test_login as imap_test_login
@@ -20,6 +20,21 @@ from core.mail.smtp import test_login as smtp_test_login
 from core.secrets import SecretBox
 from db.models import Mailbox
 from db.session import SessionFactory
+
+# what a save may change, as the audit event shows it (the passwords only as changed)
+_AUDITED = (
+    "name",
+    "address",
+    "slack_team_id",
+    "imap_host",
+    "imap_port",
+    "imap_user",
+    "imap_tls",
+    "smtp_host",
+    "smtp_port",
+    "smtp_user",
+    "smtp_tls",
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,6 +154,7 @@ class MailboxSettings:
             mailbox = await session.get(Mailbox, mailbox_id)
             if mailbox is None:
                 raise NotFound(f"mailbox {mailbox_id} vanished", mailbox_id=mailbox_id)
+            before = {key: getattr(mailbox, key) for key in _AUDITED}
             mailbox.name = form.name.strip()
             mailbox.address = form.address.strip().lower()
             mailbox.slack_team_id = team_id
@@ -155,10 +171,23 @@ class MailboxSettings:
                 mailbox.password_enc = self.secrets.encrypt(form.imap_password)
             if form.smtp_password:
                 mailbox.smtp_password_enc = self.secrets.encrypt(form.smtp_password)
+            changes: dict[str, list[object]] = {
+                key: [before[key], getattr(mailbox, key)]
+                for key in _AUDITED
+                if before[key] != getattr(mailbox, key)
+            }
+            for key, given in (
+                ("imap_password", form.imap_password),
+                ("smtp_password", form.smtp_password),
+            ):
+                if given:
+                    changes[key] = [REDACTED, REDACTED]
             record(
                 session,
                 actor,
                 "mailbox.saved",
+                target=f"mailbox:{mailbox.name}",
+                changes=changes,
                 mailbox=mailbox.name,
                 imap_password_changed=bool(form.imap_password),
                 smtp_password_changed=bool(form.smtp_password),

@@ -199,12 +199,13 @@ class SchedulerControl:
         """The cycle and every mailbox's fetch interval, or only ``mailbox``'s."""
         seconds = _check_interval(seconds)
         async with self.sessions.begin() as session:
-            q = update(Mailbox)
+            q, old = update(Mailbox), select(Mailbox.fetch_interval_seconds).distinct()
             if mailbox is not None:
                 found = await session.scalar(select(Mailbox.id).where(Mailbox.name == mailbox))
                 if found is None:
                     raise NotFound(f"no mailbox named {mailbox!r}", name=mailbox)
-                q = q.where(Mailbox.id == found)
+                q, old = q.where(Mailbox.id == found), old.where(Mailbox.id == found)
+            before = sorted(await session.scalars(old))
             await session.execute(
                 q.values(fetch_interval_seconds=seconds).execution_options(
                     synchronize_session=False
@@ -214,6 +215,13 @@ class SchedulerControl:
                 session,
                 actor,
                 "scheduler.interval",
+                target=f"mailbox:{mailbox}" if mailbox is not None else "mailbox:*",
+                changes={
+                    "fetch_interval_seconds": [
+                        before[0] if len(before) == 1 else before or None,
+                        seconds,
+                    ]
+                },
                 seconds=seconds,
                 mailbox=mailbox or "*",
             )

@@ -1,13 +1,15 @@
 """In-app settings stored in the database: plain values and Fernet-encrypted secrets.
 
-Secrets are never returned in listings: ``public()`` shows them as "set".
+Secrets are never returned in listings: ``public()`` shows them as "set". Each change is
+audited (``setting.changed``, target ``setting:<key>``) with the value before and after; a
+secret's values, or those of a key that names one (``ai.api_key``), are written as "***".
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.audit import Actor, record
+from core.audit import REDACTED, Actor, is_secret_key, record
 from core.secrets import SecretBox
 from db.models import Setting
 from db.session import SessionFactory
@@ -24,11 +26,21 @@ class SettingsStore:
         stored = self.secrets.encrypt(value) if secret else value
         async with self.sessions.begin() as session:
             row = await session.get(Setting, key)
+            hidden = secret or is_secret_key(key) or (row is not None and row.is_secret)
+            before = None if row is None else REDACTED if hidden else row.value
             if row is None:
                 session.add(Setting(key=key, value=stored, is_secret=secret))
             else:
                 row.value, row.is_secret = stored, secret
-            record(session, actor or Actor.system(), "setting.changed", key=key, secret=secret)
+            record(
+                session,
+                actor or Actor.system(),
+                "setting.changed",
+                target=f"setting:{key}",
+                changes={"value": [before, REDACTED if hidden else value]},
+                key=key,
+                secret=secret,
+            )
 
     async def get(self, key: str, default: str | None = None) -> str | None:
         async with self.sessions() as session:

@@ -11,7 +11,7 @@ from typing import cast
 
 from sqlalchemy import func, select, update
 
-from core.audit import Actor, record
+from core.audit import REDACTED, Actor, record
 from core.errors import ConfigError, InvalidTransition, MailError, NotFound, ValidationError
 from core.mail.imap import ImapConfig, ImapSource
 from core.mail.imap import test_login as imap_test_login
@@ -194,6 +194,7 @@ class MailboxService:
                 merged.check()
             if password == "" or smtp_password == "":
                 raise ValidationError("an empty password", field="password")
+            before = {key: getattr(mailbox, key) for key in (*changes, "address")}
             for key in changes:
                 value = getattr(merged, key)
                 setattr(mailbox, key, value.strip() if isinstance(value, str) else value)
@@ -208,6 +209,17 @@ class MailboxService:
                 session,
                 actor,
                 "mailbox.changed",
+                target=f"mailbox:{name}",
+                changes={
+                    key: [old, getattr(mailbox, key)]
+                    for key, old in before.items()
+                    if old != getattr(mailbox, key)
+                }
+                | {
+                    key: [REDACTED, REDACTED]
+                    for key, given in (("password", password), ("smtp_password", smtp_password))
+                    if given is not None
+                },
                 mailbox=name,
                 fields=sorted(changes),
                 password_changed=password is not None,
@@ -234,7 +246,14 @@ class MailboxService:
                     tickets=held,
                 )
             await session.delete(mailbox)
-            record(session, actor, "mailbox.removed", mailbox=name, address=mailbox.address)
+            record(
+                session,
+                actor,
+                "mailbox.removed",
+                target=f"mailbox:{name}",
+                mailbox=name,
+                address=mailbox.address,
+            )
 
     def imap_config(self, mailbox: Mailbox) -> ImapConfig:
         return ImapConfig(

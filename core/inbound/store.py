@@ -92,7 +92,7 @@ class BatchStore:
             elif state.uidvalidity != uidvalidity:
                 record(
                     session,
-                    Actor.system(),
+                    Actor.worker(),
                     "mailbox.uidvalidity_changed",
                     mailbox_id=mailbox_id,
                     folder=folder,
@@ -384,7 +384,7 @@ class BatchStore:
         )
         if self.pg:
             self._ticket_floor = max(ids)
-        await record_many(session, Actor.system(), "ticket.created", ticket_ids=ids)
+        await record_many(session, Actor.worker(), "ticket.created", ticket_ids=ids)
         report.new_tickets += len(ids)
         return ids
 
@@ -512,7 +512,7 @@ class BatchStore:
                 .execution_options(synchronize_session=False)
             )
             await record_many(
-                session, Actor.system(), "ticket.reopened_by_customer", ticket_ids=list(reopened)
+                session, Actor.worker(), "ticket.reopened_by_customer", ticket_ids=list(reopened)
             )
 
     async def _mark_bounces(self, session: AsyncSession, items: list[Item], now: datetime) -> None:
@@ -536,11 +536,12 @@ class BatchStore:
                     row.undeliverable, row.bounce_reason, row.bounced_at = True, reason, now
                 record(
                     session,
-                    Actor.system(),
+                    Actor.worker(),
                     "recipient.undeliverable"
                     if kind.permanent
                     else "recipient.bounced_temporarily",
                     ticket_id=ticket_id,
+                    target=f"recipient:{addr}",
                     email=addr,
                     status=kind.bounce_status,
                 )

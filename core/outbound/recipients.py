@@ -65,6 +65,8 @@ class RecipientService:
                 session,
                 actor,
                 "recipient.cleared",
+                target=f"recipient:{address}",
+                changes={"undeliverable": [True, False]},
                 email=address,
                 reason=before.reason,
             )

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -285,7 +286,14 @@ class Sender:
                 .execution_options(synchronize_session=False)
             )
             record(
-                session, Actor.system(), "draft.sent", ticket_id=ticket.id, draft_id=draft.id, to=to
+                session,
+                Actor.worker(),
+                "draft.sent",
+                ticket_id=ticket.id,
+                draft_id=draft.id,
+                changes={"status": ["sending", "sent"]},
+                at=now,
+                to=to,
             )
 
     async def _requeue(
@@ -315,7 +323,7 @@ class Sender:
         log.warning("draft %s failed to send: %s", draft_id, reason)
 
     async def _release(
-        self, draft_id: int, values: dict[str, object], action: str, **audit: object
+        self, draft_id: int, values: dict[str, object], action: str, **audit: Any
     ) -> None:
         """Move a draft this process is sending (status ``sending``) on, and audit it."""
         async with self.sessions.begin() as session:
@@ -328,9 +336,10 @@ class Sender:
             draft = await session.get(Draft, draft_id)
             record(
                 session,
-                Actor.system(),
+                Actor.worker(),
                 action,
                 ticket_id=draft.ticket_id if draft else None,
                 draft_id=draft_id,
+                changes={"status": ["sending", values["status"]]},
                 **audit,
             )

@@ -224,7 +224,14 @@ class TemplateService:
                 )
                 session.add(t)
                 await session.flush()
-                record(session, actor, "template.created", template_id=t.id, name=t.name)
+                record(
+                    session,
+                    actor,
+                    "template.created",
+                    target=f"template:{t.id}",
+                    template_id=t.id,
+                    name=t.name,
+                )
         except IntegrityError as exc:
             raise ValidationError(
                 f"a template named {spec.name!r} exists already", field="name"
@@ -273,7 +280,14 @@ class TemplateService:
             t.description, t.is_active = spec.description.strip(), spec.is_active
             t.ai_draft = spec.ai_draft and spec.is_active
             t.updated_by_id, t.updated_at = actor.user_id, self.clock()
-            record(session, actor, "template.updated", template_id=t.id, changed=changed)
+            record(
+                session,
+                actor,
+                "template.updated",
+                target=f"template:{t.id}",
+                template_id=t.id,
+                changed=changed,
+            )
             await session.flush()
             uses = await session.scalar(
                 select(func.count()).select_from(TemplateUse).where(TemplateUse.template_id == t.id)
@@ -293,6 +307,7 @@ class TemplateService:
                 session,
                 actor,
                 "template.deleted" if purge else "template.archived",
+                target=f"template:{t.id}",
                 template_id=t.id,
                 name=t.name,
             )

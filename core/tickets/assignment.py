@@ -74,6 +74,8 @@ class AssignmentService:
                     actor,
                     "ticket.assigned",
                     ticket_id=ticket_id,
+                    changes={"assigned_to_id": [previous, assignee_id]},
+                    at=now,
                     assignee=assignee.email,
                     previous_id=previous,
                 )

@@ -100,6 +100,8 @@ class DraftService:
                 "draft.approved",
                 ticket_id=draft.ticket_id,
                 draft_id=draft_id,
+                changes={"status": ["pending", "approved"]},
+                at=now,
                 version=seen,
             )
         return Decision(draft_id, draft.ticket_id, "approved", now, actor.name)
@@ -138,6 +140,8 @@ class DraftService:
                 "draft.rejected",
                 ticket_id=draft.ticket_id,
                 draft_id=draft_id,
+                changes={"status": ["pending", "rejected"]},
+                at=now,
                 reason=reason,
             )
         return Decision(draft_id, draft.ticket_id, "rejected", now, actor.name)
@@ -184,6 +188,8 @@ class DraftService:
                 "draft.edited",
                 ticket_id=draft.ticket_id,
                 draft_id=draft_id,
+                changes={"version": [version, version + 1], "chars": [len(before), len(body)]},
+                at=now,
                 version=version + 1,
             )
             await session.refresh(draft)
@@ -214,7 +220,15 @@ class DraftService:
             if rows_changed(result) != 1:
                 await session.rollback()
                 raise await self._lost(draft_id, "retry", agent_id=agent_id)
-            record(session, actor, "draft.retry", ticket_id=draft.ticket_id, draft_id=draft_id)
+            record(
+                session,
+                actor,
+                "draft.retry",
+                ticket_id=draft.ticket_id,
+                draft_id=draft_id,
+                changes={"status": ["failed", "approved"]},
+                at=now,
+            )
         return Decision(draft_id, draft.ticket_id, "approved", now, actor.name)
 
     async def _lost(

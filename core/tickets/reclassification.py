@@ -62,6 +62,7 @@ class ClassificationService:
                 actor,
                 "ticket.classified",
                 ticket_id=ticket_id,
+                changes={k: [before[k], v] for k, v in changed.items()},
                 before={k: before[k] for k in changed},
                 after=changed,
             )

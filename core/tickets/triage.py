@@ -142,7 +142,7 @@ class TriageService:
             )
             record(
                 session,
-                Actor.system(),
+                Actor.worker(),
                 "draft.retriaged",
                 ticket_id=ticket_id,
                 draft_id=draft_id,
@@ -252,7 +252,7 @@ class TriageService:
             for old in superseded.scalars():
                 record(
                     session,
-                    Actor.system(),
+                    Actor.worker(),
                     "draft.superseded",
                     ticket_id=msg.ticket_id,
                     draft_id=old,
@@ -280,7 +280,7 @@ class TriageService:
             )
             record(
                 session,
-                Actor.system(),
+                Actor.worker(),
                 "draft.created",
                 ticket_id=msg.ticket_id,
                 draft_id=draft.id,

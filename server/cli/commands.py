@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "recipients": ("recipients", "addresses marked undeliverable by a bounce"),
     "users": ("users", "desk users: list, add, set-role, deactivate, reactivate"),
     "tokens": ("tokens", "API tokens: create (shown once), list, revoke"),
+    "audit": ("audit", "the audit log: who did what, when, from where"),
 }
 
 

@@ -364,7 +364,8 @@ async def test_every_new_and_reopened_ticket_is_audited_once(desk: Desk, imap_ac
         events = (await s.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars().all()
     created = [e for e in events if e.action == "ticket.created"]
     assert [e.ticket_id for e in created] == tids
-    assert all(e.actor == "system" and e.source == "system" and e.data == {} for e in created)
+    assert all(e.actor == "worker" and e.source == "worker" and e.data == {} for e in created)
+    assert [e.target for e in created] == [f"ticket:{t}" for t in tids]
     assert all(e.at is not None and e.at.tzinfo is not None for e in created)
     reopened = [e.ticket_id for e in events if e.action == "ticket.reopened_by_customer"]
     assert reopened == [tids[1]]
