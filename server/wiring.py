@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.outbound.sending import Sender
     from core.replies.templates import TemplateService
     from core.reports.analytics import AnalyticsService
+    from core.reports.audit_log import AuditLog
     from core.secrets import SecretBox
     from core.tickets.assignment import AssignmentService
     from core.tickets.bulk import BulkService
@@ -248,6 +249,13 @@ class Desk:
         from core.reports.analytics import AnalyticsService
 
         return AnalyticsService(self.sessions)
+
+    @cached_property
+    def audit_log(self) -> AuditLog:
+        """The audit trail, read (``desk audit``, ``GET /api/v1/audit``)."""
+        from core.reports.audit_log import AuditLog
+
+        return AuditLog(self.sessions)
 
     @cached_property
     def scheduler(self) -> SchedulerControl:

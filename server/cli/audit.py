@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from core.errors import ValidationError
-from core.reports.audit_log import MAX_LIMIT, AuditFilter, AuditLog, conditions, parse_when
+from core.reports.audit_log import MAX_LIMIT, AuditFilter, conditions, parse_when
 from server.cli.commands import command_parser
 from server.cli.common import print_json, record_id, run_with_desk, terminal, usage, whole_number
 from server.wiring import Desk
@@ -72,7 +72,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         return usage("audit", str(exc))
 
     async def work(desk: Desk) -> int:
-        log = AuditLog(desk.sessions)
+        log = desk.audit_log
         items = await log.page(filters, limit=args.limit, offset=args.offset)
         total = await log.count(filters)
         if args.json:

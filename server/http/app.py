@@ -19,7 +19,16 @@ from core.errors import (
 )
 from server.http.auth import install_auth
 from server.http.models import ErrorOut
-from server.http.routes import analytics, bulk, health, recipients, scheduler, templates, tickets
+from server.http.routes import (
+    analytics,
+    audit,
+    bulk,
+    health,
+    recipients,
+    scheduler,
+    templates,
+    tickets,
+)
 from server.slack import mount_slack
 from server.wiring import Desk
 
@@ -57,7 +66,7 @@ def create_app(desk: Desk, *, slack: SlackConfig | None = None) -> FastAPI:
 
     install_auth(app)  # request ids; 401 invalid_token, 403 scope/role, 429 lock-out
     app.include_router(health.router)
-    for resource in (tickets, bulk, analytics, templates, scheduler, recipients):
+    for resource in (tickets, bulk, analytics, templates, scheduler, recipients, audit):
         app.include_router(resource.router, responses=ERRORS)
     mount_slack(app, desk, slack)  # POST /slack/events, only when Slack is configured
     return app

@@ -359,3 +359,27 @@ class RecipientOut(Out):
     email: str
     reason: str | None
     bounced_at: str | None
+
+
+# --- the audit log -------------------------------------------------------------------------
+
+
+class AuditEventOut(Out):
+    id: int
+    at: str
+    actor: str
+    actor_id: int | None
+    surface: str
+    action: str
+    target: str | None
+    ticket_id: int | None
+    draft_id: int | None
+    request_id: str | None
+    client_addr: str | None
+    changes: dict[str, Any]
+    data: dict[str, Any]
+
+
+class AuditPage(Out):
+    items: list[AuditEventOut]
+    total: int
