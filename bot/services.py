@@ -9,7 +9,6 @@ from typing import Any
 from bot.store.deliveries import DeliveryLog
 from bot.store.posts import SlackPostService
 from core.access.members import MemberService
-from core.access.permissions import TicketGuard
 from core.access.tokens import TokenService
 from core.ai.config import AISettings
 from core.control.mailbox_form import MailboxSettings
@@ -20,13 +19,11 @@ from core.outbound.sending import Sender
 from core.replies.templates import TemplateService
 from core.reports.analytics import AnalyticsService
 from core.reports.headlines import StatsService
-from core.tickets.assignment import AssignmentService
 from core.tickets.bulk import BulkService
 from core.tickets.decisions import Decisions
 from core.tickets.draft_details import DraftCardReader
 from core.tickets.drafts import DraftService
 from core.tickets.queries import TeamTicketReader
-from core.tickets.reclassification import ClassificationService
 
 TRIAGE_CHANNEL_KEY = "slack.triage_channel"
 
@@ -39,9 +36,6 @@ class DeskServices:
     store: SettingsStore
     cards: DraftCardReader
     members: MemberService
-    guard: TicketGuard
-    assignments: AssignmentService
-    classification: ClassificationService
     stats: StatsService
     posts: SlackPostService
     deliveries: DeliveryLog

@@ -23,12 +23,10 @@ from bot.services import DeskServices
 from bot.store.deliveries import DeliveryLog
 from bot.store.posts import SlackPostService
 from core.access.members import MemberService
-from core.access.permissions import TicketGuard
 from core.ai.config import from_sections
 from core.errors import ConfigError
 from core.reports.headlines import StatsService
 from core.tickets.draft_details import DraftCardReader
-from core.tickets.reclassification import ClassificationService
 from server.wiring import Desk
 
 log = logging.getLogger(__name__)
@@ -65,9 +63,6 @@ def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
         store=desk.store,
         cards=DraftCardReader(sessions),
         members=MemberService(sessions, admin_ids=admin_ids),
-        guard=TicketGuard(sessions),
-        assignments=desk.assignments,
-        classification=ClassificationService(sessions),
         stats=StatsService(sessions),
         posts=SlackPostService(sessions),
         deliveries=DeliveryLog(sessions),

@@ -122,7 +122,7 @@ async def test_a_bounced_address_is_cleared_from_the_card_and_the_reply_sent(
     tom, ann = slack.user("UTOM00001", "tom"), slack.user("UANN00001", "ann")
     await slack.member(ann, "agent")
     tom_m = await slack.member(tom, "agent")
-    await slack.runtime.services.assignments.assign(ticket_id, tom_m.user_id, tom_m.actor)
+    await slack.desk.assignments.assign(ticket_id, tom_m.user_id, tom_m.actor)
     await slack.driver.click(ann, failed, ids.CLEAR_BOUNCE)
     denied = await slack.fake.wait_for("chat.postEphemeral")
     assert "assigned to tom" in denied[0].body["text"]

@@ -13,7 +13,7 @@ from tests.support.slack_driver import SlackHarness, SlackUser
 
 
 async def _assign(slack: SlackHarness, ticket_id: int, member) -> None:  # type: ignore[no-untyped-def]
-    await slack.runtime.services.assignments.assign(ticket_id, member.user_id, member.actor)
+    await slack.desk.assignments.assign(ticket_id, member.user_id, member.actor)
 
 
 async def test_an_agent_cannot_approve_another_agents_ticket(
