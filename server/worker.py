@@ -11,6 +11,8 @@ Jobs in each worker process:
   what is still queued, re-triage fallback drafts, send approved replies and retry failed
   sends whose back-off is over (the outbox is claimed with ``FOR UPDATE SKIP LOCKED`` and a
   compare-and-set, so two workers never send one reply twice), bring Slack up to date;
+- ``sla`` every minute: the SLA sweep (``core.workflow.sla_sweep``): warnings and breach
+  alerts of the clocks due, each level once, and the policies' escalations;
 - ``control`` every few seconds: read the switch and the interval from the database
   (``desk scheduler start|stop``), follow mailboxes added or changed, write a heartbeat
   (last run, next run, last error) for ``desk scheduler status``.
@@ -41,7 +43,9 @@ from core.control.scheduler import SchedulerControl
 from core.inbound.poller import MailboxPoller, PollResult, fetch_interval
 from core.locks import LockManager
 from core.workflow.cycle import CycleResult, fetch_and_triage
+from core.workflow.notices import NoticeSink
 from core.workflow.notifications import Notifier, ticket_batch
+from core.workflow.sla_sweep import SlaSweep
 from db.base import utcnow
 from server.wiring import Desk
 
@@ -51,6 +55,7 @@ if TYPE_CHECKING:  # the Slack stack loads only where Slack is used
 log = logging.getLogger(__name__)
 
 CONTROL_SECONDS = 5.0
+SLA_SWEEP_SECONDS = 60.0
 
 
 def poller_for(desk: Desk) -> MailboxPoller:
@@ -182,8 +187,10 @@ class Worker:
         ticket_notifier: Notifier | None = None,
         control_seconds: float = CONTROL_SECONDS,
         worker_id: str | None = None,
+        notice_sink: NoticeSink | None = None,
     ) -> None:
         self.desk = desk
+        self.sla_sweep = SlaSweep(desk.sessions, notice_sink or desk.notice_sink)
         self.default_interval = default_interval
         self.notifier = notifier
         self.ticket_notifier = ticket_notifier
@@ -246,6 +253,7 @@ class Worker:
                 current=self._process_interval,
             )
             self._process_interval = float(self.interval)
+            self._schedule("sla", self.sweep, SLA_SWEEP_SECONDS, now, current=SLA_SWEEP_SECONDS)
             boxes = await self.desk.mailboxes.all()
             for m in boxes:
                 seconds = fetch_interval(m, self.interval)
@@ -357,6 +365,16 @@ class Worker:
         except Exception as exc:  # one bad run must not stop the worker; logged and reported
             log.exception("fetch of mailbox %s failed", mailbox_id)
             await self._report_error(f"fetch mailbox {mailbox_id}: {exc}")
+
+    async def sweep(self) -> None:
+        """The SLA sweep: warn, alert and escalate the clocks that are due."""
+        try:
+            report = await self.sla_sweep.run()
+            if report.warnings or report.breaches:
+                log.info("sla sweep: %s", report.as_dict())
+        except Exception as exc:  # the next minute tries again; logged and reported
+            log.exception("SLA sweep failed")
+            await self._report_error(f"sla: {exc}")
 
     async def process(self) -> None:
         """Triage what is queued, send approved replies and due retries, sync Slack."""

@@ -105,5 +105,7 @@ class SlaClock(Base):
     paused_at: Mapped[datetime | None]
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
     stopped_at: Mapped[datetime | None]
+    # why it stopped: "reply" (a sent reply met it) or "resolved" (the ticket was resolved)
+    stop_reason: Mapped[str | None] = mapped_column(String(10))
     breached_at: Mapped[datetime | None]
     warned: Mapped[list[int]] = mapped_column(JSON, default=list)

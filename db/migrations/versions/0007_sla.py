@@ -86,6 +86,7 @@ def upgrade() -> None:
         sa.Column("paused_at", UTCDateTime(), nullable=True),
         sa.Column("paused_seconds", sa.Integer(), nullable=False),
         sa.Column("stopped_at", UTCDateTime(), nullable=True),
+        sa.Column("stop_reason", sa.String(length=10), nullable=True),
         sa.Column("breached_at", UTCDateTime(), nullable=True),
         sa.Column("warned", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
