@@ -225,10 +225,11 @@ class SlaSweep:
                 "due_at": f.due_at.isoformat(),
             }
             if f.breached:
+                owner = ticket.assigned_to_id  # told even when the escalation reassigns
                 policy = policy_of.get(f.clock_id)
                 if policy is not None and f.escalate:
                     await self._escalate(session, ticket, policy, f, now, report)
-                to = _unique([ticket.assigned_to_id, *managers])
+                to = _unique([owner, ticket.assigned_to_id, *managers])
                 f.notices.extend(
                     Notice(
                         kind="sla_breach",
