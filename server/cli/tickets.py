@@ -100,6 +100,9 @@ def cmd_tickets(args: argparse.Namespace) -> int:
     def work(reader: LiteReader) -> int:
         statement = listing.page(query.validated())
         rows = [listing.ticket_view(row) for row in reader.rows(statement.sql, statement.params)]
+        if rows:
+            clocks = listing.sla_clocks([r["id"] for r in rows])
+            listing.attach_sla(rows, reader.rows(clocks.sql, clocks.params))
         if args.json:
             print_json(rows)
         else:
