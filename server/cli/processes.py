@@ -12,7 +12,7 @@ from importlib import resources
 from core.config import Settings
 from core.errors import ConfigError
 from core.keyguard import refuse_dev_key
-from core.mail.maildir import deliver_to_maildir
+from core.mail.maildir import deliver_to_maildir, ensure_maildir
 from db.migrate import upgrade
 from server.cli.commands import command_parser
 from server.cli.common import fail, run_with_desk
@@ -61,8 +61,9 @@ def current_revision(database_url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine
 
-    from db.session import sync_url
+    from db.session import create_private_sqlite, sync_url
 
+    create_private_sqlite(database_url)  # this is the first connection: make the file 0600
     engine = create_engine(sync_url(database_url))
     try:
         with engine.connect() as connection:
@@ -103,7 +104,7 @@ async def ensure_embedded(desk: Desk, *, seed: bool) -> int:
     )
     if seed and not existed:
         return seed_demo(desk)
-    s.maildir_inbox.mkdir(parents=True, exist_ok=True)
+    ensure_maildir(s.maildir_inbox)  # private: 0700, like every Maildir the desk makes
     return 0
 
 
