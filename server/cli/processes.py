@@ -154,9 +154,15 @@ def check_listen(host: str, port: int) -> None:
 
 
 async def guard_key(desk: Desk, host: str | None) -> None:
-    """Refuse the public development key unless the whole desk is embedded."""
-    kinds = [m.kind for m in await desk.mailboxes.all()]
-    refuse_dev_key(desk.settings, host=host, mailbox_kinds=kinds)
+    """Refuse the public development key unless the whole desk is embedded. What the
+    settings alone decide (the address, the database URL) is checked before the database
+    is reached, so a public address or a server database is refused even when the database
+    is down; the mailboxes are read only when the development key is in use."""
+    refuse_dev_key(desk.settings, host=host)
+    key = desk.settings.data.secret_key
+    if key is None or not key.get_secret_value():
+        kinds = [m.kind for m in await desk.mailboxes.all()]
+        refuse_dev_key(desk.settings, host=host, mailbox_kinds=kinds)
 
 
 async def serve_web(desk: Desk, host: str, port: int, *, socket_mode: bool = False) -> None:
