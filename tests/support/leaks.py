@@ -5,7 +5,7 @@ The secrets are the ones the suite uses: the fake Slack signing secret and bot t
 Dovecot passwords (registered as ``tests.support.dovecot`` makes them), the fake OpenAI
 keys, every key a ``SecretBox`` is built with, every ``SecretStr`` a ``Settings`` holds (and the
 password in its database URL), and
-every API token ``TokenService.create`` issues. Where they are looked for:
+every API token issued (each ``IssuedToken`` made). Where they are looked for:
 
 - every log record of the desk's own loggers (``core``, ``bot``, ``server``, ``db``, at
   every level: they are set to DEBUG) and every WARNING or worse of any library;
@@ -131,7 +131,7 @@ def _wrap_sources(patch: pytest.MonkeyPatch) -> None:
     from pydantic import SecretStr
     from sqlalchemy.engine import make_url
 
-    from core.access.tokens import TokenService
+    from core.access.tokens import IssuedToken
     from core.config import Settings
     from core.secrets import EMBEDDED_DEV_KEY, SecretBox
 
@@ -159,17 +159,17 @@ def _wrap_sources(patch: pytest.MonkeyPatch) -> None:
                 if isinstance(value, SecretStr):
                     register_secret(value.get_secret_value())
 
-    create = TokenService.create
+    # every issued token, whichever path issues it: IssuedToken is made only there
+    issued_init = IssuedToken.__init__
 
-    @functools.wraps(create)
-    async def create_token(self: TokenService, *args: Any, **kwargs: Any) -> Any:
-        issued = await create(self, *args, **kwargs)
-        register_secret(issued.token.split("_", 2)[2], once=True)
-        return issued
+    @functools.wraps(issued_init)
+    def issued(self: IssuedToken, *args: Any, **kwargs: Any) -> None:
+        issued_init(self, *args, **kwargs)
+        register_secret(self.token.split("_", 2)[-1], once=True)
 
     patch.setattr(SecretBox, "__init__", box)
     patch.setattr(Settings, "__init__", settings)
-    patch.setattr(TokenService, "create", create_token)
+    patch.setattr(IssuedToken, "__init__", issued)
 
 
 # -- where they are looked for -----------------------------------------------------------
