@@ -82,6 +82,14 @@ def test_rotate_moves_old_tokens_and_leaves_current_ones() -> None:
         box.rotate(SecretBox("a-third-key").encrypt("c"))
 
 
+def test_the_development_key_as_an_old_key_opens_secrets_but_verifies_nothing() -> None:
+    moving_off = SecretBox(NEW, old=[EMBEDDED_DEV_KEY])
+    assert moving_off.decrypt(SecretBox(None).encrypt("pw")) == "pw"
+    assert moving_off.hmac_keys("p") == (SecretBox(NEW).hmac_key("p"),)  # public: proves nothing
+    forged = make_message_id(ticket_id=3, domain="desk.test", key=SecretBox(None).hmac_key("p"))
+    assert ticket_from_message_id(forged, key=moving_off.hmac_keys("p")) is None
+
+
 def test_old_keys_without_a_new_key_are_refused() -> None:
     with pytest.raises(ConfigError, match="DESK_SECRET_KEY_OLD is set but DESK_SECRET_KEY"):
         SecretBox(None, old=[OLD])
