@@ -104,14 +104,14 @@ async def rotate_secrets(
         report = RotationReport(
             rotated=len(changes), current=current, keys=box.key_count, kinds=rotated
         )
-        record(
+        record(  # counts only: the audit trail would blank the kinds' names ("password")
             session,
             actor,
             "secrets_rotated",
+            target="secrets",
             rotated=report.rotated,
             current=report.current,
             keys=report.keys,
-            kinds=dict(rotated),
         )
     log.info("re-encrypted %d stored secrets with the newest key", report.rotated)
     return report

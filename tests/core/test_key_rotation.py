@@ -257,9 +257,17 @@ async def test_rotate_reencrypts_every_stored_secret_once(desk: Desk, make_desk:
     assert await stored(desk) == after_first  # idempotent: not a byte changed
     async with desk.sessions() as s:
         events = list(
-            await s.scalars(select(AuditEvent).where(AuditEvent.action == "secrets_rotated"))
+            await s.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == "secrets_rotated")
+                .order_by(AuditEvent.id)
+            )
         )
-    assert [e.data["rotated"] for e in events] == [5, 0] and {e.source for e in events} == {"cli"}
+    assert [e.data for e in events] == [
+        {"rotated": 5, "current": 0, "keys": 2},
+        {"rotated": 0, "current": 5, "keys": 2},
+    ]
+    assert {(e.source, e.target) for e in events} == {("cli", "secrets")}
     assert all("sk-rotation" not in json.dumps(e.data) for e in events)
 
 
