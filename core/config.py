@@ -62,6 +62,14 @@ class DataSettings(BaseSettings):
     dir: Path = Field(default=DEFAULT_DATA_DIR, alias="DESK_DATA_DIR")
     # Fernet key (urlsafe base64, 32 bytes) or any passphrase; see core.secrets.
     secret_key: SecretStr | None = Field(default=None, alias="DESK_SECRET_KEY")
+    # keys secrets were sealed with before (comma separated, newest first): they still
+    # open and verify, never seal; `desk secrets rotate` moves stored secrets off them
+    old_secret_keys: SecretStr | None = Field(default=None, alias="DESK_SECRET_KEY_OLD")
+
+    def old_keys(self) -> list[SecretStr]:
+        """``DESK_SECRET_KEY_OLD`` as a list, newest first, blanks dropped."""
+        text = self.old_secret_keys.get_secret_value() if self.old_secret_keys else ""
+        return [SecretStr(key) for part in text.split(",") if (key := part.strip())]
 
     @property
     def attachments_dir(self) -> Path:

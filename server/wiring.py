@@ -80,7 +80,8 @@ class Desk:
     def secrets(self) -> SecretBox:
         from core.secrets import SecretBox
 
-        secrets = SecretBox(self.settings.data.secret_key)
+        data = self.settings.data
+        secrets = SecretBox(data.secret_key, old=data.old_keys())
         if secrets.is_default:
             log.warning("DESK_SECRET_KEY is not set: using the embedded development key")
         return secrets
@@ -89,6 +90,13 @@ class Desk:
     def token_key(self) -> bytes:
         """Signs the ticket token in our outgoing Message-IDs (see core.tickets.drafts)."""
         return self.secrets.hmac_key(TOKEN_PURPOSE)
+
+    @cached_property
+    def token_keys(self) -> tuple[bytes, ...]:
+        """Verify those tokens in replies (see core.inbound.store): the newest key's first,
+        then each old key's, so ids signed before a rotation keep threading while the old
+        key is configured (``DESK_SECRET_KEY_OLD``)."""
+        return self.secrets.hmac_keys(TOKEN_PURPOSE)
 
     @cached_property
     def tokens(self) -> TokenService:
@@ -137,7 +145,7 @@ class Desk:
         mail = self.settings.mail
         return Ingestor(
             self.sessions,
-            token_key=self.token_key,
+            token_key=self.token_keys,
             attachments=AttachmentStore(self.settings.data.attachments_dir),
             own_addresses=[mail.support_address],
             max_message_bytes=mail.max_message_bytes,

@@ -49,6 +49,7 @@ VARIABLES: dict[str, tuple[str, str, str, object]] = {
 }
 SECRETS = {
     "DESK_SECRET_KEY": ("data", "secret_key"),
+    "DESK_SECRET_KEY_OLD": ("data", "old_secret_keys"),
     "OPENAI_API_KEY": ("ai", "api_key"),
     "SLACK_BOT_TOKEN": ("slack", "bot_token"),
     "SLACK_SIGNING_SECRET": ("slack", "signing_secret"),
