@@ -8,6 +8,7 @@ from typing import Any
 from bot.blocks.settings import SETTING_KEYS
 from bot.blocks.text import join_parts
 from core.control.mailbox_form import MailboxForm
+from core.control.scheduler import MAX_INTERVAL, MIN_INTERVAL
 
 State = dict[str, dict[str, dict[str, Any]]]
 
@@ -121,6 +122,8 @@ def settings_input(state: State) -> tuple[SettingsInput, dict[str, str]]:
     interval = get("fetch_interval")
     if interval and not interval.isdigit():
         errors["fetch_interval"] = "a number of seconds"
+    elif interval and not MIN_INTERVAL <= int(interval) <= MAX_INTERVAL:
+        errors["fetch_interval"] = f"{MIN_INTERVAL} to {MAX_INTERVAL} seconds (30 s to 24 h)"
     role_user, role = value(state, "role_user", "value"), value(state, "role", "value")
     if bool(role_user) != bool(role):
         errors["role" if role_user else "role_user"] = "pick both a person and a role"

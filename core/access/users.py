@@ -16,7 +16,7 @@ def _valid_email(email: str) -> str:
     email = email.strip().lower()
     local, at, domain = email.rpartition("@")
     if not at or not local or "." not in domain or " " in email:
-        raise ValidationError(f"{email!r} is not an email address", field="by")
+        raise ValidationError(f"{email!r:.200} is not an email address", field="by")
     return email
 
 
