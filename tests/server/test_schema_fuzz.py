@@ -17,6 +17,7 @@ loop that sends.
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,7 +50,8 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-EXAMPLES = 15
+# per operation; DESK_FUZZ_EXAMPLES=500 for a deeper run by hand (still derandomized)
+EXAMPLES = int(os.environ.get("DESK_FUZZ_EXAMPLES", "15"))
 
 
 @dataclass
