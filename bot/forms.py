@@ -120,7 +120,7 @@ def settings_input(state: State) -> tuple[SettingsInput, dict[str, str]]:
     if base_url and not base_url.startswith(("http://", "https://")):
         errors["ai_base_url"] = "a URL starting with https:// (or http:// for a local server)"
     interval = get("fetch_interval")
-    if interval and not interval.isdigit():
+    if interval and not (interval.isascii() and interval.isdigit()):
         errors["fetch_interval"] = "a number of seconds"
     elif interval and not MIN_INTERVAL <= int(interval) <= MAX_INTERVAL:
         errors["fetch_interval"] = f"{MIN_INTERVAL} to {MAX_INTERVAL} seconds (30 s to 24 h)"
@@ -136,7 +136,7 @@ def settings_input(state: State) -> tuple[SettingsInput, dict[str, str]]:
             role_user=role_user,
             role=role,
             auto_fetch=value(state, "auto_fetch", "value"),
-            fetch_interval=int(interval) if interval.isdigit() else None,
+            fetch_interval=int(interval) if interval.isascii() and interval.isdigit() else None,
         ),
         errors,
     )

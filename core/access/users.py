@@ -15,7 +15,7 @@ ROLES = ("admin", "manager", "agent")
 def _valid_email(email: str) -> str:
     email = email.strip().lower()
     local, at, domain = email.rpartition("@")
-    if not at or not local or "." not in domain or " " in email:
+    if not at or not local or "." not in domain or " " in email or len(email) > 320:
         raise ValidationError(f"{email!r:.200} is not an email address", field="by")
     return email
 

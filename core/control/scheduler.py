@@ -159,7 +159,7 @@ def check_interval(seconds: object) -> int:
     if isinstance(seconds, bool) or not isinstance(seconds, int | str):
         raise ValidationError(f"the interval is a number of seconds, not {seconds!r:.50}")
     text = str(seconds).strip()
-    if not text.lstrip("-").isdigit() or len(text) > 12:
+    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 12:
         raise ValidationError(f"the interval is a number of seconds, not {text!r:.50}")
     value = int(text)
     if not MIN_INTERVAL <= value <= MAX_INTERVAL:
@@ -190,7 +190,7 @@ class SchedulerControl:
     async def config(self) -> SchedulerConfig:
         enabled = (await self.store.get(ENABLED_KEY) or "true").strip().lower()
         raw = await self.store.get(INTERVAL_KEY)
-        interval = int(raw) if raw and raw.strip().isdigit() else None
+        interval = int(raw) if raw and raw.strip().isascii() and raw.strip().isdigit() else None
         return SchedulerConfig(
             enabled=enabled not in ("false", "0", "off", "no"), interval_seconds=interval
         )

@@ -191,7 +191,7 @@ class TemplateService:
     async def _load(self, session: AsyncSession, ref: int | str) -> ResponseTemplate:
         if isinstance(ref, int) and not storable_id(ref):
             t = None
-        elif isinstance(ref, int) or (ref.isdigit() and storable_id(int(ref))):
+        elif isinstance(ref, int) or (ref.isascii() and ref.isdigit() and storable_id(int(ref))):
             t = await session.get(ResponseTemplate, int(ref))
         else:
             t = await session.scalar(

@@ -219,7 +219,7 @@ class InputGuard:
         for name, value in scope.get("headers", []):
             if name.lower() != b"content-length":
                 continue
-            if not value.strip().isdigit():
+            if not (value.isascii() and value.strip().isdigit()):
                 raise InputRefused("Content-Length is not a number", status=400, error="BadRequest")
             if int(value) > self.max_body:
                 raise self._too_large()
