@@ -3,8 +3,8 @@
 Each operation gets calls generated from its schema, valid and invalid (wrong types, out of
 range numbers, NULs, odd unicode), sent through the ASGI app with an admin's token; every
 answer must be no 5xx and must match what /openapi.json documents for it (status, content
-type, body). Derandomized with 50 examples per operation (``DESK_FUZZ_EXAMPLES``), so a run is the
-same run every time and takes well under two minutes per database.
+type, body). Derandomized with 50 examples per operation (``DESK_FUZZ_EXAMPLES``), so a
+run is the same run every time and takes well under two minutes per database.
 
 The schema is read over ASGI from ``create_app`` on a desk that is never opened (the
 OpenAPI document needs no database), so the operations are known when the module is
