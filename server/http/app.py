@@ -116,8 +116,8 @@ def create_app(desk: Desk, *, slack: SlackConfig | None = None) -> FastAPI:
 
     @app.exception_handler(DataError)
     async def unstorable(request: Request, exc: DataError) -> JSONResponse:
-        # the database refused a value of the request (a number beyond its column, text
-        # longer than it): the input is wrong, nothing was written (the transaction is gone)
+        # the database refused a value of the request (a number beyond its column, a text
+        # longer than it): the input is wrong, and the statement's transaction rolled back
         log.warning(
             "%s %s: the database refused a value: %s",
             request.method,

@@ -1,5 +1,5 @@
-"""The HTTP edge's own checks, as two pure-ASGI middlewares (no body is read twice into
-memory, nothing is buffered beyond the limit):
+"""The HTTP edge's own checks, as two pure-ASGI middlewares (a body is read from the client
+once, and never more than the limit of it held):
 
 - ``SecurityHeaders`` (every response): ``X-Content-Type-Options: nosniff``,
   ``Referrer-Policy: no-referrer``, ``X-Frame-Options: DENY`` and a strict
