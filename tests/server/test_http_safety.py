@@ -378,17 +378,13 @@ async def test_the_api_refuses_a_one_second_interval(desk: Desk) -> None:
                 json={"interval_seconds": seconds},
             )
             assert "30..86400 seconds" in error_of(r, 422)
-        r = await c.post(
-            "/api/v1/scheduler/start", json={"interval_seconds": 86_401}
-        )
+        r = await c.post("/api/v1/scheduler/start", json={"interval_seconds": 86_401})
         assert "86400" in error_of(r, 422)
         status = (await c.get("/api/v1/scheduler")).json()
         assert (
             status["interval_seconds"] == 120 and status["mailboxes"][0]["interval_seconds"] == 120
         )
-        r = await c.post(
-            "/api/v1/scheduler/start", json={"interval_seconds": 30}
-        )
+        r = await c.post("/api/v1/scheduler/start", json={"interval_seconds": 30})
         assert r.status_code == 200 and r.json()["interval_seconds"] == 30
     lead = await agent(desk, "lead@team.test")
     with pytest.raises(ValidationError):
