@@ -114,6 +114,7 @@ def mount_slack(app: FastAPI, desk: Desk, config: SlackConfig | None = None) -> 
 
     app.router.lifespan_context = lifespan
     app.state.slack = runtime
+    desk.notifications.use_port(runtime.notifier)  # notices as Slack DMs
     return runtime
 
 
@@ -122,7 +123,9 @@ def slack_notifier(desk: Desk, config: SlackConfig | None = None) -> SlackNotifi
     config = config or desk.settings.slack
     if not config.enabled:
         return None
-    return build_runtime(config, services_for(desk, config)).notifier
+    notifier = build_runtime(config, services_for(desk, config)).notifier
+    desk.notifications.use_port(notifier)  # notices as Slack DMs
+    return notifier
 
 
 async def run_socket_mode(desk: Desk, config: SlackConfig | None = None) -> None:
