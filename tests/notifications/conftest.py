@@ -73,6 +73,17 @@ class Notify:
             await s.flush()
             return user.id
 
+    async def only(self, user_id: int, *kinds: str) -> None:
+        """Let ``user_id`` hear of ``kinds`` only (the others turned off)."""
+        from core.audit import Actor
+        from core.workflow.notices import KINDS
+        from core.workflow.preferences import PreferenceChange
+
+        channels = {k: ("slack" if k in kinds else "none") for k in KINDS}
+        await self.service.preferences.update(
+            user_id, PreferenceChange(channels=channels), actor=Actor("test", "test")
+        )
+
     async def records(self, **where: object) -> list[NotificationSent]:
         async with self.desk.sessions() as s:
             q = select(NotificationSent).order_by(NotificationSent.id)
