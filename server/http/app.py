@@ -24,6 +24,7 @@ from server.http.routes import (
     audit,
     bulk,
     health,
+    notifications,
     recipients,
     scheduler,
     templates,
@@ -66,7 +67,16 @@ def create_app(desk: Desk, *, slack: SlackConfig | None = None) -> FastAPI:
 
     install_auth(app)  # request ids; 401 invalid_token, 403 scope/role, 429 lock-out
     app.include_router(health.router)
-    for resource in (tickets, bulk, analytics, templates, scheduler, recipients, audit):
+    for resource in (
+        tickets,
+        bulk,
+        analytics,
+        templates,
+        scheduler,
+        recipients,
+        audit,
+        notifications,
+    ):
         app.include_router(resource.router, responses=ERRORS)
     mount_slack(app, desk, slack)  # POST /slack/events, only when Slack is configured
     return app
