@@ -33,7 +33,7 @@ import os
 import signal
 import socket
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.executors.asyncio import AsyncIOExecutor
@@ -251,7 +251,14 @@ class Worker:
                 current=self._process_interval,
             )
             self._process_interval = float(self.interval)
-            self._schedule("notify", self.notify, NOTIFY_SECONDS, now, current=NOTIFY_SECONDS)
+            # first a minute after start: the first fetch and triage have settled by then
+            self._schedule(
+                "notify",
+                self.notify,
+                NOTIFY_SECONDS,
+                now + timedelta(seconds=NOTIFY_SECONDS),
+                current=NOTIFY_SECONDS,
+            )
             boxes = await self.desk.mailboxes.all()
             for m in boxes:
                 seconds = fetch_interval(m, self.interval)
