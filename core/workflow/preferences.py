@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from core.audit import Actor, record
 from core.errors import NotFound, ValidationError
@@ -220,6 +221,12 @@ class PreferenceStore:
     async def update(self, user_id: int, change: PreferenceChange, *, actor: Actor) -> Preferences:
         """Apply ``change`` to the user's preferences (checked whole first), audited as
         ``notifications.preferences`` with what changed."""
+        try:
+            return await self._update(user_id, change, actor=actor)
+        except IntegrityError:  # a first change made the rows meanwhile: once more on them
+            return await self._update(user_id, change, actor=actor)
+
+    async def _update(self, user_id: int, change: PreferenceChange, *, actor: Actor) -> Preferences:
         before = await self.get(user_id)
         after = change.applied_to(before)
         async with self.sessions.begin() as session:
@@ -250,12 +257,19 @@ class PreferenceStore:
             zone_of(tz)
         except ValidationError:
             return
-        async with self.sessions.begin() as session:
-            row = await session.get(NotificationSettings, user_id)
-            if row is None:
-                session.add(_settings_row(replace(Preferences(user_id), tz=tz), self.clock()))
-            elif row.tz is None:
-                row.tz = tz
+        for _ in range(2):
+            try:
+                async with self.sessions.begin() as session:
+                    row = await session.get(NotificationSettings, user_id)
+                    if row is None:
+                        session.add(
+                            _settings_row(replace(Preferences(user_id), tz=tz), self.clock())
+                        )
+                    elif row.tz is None:
+                        row.tz = tz
+                return
+            except IntegrityError:  # another process made the row meanwhile: look again
+                continue
 
     async def _write(self, session: Any, before: Preferences, after: Preferences) -> None:
         row = await session.get(NotificationSettings, after.user_id)

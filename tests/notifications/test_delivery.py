@@ -207,3 +207,29 @@ async def test_email_preference_without_a_mailbox_is_recorded_failed(notify: Not
     (record,) = await notify.records(kind="assigned")
     assert record.result == "failed"
     assert "no mailbox to send notifications from" in (record.reason or "")
+
+
+async def test_two_workers_sending_the_same_burst_at_once_send_it_once(notify: Notify) -> None:
+    import asyncio
+
+    from core.workflow.alerts import NotificationService
+
+    user = await notify.person("dora", slack_id="UDORA0001")
+    other = NotificationService(
+        notify.desk.sessions,
+        port=notify.service.port,
+        mailer=notify.service.mailer,
+        clock=notify.clock,
+    )
+    burst = [assigned(user, t) for t in range(1, 21)]
+
+    one, two = await asyncio.gather(
+        notify.service.deliver_report(burst), other.deliver_report(burst)
+    )
+
+    assert one.sent + two.sent == 20 and one.duplicate + two.duplicate == 20
+    assert len(await notify.records(kind="assigned", result="ok")) == 20
+    assert len(await notify.records()) == 20
+    assert 1 <= len(notify.dms("UDORA0001")) <= 2  # each sent only what it claimed
+    sent = [line for c in notify.dms("UDORA0001") for line in c.text_of_blocks().split("\n")]
+    assert sum("was assigned to you" in line for line in sent) == 20
