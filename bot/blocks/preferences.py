@@ -141,16 +141,14 @@ def _element(state: State, block_id: str) -> dict[str, Any]:
     return (state.get(block_id) or {}).get("value") or {}
 
 
-def preferences_input(
-    state: State, current: Preferences
-) -> tuple[PreferenceChange | None, dict[str, str]]:
-    """The submitted form as one change, checked against ``current`` whole; or the errors
-    by block id (nothing is saved then)."""
+def preferences_input(state: State) -> tuple[PreferenceChange | None, dict[str, str]]:
+    """The submitted form as one change, checked whole; or the errors by block id (nothing
+    is saved then). Pure: the form holds every field, so no stored value is needed."""
     errors: dict[str, str] = {}
     channels: dict[str, str] = {}
     for kind in KINDS:
         option = _element(state, f"pref_{kind}").get("selected_option") or {}
-        channels[kind] = str(option.get("value") or current.channel(kind))
+        channels[kind] = str(option.get("value") or "slack")
     start = _element(state, "quiet_start").get("selected_time") or None
     end = _element(state, "quiet_end").get("selected_time") or None
     quiet: tuple[str, str] | tuple[()] = ()
@@ -170,7 +168,7 @@ def preferences_input(
         channels=channels, quiet_hours=quiet, business_days=days, draft_waiting_minutes=minutes
     )
     try:
-        change.applied_to(current)
+        change.applied_to(Preferences(0))
     except ValidationError as exc:
         block = {
             "quiet_hours": "quiet_end",

@@ -35,19 +35,14 @@ async def on_prefs_open(
 async def on_prefs_submit(
     ack: Any, body: Body, client: AsyncWebClient, context: AsyncBoltContext, view: Body
 ) -> None:
-    rt: Runtime = context["rt"]
-    try:
-        member = await rt.member(context, body)
-        current = await rt.services.preferences.get(member.user_id)
-    except DeskError as exc:
-        await ack(response_action="update", view=notice_view(TITLE, str(exc), ok=False))
-        return
-    change, errors = preferences_input(state_of(view), current)
+    change, errors = preferences_input(state_of(view))
     if change is None:
         await ack(response_action="errors", errors=errors)
         return
     await ack(response_action="update", view=loading_view(TITLE, "Saving…"))
+    rt: Runtime = context["rt"]
     try:
+        member = await rt.member(context, body)
         await rt.services.preferences.update(member.user_id, change, actor=member.actor)
         done = notice_view(TITLE, "Saved: notices now come as you chose.")
     except DeskError as exc:

@@ -81,3 +81,19 @@ async def test_preferences_are_set_from_app_home(slack: SlackHarness) -> None:
     }
     kept = await slack.desk.preferences.get(member.user_id)
     assert kept == prefs
+
+
+async def test_a_forged_day_is_an_error_on_its_field(slack: SlackHarness) -> None:
+    amy = slack.user("UAMY00001", "amy")
+    member = await slack.member(amy)
+    view = await _open(slack, amy)
+    acked = await slack.driver.submit(amy, view, {"business_days": ["mon", "funday"]})
+    assert acked.json()["response_action"] == "errors"
+    assert "unknown day 'fun'" in acked.json()["errors"]["business_days"]
+    assert (await slack.desk.preferences.get(member.user_id)).business_days == (
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+    )
