@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.workflow.notices import Notice
@@ -184,7 +184,8 @@ class NotificationService:
 
     async def send(self, notices: Sequence[Notice]) -> None:
         """``NoticeSink.send``: claim, hold or deliver each notice; never raises for a
-        delivery problem (see ``deliver_report`` for what happened)."""
+        delivery problem (see ``deliver_report`` for what happened). A key longer than
+        ``MAX_KEY`` is a producer's bug: ``ValueError`` before anything is claimed."""
         await self.deliver_report(notices)
 
     async def deliver_report(
@@ -457,6 +458,11 @@ class NotificationService:
                 }
                 if error is not None:
                     values["reason"] = error
+                else:  # a retry that got through: the last failure is no longer the story
+                    values["reason"] = case(
+                        (NotificationSent.attempts > 0, "delivered on a retry"),
+                        else_=NotificationSent.reason,
+                    )
                 await session.execute(
                     update(NotificationSent)
                     .where(

@@ -5,6 +5,7 @@ conversations."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from core.audit import Actor
 from core.mail.compose import ticket_from_message_id
@@ -176,6 +177,7 @@ async def test_a_dm_slack_refuses_is_recorded_and_tried_again(notify: Notify) ->
     assert (await notify.sweep.run()).send.sent == 1
     (record,) = await notify.records(kind="assigned")
     assert (record.result, record.attempts) == ("ok", 2)
+    assert record.reason == "delivered on a retry"
     assert len(notify.dms("UDORA0001")) == 1
 
 
@@ -233,3 +235,27 @@ async def test_two_workers_sending_the_same_burst_at_once_send_it_once(notify: N
     assert 1 <= len(notify.dms("UDORA0001")) <= 2  # each sent only what it claimed
     sent = [line for c in notify.dms("UDORA0001") for line in c.text_of_blocks().split("\n")]
     assert sum("was assigned to you" in line for line in sent) == 20
+
+
+async def test_mail_the_server_defers_is_recorded_and_tried_again(
+    notify: Notify, smtp_flaky_server: Any
+) -> None:
+    from sqlalchemy import update
+
+    from db.models import Mailbox
+
+    flaky = smtp_flaky_server(["451 4.3.0 try later"])
+    async with notify.desk.sessions.begin() as s:
+        await s.execute(update(Mailbox).values(smtp_port=flaky.port))
+    user = await notify.person("emil")
+    await notify.only(user, "assigned")
+
+    report = await notify.service.deliver_report([assigned(user, 8)])
+
+    assert report.failed == 1 and not flaky.messages
+    (record,) = await notify.records(kind="assigned")
+    assert record.result == "failed" and "try later" in (record.reason or "")
+    notify.clock.advance(minutes=5)
+    assert (await notify.sweep.run()).send.sent == 1
+    (mail,) = flaky.messages
+    assert mail.rcpt_tos == ["emil@desk.test"]
