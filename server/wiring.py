@@ -44,6 +44,9 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.tickets.drafts import DraftService
     from core.tickets.queries import TeamTicketReader, TicketReader
     from core.tickets.triage import TriageService
+    from core.workflow.alerts import NotificationService
+    from core.workflow.notification_sweep import NotificationSweep
+    from core.workflow.preferences import PreferenceStore
     from db.session import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -270,6 +273,41 @@ class Desk:
         from core.control.scheduler import SchedulerControl
 
         return SchedulerControl(self.sessions, store=self.store)
+
+    # -- notifications to people ----------------------------------------------------------
+
+    @cached_property
+    def preferences(self) -> PreferenceStore:
+        """Each user's notification preferences (App Home, the API)."""
+        from core.workflow.preferences import PreferenceStore
+
+        return PreferenceStore(self.sessions)
+
+    @cached_property
+    def notifications(self) -> NotificationService:
+        """The ``NoticeSink`` every producer hands its notices to. Slack DMs once the Slack
+        app gives it its port (``server.slack``); until then, and without Slack, by email
+        through the desk's first mailbox."""
+        from core.outbound.notice_mail import NoticeMailer
+        from core.workflow.alerts import NotificationService
+
+        return NotificationService(
+            self.sessions,
+            port=None,
+            mailer=NoticeMailer(
+                self.sessions,
+                mailer_for=self.mailboxes.mailer,
+                from_name=self.settings.brand.company_name or "Support desk",
+            ),
+            preferences=self.preferences,
+        )
+
+    @cached_property
+    def notification_sweep(self) -> NotificationSweep:
+        """The worker's every-minute look for notices (``core.workflow.notification_sweep``)."""
+        from core.workflow.notification_sweep import NotificationSweep
+
+        return NotificationSweep(self.sessions, service=self.notifications)
 
     # -- AI triage ----------------------------------------------------------------------------
 

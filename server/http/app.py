@@ -34,6 +34,7 @@ from server.http.routes import (
     audit,
     bulk,
     health,
+    notifications,
     recipients,
     scheduler,
     templates,
@@ -146,7 +147,16 @@ def create_app(desk: Desk, *, slack: SlackConfig | None = None) -> FastAPI:
         return docs_page(root + (app.openapi_url or "/openapi.json"), app.title)
 
     app.include_router(health.router)
-    for resource in (tickets, bulk, analytics, templates, scheduler, recipients, audit):
+    for resource in (
+        tickets,
+        bulk,
+        analytics,
+        templates,
+        scheduler,
+        recipients,
+        audit,
+        notifications,
+    ):
         app.include_router(resource.router, responses=ERRORS)
     mount_slack(app, desk, slack)  # POST /slack/events, only when Slack is configured
 
