@@ -26,7 +26,17 @@ from bot import ids
 from bot.blocks import bulk as bulk_blocks
 from bot.blocks import templates as template_blocks
 from bot.config import SlackConfig
-from bot.handlers import actions, bulk, commands, events, people, templates, tokens, views
+from bot.handlers import (
+    actions,
+    bulk,
+    commands,
+    events,
+    notifications,
+    people,
+    templates,
+    tokens,
+    views,
+)
 from bot.handlers.gate import Listener, after_ack
 from bot.notifier import SlackNotifier
 from bot.posting import PostingQueue
@@ -103,6 +113,8 @@ def build_app(
         (app.view(ids.TOKEN_VIEW), tokens.on_token_submit),
         (app.action(ids.TOKEN_REVOKE), tokens.on_token_revoke),
         (app.action(ids.USER_MANAGE), people.on_user_manage),
+        (app.action(ids.NOTIFY_PREFS), notifications.on_prefs_open),
+        (app.view(ids.NOTIFY_VIEW), notifications.on_prefs_submit),
         (app.action(bulk_blocks.SELECT_ACTION), bulk.on_pick),
         *[(app.action(a), bulk.on_bulk_button) for a in bulk_blocks.BUTTON_ACTIONS.values()],
         (app.view(bulk_blocks.CONFIRM_VIEW), bulk.on_confirm),

@@ -9,6 +9,7 @@ from bot.blocks.settings import SETTING_KEYS
 from bot.blocks.text import join_parts
 from core.access.tokens import DEFAULT_EXPIRY, KINDS, parse_duration, parse_scopes
 from core.control.mailbox_form import MailboxForm
+from core.control.scheduler import MAX_INTERVAL, MIN_INTERVAL
 from core.errors import ValidationError
 
 State = dict[str, dict[str, dict[str, Any]]]
@@ -46,7 +47,7 @@ def body_blocks(state: State) -> list[str]:
     for block_id in state:
         head, _, rest = block_id.partition("_")
         index = rest.partition("-")[0]
-        if head == "body" and index.isdigit():
+        if head == "body" and index.isdecimal():
             found.append((int(index), block_id))
     return [b for _, b in sorted(found)]
 
@@ -121,8 +122,10 @@ def settings_input(state: State) -> tuple[SettingsInput, dict[str, str]]:
     if base_url and not base_url.startswith(("http://", "https://")):
         errors["ai_base_url"] = "a URL starting with https:// (or http:// for a local server)"
     interval = get("fetch_interval")
-    if interval and not interval.isdigit():
+    if interval and not (interval.isascii() and interval.isdecimal()):
         errors["fetch_interval"] = "a number of seconds"
+    elif interval and not MIN_INTERVAL <= int(interval) <= MAX_INTERVAL:
+        errors["fetch_interval"] = f"{MIN_INTERVAL} to {MAX_INTERVAL} seconds (30 s to 24 h)"
     role_user, role = value(state, "role_user", "value"), value(state, "role", "value")
     if bool(role_user) != bool(role):
         errors["role" if role_user else "role_user"] = "pick both a person and a role"
@@ -135,7 +138,7 @@ def settings_input(state: State) -> tuple[SettingsInput, dict[str, str]]:
             role_user=role_user,
             role=role,
             auto_fetch=value(state, "auto_fetch", "value"),
-            fetch_interval=int(interval) if interval.isdigit() else None,
+            fetch_interval=int(interval) if interval.isascii() and interval.isdecimal() else None,
         ),
         errors,
     )

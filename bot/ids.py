@@ -24,12 +24,14 @@ HOME_FILTER = "home_filter"
 SETTINGS_TEST = "settings_test"
 TOKEN_REVOKE = "token_revoke"
 USER_MANAGE = "user_manage"
+NOTIFY_PREFS = "notify_prefs"
 
 EDIT_VIEW = "edit_draft"
 REJECT_VIEW = "reject_draft"
 CLASSIFY_VIEW = "classify_draft"
 SETTINGS_VIEW = "desk_settings"
 TOKEN_VIEW = "desk_token"
+NOTIFY_VIEW = "notify_prefs_view"
 
 
 # message metadata on every draft message: finds a message whose post timed out

@@ -26,12 +26,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import ids
 from bot.blocks.analytics import new_tickets_message
 from bot.blocks.draft import SlackMessage, draft_message, sent_notice
+from bot.blocks.notices import notice_message
 from bot.config import SlackConfig
 from bot.posting import PostingQueue
 from bot.services import TRIAGE_CHANNEL_KEY, DeskServices
 from bot.store.posts import Claim
-from core.errors import NotFound
+from core.errors import DeliveryFailed, NotFound
 from core.tickets.draft_details import DraftCard
+from core.workflow.alerts import NoticeMessage
 from core.workflow.notifications import TicketBatch
 
 log = logging.getLogger(__name__)
@@ -323,3 +325,40 @@ class SlackNotifier:
             )
         except SLACK_ERRORS as exc:
             log.warning("DM to %s failed: %s", slack_user_id, exc)
+
+    # -- notices to one person (core.workflow.alerts.DirectMessages) -----------------------
+
+    async def direct_message(
+        self, *, team_id: str | None, slack_user_id: str, message: NoticeMessage
+    ) -> None:
+        """A notice as a DM: ``conversations.open`` with the user, then ``chat.postMessage``
+        in that conversation. Raises ``DeliveryFailed`` when Slack refuses or does not
+        answer (the notification service records it and tries again later)."""
+        text, blocks = notice_message(message)
+        try:
+            opened = await self.client.conversations_open(users=slack_user_id)
+            channel = str((opened.get("channel") or {}).get("id") or "")
+            if not channel:
+                raise DeliveryFailed(f"Slack opened no DM with {slack_user_id}")
+            await self.queue.post(
+                channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+            )
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response is not None else None
+            raise DeliveryFailed(
+                f"Slack refused the DM to {slack_user_id}: {error or exc}", error=error
+            ) from exc
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise DeliveryFailed(
+                f"no answer from Slack for the DM to {slack_user_id}: {exc!r}"
+            ) from exc
+
+    async def user_zone(self, *, team_id: str | None, slack_user_id: str) -> str | None:
+        """The user's time zone from ``users.info`` (``tz``), None when Slack has none."""
+        try:
+            info = await self.client.users_info(user=slack_user_id)
+        except SLACK_ERRORS as exc:
+            log.info("users.info for %s failed: %s", slack_user_id, exc)
+            return None
+        tz = (info.get("user") or {}).get("tz")
+        return str(tz) if tz else None

@@ -24,6 +24,7 @@ from core.tickets.decisions import Decisions
 from core.tickets.draft_details import DraftCardReader
 from core.tickets.drafts import DraftService
 from core.tickets.queries import TeamTicketReader
+from core.workflow.preferences import PreferenceStore
 
 TRIAGE_CHANNEL_KEY = "slack.triage_channel"
 
@@ -51,3 +52,4 @@ class DeskServices:
     tokens: TokenService  # API tokens: created and revoked from /desk token
     # the environment's AI settings (ai and brand sections); what admins saved goes on top
     ai_defaults: AISettings
+    preferences: PreferenceStore  # each person's notification preferences (App Home)

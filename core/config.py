@@ -62,6 +62,14 @@ class DataSettings(BaseSettings):
     dir: Path = Field(default=DEFAULT_DATA_DIR, alias="DESK_DATA_DIR")
     # Fernet key (urlsafe base64, 32 bytes) or any passphrase; see core.secrets.
     secret_key: SecretStr | None = Field(default=None, alias="DESK_SECRET_KEY")
+    # keys secrets were sealed with before (comma separated, newest first): they still
+    # open and verify, never seal; `desk secrets rotate` moves stored secrets off them
+    old_secret_keys: SecretStr | None = Field(default=None, alias="DESK_SECRET_KEY_OLD")
+
+    def old_keys(self) -> list[SecretStr]:
+        """``DESK_SECRET_KEY_OLD`` as a list, newest first, blanks dropped."""
+        text = self.old_secret_keys.get_secret_value() if self.old_secret_keys else ""
+        return [SecretStr(key) for part in text.split(",") if (key := part.strip())]
 
     @property
     def attachments_dir(self) -> Path:
@@ -212,12 +220,35 @@ class SlackSettings(BaseSettings):
 
 
 class WebSettings(BaseSettings):
-    """Where ``desk web`` and ``desk run`` listen (gunicorn takes its own ``--bind``)."""
+    """Where ``desk web`` and ``desk run`` listen (gunicorn takes its own ``--bind``), and
+    which browser origins may call the API (CORS)."""
 
     model_config = _section_config()
 
     host: str = Field(default="127.0.0.1", alias="DESK_HOST")
     port: int = Field(default=8000, alias="DESK_PORT")
+    # browser origins the API answers cross-origin (comma separated); empty: no CORS at all
+    cors_origins: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset(), alias="DESK_CORS_ORIGINS"
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(v.strip().rstrip("/") for v in value.split(",") if v.strip())
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: frozenset[str]) -> frozenset[str]:
+        for origin in value:
+            if origin == "*" or not re.fullmatch(r"https?://[^/\s]+", origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: give scheme://host[:port], like "
+                    "https://desk.example.com (no path, no *)"
+                )
+        return value
 
 
 SECTIONS: dict[str, type[BaseSettings]] = {

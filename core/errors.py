@@ -75,6 +75,12 @@ class MailPermanentError(MailError):
     """A 5xx SMTP answer: do not retry."""
 
 
+class DeliveryFailed(DeskError):
+    """A notification could not be delivered (Slack refused or did not answer a DM).
+
+    ``data`` may hold ``error`` (Slack's error code)."""
+
+
 class ParseError(DeskError):
     """A message could not be parsed at all (it goes to quarantine)."""
 

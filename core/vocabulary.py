@@ -55,7 +55,7 @@ def category_of(value: str) -> str:
     found = canonical(value, CATEGORIES)
     if found is None:
         raise ValidationError(
-            f"unknown category {value!r}; use one of {', '.join(CATEGORIES)}", field="category"
+            f"unknown category {value!r:.200}; use one of {', '.join(CATEGORIES)}", field="category"
         )
     return found
 
@@ -65,6 +65,6 @@ def urgency_of(value: str) -> str:
     found = canonical(value, URGENCIES)
     if found is None:
         raise ValidationError(
-            f"unknown urgency {value!r}; use one of {', '.join(URGENCIES)}", field="urgency"
+            f"unknown urgency {value!r:.200}; use one of {', '.join(URGENCIES)}", field="urgency"
         )
     return found

@@ -42,6 +42,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Integer primary keys are PostgreSQL ``integer`` columns: a number beyond them names no row,
+# and the driver refuses to compare with it (so do SQLite's past 64 bits)
+ID_MAX = 2**31 - 1
+
+
+def storable_id(value: int) -> bool:
+    """Whether ``value`` can be the id of a row (ids beyond it exist nowhere)."""
+    return 0 < value <= ID_MAX
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {

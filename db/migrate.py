@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from db.session import sync_url
+from db.session import create_private_sqlite, sync_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -24,6 +24,7 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    create_private_sqlite(database_url)  # a new SQLite file is made 0600
     command.upgrade(alembic_config(database_url), revision)
 
 

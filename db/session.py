@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result, event
@@ -59,8 +60,29 @@ def install_sqlite_pragmas(engine: Engine) -> None:
         event.listen(engine, "connect", _sqlite_pragmas)
 
 
+def create_private_sqlite(url: str | URL) -> None:
+    """Make a SQLite database file that does not exist yet as an empty file readable by
+    this user only (0600), before SQLite makes it 0644: SQLite gives its ``-wal`` and
+    ``-shm`` files the database file's mode, so they are private too. Anything but a new
+    file-backed SQLite database (PostgreSQL, ``:memory:``, an existing file, a missing
+    directory, which SQLite then reports) is left alone."""
+    u = make_url(url)
+    path = u.database
+    if u.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return
+    if path.startswith("file:") or u.query.get("uri"):
+        return  # a URI filename: SQLite's own syntax, not a plain path
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (FileExistsError, FileNotFoundError, NotADirectoryError):
+        return
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+
+
 def create_engine(url: str | URL, **kw: Any) -> AsyncEngine:
     u = async_url(url)
+    create_private_sqlite(u)
     if u.get_backend_name() == "postgresql":
         kw.setdefault("pool_size", 10)
         kw.setdefault("max_overflow", 10)

@@ -76,6 +76,7 @@ def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
         decisions=desk.decisions,
         tokens=desk.tokens,
         ai_defaults=from_sections(desk.settings.ai, desk.settings.brand),
+        preferences=desk.preferences,
     )
 
 
@@ -114,6 +115,7 @@ def mount_slack(app: FastAPI, desk: Desk, config: SlackConfig | None = None) -> 
 
     app.router.lifespan_context = lifespan
     app.state.slack = runtime
+    desk.notifications.use_port(runtime.notifier)  # notices as Slack DMs
     return runtime
 
 
@@ -122,7 +124,9 @@ def slack_notifier(desk: Desk, config: SlackConfig | None = None) -> SlackNotifi
     config = config or desk.settings.slack
     if not config.enabled:
         return None
-    return build_runtime(config, services_for(desk, config)).notifier
+    notifier = build_runtime(config, services_for(desk, config)).notifier
+    desk.notifications.use_port(notifier)  # notices as Slack DMs
+    return notifier
 
 
 async def run_socket_mode(desk: Desk, config: SlackConfig | None = None) -> None:

@@ -44,8 +44,11 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.tickets.drafts import DraftService
     from core.tickets.queries import TeamTicketReader, TicketReader
     from core.tickets.triage import TriageService
+    from core.workflow.alerts import NotificationService
     from core.workflow.calendar_store import CalendarService
     from core.workflow.notices import NoticeSink
+    from core.workflow.notification_sweep import NotificationSweep
+    from core.workflow.preferences import PreferenceStore
     from core.workflow.sla import SlaClocks
     from core.workflow.sla_policies import PolicyService
     from db.session import SessionFactory
@@ -84,7 +87,8 @@ class Desk:
     def secrets(self) -> SecretBox:
         from core.secrets import SecretBox
 
-        secrets = SecretBox(self.settings.data.secret_key)
+        data = self.settings.data
+        secrets = SecretBox(data.secret_key, old=data.old_keys())
         if secrets.is_default:
             log.warning("DESK_SECRET_KEY is not set: using the embedded development key")
         return secrets
@@ -93,6 +97,13 @@ class Desk:
     def token_key(self) -> bytes:
         """Signs the ticket token in our outgoing Message-IDs (see core.tickets.drafts)."""
         return self.secrets.hmac_key(TOKEN_PURPOSE)
+
+    @cached_property
+    def token_keys(self) -> tuple[bytes, ...]:
+        """Verify those tokens in replies (see core.inbound.store): the newest key's first,
+        then each old key's, so ids signed before a rotation keep threading while the old
+        key is configured (``DESK_SECRET_KEY_OLD``)."""
+        return self.secrets.hmac_keys(TOKEN_PURPOSE)
 
     @cached_property
     def tokens(self) -> TokenService:
@@ -141,7 +152,7 @@ class Desk:
         mail = self.settings.mail
         return Ingestor(
             self.sessions,
-            token_key=self.token_key,
+            token_key=self.token_keys,
             attachments=AttachmentStore(self.settings.data.attachments_dir),
             own_addresses=[mail.support_address],
             max_message_bytes=mail.max_message_bytes,
@@ -276,6 +287,41 @@ class Desk:
 
         return SchedulerControl(self.sessions, store=self.store)
 
+    # -- notifications to people ----------------------------------------------------------
+
+    @cached_property
+    def preferences(self) -> PreferenceStore:
+        """Each user's notification preferences (App Home, the API)."""
+        from core.workflow.preferences import PreferenceStore
+
+        return PreferenceStore(self.sessions)
+
+    @cached_property
+    def notifications(self) -> NotificationService:
+        """The ``NoticeSink`` every producer hands its notices to. Slack DMs once the Slack
+        app gives it its port (``server.slack``); until then, and without Slack, by email
+        through the desk's first mailbox."""
+        from core.outbound.notice_mail import NoticeMailer
+        from core.workflow.alerts import NotificationService
+
+        return NotificationService(
+            self.sessions,
+            port=None,
+            mailer=NoticeMailer(
+                self.sessions,
+                mailer_for=self.mailboxes.mailer,
+                from_name=self.settings.brand.company_name or "Support desk",
+            ),
+            preferences=self.preferences,
+        )
+
+    @cached_property
+    def notification_sweep(self) -> NotificationSweep:
+        """The worker's every-minute look for notices (``core.workflow.notification_sweep``)."""
+        from core.workflow.notification_sweep import NotificationSweep
+
+        return NotificationSweep(self.sessions, service=self.notifications)
+
     # -- SLA ------------------------------------------------------------------------------------
 
     @cached_property
@@ -288,11 +334,9 @@ class Desk:
 
     @cached_property
     def notice_sink(self) -> NoticeSink:
-        """Where the SLA sweep's notices go. Until a notification service is wired here,
-        each notice is logged (``core.workflow.sla_sweep.LogSink``)."""
-        from core.workflow.sla_sweep import LogSink
-
-        return LogSink()
+        """Where the SLA sweep's notices go: the notification service (preferences, quiet
+        hours, each notice once)."""
+        return self.notifications
 
     @cached_property
     def calendars(self) -> CalendarService:

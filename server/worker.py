@@ -13,6 +13,10 @@ Jobs in each worker process:
   compare-and-set, so two workers never send one reply twice), bring Slack up to date;
 - ``sla`` every minute: the SLA sweep (``core.workflow.sla_sweep``): warnings and breach
   alerts of the clocks due, each level once, and the policies' escalations;
+- ``notify`` every minute: the notification sweep (``core.workflow.notification_sweep``):
+  High-urgency tickets, customer replies on assigned tickets, drafts waiting too long,
+  the daily digests, the notices held for quiet hours and the retries, each notice once
+  whichever worker finds it (its key is claimed first);
 - ``control`` every few seconds: read the switch and the interval from the database
   (``desk scheduler start|stop``), follow mailboxes added or changed, write a heartbeat
   (last run, next run, last error) for ``desk scheduler status``.
@@ -31,7 +35,7 @@ import os
 import signal
 import socket
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.executors.asyncio import AsyncIOExecutor
@@ -55,6 +59,7 @@ if TYPE_CHECKING:  # the Slack stack loads only where Slack is used
 log = logging.getLogger(__name__)
 
 CONTROL_SECONDS = 5.0
+NOTIFY_SECONDS = 60.0
 SLA_SWEEP_SECONDS = 60.0
 
 
@@ -253,6 +258,14 @@ class Worker:
                 current=self._process_interval,
             )
             self._process_interval = float(self.interval)
+            # first a minute after start: the first fetch and triage have settled by then
+            self._schedule(
+                "notify",
+                self.notify,
+                NOTIFY_SECONDS,
+                now + timedelta(seconds=NOTIFY_SECONDS),
+                current=NOTIFY_SECONDS,
+            )
             self._schedule("sla", self.sweep, SLA_SWEEP_SECONDS, now, current=SLA_SWEEP_SECONDS)
             boxes = await self.desk.mailboxes.all()
             for m in boxes:
@@ -401,6 +414,16 @@ class Worker:
         except Exception as exc:  # one bad run must not stop the worker; logged and reported
             log.exception("worker cycle failed")
             await self._report_error(f"process: {exc}")
+
+    async def notify(self) -> None:
+        """One notification sweep; its trouble is logged and reported, never raised."""
+        try:
+            report = await self.desk.notification_sweep.run()
+            if report.send.messages or report.send.failed:
+                log.info("notifications: %s", report.as_dict())
+        except Exception as exc:  # one bad run must not stop the worker; logged and reported
+            log.exception("notification sweep failed")
+            await self._report_error(f"notify: {exc}")
 
 
 async def run_worker(

@@ -1,4 +1,5 @@
 pytest_plugins = [
+    "tests.support.leaks",  # first: the other plugins import it
     "tests.support.cli",
     "tests.support.db",
     "tests.support.desk",

@@ -129,7 +129,7 @@ def selected_ticket_ids(state_values: dict[str, Any]) -> list[int]:
         picked = (state_values[block_id].get(SELECT_ACTION) or {}).get("selected_options") or []
         for option in picked:
             value = str(option.get("value", ""))
-            if value.isdigit() and int(value) not in ids:
+            if value.isdecimal() and int(value) not in ids:
                 ids.append(int(value))
     return ids
 
@@ -180,7 +180,7 @@ def parse_bulk_command(text: str) -> BulkCommand:
     filters: list[str] = []
     for token in tokens:
         bare = token.lstrip("#")
-        if bare.isdigit():
+        if bare.isdecimal():
             ids.append(int(bare))
         elif token.lower().startswith("reason:"):
             reason = token.partition(":")[2].strip()

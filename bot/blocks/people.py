@@ -33,7 +33,7 @@ def change_value(kind: str, user_id: int, role: str = "") -> str:
 
 def parse_change(value: str) -> UserChange:
     parts = (value or "").split(":")
-    if len(parts) != 3 or parts[0] not in CHANGES or not parts[2].isdigit():
+    if len(parts) != 3 or parts[0] not in CHANGES or not parts[2].isdecimal():
         raise ValidationError(f"not a user change: {value[:40]!r}", field="value")
     kind, role, user_id = parts
     if (kind == "role") != bool(role) or (role and role not in ROLES):

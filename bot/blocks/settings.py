@@ -200,7 +200,7 @@ def settings_view(snapshot: SettingsSnapshot, *, test_result: str | None = None)
         _number_input(
             "fetch_interval",
             "Every (seconds)",
-            int(s[INTERVAL_KEY]) if s.get(INTERVAL_KEY, "").isdigit() else None,
+            int(s[INTERVAL_KEY]) if s.get(INTERVAL_KEY, "").isdecimal() else None,
         ),
         {"type": "header", "text": plain("Roles")},
         {

@@ -108,7 +108,7 @@ def templates_list_blocks(templates: list[TemplateView], *, can_edit: bool = Tru
 def parse_list_action(value: str) -> tuple[str, int]:
     """``edit:12`` / ``preview:12`` from the overflow menu."""
     what, _, ident = (value or "").partition(":")
-    if what not in ("edit", "preview") or not ident.isdigit():
+    if what not in ("edit", "preview") or not ident.isdecimal():
         raise ValidationError(f"not a template action: {value[:40]!r}")
     return what, int(ident)
 

@@ -50,7 +50,7 @@ def message_location(body: dict[str, Any]) -> tuple[str, str] | None:
 def block_draft_id(action: dict[str, Any]) -> int:
     """Draft id from an actions block id ``draft:<id>`` (selects carry no value)."""
     head, _, tail = str(action.get("block_id") or "").partition(":")
-    if head != "draft" or not tail.isdigit():
+    if head != "draft" or not tail.isdecimal():
         raise InvalidTransition("this control does not belong to a draft", current=None)
     return int(tail)
 

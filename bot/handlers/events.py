@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.blocks.analytics import home_headline_blocks, scheduler_status_blocks
 from bot.blocks.bulk import TicketChoice, bulk_buttons, pending_checkboxes
 from bot.blocks.lists import HOME_FILTERS, TicketLine, home_view
+from bot.blocks.preferences import preferences_button
 from bot.blocks.text import mrkdwn
 from bot.runtime import Runtime
 from core.access.members import Member
@@ -92,7 +93,7 @@ async def publish_home(
         oldest=oldest,
         filtered=filtered,
         filter_name=filter_name,
-        top=home_headline_blocks(headline) + scheduler_status_blocks(status),
+        top=home_headline_blocks(headline) + scheduler_status_blocks(status) + preferences_button(),
         bottom=await _bulk_blocks(
             rt, member, query(status="pending", sort="date", limit=BULK_SIZE)
         ),

@@ -87,7 +87,7 @@ async def on_save(
     ref = view.get("private_metadata") or ""
     try:
         require_role(member, "admin", "manager", doing="templates")
-        if ref.isdigit():
+        if ref.isdecimal():
             saved = await rt.services.templates.update(
                 int(ref),
                 member.actor,
@@ -135,5 +135,5 @@ async def on_use(
 
 def _revision(action: Body, template_id: int) -> str:
     """New block ids for every use, so Slack shows the new text instead of what was typed."""
-    stamp = "".join(c for c in str(action.get("action_ts") or "") if c.isdigit())
+    stamp = "".join(c for c in str(action.get("action_ts") or "") if c.isdecimal())
     return f"{template_id}{stamp[-6:]}"

@@ -87,7 +87,7 @@ async def on_token_revoke(
         return
     try:
         raw = str(action.get("value") or "")
-        if not raw.isdigit():
+        if not raw.isdecimal():
             raise ValidationError(f"not a token id: {raw[:20]!r}", field="value")
         gone = await rt.services.tokens.revoke(int(raw), by=member.actor, owner_id=member.user_id)
         notice, ok = f"Revoked {gone.name or 'the token'} (desk_{gone.public_id}_…).", True

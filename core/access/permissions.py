@@ -25,6 +25,7 @@ from core.access.teams import team_of
 from core.access.users import actor_for
 from core.audit import Actor
 from core.errors import NotFound, PermissionDenied
+from db.base import storable_id
 from db.models import Draft, Mailbox, Ticket, User
 from db.session import SessionFactory
 
@@ -197,9 +198,15 @@ class TicketGuard:
     async def access(
         self, *, draft_id: int | None = None, ticket_id: int | None = None, home_team: str | None
     ) -> TicketAccess:
+        if ticket_id is not None and not storable_id(ticket_id):
+            raise NotFound(f"ticket {ticket_id} not found", ticket_id=ticket_id)
         async with self.sessions() as session:
             if draft_id is not None:
-                found = await session.scalar(select(Draft.ticket_id).where(Draft.id == draft_id))
+                found = None
+                if storable_id(draft_id):
+                    found = await session.scalar(
+                        select(Draft.ticket_id).where(Draft.id == draft_id)
+                    )
                 if found is None:
                     raise NotFound(f"draft {draft_id} not found", draft_id=draft_id)
                 if ticket_id is not None and ticket_id != found:

@@ -1,7 +1,8 @@
 """API tokens: create (shown once), list, revoke, authenticate.
 
 A token reads ``desk_<public id>_<secret>``. Only ``HMAC-SHA256(key, secret)`` is stored,
-the key from ``SecretBox.hmac_key("api-token")``, compared with ``hmac.compare_digest``.
+the key from ``SecretBox.hmac_key("api-token")``, compared with ``hmac.compare_digest``
+(with each configured key, so a key rotation does not void the tokens issued before it).
 ``authenticate`` loads the owner from the database on every call, so a user demoted or
 deactivated after creating a token loses the rights at the next request, and so does a
 revoked token. Effective rights are the owner's role ∩ the token's scopes (see
@@ -144,11 +145,13 @@ class TokenService:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
-        self._key = box.hmac_key("api-token")
+        # newest first: tokens are hashed with the first; a token hashed with an old key
+        # (before a key rotation) still matches, and is hashed again with the newest on use
+        self._keys = box.hmac_keys("api-token")
         self.clock = clock
 
-    def _hash(self, secret: str) -> str:
-        return hmac.new(self._key, secret.encode(), hashlib.sha256).hexdigest()
+    def _hash(self, secret: str, key: bytes | None = None) -> str:
+        return hmac.new(key or self._keys[0], secret.encode(), hashlib.sha256).hexdigest()
 
     async def create(
         self,
@@ -272,9 +275,10 @@ class TokenService:
         async with self.sessions() as session, session.begin():
             row = await session.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
             # hash even when unknown, so timing says nothing about which ids exist
-            digest = self._hash(secret)
+            digests = [self._hash(secret, key) for key in self._keys]
             stored = row.secret_hash if row is not None else "0" * 64
-            if row is None or not hmac.compare_digest(digest, stored):
+            matches = [hmac.compare_digest(digest, stored) for digest in digests]
+            if row is None or not any(matches):
                 raise InvalidToken("the token is unknown", public_id=public_id)
             if row.revoked_at is not None:
                 raise InvalidToken("the token was revoked", public_id=public_id)
@@ -283,6 +287,8 @@ class TokenService:
             owner = await session.get(User, row.user_id)
             if owner is None or not owner.is_active:
                 raise InvalidToken("the token's owner is not an active desk user")
+            if not matches[0]:  # hashed with an old key: move it to the newest
+                row.secret_hash = digests[0]
             if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
                 row.last_used_at = now
             return Principal(

@@ -17,7 +17,7 @@ def valid_email(email: str, *, field: str = "by") -> str:
     email = email.strip().lower()
     local, at, domain = email.rpartition("@")
     if not at or not local or "." not in domain or " " in email or len(email) > 320:
-        raise ValidationError(f"{email[:80]!r} is not an email address", field=field)
+        raise ValidationError(f"{email!r:.200} is not an email address", field=field)
     return email
 
 

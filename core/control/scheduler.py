@@ -9,7 +9,7 @@ control workers that are already running (each polls the switch every few second
   triages what is queued, sends approved replies (and retries failed sends when their
   back-off is over) and brings Slack up to date. Setting it through ``start`` / ``set``
   also sets every mailbox's fetch interval (``mailboxes.fetch_interval_seconds``), or one
-  mailbox's when one is named.
+  mailbox's when one is named. It is 30 s to 24 h (``check_interval``), whoever sets it.
 
 Workers report into ``worker_status`` (``heartbeat``): last run, next run, last error; the
 rows of workers silent for a day are deleted (``forget_stale``, on every control tick).
@@ -35,7 +35,8 @@ from db.session import SessionFactory, rows_changed
 ENABLED_KEY = "scheduler.enabled"
 INTERVAL_KEY = "scheduler.interval_seconds"
 DEFAULT_INTERVAL = 120
-MIN_INTERVAL, MAX_INTERVAL = 1, 86_400
+# what a person may set: under 30 s a desk hammers its IMAP server, over a day it forgets mail
+MIN_INTERVAL, MAX_INTERVAL = 30, 86_400
 ALIVE_SECONDS = 60  # a worker without a heartbeat for this long counts as gone
 STALE_AFTER = timedelta(days=1)  # a heartbeat this old is deleted (forget_stale)
 
@@ -152,13 +153,24 @@ class SchedulerStatus:
         }
 
 
-def _check_interval(seconds: int) -> int:
-    if not MIN_INTERVAL <= int(seconds) <= MAX_INTERVAL:
+def check_interval(seconds: object) -> int:
+    """``seconds`` as a whole number of seconds within the bounds, or a ValidationError
+    saying them (the API, Slack and the CLI all set the interval through here)."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | str):
+        raise ValidationError(f"the interval is a number of seconds, not {seconds!r:.50}")
+    text = str(seconds).strip()
+    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 12:
+        raise ValidationError(f"the interval is a number of seconds, not {text!r:.50}")
+    value = int(text)
+    if not MIN_INTERVAL <= value <= MAX_INTERVAL:
         raise ValidationError(
-            f"the interval must be {MIN_INTERVAL}..{MAX_INTERVAL} seconds, not {seconds}",
+            f"the interval must be {MIN_INTERVAL}..{MAX_INTERVAL} seconds "
+            f"(30 s to 24 h), not {value}",
             field="interval",
+            minimum=MIN_INTERVAL,
+            maximum=MAX_INTERVAL,
         )
-    return int(seconds)
+    return value
 
 
 class SchedulerControl:
@@ -178,7 +190,7 @@ class SchedulerControl:
     async def config(self) -> SchedulerConfig:
         enabled = (await self.store.get(ENABLED_KEY) or "true").strip().lower()
         raw = await self.store.get(INTERVAL_KEY)
-        interval = int(raw) if raw and raw.strip().isdigit() else None
+        interval = int(raw) if raw and raw.strip().isascii() and raw.strip().isdigit() else None
         return SchedulerConfig(
             enabled=enabled not in ("false", "0", "off", "no"), interval_seconds=interval
         )
@@ -197,7 +209,7 @@ class SchedulerControl:
 
     async def set_interval(self, actor: Actor, seconds: int, *, mailbox: str | None = None) -> None:
         """The cycle and every mailbox's fetch interval, or only ``mailbox``'s."""
-        seconds = _check_interval(seconds)
+        seconds = check_interval(seconds)
         async with self.sessions.begin() as session:
             q, old = update(Mailbox), select(Mailbox.fetch_interval_seconds).distinct()
             if mailbox is not None:

@@ -1,4 +1,5 @@
-"""Attachment bytes live on disk under their sha256, outside the database rows."""
+"""Attachment bytes live on disk under their sha256, outside the database rows; the store's
+directories are made 0700 and its files 0600 (``core.filemodes``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from core.filemodes import make_private_dirs
 
 SHARDS = tuple(f"{n:02x}" for n in range(256))  # the first two hex digits of a sha256
 
@@ -24,7 +27,7 @@ class AttachmentStore:
         if (self.root / SHARDS[-1]).is_dir():
             return
         for shard in SHARDS:
-            (self.root / shard).mkdir(parents=True, exist_ok=True)
+            make_private_dirs(self.root / shard)
 
     def put(self, sha256: str, content: bytes) -> Path:
         """Store once (content-addressed); an existing file is left alone."""
@@ -34,8 +37,8 @@ class AttachmentStore:
         try:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         except FileNotFoundError:  # its shard is not made yet
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            make_private_dirs(path.parent)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # mode 0600
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(content)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -51,7 +51,7 @@ class Ingestor:
         self,
         session_factory: SessionFactory,
         *,
-        token_key: bytes,
+        token_key: bytes | Sequence[bytes],
         attachments: AttachmentStore,
         own_addresses: Iterable[str] = (),
         max_message_bytes: int = 25 * 1024 * 1024,

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -56,7 +56,7 @@ class BatchStore:
         self,
         session_factory: SessionFactory,
         *,
-        token_key: bytes,
+        token_key: bytes | Sequence[bytes],  # a key list verifies ids any of them signed
         attachments: AttachmentStore,
         own_addresses: Iterable[str] = (),
         max_message_bytes: int = 25 * 1024 * 1024,

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email import policy
 from email.headerregistry import Address
@@ -163,9 +164,10 @@ def make_message_id(*, ticket_id: int, domain: str, key: bytes) -> str:
     return f"{stem}.{_mac(stem, key)}@{domain.lower()}"
 
 
-def ticket_from_message_id(message_id: str, *, key: bytes) -> int | None:
+def ticket_from_message_id(message_id: str, *, key: bytes | Sequence[bytes]) -> int | None:
     """The ticket a Message-ID made by ``make_message_id`` names; None for any other id,
-    including ours with a changed ticket number, random part or signature."""
+    including ours with a changed ticket number, random part or signature. ``key`` may be
+    a key list (newest first, see ``core.secrets``): an id signed by any of them counts."""
     mid = bare_message_id(message_id)
     if mid is None:
         return None
@@ -173,9 +175,12 @@ def ticket_from_message_id(message_id: str, *, key: bytes) -> int | None:
     if m is None:
         return None
     ticket, rand, mac = m.groups()
-    if not hmac.compare_digest(mac, _mac(f"desk.{ticket}.{rand}", key)):
-        return None
-    return int(ticket)
+    keys = [key] if isinstance(key, bytes) else list(key)
+    if not keys:
+        raise ValueError("the Message-ID signing key list is empty")
+    # every key is tried, so the time taken says nothing about which one signed
+    signed = [hmac.compare_digest(mac, _mac(f"desk.{ticket}.{rand}", k)) for k in keys]
+    return int(ticket) if any(signed) else None
 
 
 def _mac(stem: str, key: bytes) -> str:

@@ -25,7 +25,9 @@ import logging
 import mailbox
 import os
 import secrets
+import socket
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email import message_from_binary_file, policy
@@ -34,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import MailError, MailTemporaryError
+from core.filemodes import PRIVATE_FILE, create_private_file, make_private_dirs
 from core.mail.transport import FetchedMail
 
 try:
@@ -213,19 +216,31 @@ class MaildirOutbox:
 
 
 def deliver_to_maildir(path: Path | str, raw: bytes) -> str:
-    """Put ``raw`` into ``path``/new (creating the Maildir if needed); return its key."""
-    box = ensure_maildir(Path(path))
+    """Put ``raw`` into ``path``/new (creating the Maildir if needed); return its key.
+
+    Written the Maildir way (into ``tmp/``, then linked into ``new/``), as a 0600 file: the
+    stdlib's ``Maildir.add`` makes it 0666 less the umask, readable by every local user."""
+    root = Path(path)
+    ensure_maildir(root)
+    host = socket.gethostname().replace("/", r"\057").replace(":", r"\072")
+    now = time.time()
+    key = f"{int(now)}.M{int(now % 1 * 1e6)}P{os.getpid()}R{secrets.token_hex(8)}.{host}"
+    tmp = root / "tmp" / key
+    fd = create_private_file(tmp)
     try:
-        return box.add(raw)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        os.link(tmp, root / "new" / key)  # never over another message
     finally:
-        box.close()
+        tmp.unlink(missing_ok=True)
+    return key
 
 
 def ensure_maildir(path: Path) -> mailbox.Maildir:
     """``path`` as a Maildir, creating ``tmp``/``new``/``cur`` where missing (the stdlib
-    creates them only when ``path`` itself does not exist yet)."""
+    creates them only when ``path`` itself does not exist yet); what is made is 0700."""
     for sub in ("tmp", "new", "cur"):
-        (path / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dirs(path / sub)
     return mailbox.Maildir(path, factory=None, create=False)
 
 
@@ -305,9 +320,12 @@ def _locked(path: Path) -> Iterator[None]:
     if fcntl is None:  # pragma: no cover
         yield
         return
-    with path.open("a") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

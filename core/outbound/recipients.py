@@ -53,8 +53,8 @@ class RecipientService:
         """Take the undeliverable mark off ``email`` (audited); returns what it said.
         NotFound when the address is not marked."""
         address = email.strip().lower()
-        if "@" not in address:
-            raise ValidationError(f"not an email address: {email!r}", field="email")
+        if "@" not in address or len(address) > 320:  # the column's length
+            raise ValidationError(f"not an email address: {email!r:.200}", field="email")
         async with self.sessions.begin() as session:
             row = await session.get(Recipient, address, with_for_update=True)
             if row is None or not row.undeliverable:

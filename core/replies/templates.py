@@ -39,7 +39,7 @@ from core.replies.rendering import (
     template_variables,
 )
 from core.vocabulary import CATEGORIES
-from db.base import utcnow
+from db.base import storable_id, utcnow
 from db.models import ResponseTemplate, TemplateUse, Ticket, User
 from db.session import SessionFactory
 
@@ -189,7 +189,9 @@ class TemplateService:
         return _view(t, int(uses or 0))
 
     async def _load(self, session: AsyncSession, ref: int | str) -> ResponseTemplate:
-        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        if isinstance(ref, int) and not storable_id(ref):
+            t = None
+        elif isinstance(ref, int) or (ref.isascii() and ref.isdigit() and storable_id(int(ref))):
             t = await session.get(ResponseTemplate, int(ref))
         else:
             t = await session.scalar(
@@ -350,7 +352,7 @@ class TemplateService:
         values["today"] = self.clock().date().isoformat()
         async with self.sessions() as session:
             if ticket_id is not None:
-                ticket = await session.get(Ticket, ticket_id)
+                ticket = await session.get(Ticket, ticket_id) if storable_id(ticket_id) else None
                 if ticket is None:
                     raise NotFound(f"ticket {ticket_id} not found", ticket_id=ticket_id)
                 name = ticket.requester_name.strip() or ticket.requester_email.split("@")[0]

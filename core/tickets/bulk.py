@@ -35,6 +35,7 @@ from core.tickets.assignment import AssignmentService
 from core.tickets.decisions import Decisions
 from core.tickets.drafts import DraftService
 from core.tickets.queries import TicketQuery, TicketReader
+from db.base import storable_id
 from db.models import Draft, Ticket, User
 from db.session import SessionFactory
 
@@ -204,9 +205,10 @@ class BulkService:
             )
         if not ids:
             return []
+        ids_in_range = [i for i in ids if storable_id(i)]  # the others are not found
         latest = (
             select(Draft.ticket_id, func.max(Draft.id).label("draft_id"))
-            .where(Draft.status != "superseded", Draft.ticket_id.in_(ids))
+            .where(Draft.status != "superseded", Draft.ticket_id.in_(ids_in_range))
             .group_by(Draft.ticket_id)
             .subquery()
         )
@@ -216,7 +218,7 @@ class BulkService:
                 select(Ticket, Draft)
                 .outerjoin(latest, latest.c.ticket_id == Ticket.id)
                 .outerjoin(Draft, Draft.id == latest.c.draft_id)
-                .where(Ticket.id.in_(ids))
+                .where(Ticket.id.in_(ids_in_range))
             )
             for ticket, draft in rows:
                 found[ticket.id] = BulkTarget(

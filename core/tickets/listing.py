@@ -32,6 +32,7 @@ from core.vocabulary import (
 )
 
 SORTS = ("date", "-date", "urgency", "-urgency", "status", "-status")
+MAX_OFFSET = 2**63 - 1  # what LIMIT ... OFFSET takes on both databases
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class TicketQuery:
     def validated(self) -> TicketQuery:
         if self.status and self.status not in STATUSES + APPROVAL_STATUSES:
             raise ValidationError(
-                f"unknown status {self.status!r}; use one of {', '.join(STATUSES + APPROVAL_STATUSES)}",
+                f"unknown status {self.status!r:.200}; use one of {', '.join(STATUSES + APPROVAL_STATUSES)}",
                 field="status",
             )
         if self.category:
@@ -60,10 +61,12 @@ class TicketQuery:
             urgency_of(self.urgency)
         if self.sort not in SORTS:
             raise ValidationError(
-                f"unknown sort {self.sort!r}; use one of {', '.join(SORTS)}", field="sort"
+                f"unknown sort {self.sort!r:.200}; use one of {', '.join(SORTS)}", field="sort"
             )
-        if not 1 <= self.limit <= 1000 or self.offset < 0:
-            raise ValidationError("limit must be 1..1000 and offset >= 0", field="limit")
+        if not 1 <= self.limit <= 1000 or not 0 <= self.offset <= MAX_OFFSET:
+            raise ValidationError(
+                f"limit must be 1..1000 and offset 0..{MAX_OFFSET}", field="limit"
+            )
         return self
 
 

@@ -20,6 +20,7 @@ from core.vocabulary import (
     APPROVAL_STATUSES,
     STATUSES,
 )
+from db.base import storable_id
 from db.models import Attachment, Draft, Message, Ticket, User
 from db.session import SessionFactory
 
@@ -86,7 +87,7 @@ class TicketReader:
         """The ticket's current draft (the latest not superseded): what approve, reject and
         edit act on when a person names a ticket. NotFound when there is none."""
         async with self.sessions() as session:
-            if await session.get(Ticket, ticket_id) is None:
+            if not storable_id(ticket_id) or await session.get(Ticket, ticket_id) is None:
                 raise NotFound(f"ticket {ticket_id} not found", ticket_id=ticket_id)
             draft_id = await session.scalar(
                 select(func.max(Draft.id)).where(
@@ -99,7 +100,7 @@ class TicketReader:
 
     async def get(self, ticket_id: int) -> dict[str, Any]:
         async with self.sessions() as session:
-            ticket = await session.get(Ticket, ticket_id)
+            ticket = await session.get(Ticket, ticket_id) if storable_id(ticket_id) else None
             if ticket is None:
                 raise NotFound(f"ticket {ticket_id} not found", ticket_id=ticket_id)
             drafts = list(

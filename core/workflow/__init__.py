@@ -1,6 +1,8 @@
-"""What the engine tells people: notifications of new tickets now; SLA clocks and their
-alerts come here next. May import every other package of core and ``db``; it hands messages
-to a notifier port and never imports a chat library.
+"""What the engine tells people: notifications of new tickets, notices to one person
+(``notices``, ``alerts``: the notification service; ``preferences``; the
+``notification_sweep``); SLA clocks and their alerts come here next. May import every
+other package of core and ``db``; it hands messages to a notifier port and never imports
+a chat library.
 
 Logs under ``core.workflow`` (each module: ``logging.getLogger(__name__)``).
 """

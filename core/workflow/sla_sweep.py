@@ -322,14 +322,6 @@ class SlaSweep:
                 clock.next_alert_at = self.clock()
 
 
-class LogSink:
-    """Logs each notice (a desk with no notification service wired)."""
-
-    async def send(self, notices: Sequence[Notice]) -> None:
-        for n in notices:
-            log.warning("notice for user %s (%s): %s", n.user_id, n.kind, n.text)
-
-
 def _unique(ids: Sequence[int | None]) -> list[int]:
     out: list[int] = []
     for i in ids:

@@ -2,6 +2,7 @@
 
 from db.models.audit import AuditEvent
 from db.models.mail import Attachment, FolderState, Mailbox, Message, Quarantine, Recipient
+from db.models.notifications import NotificationPref, NotificationSent, NotificationSettings
 from db.models.people import User
 from db.models.settings import Setting
 from db.models.sla import SlaCalendar, SlaClock, SlaPolicy
@@ -20,6 +21,9 @@ __all__ = [
     "FolderState",
     "Mailbox",
     "Message",
+    "NotificationPref",
+    "NotificationSent",
+    "NotificationSettings",
     "Quarantine",
     "Recipient",
     "ResponseTemplate",

@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "users": ("users", "desk users: list, add, set-role, deactivate, reactivate"),
     "tokens": ("tokens", "API tokens: create (shown once), list, revoke"),
     "audit": ("audit", "the audit log: who did what, when, from where"),
+    "secrets": ("secrets", "key rotation: re-encrypt stored secrets with the newest key"),
     "sla": ("sla", "SLA: business calendars, policies, preview of due times"),
     "wait": ("status", "a ticket waits on the customer (pauses its SLA resolution clock)"),
     "resolve": ("status", "resolve a ticket (stops its SLA clocks)"),

@@ -12,7 +12,7 @@ from importlib import resources
 from core.config import Settings
 from core.errors import ConfigError
 from core.keyguard import refuse_dev_key
-from core.mail.maildir import deliver_to_maildir
+from core.mail.maildir import deliver_to_maildir, ensure_maildir
 from db.migrate import upgrade
 from server.cli.commands import command_parser
 from server.cli.common import fail, run_with_desk
@@ -61,8 +61,9 @@ def current_revision(database_url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine
 
-    from db.session import sync_url
+    from db.session import create_private_sqlite, sync_url
 
+    create_private_sqlite(database_url)  # this is the first connection: make the file 0600
     engine = create_engine(sync_url(database_url))
     try:
         with engine.connect() as connection:
@@ -103,7 +104,7 @@ async def ensure_embedded(desk: Desk, *, seed: bool) -> int:
     )
     if seed and not existed:
         return seed_demo(desk)
-    s.maildir_inbox.mkdir(parents=True, exist_ok=True)
+    ensure_maildir(s.maildir_inbox)  # private: 0700, like every Maildir the desk makes
     return 0
 
 
@@ -153,9 +154,15 @@ def check_listen(host: str, port: int) -> None:
 
 
 async def guard_key(desk: Desk, host: str | None) -> None:
-    """Refuse the public development key unless the whole desk is embedded."""
-    kinds = [m.kind for m in await desk.mailboxes.all()]
-    refuse_dev_key(desk.settings, host=host, mailbox_kinds=kinds)
+    """Refuse the public development key unless the whole desk is embedded. What the
+    settings alone decide (the address, the database URL) is checked before the database
+    is reached, so a public address or a server database is refused even when the database
+    is down; the mailboxes are read only when the development key is in use."""
+    refuse_dev_key(desk.settings, host=host)
+    key = desk.settings.data.secret_key
+    if key is None or not key.get_secret_value():
+        kinds = [m.kind for m in await desk.mailboxes.all()]
+        refuse_dev_key(desk.settings, host=host, mailbox_kinds=kinds)
 
 
 async def serve_web(desk: Desk, host: str, port: int, *, socket_mode: bool = False) -> None:

@@ -1,4 +1,5 @@
-"""desk users list | add | set-role | deactivate | reactivate: the desk's users.
+"""desk users list | add | set-role | deactivate | reactivate | notify: the desk's users
+(``notify``: a user's notification preferences, shown or one kind's channel set).
 
 The person at the shell is trusted like the database's owner (the CLI has direct database
 access): no role is checked, and every change is audited with source ``cli`` (as ``--by``
@@ -57,6 +58,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c = cmds.add_parser("reactivate", help="let a deactivated user act again")
     c.add_argument("email")
     _common(c, cmd_reactivate)
+
+    c = cmds.add_parser(
+        "notify", help="a user's notification preferences; --kind K --channel C sets one"
+    )
+    c.add_argument("email")
+    c.add_argument("--kind", help="high_urgency, assigned, sla_warning, sla_breach, ...")
+    c.add_argument("--channel", choices=("slack", "email", "none"))
+    _common(c, cmd_notify)
 
 
 def _common(c: argparse.ArgumentParser, func: object) -> None:
@@ -157,5 +166,36 @@ def cmd_reactivate(args: argparse.Namespace) -> int:
         target = await desk.directory.by_email(args.email)
         changed = await desk.directory.reactivate(await shell(desk, args.by), target.id)
         return _show(args, changed, f"is active again ({changed.role})")
+
+    return run_with_desk(work)
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    async def work(desk: Desk) -> int:
+        from core.errors import ValidationError
+        from core.workflow.preferences import PreferenceChange
+
+        if (args.kind is None) != (args.channel is None):
+            raise ValidationError("--kind and --channel go together", field="kind")
+        user = await desk.directory.by_email(args.email)
+        if args.kind is None:
+            prefs = await desk.preferences.get(user.id)
+        else:
+            who = await shell(desk, args.by)
+            prefs = await desk.preferences.update(
+                user.id, PreferenceChange(channels={args.kind: args.channel}), actor=who.actor
+            )
+        if args.json:
+            print_json({"email": user.email} | prefs.as_dict())
+            return 0
+        print(f"{terminal(user.email)}: notifications")
+        for kind, channel in prefs.as_dict()["channels"].items():
+            print(f"  {kind:17} {channel}")
+        quiet = prefs.as_dict()["quiet_hours"]
+        print(f"  {'quiet hours':17} {quiet['start'] + '-' + quiet['end'] if quiet else 'off'}")
+        print(f"  {'time zone':17} {prefs.tz or 'not known yet (from Slack)'}")
+        print(f"  {'digest days':17} {','.join(prefs.business_days) or 'none'}")
+        print(f"  {'draft waiting':17} {prefs.draft_waiting_minutes} min")
+        return 0
 
     return run_with_desk(work)

@@ -34,6 +34,7 @@ from core.tickets.queries import TicketQuery
 from db.models import AuditEvent, Draft, Mailbox, Message, Quarantine, Ticket
 from server.wiring import Desk
 from tests.core.flows import agent
+from tests.scheduler.fast import start_fast
 from tests.support.desk import SUPPORT
 from tests.support.dovecot import ImapAccount
 from tests.support.mail import make_mail
@@ -108,7 +109,7 @@ async def test_two_worker_processes_share_one_mailbox_and_outbox(
         )
     )
     lead = await agent(desk, "lead@team.test")
-    await desk.scheduler.start(lead, interval_seconds=1)
+    await start_fast(desk, lead)
     imap_account.append_many(
         [make_mail(sender=f"c{n}@cust.test", subject=f"Order {n} is late") for n in range(FIRST)]
     )

@@ -20,6 +20,7 @@ from db.models import Draft, Mailbox, Ticket
 from server.wiring import Desk
 from server.worker import Worker, run_cycle
 from tests.core.flows import agent
+from tests.scheduler.fast import start_fast
 from tests.support.desk import SUPPORT
 from tests.support.mail import make_mail
 
@@ -72,7 +73,7 @@ async def test_worker_runs_the_whole_loop_and_obeys_start_stop(desk: Desk, tmp_p
     _, inbox, outbox = await maildir_box(desk, tmp_path)
     lead = await agent(desk, "lead@team.test")
     await desk.store.set("slack.oncall_group", "S0ONCALL")
-    await desk.scheduler.start(lead, interval_seconds=1)
+    await start_fast(desk, lead)
     for mail in (URGENT, FEATURE, BILLING):
         deliver_to_maildir(inbox, make_mail(**mail))
     recorder = RecordingNotifier()
@@ -139,7 +140,7 @@ async def test_a_stop_lets_the_running_job_finish(
     cancelled (APScheduler's own shutdown would cancel it)."""
     _, inbox, _ = await maildir_box(desk, tmp_path)
     lead = await agent(desk, "lead@team.test")
-    await desk.scheduler.start(lead, interval_seconds=1)
+    await start_fast(desk, lead)
     deliver_to_maildir(inbox, make_mail(**BILLING))
     held = HeldNotifier()
     stop = asyncio.Event()
@@ -164,7 +165,7 @@ async def test_a_stop_cancels_a_job_still_running_after_the_grace(
 ) -> None:
     _, inbox, _ = await maildir_box(desk, tmp_path)
     lead = await agent(desk, "lead@team.test")
-    await desk.scheduler.start(lead, interval_seconds=1)
+    await start_fast(desk, lead)
     deliver_to_maildir(inbox, make_mail(**BILLING))
     held = HeldNotifier()  # never released
     stop = asyncio.Event()
@@ -190,7 +191,7 @@ async def test_two_workers_in_one_process_poll_a_mailbox_once_per_interval(
 ) -> None:
     box, inbox, _ = await maildir_box(desk, tmp_path)
     lead = await agent(desk, "lead@team.test")
-    await desk.scheduler.start(lead, interval_seconds=1)
+    await start_fast(desk, lead)
     recorders = [RecordingNotifier(), RecordingNotifier()]
     stop = asyncio.Event()
     workers = [

@@ -46,9 +46,16 @@ VARIABLES: dict[str, tuple[str, str, str, object]] = {
     "SLACK_BACKFILL_DAYS": ("slack", "backfill_days", "2", 2),
     "DESK_HOST": ("web", "host", "0.0.0.0", "0.0.0.0"),
     "DESK_PORT": ("web", "port", "9000", 9000),
+    "DESK_CORS_ORIGINS": (
+        "web",
+        "cors_origins",
+        "https://desk.example.com, http://localhost:3000/",
+        frozenset({"https://desk.example.com", "http://localhost:3000"}),
+    ),
 }
 SECRETS = {
     "DESK_SECRET_KEY": ("data", "secret_key"),
+    "DESK_SECRET_KEY_OLD": ("data", "old_secret_keys"),
     "OPENAI_API_KEY": ("ai", "api_key"),
     "SLACK_BOT_TOKEN": ("slack", "bot_token"),
     "SLACK_SIGNING_SECRET": ("slack", "signing_secret"),

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from server.cli import main
+from tests.support.leaks import seen
 
 
 @pytest.fixture()
@@ -24,4 +25,6 @@ def cli_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
+    seen(out, f"stdout of desk {' '.join(argv[:2])}")  # tests.support.leaks
+    seen(err, f"stderr of desk {' '.join(argv[:2])}")
     return code, out, err

@@ -42,6 +42,7 @@ import pytest
 
 from core.mail.imap import ImapConfig
 from core.mail.transport import TlsMode
+from tests.support.leaks import register_secret
 from tests.support.services import unavailable
 
 INSTALL_HINT = "dovecot not installed: apt-get install dovecot-imapd"
@@ -129,6 +130,7 @@ class DovecotServer:
         size changed; each write here gets a later mtime, then a login is retried (up to
         ``USER_SYNC_TIMEOUT``) until it works: at most about a second.
         """
+        register_secret(password)  # tests.support.leaks: never in a log or a response
         self._write_users({email: password})
         if wait and self.process is not None:
             self.wait_for_login(email, password)
@@ -601,7 +603,9 @@ def _new_user() -> str:
 
 
 def _new_password() -> str:
-    return f"pw-{secrets.token_urlsafe(12)}"
+    password = f"pw-{secrets.token_urlsafe(12)}"
+    register_secret(password)  # tests.support.leaks: never in a log or a response
+    return password
 
 
 def _wipe_maildir_inbox(root: Path) -> None:

@@ -25,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from typing import Any
 
+from tests.support.leaks import register_secret
+
 
 @dataclass
 class Reply:
@@ -129,6 +131,7 @@ class FakeOpenAI:
         known_models: set[str] | None = None,
     ) -> None:
         self.api_key = api_key
+        register_secret(api_key)  # tests.support.leaks: never in a log or a response
         self.delay = delay
         self.responder = responder
         self.known_models = known_models  # None = every model id exists

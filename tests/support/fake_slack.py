@@ -30,6 +30,7 @@ import pytest
 from aiohttp import web
 
 from tests.support.blockkit import problems, view_problems
+from tests.support.leaks import seen
 
 TEAM_ID = "T0FAKE001"
 BOT_USER = "UBOTFAKE1"
@@ -233,6 +234,7 @@ class FakeSlack:
         method = request.match_info["method"]
         call = Call(method, await self._body(request), dict(request.headers), time.monotonic())
         self.calls.append(call)
+        seen(json.dumps(call.body, ensure_ascii=False), f"Slack {method}")  # never a secret
         await self._while_held()
         delay = self._delays.get(method, self._delays.get("*", 0.0))
         script = self._scripts.get(method)
@@ -374,6 +376,7 @@ class FakeSlack:
         body = await self._body(request)
         call = Call("response_url", body, dict(request.headers), time.monotonic())
         self.calls.append(call)
+        seen(json.dumps(body, ensure_ascii=False), "Slack response_url")
         await self._while_held()
         delay = self._delays.get("response_url", self._delays.get("*", 0.0))
         if delay:

@@ -98,6 +98,8 @@ def state_for(view: dict[str, Any], values: dict[str, Any] | None = None) -> dic
                 ]
             else:
                 entry["selected_options"] = el.get("initial_options") or []
+        elif kind == "timepicker":
+            entry["selected_time"] = given if bid in values else el.get("initial_time")
         elif kind == "users_select":
             entry["selected_user"] = given if bid in values else el.get("initial_user")
         elif kind == "conversations_select":

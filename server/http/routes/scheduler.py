@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from core.access.permissions import Principal
+from core.control.scheduler import MAX_INTERVAL, MIN_INTERVAL
 from core.errors import ValidationError
 from server.http.deps import DeskDep, allowed, api_router
 from server.http.models import In, SchedulerOut
@@ -17,7 +18,10 @@ router = api_router("scheduler")
 
 
 class SchedulerBody(In):
-    interval_seconds: int | None = Field(default=None, ge=1, le=86_400)
+    # the core refuses what is out of range (check_interval, the same words on every surface)
+    interval_seconds: int | None = Field(
+        default=None, description=f"{MIN_INTERVAL}..{MAX_INTERVAL} seconds"
+    )
     mailbox: str | None = Field(default=None, max_length=200)
 
 

@@ -37,7 +37,7 @@ Ref = Annotated[str, Path(min_length=1, max_length=200, description="a template'
 
 def _ref(ref: str) -> int | str:
     """A template's id (digits, within the ids' bounds) or its name."""
-    if not ref.isdigit():
+    if not (ref.isascii() and ref.isdigit()):  # '¹'.isdigit(), yet int('¹') fails
         return ref
     number = int(ref)
     if not 1 <= number <= MAX_ID:
