@@ -11,7 +11,7 @@ the same keys, which the notification service then sends once.
 - ``draft_waiting``: a pending draft on a ticket assigned to you, older than your
   ``draft_waiting_minutes``; key ``draft_waiting:draft:<id>``.
 - ``digest``: from 09:00 in each user's zone on their business days, once a day: their
-  open tickets, at risk, breached (0 until SLA clocks exist) and drafts waiting for them;
+  open tickets, at risk, breached (their open SLA clocks) and drafts waiting for them;
   an empty digest is recorded as skipped and not sent; key ``digest:user:<id>:<date>``.
 
 Intake and triage are looked at over ``lookback`` (default two hours) only: a desk that
@@ -26,14 +26,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import String, and_, cast, distinct, exists, func, select
 from sqlalchemy.orm import aliased
 
 from core.workflow.alerts import NotificationService, SendReport
 from core.workflow.notices import Notice
 from db.base import utcnow
-from db.models import Draft, Message, Ticket, User
+from db.models import Draft, Message, SlaClock, Ticket, User
 from db.session import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -270,9 +271,29 @@ class NotificationSweep:
         return send, empty
 
     async def _digest_counts(self, user_ids: list[int]) -> dict[int, Digest]:
-        """Per user: open tickets assigned to them, and pending drafts on those. At risk and
-        breached stay 0: SLA clocks are not kept yet."""
+        """Per user: open tickets assigned to them, pending drafts on those, and those
+        with an open SLA clock past a warning level (at risk) or past its due time
+        (breached)."""
+
+        async def with_clocks(session: Any, *conds: Any) -> dict[int, int]:
+            rows = await session.execute(
+                select(Ticket.assigned_to_id, func.count(distinct(Ticket.id)))
+                .join(SlaClock, SlaClock.ticket_id == Ticket.id)
+                .where(
+                    Ticket.assigned_to_id.in_(user_ids),
+                    Ticket.status.not_in(OPEN),
+                    SlaClock.stopped_at.is_(None),
+                    *conds,
+                )
+                .group_by(Ticket.assigned_to_id)
+            )
+            return {int(uid): int(n) for uid, n in rows}
+
         async with self.sessions() as session:
+            at_risk = await with_clocks(
+                session, SlaClock.breached_at.is_(None), cast(SlaClock.warned, String) != "[]"
+            )
+            breached = await with_clocks(session, SlaClock.breached_at.is_not(None))
             open_ = {
                 int(uid): int(n)
                 for uid, n in await session.execute(
@@ -291,7 +312,12 @@ class NotificationSweep:
                 )
             }
         return {
-            uid: Digest(open=int(open_.get(uid, 0)), drafts_waiting=int(drafts.get(uid, 0)))
+            uid: Digest(
+                open=int(open_.get(uid, 0)),
+                at_risk=at_risk.get(uid, 0),
+                breached=breached.get(uid, 0),
+                drafts_waiting=int(drafts.get(uid, 0)),
+            )
             for uid in user_ids
         }
 
