@@ -18,11 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 class TicketEvents(Protocol):
     async def opened(self, session: AsyncSession, tickets: Sequence[tuple[int, datetime]]) -> None:
-        """New tickets waiting for an answer: (ticket id, received at)."""
+        """New tickets waiting for an answer: (ticket id, when the desk stored it)."""
 
     async def customer_wrote(self, session: AsyncSession, tickets: Mapping[int, datetime]) -> None:
-        """Existing tickets the customer wrote to again: ticket id -> the first such mail's
-        time (the ticket was reopened if it was answered, waiting or resolved)."""
+        """Existing tickets the customer wrote to again: ticket id -> when the desk stored
+        the mail (the ticket was reopened if it was answered, waiting or resolved)."""
 
     async def reply_sent(self, session: AsyncSession, ticket_id: int, at: datetime) -> None:
         """A reply went out to the customer (a draft waiting for approval is no reply)."""

@@ -389,13 +389,11 @@ class BatchStore:
         if self.pg:
             self._ticket_floor = max(ids)
         await record_many(session, Actor.worker(), "ticket.created", ticket_ids=ids)
+        # SLA clocks start when the desk has the mail, not at its Date header, which a
+        # sender's clock, or the first fetch of a mailbox's old mail, would skew
         await self.events.opened(
             session,
-            [
-                (tid, row["received_at"])
-                for tid, row in zip(ids, rows, strict=True)
-                if row["status"] == "open"
-            ],
+            [(tid, now) for tid, row in zip(ids, rows, strict=True) if row["status"] == "open"],
         )
         report.new_tickets += len(ids)
         return ids
@@ -508,7 +506,7 @@ class BatchStore:
             when = item.parsed.date or self.clock()
             latest[tid] = max(latest.get(tid, when), when)
             if item.kind.kind == "customer":
-                wrote[tid] = min(wrote.get(tid, when), when)
+                wrote[tid] = self.clock()  # the desk's time, as for new tickets
         if latest:
             # one executemany for every touched ticket, not one UPDATE per ticket
             table = table_of(Ticket)

@@ -329,7 +329,7 @@ class SlaClocks:
                     Ticket.category,
                     Ticket.urgency,
                     Ticket.status,
-                    Ticket.received_at,
+                    Ticket.created_at,
                     Ticket.first_response_at,
                 ).where(Ticket.id == ticket_id)
             )
@@ -344,7 +344,7 @@ class SlaClocks:
         if not state.clocks:
             if ticket.status == "resolved":
                 return
-            start = self._at(ticket.received_at)
+            start = self._at(ticket.created_at)  # when the desk stored it
             for metric in (FIRST_RESPONSE, RESOLUTION):
                 target = policy.targets[metric]
                 if target is None or (metric == FIRST_RESPONSE and ticket.first_response_at):

@@ -262,3 +262,14 @@ async def test_ticket_lists_carry_each_metrics_due_and_breach(
     assert code == 0, err
     assert json.loads(out)[0]["sla"] == view["sla"]
     assert (await rig.desk.tickets.get(tid))["sla"] == view["sla"]
+
+
+async def test_clocks_start_when_the_desk_gets_the_mail_not_at_its_date(rig: Rig) -> None:
+    # a mailbox's old mail, fetched for the first time: no breach for last year's mail
+    rig.clock.set(MONDAY)
+    raw, mid = mail(berlin(2025, 11, 3, 10, 0))
+    await rig.receive(raw)
+    tid = await rig.ticket_of(mid)
+    first = (await rig.clocks(tid))["first_response"]
+    assert first.started_at == MONDAY and first.due_at == berlin(2026, 12, 7, 17, 0)
+    assert (await rig.sweep.run()).breaches == 0
