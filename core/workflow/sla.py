@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import ValidationError
@@ -365,6 +365,11 @@ class SlaClocks:
         """``policies``: as they were when the clocks last moved (their old calendars)."""
         by_id = {p.id: p for p in policies}
         for clock in clocks:
+            if clock.stop_reason == "policy" and policy.targets[clock.metric] is not None:
+                # a policy without this target had stopped it: this one measures it again
+                clock.stopped_at, clock.stop_reason = None, None
+                clock.resumed_at = max(at, clock.resumed_at)
+                clock.policy_id = None  # what it used so far is banked already
             if clock.stopped_at is not None:
                 continue
             if clock.policy_id == policy.id and clock.policy_version == policy.version:
@@ -458,7 +463,10 @@ class SlaClocks:
         at = self._at(at)
         policies = await load_policies(session)
         before = {p.id: p for p in policies} | {p.id: p for p in previous}
-        q = select(SlaClock).where(SlaClock.stopped_at.is_(None))
+        # open clocks, and those a policy without their target stopped (another may measure them)
+        q = select(SlaClock).where(
+            or_(SlaClock.stopped_at.is_(None), SlaClock.stop_reason == "policy")
+        )
         if ticket_ids is not None:
             q = q.where(SlaClock.ticket_id.in_(sorted(set(ticket_ids))))
         clocks = list(await session.scalars(q.order_by(SlaClock.ticket_id)))

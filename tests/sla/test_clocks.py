@@ -273,3 +273,32 @@ async def test_clocks_start_when_the_desk_gets_the_mail_not_at_its_date(rig: Rig
     first = (await rig.clocks(tid))["first_response"]
     assert first.started_at == MONDAY and first.due_at == berlin(2026, 12, 7, 17, 0)
     assert (await rig.sweep.run()).breaches == 0
+
+
+async def test_first_match_in_order_else_the_default(rig: Rig) -> None:
+    rig.clock.set(MONDAY)
+    raw, mid = mail(MONDAY)
+    await rig.receive(raw)
+    tid = await rig.ticket_of(mid)
+    await rig.classification.classify(tid, await rig.actor(), category="Billing", urgency="High")
+    assert (await rig.clocks(tid))["first_response"].due_at == berlin(2026, 12, 7, 13, 0)  # high
+    # a Billing policy placed before "high" takes the ticket, keeping the time used
+    rig.clock.set(berlin(2026, 12, 7, 10, 0))
+    await rig.policies.add(
+        "billing", calendar="berlin", category="billing", first_response="1h", position=-1
+    )
+    first = (await rig.clocks(tid))["first_response"]
+    assert first.due_at == berlin(2026, 12, 7, 10, 0)  # 1 h used of 1 h: due now
+    assert (await rig.clocks(tid))["resolution"].stop_reason == "policy"  # no such target
+    await rig.policies.change("billing", resolution="2d")  # measured again, time kept
+    resolution = (await rig.clocks(tid))["resolution"]
+    assert resolution.stopped_at is None and resolution.elapsed_seconds == 3600
+    names = [p.policy.name for p in await rig.policies.list()]
+    assert names == ["billing", "standard", "high"]
+    # a ticket no criteria match falls to the default
+    raw, other = mail(rig.clock.now, subject="Other")
+    await rig.receive(raw)
+    oid = await rig.ticket_of(other)
+    await rig.classification.classify(oid, await rig.actor(), category="Other", urgency="Low")
+    standard = next(p for p in await rig.policies.list() if p.policy.name == "standard")
+    assert (await rig.clocks(oid))["first_response"].policy_id == standard.policy.id
