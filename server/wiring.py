@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.replies.templates import TemplateService
     from core.reports.analytics import AnalyticsService
     from core.reports.audit_log import AuditLog
+    from core.reports.workload import Workload
     from core.secrets import SecretBox
     from core.tickets.assignment import AssignmentService
     from core.tickets.bulk import BulkService
@@ -44,6 +45,8 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.tickets.drafts import DraftService
     from core.tickets.queries import TeamTicketReader, TicketReader
     from core.tickets.triage import TriageService
+    from core.workflow.assignment import AutoAssigner
+    from core.workflow.assignment_settings import AgentProfiles, AssignmentRules
     from db.session import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -208,6 +211,37 @@ class Desk:
             reader=self.team_tickets,
             decisions=self.decisions,
         )
+
+    # -- automatic assignment -----------------------------------------------------------------
+
+    @cached_property
+    def assigner(self) -> AutoAssigner:
+        """Assigns triaged tickets nobody owns, by skill and load (after each triage and in
+        the worker's sweep). Its notices are logged until a notification service is wired."""
+        from core.workflow.assignment import AutoAssigner, LoggingSink
+
+        return AutoAssigner(self.sessions, LoggingSink())
+
+    @cached_property
+    def agent_profiles(self) -> AgentProfiles:
+        """Agents' skills, languages, capacity, time zone and availability."""
+        from core.workflow.assignment_settings import AgentProfiles
+
+        return AgentProfiles(self.sessions)
+
+    @cached_property
+    def assignment_rules(self) -> AssignmentRules:
+        """Each mailbox's assignment strategy and fallback."""
+        from core.workflow.assignment_settings import AssignmentRules
+
+        return AssignmentRules(self.sessions)
+
+    @cached_property
+    def workload(self) -> Workload:
+        """Per agent: open, waiting, capacity, availability (read only)."""
+        from core.reports.workload import Workload
+
+        return Workload(self.sessions)
 
     # -- mail out -----------------------------------------------------------------------------
 

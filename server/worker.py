@@ -11,6 +11,9 @@ Jobs in each worker process:
   what is still queued, re-triage fallback drafts, send approved replies and retry failed
   sends whose back-off is over (the outbox is claimed with ``FOR UPDATE SKIP LOCKED`` and a
   compare-and-set, so two workers never send one reply twice), bring Slack up to date;
+- ``assign`` every minute: the assignment sweep (``core.workflow.assignment``): reopened
+  tickets back to their owner or the queue, away agents' untouched tickets returned, queued
+  tickets assigned when someone has room (the triage steps above assign new tickets at once);
 - ``control`` every few seconds: read the switch and the interval from the database
   (``desk scheduler start|stop``), follow mailboxes added or changed, write a heartbeat
   (last run, next run, last error) for ``desk scheduler status``.
@@ -51,6 +54,7 @@ if TYPE_CHECKING:  # the Slack stack loads only where Slack is used
 log = logging.getLogger(__name__)
 
 CONTROL_SECONDS = 5.0
+ASSIGN_SWEEP_SECONDS = 60.0
 
 
 def poller_for(desk: Desk) -> MailboxPoller:
@@ -74,6 +78,7 @@ async def fetch_asked(
         triage=desk.triage_service,
         asked=True,
         triage_limit=triage_limit,
+        assign=desk.assigner.after_triage,
     )
 
 
@@ -126,12 +131,14 @@ async def run_cycle(
         [m.id for m in await desk.mailboxes.all()],
         triage=desk.triage_service,
         force=True,
+        assign=desk.assigner.after_triage,
     )
     for p in cycle.polls:
         await alert_overdue(notifier, p)
     triaged = cycle.triage
     assert triaged is not None  # always_triage
     retriaged = await (await desk.triage_service()).retriage_fallbacks()
+    assigned = await desk.assigner.sweep()
     announced = await notify_new_tickets(desk, ticket_notifier, cycle.new_ticket_ids)
     sent = await desk.sender.send_due()
     summary: dict[str, object] = {
@@ -139,6 +146,8 @@ async def run_cycle(
         "triage": triaged.as_dict() | {"retriaged": retriaged},
         "send": sent.as_dict(),
         "announced": announced,
+        "assigned": (cycle.assignment.as_dict() if cycle.assignment else {})
+        | {"sweep": assigned.as_dict()},
     }
     await _sync_slack(notifier, summary)
     if cycle.stored or sent.sent or triaged.drafted:
@@ -200,6 +209,7 @@ class Worker:
         self.interval: int = default_interval
         self._fetch_intervals: dict[int, float] = {}
         self._process_interval: float | None = None
+        self._assign_interval: float | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -246,6 +256,10 @@ class Worker:
                 current=self._process_interval,
             )
             self._process_interval = float(self.interval)
+            self._schedule(
+                "assign", self.assign, ASSIGN_SWEEP_SECONDS, now, current=self._assign_interval
+            )
+            self._assign_interval = ASSIGN_SWEEP_SECONDS
             boxes = await self.desk.mailboxes.all()
             for m in boxes:
                 seconds = fetch_interval(m, self.interval)
@@ -329,6 +343,7 @@ class Worker:
                 triage=self.desk.triage_service,
                 cycle_seconds=self.interval,
                 always_triage=False,  # the process job triages the rest
+                assign=self.desk.assigner.after_triage,
             )
             [result] = cycle.polls
             await alert_overdue(self.notifier, result)
@@ -340,6 +355,8 @@ class Worker:
             }
             if cycle.triage is not None:
                 summary["triage"] = cycle.triage.as_dict()
+                if cycle.assignment is not None:
+                    summary["assigned"] = cycle.assignment.as_dict()
                 summary["announced"] = await notify_new_tickets(
                     self.desk, self.ticket_notifier, result.new_ticket_ids
                 )
@@ -364,10 +381,12 @@ class Worker:
             triage = await self.desk.triage_service()
             triaged = await triage.triage_queued()
             retriaged = await triage.retriage_fallbacks()
+            assigned = await self.desk.assigner.after_triage(triaged.drafted)
             sent = await self.desk.sender.send_due()
             summary: dict[str, Any] = {
                 "job": "process",
                 "triage": triaged.as_dict() | {"retriaged": retriaged},
+                "assigned": assigned.as_dict(),
                 "send": sent.as_dict(),
             }
             await _sync_slack(self.notifier, summary)
@@ -383,6 +402,17 @@ class Worker:
         except Exception as exc:  # one bad run must not stop the worker; logged and reported
             log.exception("worker cycle failed")
             await self._report_error(f"process: {exc}")
+
+    async def assign(self) -> None:
+        """The assignment sweep: reopened tickets routed, away agents' untouched tickets
+        returned, the queue assigned to whoever has room."""
+        try:
+            report = await self.desk.assigner.sweep()
+            if any(report.as_dict().values()):
+                log.info("assignment sweep: %s", report.as_dict())
+        except Exception as exc:  # one bad run must not stop the worker; logged and reported
+            log.exception("assignment sweep failed")
+            await self._report_error(f"assign: {exc}")
 
 
 async def run_worker(

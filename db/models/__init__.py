@@ -1,5 +1,6 @@
 """All tables. Import from here: ``from db.models import Ticket, Message, Draft``."""
 
+from db.models.assignment import AgentProfile, MailboxAssignment, ReopenedTicket
 from db.models.audit import AuditEvent
 from db.models.mail import Attachment, FolderState, Mailbox, Message, Quarantine, Recipient
 from db.models.people import User
@@ -11,6 +12,7 @@ from db.models.tokens import ApiToken
 from db.models.workers import WorkerStatus
 
 __all__ = [
+    "AgentProfile",
     "ApiToken",
     "Attachment",
     "AuditEvent",
@@ -18,9 +20,11 @@ __all__ = [
     "DraftEdit",
     "FolderState",
     "Mailbox",
+    "MailboxAssignment",
     "Message",
     "Quarantine",
     "Recipient",
+    "ReopenedTicket",
     "ResponseTemplate",
     "Setting",
     "SlackDelivery",

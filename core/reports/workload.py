@@ -1,0 +1,84 @@
+"""The team's workload, read: per agent their open and waiting tickets, capacity and
+availability (``desk workload``, ``/desk workload``, ``GET /api/v1/workload``).
+
+Agents listed: active users with an agent profile, and anyone else who owns a ticket that
+is not resolved. ``open`` is the load the assigner counts (neither waiting on the customer
+nor resolved), ``waiting`` the tickets waiting on the customer. ``available``: takes
+automatic assignments now (a user without a profile does not). ``at_risk`` and
+``breached`` count SLA clocks; they are 0 until the desk keeps SLA clocks. Reads only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from db.models import AgentProfile, Ticket, User
+from db.session import SessionFactory
+
+DEFAULT_CAPACITY = 15  # an agent without a profile (core.workflow.assignment_settings)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLoad:
+    user_id: int
+    email: str
+    name: str
+    open: int
+    waiting: int
+    at_risk: int
+    breached: int
+    capacity: int
+    available: bool
+    away_since: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["away_since"] = self.away_since.isoformat() if self.away_since else None
+        return d
+
+
+class Workload:
+    def __init__(self, sessions: SessionFactory) -> None:
+        self.sessions = sessions
+
+    async def agents(self) -> list[AgentLoad]:
+        """Every agent, busiest first (then by email)."""
+        async with self.sessions() as session:
+            # [open, waiting]: open is the assigner's load (db.models.assignment.NOT_LOAD_STATUSES)
+            counts: dict[int, list[int]] = {}
+            rows = await session.execute(
+                select(Ticket.assigned_to_id, Ticket.status == "waiting", func.count())
+                .where(Ticket.assigned_to_id.is_not(None), Ticket.status != "resolved")
+                .group_by(Ticket.assigned_to_id, Ticket.status == "waiting")
+            )
+            for uid, waiting, n in rows:
+                counts.setdefault(int(uid), [0, 0])[1 if waiting else 0] += int(n)
+            people = await session.execute(
+                select(User, AgentProfile)
+                .outerjoin(AgentProfile, AgentProfile.user_id == User.id)
+                .where(
+                    User.is_active.is_(True),
+                    or_(AgentProfile.user_id.is_not(None), User.id.in_(list(counts) or [-1])),
+                )
+            )
+            out = [
+                AgentLoad(
+                    user_id=u.id,
+                    email=u.email,
+                    name=u.name,
+                    open=counts.get(u.id, [0, 0])[0],
+                    waiting=counts.get(u.id, [0, 0])[1],
+                    at_risk=0,
+                    breached=0,
+                    capacity=p.capacity if p else DEFAULT_CAPACITY,
+                    available=bool(p and p.available),
+                    away_since=p.away_since if p else None,
+                )
+                for u, p in people
+            ]
+        out.sort(key=lambda a: (-a.open, a.email))
+        return out
