@@ -51,12 +51,12 @@ class Workload:
             # [open, waiting]: open is the assigner's load (db.models.assignment.NOT_LOAD_STATUSES)
             counts: dict[int, list[int]] = {}
             rows = await session.execute(
-                select(Ticket.assigned_to_id, Ticket.status == "waiting", func.count())
+                select(Ticket.assigned_to_id, Ticket.status, func.count())
                 .where(Ticket.assigned_to_id.is_not(None), Ticket.status != "resolved")
-                .group_by(Ticket.assigned_to_id, Ticket.status == "waiting")
+                .group_by(Ticket.assigned_to_id, Ticket.status)
             )
-            for uid, waiting, n in rows:
-                counts.setdefault(int(uid), [0, 0])[1 if waiting else 0] += int(n)
+            for uid, status, n in rows:
+                counts.setdefault(int(uid), [0, 0])[1 if status == "waiting" else 0] += int(n)
             people = await session.execute(
                 select(User, AgentProfile)
                 .outerjoin(AgentProfile, AgentProfile.user_id == User.id)

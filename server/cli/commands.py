@@ -37,9 +37,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "templates": ("templates", "response templates with {{ variables }}"),
     "scheduler": ("scheduler", "auto-fetch scheduler: status, start, stop"),
     "recipients": ("recipients", "addresses marked undeliverable by a bounce"),
-    "users": ("users", "desk users: list, add, set-role, deactivate, reactivate"),
+    "users": ("users", "desk users: list, add, set-role, set, deactivate, reactivate"),
     "tokens": ("tokens", "API tokens: create (shown once), list, revoke"),
     "audit": ("audit", "the audit log: who did what, when, from where"),
+    "assignment": ("assignment", "automatic assignment: list, set a mailbox's strategy"),
+    "workload": ("assignment", "per agent: open, waiting, at risk, breached, capacity"),
 }
 
 
