@@ -28,6 +28,7 @@ from server.http.routes import (
     scheduler,
     templates,
     tickets,
+    workload,
 )
 from server.slack import mount_slack
 from server.wiring import Desk
@@ -66,7 +67,7 @@ def create_app(desk: Desk, *, slack: SlackConfig | None = None) -> FastAPI:
 
     install_auth(app)  # request ids; 401 invalid_token, 403 scope/role, 429 lock-out
     app.include_router(health.router)
-    for resource in (tickets, bulk, analytics, templates, scheduler, recipients, audit):
+    for resource in (tickets, bulk, analytics, templates, scheduler, recipients, audit, workload):
         app.include_router(resource.router, responses=ERRORS)
     mount_slack(app, desk, slack)  # POST /slack/events, only when Slack is configured
     return app
