@@ -76,6 +76,8 @@ def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
         decisions=desk.decisions,
         tokens=desk.tokens,
         ai_defaults=from_sections(desk.settings.ai, desk.settings.brand),
+        agent_profiles=desk.agent_profiles,
+        workload=desk.workload,
     )
 
 

@@ -1,0 +1,50 @@
+"""``/desk workload`` as blocks: per agent open, waiting, at risk, breached, capacity and
+whether they take tickets now. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.text import escape, mrkdwn, plain
+from core.reports.workload import AgentLoad
+
+Block = dict[str, Any]
+MAX_AGENTS = 45  # a message holds 50 blocks
+
+
+def workload_blocks(agents: list[AgentLoad]) -> list[Block]:
+    blocks: list[Block] = [{"type": "header", "text": plain("Team workload")}]
+    if not agents:
+        blocks.append(
+            {
+                "type": "section",
+                "text": mrkdwn(
+                    "No agents yet: an agent takes tickets once they have a profile"
+                    " (`/desk available`, or `desk users set EMAIL`)."
+                ),
+            }
+        )
+        return blocks
+    for a in agents[:MAX_AGENTS]:
+        state = ":large_green_circle: available" if a.available else ":white_circle: away"
+        full = " *(full)*" if a.open >= a.capacity else ""
+        blocks.append(
+            {
+                "type": "section",
+                "text": mrkdwn(
+                    f"*{escape(a.name or a.email)}* ({escape(a.email)}) · {state}\n"
+                    f"open {a.open}/{a.capacity}{full} · waiting {a.waiting}"
+                    f" · at risk {a.at_risk} · breached {a.breached}"
+                ),
+            }
+        )
+    if len(agents) > MAX_AGENTS:
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    mrkdwn(f"…and {len(agents) - MAX_AGENTS} more: `desk workload` lists all")
+                ],
+            }
+        )
+    return blocks
