@@ -47,6 +47,10 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.tickets.triage import TriageService
     from core.workflow.assignment import AutoAssigner
     from core.workflow.assignment_settings import AgentProfiles, AssignmentRules
+    from core.workflow.calendar_store import CalendarService
+    from core.workflow.notices import NoticeSink
+    from core.workflow.sla import SlaClocks
+    from core.workflow.sla_policies import PolicyService
     from db.session import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -147,6 +151,7 @@ class Desk:
             max_attachment_bytes=mail.max_attachment_bytes,
             batch_size=mail.fetch_batch_size,
             parse_workers=mail.parse_workers,
+            events=self.sla,
         )
 
     @cached_property
@@ -194,9 +199,16 @@ class Desk:
     def decisions(self) -> Decisions:
         """Every decision on a ticket or draft, whichever surface asked."""
         from core.tickets.decisions import Decisions
+        from core.tickets.reclassification import ClassificationService
+        from core.tickets.status import StatusService
 
         return Decisions(
-            self.sessions, drafts=self.drafts, assignments=self.assignments, reader=self.tickets
+            self.sessions,
+            drafts=self.drafts,
+            assignments=self.assignments,
+            reader=self.tickets,
+            classification=ClassificationService(self.sessions, events=self.sla),
+            statuses=StatusService(self.sessions, events=self.sla),
         )
 
     @cached_property
@@ -217,10 +229,10 @@ class Desk:
     @cached_property
     def assigner(self) -> AutoAssigner:
         """Assigns triaged tickets nobody owns, by skill and load (after each triage and in
-        the worker's sweep). Its notices are logged until a notification service is wired."""
-        from core.workflow.assignment import AutoAssigner, LoggingSink
+        the worker's sweep); shifts from the business calendars, notices to ``notice_sink``."""
+        from core.workflow.assignment import AutoAssigner
 
-        return AutoAssigner(self.sessions, LoggingSink())
+        return AutoAssigner(self.sessions, self.notice_sink)
 
     @cached_property
     def agent_profiles(self) -> AgentProfiles:
@@ -260,6 +272,7 @@ class Desk:
                 per_ticket_hour=mail.throttle_per_ticket_hour,
             ),
             company_name=self.settings.brand.company_name,
+            events=self.sla,
         )
 
     @cached_property
@@ -297,6 +310,37 @@ class Desk:
 
         return SchedulerControl(self.sessions, store=self.store)
 
+    # -- SLA ------------------------------------------------------------------------------------
+
+    @cached_property
+    def sla(self) -> SlaClocks:
+        """The SLA clock rules: told of each ticket event by the store, the sender, triage
+        and status changes, in their transactions."""
+        from core.workflow.sla import SlaClocks
+
+        return SlaClocks()
+
+    @cached_property
+    def notice_sink(self) -> NoticeSink:
+        """Where the SLA sweep's notices go. Until a notification service is wired here,
+        each notice is logged (``core.workflow.sla_sweep.LogSink``)."""
+        from core.workflow.sla_sweep import LogSink
+
+        return LogSink()
+
+    @cached_property
+    def calendars(self) -> CalendarService:
+        """Business calendars (SLA policies, shift calendars)."""
+        from core.workflow.calendar_store import CalendarService
+
+        return CalendarService(self.sessions)
+
+    @cached_property
+    def sla_policies(self) -> PolicyService:
+        from core.workflow.sla_policies import PolicyService
+
+        return PolicyService(self.sessions, clocks=self.sla)
+
     # -- AI triage ----------------------------------------------------------------------------
 
     async def ai_settings(self) -> AISettings:
@@ -329,6 +373,7 @@ class Desk:
                 category_prompts=ai.category_prompts,
             ),
             concurrency=ai.concurrency,
+            events=self.sla,
         )
 
     # -- process life -------------------------------------------------------------------------

@@ -14,6 +14,8 @@ Jobs in each worker process:
 - ``assign`` every minute: the assignment sweep (``core.workflow.assignment``): reopened
   tickets back to their owner or the queue, away agents' untouched tickets returned, queued
   tickets assigned when someone has room (the triage steps above assign new tickets at once);
+- ``sla`` every minute: the SLA sweep (``core.workflow.sla_sweep``): warnings and breach
+  alerts of the clocks due, each level once, and the policies' escalations;
 - ``control`` every few seconds: read the switch and the interval from the database
   (``desk scheduler start|stop``), follow mailboxes added or changed, write a heartbeat
   (last run, next run, last error) for ``desk scheduler status``.
@@ -44,7 +46,9 @@ from core.control.scheduler import SchedulerControl
 from core.inbound.poller import MailboxPoller, PollResult, fetch_interval
 from core.locks import LockManager
 from core.workflow.cycle import CycleResult, fetch_and_triage
+from core.workflow.notices import NoticeSink
 from core.workflow.notifications import Notifier, ticket_batch
+from core.workflow.sla_sweep import SlaSweep
 from db.base import utcnow
 from server.wiring import Desk
 
@@ -55,6 +59,7 @@ log = logging.getLogger(__name__)
 
 CONTROL_SECONDS = 5.0
 ASSIGN_SWEEP_SECONDS = 60.0
+SLA_SWEEP_SECONDS = 60.0
 
 
 def poller_for(desk: Desk) -> MailboxPoller:
@@ -191,14 +196,20 @@ class Worker:
         ticket_notifier: Notifier | None = None,
         control_seconds: float = CONTROL_SECONDS,
         worker_id: str | None = None,
+        notice_sink: NoticeSink | None = None,
     ) -> None:
         self.desk = desk
+        self.sla_sweep = SlaSweep(desk.sessions, notice_sink or desk.notice_sink)
         self.default_interval = default_interval
         self.notifier = notifier
         self.ticket_notifier = ticket_notifier
         self.control_seconds = control_seconds
         self.worker_id = worker_id or default_worker_id()
         self.poller = poller_for(desk)
+        if notifier is not None:  # tickets nobody has the skill for: said in the channel
+            from bot.queue_alerts import SlackQueueAlerts
+
+            desk.assigner.alerts = SlackQueueAlerts(notifier)
         self.control = SchedulerControl(desk.sessions, store=desk.store)
         self.executor = DrainingExecutor()
         self.scheduler = AsyncIOScheduler(
@@ -260,6 +271,7 @@ class Worker:
                 "assign", self.assign, ASSIGN_SWEEP_SECONDS, now, current=self._assign_interval
             )
             self._assign_interval = ASSIGN_SWEEP_SECONDS
+            self._schedule("sla", self.sweep, SLA_SWEEP_SECONDS, now, current=SLA_SWEEP_SECONDS)
             boxes = await self.desk.mailboxes.all()
             for m in boxes:
                 seconds = fetch_interval(m, self.interval)
@@ -374,6 +386,16 @@ class Worker:
         except Exception as exc:  # one bad run must not stop the worker; logged and reported
             log.exception("fetch of mailbox %s failed", mailbox_id)
             await self._report_error(f"fetch mailbox {mailbox_id}: {exc}")
+
+    async def sweep(self) -> None:
+        """The SLA sweep: warn, alert and escalate the clocks that are due."""
+        try:
+            report = await self.sla_sweep.run()
+            if report.warnings or report.breaches:
+                log.info("sla sweep: %s", report.as_dict())
+        except Exception as exc:  # the next minute tries again; logged and reported
+            log.exception("SLA sweep failed")
+            await self._report_error(f"sla: {exc}")
 
     async def process(self) -> None:
         """Triage what is queued, send approved replies and due retries, sync Slack."""

@@ -27,6 +27,7 @@ from core.inbound.records import IngestReport, Item
 from core.mail.compose import ticket_from_message_id
 from core.mail.threads import candidate_ids, resolve, subject_tags
 from core.textsafe import clean, clean_list
+from core.ticket_events import NO_EVENTS, TicketEvents
 from db.base import UTCDateTime, utcnow
 from db.bulk import bulk_insert, bulk_insert_ids, one_of, table_of
 from db.models import (
@@ -61,9 +62,12 @@ class BatchStore:
         own_addresses: Iterable[str] = (),
         max_message_bytes: int = 25 * 1024 * 1024,
         clock: Callable[[], datetime] = utcnow,
+        events: TicketEvents = NO_EVENTS,
     ) -> None:
         self.sessions = session_factory
         self.pg = is_postgres(session_factory.kw.get("bind"))
+        # told of new tickets and customer follow-ups in the batch's transaction (SLA clocks)
+        self.events = events
         self.token_key = token_key
         self.attachments = attachments
         self.own_addresses = {a.lower() for a in own_addresses}
@@ -386,6 +390,14 @@ class BatchStore:
         if self.pg:
             self._ticket_floor = max(ids)
         await record_many(session, Actor.worker(), "ticket.created", ticket_ids=ids)
+        await self.events.opened(
+            session,
+            [
+                (tid, row["received_at"])
+                for tid, row in zip(ids, rows, strict=True)
+                if row["status"] == "open"
+            ],
+        )
         report.new_tickets += len(ids)
         return ids
 
@@ -484,6 +496,7 @@ class BatchStore:
         """A follow-up moves the ticket's clock and reopens an answered or resolved ticket."""
         latest: dict[int, datetime] = {}
         reopen: set[int] = set()
+        wrote: dict[int, datetime] = {}  # existing tickets: their first customer mail here
         for item in items:
             if item.match is None or item.match.ticket_id is None:
                 continue
@@ -495,6 +508,8 @@ class BatchStore:
                 continue
             when = item.parsed.date or self.clock()
             latest[tid] = max(latest.get(tid, when), when)
+            if item.kind.kind == "customer":
+                wrote[tid] = min(wrote.get(tid, when), when)
         if latest:
             # one executemany for every touched ticket, not one UPDATE per ticket
             table = table_of(Ticket)
@@ -516,6 +531,7 @@ class BatchStore:
             await record_many(
                 session, Actor.worker(), "ticket.reopened_by_customer", ticket_ids=list(reopened)
             )
+        await self.events.customer_wrote(session, wrote)
 
     async def _note_reopened(self, session: AsyncSession, ticket_ids: list[int]) -> None:
         """Note when each resolved ticket among ``ticket_ids`` had been resolved, before it

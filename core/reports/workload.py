@@ -4,19 +4,22 @@ availability (``desk workload``, ``/desk workload``, ``GET /api/v1/workload``).
 Agents listed: active users with an agent profile, and anyone else who owns a ticket that
 is not resolved. ``open`` is the load the assigner counts (neither waiting on the customer
 nor resolved), ``waiting`` the tickets waiting on the customer. ``available``: takes
-automatic assignments now (a user without a profile does not). ``at_risk`` and
-``breached`` count SLA clocks; they are 0 until the desk keeps SLA clocks. Reads only.
+automatic assignments now (a user without a profile does not). ``breached``: their tickets
+with a running SLA clock past its target; ``at_risk``: those with a clock that reached a
+warning level but is not breached (``sla_clocks``). Reads only.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import AgentProfile, Ticket, User
+from db.models import AgentProfile, SlaClock, Ticket, User
 from db.session import SessionFactory
 
 DEFAULT_CAPACITY = 15  # an agent without a profile (core.workflow.assignment_settings)
@@ -41,6 +44,28 @@ class AgentLoad:
         return d
 
 
+async def _sla_counts(session: AsyncSession) -> dict[int, tuple[int, int]]:
+    """Per owner: (tickets at risk, tickets breached). Over the running SLA clocks of
+    tickets not resolved: breached when a clock is, at risk when a clock has fired a warning
+    level but is not breached (``core.workflow.sla``)."""
+    rows = await session.execute(
+        select(Ticket.assigned_to_id, SlaClock.ticket_id, SlaClock.breached_at, SlaClock.warned)
+        .join(Ticket, Ticket.id == SlaClock.ticket_id)
+        .where(
+            Ticket.assigned_to_id.is_not(None),
+            Ticket.status != "resolved",
+            SlaClock.stopped_at.is_(None),
+        )
+    )
+    seen = [
+        (int(owner), ticket, breached_at, levels) for owner, ticket, breached_at, levels in rows
+    ]
+    breached = {(o, t) for o, t, b, _ in seen if b is not None}
+    at_risk = {(o, t) for o, t, b, levels in seen if b is None and levels} - breached
+    late, risky = Counter(o for o, _ in breached), Counter(o for o, _ in at_risk)
+    return {o: (risky.get(o, 0), late.get(o, 0)) for o in set(late) | set(risky)}
+
+
 class Workload:
     def __init__(self, sessions: SessionFactory) -> None:
         self.sessions = sessions
@@ -57,6 +82,7 @@ class Workload:
             )
             for uid, status, n in rows:
                 counts.setdefault(int(uid), [0, 0])[1 if status == "waiting" else 0] += int(n)
+            risk = await _sla_counts(session)
             people = await session.execute(
                 select(User, AgentProfile)
                 .outerjoin(AgentProfile, AgentProfile.user_id == User.id)
@@ -72,8 +98,8 @@ class Workload:
                     name=u.name,
                     open=counts.get(u.id, [0, 0])[0],
                     waiting=counts.get(u.id, [0, 0])[1],
-                    at_risk=0,
-                    breached=0,
+                    at_risk=risk.get(u.id, (0, 0))[0],
+                    breached=risk.get(u.id, (0, 0))[1],
                     capacity=p.capacity if p else DEFAULT_CAPACITY,
                     available=bool(p and p.available),
                     away_since=p.away_since if p else None,

@@ -75,8 +75,8 @@ class TicketQuery:
 SORT_KEYS = {
     "date": "t.received_at",
     "urgency": "CASE t.urgency WHEN 'High' THEN 3 WHEN 'Medium' THEN 2 WHEN 'Low' THEN 1 ELSE 0 END",
-    "status": "CASE t.status WHEN 'open' THEN 1 WHEN 'answered' THEN 2 WHEN 'resolved' THEN 3 "
-    "ELSE 4 END",
+    "status": "CASE t.status WHEN 'open' THEN 1 WHEN 'answered' THEN 2 WHEN 'waiting' THEN 3 "
+    "WHEN 'resolved' THEN 4 ELSE 5 END",
 }
 MAX_WORDS = 10  # words of a search that count
 

@@ -4,7 +4,7 @@
 were just stored) and as a sweep in the worker (``sweep``). In a mailbox whose strategy is
 not ``manual`` (``db.models.MailboxAssignment``; no row: manual), a triaged ticket without
 owner goes to one of the candidates: desk users with an agent profile, active, available,
-in shift (their shift calendar open now), with the ticket's category among their skills,
+in shift (their shift calendar, a business calendar of ``sla_calendars``, open now), with the ticket's category among their skills,
 and below capacity (load: their tickets not ``waiting`` and not resolved).
 
 - ``balanced`` picks the lowest load, ties by least recently assigned (equal loads rotate);
@@ -44,6 +44,7 @@ from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import Actor, record
+from core.workflow.calendar_store import calendar_of
 from core.workflow.notices import Notice, NoticeSink
 from db.base import utcnow
 from db.models import (
@@ -54,6 +55,7 @@ from db.models import (
     Mailbox,
     MailboxAssignment,
     ReopenedTicket,
+    SlaCalendar,
     Ticket,
     User,
 )
@@ -81,11 +83,18 @@ class ShiftCheck(Protocol):
         ...
 
 
-class AlwaysInShift:
-    """A desk without shift calendars: every calendar counts as open."""
+class CalendarShifts:
+    """Shifts from the business calendars (``sla_calendars``): one query per batch."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self.sessions = sessions
 
     async def open_at(self, calendar_ids: set[int], at: datetime) -> set[int]:
-        return set(calendar_ids)
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(SlaCalendar).where(SlaCalendar.id.in_(sorted(calendar_ids)))
+            )
+            return {row.id for row in rows if calendar_of(row).is_open(at)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +120,6 @@ class RecordingAlerts:
 
     async def left_unassigned(self, items: Sequence[LeftUnassigned]) -> None:
         self.items.extend(items)
-
-
-class LoggingSink:
-    """A desk whose notification service is not wired: notices are logged, not lost
-    silently."""
-
-    async def send(self, notices: Sequence[Notice]) -> None:
-        for n in notices:
-            log.info("notice for user %s: %s", n.user_id, n.text)
 
 
 @dataclass
@@ -186,7 +186,7 @@ class AutoAssigner:
         self.sessions = sessions
         self.sink = sink
         self.clock = clock
-        self.shifts = shifts or AlwaysInShift()
+        self.shifts = shifts or CalendarShifts(sessions)
         self.alerts = alerts
         self.batch_limit = batch_limit
         self._seq = itertools.count(1)

@@ -1,7 +1,7 @@
 """What people set for automatic assignment: agents' profiles and mailboxes' strategies.
 
 ``AgentProfiles`` holds each agent's skills (ticket categories), languages, capacity, time
-zone and availability (``desk users set``, ``/desk away``, ``/desk available``). Admins,
+zone, shift (a business calendar) and availability (``desk users set``, ``/desk away``, ``/desk available``). Admins,
 managers and the shell's operator change anyone's profile; an agent changes only their own
 availability and time zone. Going away stamps ``away_since`` (after 30 minutes the assigner
 returns their untouched tickets to the queue); coming back clears it.
@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.permissions import Principal
 from core.audit import record
@@ -29,7 +30,7 @@ from core.errors import NotFound, PermissionDenied, ValidationError
 from core.vocabulary import category_of
 from core.workflow.assignment import FALLBACKS, STRATEGIES
 from db.base import utcnow
-from db.models import AgentProfile, Mailbox, MailboxAssignment, User
+from db.models import AgentProfile, Mailbox, MailboxAssignment, SlaCalendar, User
 from db.session import SessionFactory
 
 DEFAULT_CAPACITY = 15
@@ -122,6 +123,22 @@ def _info(user: User, p: AgentProfile | None) -> ProfileInfo:
     )
 
 
+async def _calendar_id(session: AsyncSession, ref: str) -> int | None:
+    ref = ref.strip()
+    if not ref:
+        return None
+    found = await session.scalar(
+        select(SlaCalendar.id).where(
+            SlaCalendar.id == int(ref) if ref.isdigit() else SlaCalendar.name == ref
+        )
+    )
+    if found is None:
+        raise NotFound(
+            f"no business calendar {ref!r} (see `desk sla list`)", field="shift", calendar=ref
+        )
+    return int(found)
+
+
 class AgentProfiles:
     def __init__(self, sessions: SessionFactory, *, clock: Callable[[], datetime] = utcnow) -> None:
         self.sessions = sessions
@@ -146,8 +163,11 @@ class AgentProfiles:
         capacity: int | None = None,
         available: bool | None = None,
         timezone: str | None = None,
+        shift: str | None = None,
     ) -> ProfileInfo:
-        """Change what is given; the first change makes the profile (available)."""
+        """Change what is given; the first change makes the profile (available).
+        ``shift``: the name (or id) of the business calendar whose hours are their shift;
+        empty: no shift (always in shift)."""
         wanted: dict[str, Any] = {}
         if skills is not None:
             wanted["skills"] = skills_of(skills)
@@ -159,13 +179,15 @@ class AgentProfiles:
             wanted["available"] = available
         if timezone is not None:
             wanted["timezone"] = timezone_of(timezone)
-        self._check(who, user_id, set(wanted))
+        self._check(who, user_id, set(wanted) | ({"shift"} if shift is not None else set()))
         now = self.clock()
         async with self.sessions.begin() as session:
             user = await session.get(User, user_id)
             if user is None:
                 raise NotFound(f"user {user_id} not found", user_id=user_id)
             profile = await session.get(AgentProfile, user_id, with_for_update=True)
+            if shift is not None:
+                wanted["shift_calendar_id"] = await _calendar_id(session, shift)
             if profile is None:
                 profile = AgentProfile(
                     user_id=user_id,

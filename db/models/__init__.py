@@ -5,6 +5,7 @@ from db.models.audit import AuditEvent
 from db.models.mail import Attachment, FolderState, Mailbox, Message, Quarantine, Recipient
 from db.models.people import User
 from db.models.settings import Setting
+from db.models.sla import SlaCalendar, SlaClock, SlaPolicy
 from db.models.slack import SlackDelivery, SlackPost
 from db.models.templates import ResponseTemplate, TemplateUse
 from db.models.tickets import Draft, DraftEdit, Ticket
@@ -27,6 +28,9 @@ __all__ = [
     "ReopenedTicket",
     "ResponseTemplate",
     "Setting",
+    "SlaCalendar",
+    "SlaClock",
+    "SlaPolicy",
     "SlackDelivery",
     "SlackPost",
     "TemplateUse",

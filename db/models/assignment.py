@@ -31,7 +31,9 @@ class AgentProfile(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=15)
     available: Mapped[bool] = mapped_column(default=True)
     away_since: Mapped[datetime | None]
-    shift_calendar_id: Mapped[int | None] = mapped_column(Integer)
+    shift_calendar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sla_calendars.id", ondelete="SET NULL")
+    )
     timezone: Mapped[str | None] = mapped_column(String(64))
     last_assigned_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

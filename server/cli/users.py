@@ -64,6 +64,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     state.add_argument("--away", action="store_true", help="takes no new tickets")
     state.add_argument("--available", action="store_true", help="takes tickets again")
     c.add_argument("--tz", metavar="ZONE", help="time zone, e.g. Europe/Berlin")
+    c.add_argument(
+        "--shift", metavar="CALENDAR", help='business calendar of their shift ("" for none)'
+    )
     _common(c, cmd_set)
 
     c = cmds.add_parser("deactivate", help="stop a user: their tokens and Slack clicks at once")
@@ -167,11 +170,11 @@ def cmd_set_role(args: argparse.Namespace) -> int:
 def cmd_set(args: argparse.Namespace) -> int:
     async def work(desk: Desk) -> int:
         target = await desk.directory.by_email(args.email)
-        asked = (args.skills, args.languages, args.capacity, args.tz)
+        asked = (args.skills, args.languages, args.capacity, args.tz, args.shift)
         if all(v is None for v in asked) and not (args.away or args.available):
             return fail(
                 "nothing to set: give --skills, --languages, --capacity, --away,"
-                " --available or --tz"
+                " --available, --tz or --shift"
             )
         profile = await desk.agent_profiles.change(
             await shell(desk, args.by),
@@ -181,6 +184,7 @@ def cmd_set(args: argparse.Namespace) -> int:
             capacity=args.capacity,
             available=True if args.available else False if args.away else None,
             timezone=args.tz,
+            shift=args.shift,
         )
         if args.json:
             print_json(profile.as_dict())
@@ -189,7 +193,8 @@ def cmd_set(args: argparse.Namespace) -> int:
         print(
             f"{terminal(profile.email)}: {state}, capacity {profile.capacity}, skills "
             f"{', '.join(profile.skills) or '-'}, languages {', '.join(profile.languages) or '-'}"
-            f", time zone {profile.timezone or '-'}"
+            f", time zone {profile.timezone or '-'}, shift calendar"
+            f" {profile.shift_calendar_id or '-'}"
         )
         return 0
 

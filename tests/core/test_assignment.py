@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core.workflow import assignment
 from core.workflow.assignment import AutoAssigner, RecordingAlerts
+from core.workflow.calendar_store import CalendarService
 from core.workflow.notices import RecordingSink
 from db.models import (
     AgentProfile,
@@ -546,3 +547,36 @@ async def test_the_last_free_place_goes_to_one_of_two_racing_claims(
     assert sorted(got.values(), key=str) == [solo, None]
     assert sum(len(r.assigned) for r in reports) == 1
     assert sum(len(r.queued) for r in reports) == 1
+
+
+async def test_only_agents_in_shift_are_candidates(session_factory: SessionFactory) -> None:
+    """T0 is Monday 2 March 2026, 10:00 UTC: 11:00 in Berlin, 05:00 in New York."""
+    sf, clock = session_factory, Clock()
+    calendars = CalendarService(sf)
+    berlin = await calendars.add("berlin", tz="Europe/Berlin", hours="mon-fri 09:00-17:00")
+    new_york = await calendars.add("new-york", tz="America/New_York", hours="mon-fri 09:00-17:00")
+    box = await make_mailbox(sf)
+    early = await make_agent(sf, "early@team.test")
+    late = await make_agent(sf, "late@team.test")
+    anytime = await make_agent(sf, "anytime@team.test")
+    async with sf.begin() as s:
+        await s.execute(
+            update(AgentProfile)
+            .where(AgentProfile.user_id == early)
+            .values(shift_calendar_id=berlin.id)
+        )
+        await s.execute(
+            update(AgentProfile)
+            .where(AgentProfile.user_id == late)
+            .values(shift_calendar_id=new_york.id)
+        )
+    first = await make_tickets(sf, box, 4)
+    auto = assigner(sf, clock)[0]
+
+    await auto.sweep()
+    assert set((await owners(sf, first)).values()) == {early, anytime}
+
+    clock.advance(hours=8)  # 19:00 in Berlin, 13:00 in New York
+    later = await make_tickets(sf, box, 4, received=T0 + timedelta(hours=7))
+    await auto.sweep()
+    assert set((await owners(sf, later)).values()) == {late, anytime}

@@ -12,7 +12,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from core.workflow import assignment
-from db.models import AgentProfile, AuditEvent, Mailbox, Ticket, User
+from core.workflow.calendars import hours_to_json, parse_hours
+from db.models import AgentProfile, AuditEvent, Mailbox, SlaCalendar, Ticket, User
 from db.session import sync_url
 from server.cli import assignment as assignment_cli
 from tests.support.cli import run
@@ -122,7 +123,7 @@ def test_users_set_makes_and_changes_a_profile(
     line = ok(capsys, "users", "set", "ann@team.test", "--available")
     assert line.strip() == (
         "ann@team.test: available, capacity 8, skills Billing, Technical, languages en, de,"
-        " time zone Europe/Berlin"
+        " time zone Europe/Berlin, shift calendar -"
     )
 
     for argv, says in (
@@ -133,6 +134,23 @@ def test_users_set_makes_and_changes_a_profile(
         ([], "nothing to set"),
     ):
         assert says in refused(capsys, "users", "set", "ann@team.test", *argv)
+    with db.session() as s, s.begin():
+        cal = SlaCalendar(
+            name="berlin",
+            tz="Europe/Berlin",
+            hours=hours_to_json(parse_hours("mon-fri 09:00-17:00")),
+            holidays=[],
+        )
+        s.add(cal)
+    shifted = ok(capsys, "users", "set", "ann@team.test", "--shift", "berlin", "--json")
+    assert shifted["shift_calendar_id"] == cal.id
+    assert "no business calendar 'nope'" in refused(
+        capsys, "users", "set", "ann@team.test", "--shift", "nope"
+    )
+    assert (
+        ok(capsys, "users", "set", "ann@team.test", "--shift", "", "--json")["shift_calendar_id"]
+        is None
+    )
     assert "no desk user has the address" in refused(
         capsys, "users", "set", "nobody@team.test", "--away"
     )
@@ -149,7 +167,7 @@ def test_users_set_makes_and_changes_a_profile(
         ["Billing", "Technical"],
         True,
     )
-    assert [e.source for e in events] == ["cli", "cli", "cli"]
+    assert [e.source for e in events] == ["cli"] * 5
     assert events[1].changes == {"available": [True, False]}
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from bot.blocks.workload import workload_blocks
+from bot.queue_alerts import SlackQueueAlerts
 from core.reports.workload import AgentLoad
+from core.workflow.assignment import LeftUnassigned
 from db.models import AgentProfile, Ticket
 from tests.core.flows import drafted_ticket, smtp_mailbox
 from tests.support.blockkit import problems
@@ -88,3 +90,21 @@ def test_workload_blocks_stay_within_slacks_limits() -> None:
     assert "and 35 more" in str(blocks[-1])
     assert "(full)" in str(blocks[16])  # agent 15: open 15 of 15
     assert problems(workload_blocks([])) == []
+
+
+async def test_tickets_left_unassigned_are_told_in_the_triage_channel(
+    slack: SlackHarness,
+) -> None:
+    alerts = SlackQueueAlerts(slack.runtime.notifier)
+    items = [
+        LeftUnassigned(n, "support", f"Invoice {n}", "Billing", "no available agent")
+        for n in range(1, 24)
+    ]
+    await alerts.left_unassigned(items)
+
+    [posted] = await slack.fake.wait_for("chat.postMessage")
+    assert posted.body["channel"] == slack.channel
+    assert "23 tickets left unassigned" in posted.body["text"]
+    text = posted.text_of_blocks()
+    assert "*#1* Invoice 1 (support, Billing)" in text and "…and 3 more" in text
+    assert problems(posted.body["blocks"]) == []

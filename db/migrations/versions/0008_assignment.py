@@ -1,14 +1,15 @@
 """assignment: agent profiles, per-mailbox strategy, reopened tickets to route
 
 ``agent_profiles``: one row per desk user who takes automatic assignments (skills,
-languages, capacity, availability, shift calendar, time zone, when last assigned);
+languages, capacity, availability, shift calendar (a business calendar of
+``sla_calendars``), time zone, when last assigned);
 ``mailbox_assignment``: a mailbox's strategy (balanced, round_robin, manual; no row is
 manual) and its fallback when nobody has the skill; ``reopened_tickets``: a resolved ticket
 a customer wrote to again, with when it had been resolved, until the assigner routes it.
 An index on ``tickets (assigned_to_id, status)`` serves agents' loads and the queue.
 
 Revision ID: 0008_assignment
-Revises: 0006_audit_trail
+Revises: 0007_sla
 Create Date: 2026-12-03 08:20:00.000000
 """
 
@@ -20,7 +21,7 @@ from alembic import op
 import db.base  # noqa: F401  (column types)
 
 revision = "0008_assignment"
-down_revision = "0006_audit_trail"
+down_revision = "0007_sla"
 branch_labels = None
 depends_on = None
 
@@ -43,6 +44,12 @@ def upgrade() -> None:
             ["users.id"],
             name=op.f("fk_agent_profiles_user_id_users"),
             ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["shift_calendar_id"],
+            ["sla_calendars.id"],
+            name=op.f("fk_agent_profiles_shift_calendar_id_sla_calendars"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_agent_profiles")),
     )
