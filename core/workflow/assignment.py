@@ -4,8 +4,12 @@
 were just stored) and as a sweep in the worker (``sweep``). In a mailbox whose strategy is
 not ``manual`` (``db.models.MailboxAssignment``; no row: manual), a triaged ticket without
 owner goes to one of the candidates: desk users with an agent profile, active, available,
-in shift (their shift calendar, a business calendar of ``sla_calendars``, open now), with the ticket's category among their skills,
-and below capacity (load: their tickets not ``waiting`` and not resolved).
+in shift (their shift calendar, a business calendar of ``sla_calendars``, open now), with
+the ticket's category among their skills, and below capacity (load: their tickets not
+``waiting`` and not resolved).
+
+Agents' languages are kept in their profiles, but tickets carry no language yet, so they
+do not choose anyone yet.
 
 - ``balanced`` picks the lowest load, ties by least recently assigned (equal loads rotate);
   ``round_robin`` the least recently assigned, whatever their load (capacity still holds).
@@ -145,7 +149,6 @@ class _Agent:
     user_id: int
     email: str
     skills: frozenset[str]
-    languages: frozenset[str]
     capacity: int
     load: int
     last: datetime | None
@@ -277,7 +280,6 @@ class AutoAssigner:
                 user_id=uid,
                 email=email,
                 skills=frozenset(s.lower() for s in p.skills),
-                languages=frozenset(x.lower() for x in p.languages),
                 capacity=p.capacity,
                 load=loads.get(uid, 0),
                 last=p.last_assigned_at,
