@@ -213,10 +213,17 @@ class Decisions:
         )
         return Recategorised(access.ticket_id, changed)
 
-    async def set_status(self, who: Principal, *, ticket_id: int, status: str) -> StatusChange:
-        """A person sets the ticket's status: ``waiting`` (on the customer), ``resolved``
-        or ``open`` (see ``core.tickets.status``)."""
-        access = await self.guard.check(who, "status", ticket_id=ticket_id)
+    async def set_status(
+        self,
+        who: Principal,
+        *,
+        status: str,
+        ticket_id: int | None = None,
+        draft_id: int | None = None,
+    ) -> StatusChange:
+        """A person sets the ticket's status (named, or its draft's): ``waiting`` (on the
+        customer), ``resolved`` or ``open`` (see ``core.tickets.status``)."""
+        access = await self.guard.check(who, "status", draft_id=draft_id, ticket_id=ticket_id)
         return await self.statuses.set(access.ticket_id, status, who.actor, agent_id=_agent(who))
 
 

@@ -15,7 +15,7 @@ See docs/architecture.md ("A CLI that starts at once").
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -202,6 +202,41 @@ def one(ticket_id: int) -> Statement:
     return Statement(
         f"SELECT{_COLUMNS}{_FROM}{_PEOPLE}\nWHERE t.id = :ticket_id", {"ticket_id": ticket_id}
     )
+
+
+def sla_clocks(ticket_ids: Sequence[int]) -> Statement:
+    """The SLA clocks of the tickets of one page (``attach_sla`` puts them on the views)."""
+    names = {f"t{i}": tid for i, tid in enumerate(ticket_ids)}
+    wanted = ", ".join(f":{n}" for n in names) or "NULL"
+    return Statement(
+        "SELECT ticket_id, metric, cycle, due_at, breached_at, paused_at, stopped_at,"
+        f" stop_reason FROM sla_clocks WHERE ticket_id IN ({wanted})"
+        " ORDER BY ticket_id, metric, cycle",
+        names,
+    )
+
+
+# a stopped clock was met by what it measures: a sent reply, or the ticket's resolution
+_MET_BY = {"first_response": "reply", "next_response": "reply", "resolution": "resolved"}
+
+
+def attach_sla(views: list[dict[str, Any]], clocks: Iterable[Mapping[Any, Any]]) -> None:
+    """Give each ticket view ``sla``: metric -> ``{"due", "breached", "state"}`` (state
+    ``running``, ``paused``, ``met`` or ``stopped``; the next response's latest cycle)."""
+    by_ticket: dict[int, dict[str, dict[str, Any]]] = {v["id"]: {} for v in views}
+    for c in clocks:
+        state = "running"
+        if c["stopped_at"] is not None:
+            state = "met" if c["stop_reason"] == _MET_BY.get(c["metric"]) else "stopped"
+        elif c["paused_at"] is not None:
+            state = "paused"
+        by_ticket.setdefault(c["ticket_id"], {})[c["metric"]] = {
+            "due": _when(c["due_at"]),
+            "breached": c["breached_at"] is not None,
+            "state": state,
+        }
+    for v in views:
+        v["sla"] = by_ticket[v["id"]]
 
 
 def _when(value: Any) -> str | None:

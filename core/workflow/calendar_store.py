@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -48,7 +49,7 @@ class CalendarInfo:
     def calendar(self) -> BusinessCalendar:
         return BusinessCalendar(self.tz, self.hours, self.holidays)
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "name": self.name,

@@ -247,6 +247,8 @@ class PolicyService:
             "escalate_raise_urgency",
             "escalate_to",
         }
+        if not changes:
+            raise ValidationError("nothing to change: give a field to change", field="name")
         unknown = sorted(set(changes) - allowed)
         if unknown:
             raise ValidationError(f"unknown policy field {', '.join(unknown)}", field=unknown[0])
@@ -312,14 +314,16 @@ class PolicyService:
             return PolicyInfo(policy_of(row, cal), await self._email(session, row.escalate_to_id))
 
     async def preview(self, ref: str | int, received_at: datetime) -> Preview:
-        """Each metric's due time for a ticket received at ``received_at`` (aware)."""
-        if received_at.tzinfo is None or received_at.utcoffset() is None:
-            raise ValidationError(
-                "the time needs an offset, like 2026-12-04T16:30:00+01:00", field="at"
-            )
+        """Each metric's due time for a ticket received at ``received_at``, in the policy
+        calendar's zone (a time without an offset is read in that zone too)."""
         policy = (await self.get(ref)).policy
+        zone = policy.calendar.zone
+        if received_at.tzinfo is None or received_at.utcoffset() is None:
+            received_at = received_at.replace(tzinfo=zone)
         due = {
-            m: None if (t := policy.targets[m]) is None else policy.calendar.add(received_at, t)
+            m: None
+            if (t := policy.targets[m]) is None
+            else policy.calendar.add(received_at, t).astimezone(zone)
             for m in METRICS
         }
         return Preview(policy=policy.name, received_at=received_at, due=due)

@@ -107,6 +107,9 @@ def cmd_tickets(args: argparse.Namespace) -> int:
             if not reader.rows(known.sql, known.params):
                 return fail(f"no desk user {args.assignee!r} (see `desk users list`)")
         rows = [listing.ticket_view(row) for row in reader.rows(statement.sql, statement.params)]
+        if rows:
+            clocks = listing.sla_clocks([r["id"] for r in rows])
+            listing.attach_sla(rows, reader.rows(clocks.sql, clocks.params))
         if args.json:
             print_json(rows)
         else:

@@ -26,6 +26,8 @@ from server.http.routes import (
     health,
     recipients,
     scheduler,
+    sla,
+    status,
     templates,
     tickets,
     workload,
@@ -67,7 +69,18 @@ def create_app(desk: Desk, *, slack: SlackConfig | None = None) -> FastAPI:
 
     install_auth(app)  # request ids; 401 invalid_token, 403 scope/role, 429 lock-out
     app.include_router(health.router)
-    for resource in (tickets, bulk, analytics, templates, scheduler, recipients, audit, workload):
+    for resource in (
+        tickets,
+        bulk,
+        analytics,
+        templates,
+        scheduler,
+        recipients,
+        audit,
+        sla,
+        status,
+        workload,
+    ):
         app.include_router(resource.router, responses=ERRORS)
     mount_slack(app, desk, slack)  # POST /slack/events, only when Slack is configured
     return app

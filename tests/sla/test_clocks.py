@@ -4,6 +4,7 @@ resolve and reopen, and a policy changed mid-clock."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,12 @@ import pytest
 from sqlalchemy import event, select
 
 from core.errors import ValidationError
+from core.tickets.listing import TicketQuery
 from db.models import AuditEvent, SlaClock, Ticket
 from server.wiring import Desk
 from tests.core.flows import smtp_mailbox
 from tests.sla.rig import Rig, berlin, build_rig, mail
+from tests.support.cli import run
 
 FRIDAY = berlin(2026, 12, 4, 16, 30)
 MONDAY = berlin(2026, 12, 7, 9, 0)
@@ -235,3 +238,27 @@ async def test_a_batch_of_new_tickets_costs_two_statements(rig: Rig, desk: Desk)
     assert {c.due_at for c in clocks if c.metric == "first_response"} == {
         berlin(2026, 12, 7, 17, 0)
     }
+
+
+async def test_ticket_lists_carry_each_metrics_due_and_breach(
+    rig: Rig, cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rig.clock.set(MONDAY)
+    raw, mid = mail(MONDAY)
+    await rig.receive(raw)
+    tid = await rig.ticket_of(mid)
+    await triaged_low(rig, tid)
+    rig.clock.set(berlin(2026, 12, 7, 17, 30))  # past the first response's due time
+    await rig.sweep.run()
+    await rig.send_reply(tid)
+    rig.clock.set(berlin(2026, 12, 8, 9, 0))
+    await rig.statuses.set(tid, "waiting", await rig.actor())
+    [view] = await rig.desk.tickets.list(TicketQuery())
+    assert view["sla"] == {
+        "first_response": {"due": "2026-12-07T16:00:00+00:00", "breached": True, "state": "met"},
+        "resolution": {"due": "2026-12-17T16:00:00+00:00", "breached": False, "state": "paused"},
+    }
+    code, out, err = run(capsys, "tickets", "--json")
+    assert code == 0, err
+    assert json.loads(out)[0]["sla"] == view["sla"]
+    assert (await rig.desk.tickets.get(tid))["sla"] == view["sla"]
