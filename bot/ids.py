@@ -61,13 +61,13 @@ class DraftRef:
 
 
 def more_value(kind: str, draft_id: int, choice: str = "") -> str:
-    """Overflow option values: ``urgency:High:12`` or ``category::12``."""
+    """Overflow option values: ``urgency:High:12``, ``category::12``, ``status:waiting:12``."""
     return f"{kind}:{choice}:{draft_id}"
 
 
 def parse_more(value: str) -> tuple[str, str, int]:
     parts = (value or "").split(":")
-    if len(parts) != 3 or parts[0] not in ("urgency", "category"):
+    if len(parts) != 3 or parts[0] not in ("urgency", "category", "status"):
         raise ValidationError(f"not an overflow choice: {value[:40]!r}", field="value")
     try:
         return parts[0], parts[1], int(parts[2])

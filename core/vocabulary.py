@@ -31,7 +31,10 @@ class Urgency(StrEnum):
 CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
 URGENCIES: tuple[str, ...] = tuple(u.value for u in Urgency)
 
-STATUSES = ("open", "answered", "resolved")  # a ticket's
+# a ticket's; "waiting": on the customer (pauses the SLA resolution clock)
+STATUSES = ("open", "answered", "waiting", "resolved")
+# what a person may set (answered: a reply was sent)
+SETTABLE_STATUSES = ("open", "waiting", "resolved")
 APPROVAL_STATUSES = ("pending", "approved", "sending", "sent", "failed", "rejected", "superseded")
 APPROVED_STATUSES = ("approved", "sending", "sent", "failed")  # a person said yes
 OPEN_DRAFT_STATUSES = ("pending", "failed")  # still waiting on a person

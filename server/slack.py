@@ -77,6 +77,8 @@ def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
         tokens=desk.tokens,
         ai_defaults=from_sections(desk.settings.ai, desk.settings.brand),
         preferences=desk.preferences,
+        agent_profiles=desk.agent_profiles,
+        workload=desk.workload,
     )
 
 

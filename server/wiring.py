@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.replies.templates import TemplateService
     from core.reports.analytics import AnalyticsService
     from core.reports.audit_log import AuditLog
+    from core.reports.workload import Workload
     from core.secrets import SecretBox
     from core.tickets.assignment import AssignmentService
     from core.tickets.bulk import BulkService
@@ -45,8 +46,14 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.tickets.queries import TeamTicketReader, TicketReader
     from core.tickets.triage import TriageService
     from core.workflow.alerts import NotificationService
+    from core.workflow.assignment import AutoAssigner
+    from core.workflow.assignment_settings import AgentProfiles, AssignmentRules
+    from core.workflow.calendar_store import CalendarService
+    from core.workflow.notices import NoticeSink
     from core.workflow.notification_sweep import NotificationSweep
     from core.workflow.preferences import PreferenceStore
+    from core.workflow.sla import SlaClocks
+    from core.workflow.sla_policies import PolicyService
     from db.session import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -155,6 +162,7 @@ class Desk:
             max_attachment_bytes=mail.max_attachment_bytes,
             batch_size=mail.fetch_batch_size,
             parse_workers=mail.parse_workers,
+            events=self.sla,
         )
 
     @cached_property
@@ -202,9 +210,16 @@ class Desk:
     def decisions(self) -> Decisions:
         """Every decision on a ticket or draft, whichever surface asked."""
         from core.tickets.decisions import Decisions
+        from core.tickets.reclassification import ClassificationService
+        from core.tickets.status import StatusService
 
         return Decisions(
-            self.sessions, drafts=self.drafts, assignments=self.assignments, reader=self.tickets
+            self.sessions,
+            drafts=self.drafts,
+            assignments=self.assignments,
+            reader=self.tickets,
+            classification=ClassificationService(self.sessions, events=self.sla),
+            statuses=StatusService(self.sessions, events=self.sla),
         )
 
     @cached_property
@@ -219,6 +234,37 @@ class Desk:
             reader=self.team_tickets,
             decisions=self.decisions,
         )
+
+    # -- automatic assignment -----------------------------------------------------------------
+
+    @cached_property
+    def assigner(self) -> AutoAssigner:
+        """Assigns triaged tickets nobody owns, by skill and load (after each triage and in
+        the worker's sweep); shifts from the business calendars, notices to ``notice_sink``."""
+        from core.workflow.assignment import AutoAssigner
+
+        return AutoAssigner(self.sessions, self.notice_sink)
+
+    @cached_property
+    def agent_profiles(self) -> AgentProfiles:
+        """Agents' skills, languages, capacity, time zone and availability."""
+        from core.workflow.assignment_settings import AgentProfiles
+
+        return AgentProfiles(self.sessions)
+
+    @cached_property
+    def assignment_rules(self) -> AssignmentRules:
+        """Each mailbox's assignment strategy and fallback."""
+        from core.workflow.assignment_settings import AssignmentRules
+
+        return AssignmentRules(self.sessions)
+
+    @cached_property
+    def workload(self) -> Workload:
+        """Per agent: open, waiting, capacity, availability (read only)."""
+        from core.reports.workload import Workload
+
+        return Workload(self.sessions)
 
     # -- mail out -----------------------------------------------------------------------------
 
@@ -237,6 +283,7 @@ class Desk:
                 per_ticket_hour=mail.throttle_per_ticket_hour,
             ),
             company_name=self.settings.brand.company_name,
+            events=self.sla,
         )
 
     @cached_property
@@ -309,6 +356,35 @@ class Desk:
 
         return NotificationSweep(self.sessions, service=self.notifications)
 
+    # -- SLA ------------------------------------------------------------------------------------
+
+    @cached_property
+    def sla(self) -> SlaClocks:
+        """The SLA clock rules: told of each ticket event by the store, the sender, triage
+        and status changes, in their transactions."""
+        from core.workflow.sla import SlaClocks
+
+        return SlaClocks()
+
+    @cached_property
+    def notice_sink(self) -> NoticeSink:
+        """Where the SLA sweep's and the assigner's notices go: the notification service
+        (each person's channel, quiet hours, grouping, each notice once)."""
+        return self.notifications
+
+    @cached_property
+    def calendars(self) -> CalendarService:
+        """Business calendars (SLA policies, shift calendars)."""
+        from core.workflow.calendar_store import CalendarService
+
+        return CalendarService(self.sessions)
+
+    @cached_property
+    def sla_policies(self) -> PolicyService:
+        from core.workflow.sla_policies import PolicyService
+
+        return PolicyService(self.sessions, clocks=self.sla)
+
     # -- AI triage ----------------------------------------------------------------------------
 
     async def ai_settings(self) -> AISettings:
@@ -341,6 +417,7 @@ class Desk:
                 category_prompts=ai.category_prompts,
             ),
             concurrency=ai.concurrency,
+            events=self.sla,
         )
 
     # -- process life -------------------------------------------------------------------------

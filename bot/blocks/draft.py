@@ -184,7 +184,13 @@ def _actions(card: DraftCard) -> list[Block]:
         {"text": plain(f"Urgency: {u}"), "value": ids.more_value("urgency", card.draft_id, u)}
         for u in URGENCIES
         if u != card.urgency
-    ] + [{"text": plain("Change category…"), "value": ids.more_value("category", card.draft_id)}]
+    ] + [
+        {"text": plain("Change category…"), "value": ids.more_value("category", card.draft_id)},
+        {
+            "text": plain("Waiting on customer"),
+            "value": ids.more_value("status", card.draft_id, "waiting"),
+        },
+    ]
     return [
         {
             "type": "actions",
@@ -218,6 +224,18 @@ def _actions(card: DraftCard) -> list[Block]:
             ],
         }
     ]
+
+
+def status_text(ticket_id: int, before: str, after: str) -> str:
+    """What the person who set a ticket's status is told (only they see it)."""
+    if before == after:
+        return f"Ticket #{ticket_id} is {after} already."
+    if after == "waiting":
+        return (
+            f"Ticket #{ticket_id} is waiting on the customer: its resolution clock is paused"
+            " until they write."
+        )
+    return f"Ticket #{ticket_id} is {after} now."
 
 
 def draft_message(card: DraftCard) -> DraftMessage:

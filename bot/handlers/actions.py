@@ -10,6 +10,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import ids
+from bot.blocks.draft import status_text
 from bot.blocks.lists import TicketLine, parse_page, search_blocks
 from bot.blocks.modals import classify_view, edit_view, loading_view, notice_view, reject_view
 from bot.blocks.templates import use_template_block
@@ -163,10 +164,20 @@ async def on_assign(
 async def on_more(
     ack: Any, body: Body, client: AsyncWebClient, context: AsyncBoltContext, action: Body
 ) -> None:
-    """The draft's "More" menu: an urgency is set at once, a category opens a modal."""
+    """The draft's "More" menu: an urgency or "Waiting on customer" is set at once, a
+    category opens a modal."""
     await ack()
     rt: Runtime = context["rt"]
     kind, choice, draft_id = ids.parse_more((action.get("selected_option") or {}).get("value", ""))
+    if kind == "status":
+        try:
+            _member, who = await rt.principal(context, body)
+            change = await rt.services.decisions.set_status(who, draft_id=draft_id, status=choice)
+        except DeskError as exc:
+            await explain(rt, context, body, draft_id, exc)
+            return
+        await rt.tell(context, body, status_text(change.ticket_id, change.before, change.after))
+        return
     if kind == "urgency":
         try:
             _member, who = await rt.principal(context, body)
@@ -222,7 +233,16 @@ async def search_reply(
     query = TeamQuery(
         **{
             f: getattr(q, f)
-            for f in ("status", "category", "urgency", "q", "sender", "limit", "offset")
+            for f in (
+                "status",
+                "category",
+                "urgency",
+                "q",
+                "sender",
+                "assignee_email",
+                "limit",
+                "offset",
+            )
         },
         team_id=team_id,
         home_team=home_team,

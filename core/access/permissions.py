@@ -30,7 +30,7 @@ from db.models import Draft, Mailbox, Ticket, User
 from db.session import SessionFactory
 
 # decisions on one ticket and its draft (bulk "send" counts as "approve")
-DECIDE = ("approve", "edit", "reject", "retry", "classify")
+DECIDE = ("approve", "edit", "reject", "retry", "classify", "status")
 ACTIONS = (*DECIDE, "assign", "view")
 MANAGER_ROLES = ("admin", "manager")
 

@@ -30,6 +30,7 @@ from core.inbound.parse_pool import ParsePool
 from core.inbound.records import IngestReport, Item
 from core.inbound.store import BatchStore
 from core.mail.transport import FetchedMail, MailSource
+from core.ticket_events import NO_EVENTS, TicketEvents
 from db.base import utcnow
 from db.models import Mailbox
 from db.session import SessionFactory
@@ -59,6 +60,7 @@ class Ingestor:
         clock: Callable[[], datetime] = utcnow,
         after_commit: CommitHook | None = None,
         parse_workers: int = 0,
+        events: TicketEvents = NO_EVENTS,
     ) -> None:
         self.sessions = session_factory
         self.batch_size = batch_size
@@ -76,6 +78,7 @@ class Ingestor:
             own_addresses=own_addresses,
             max_message_bytes=max_message_bytes,
             clock=clock,
+            events=events,
         )
 
     @property

@@ -27,7 +27,8 @@ from core.inbound.records import IngestReport, Item
 from core.mail.compose import ticket_from_message_id
 from core.mail.threads import candidate_ids, resolve, subject_tags
 from core.textsafe import clean, clean_list
-from db.base import utcnow
+from core.ticket_events import NO_EVENTS, TicketEvents
+from db.base import UTCDateTime, utcnow
 from db.bulk import bulk_insert, bulk_insert_ids, one_of, table_of
 from db.models import (
     Attachment,
@@ -36,6 +37,7 @@ from db.models import (
     Message,
     Quarantine,
     Recipient,
+    ReopenedTicket,
     Ticket,
 )
 from db.session import SessionFactory, is_postgres
@@ -60,9 +62,12 @@ class BatchStore:
         own_addresses: Iterable[str] = (),
         max_message_bytes: int = 25 * 1024 * 1024,
         clock: Callable[[], datetime] = utcnow,
+        events: TicketEvents = NO_EVENTS,
     ) -> None:
         self.sessions = session_factory
         self.pg = is_postgres(session_factory.kw.get("bind"))
+        # told of new tickets and customer follow-ups in the batch's transaction (SLA clocks)
+        self.events = events
         self.token_key = token_key
         self.attachments = attachments
         self.own_addresses = {a.lower() for a in own_addresses}
@@ -385,6 +390,14 @@ class BatchStore:
         if self.pg:
             self._ticket_floor = max(ids)
         await record_many(session, Actor.worker(), "ticket.created", ticket_ids=ids)
+        await self.events.opened(
+            session,
+            [
+                (tid, row["received_at"])
+                for tid, row in zip(ids, rows, strict=True)
+                if row["status"] == "open"
+            ],
+        )
         report.new_tickets += len(ids)
         return ids
 
@@ -483,6 +496,7 @@ class BatchStore:
         """A follow-up moves the ticket's clock and reopens an answered or resolved ticket."""
         latest: dict[int, datetime] = {}
         reopen: set[int] = set()
+        wrote: dict[int, datetime] = {}  # existing tickets: their first customer mail here
         for item in items:
             if item.match is None or item.match.ticket_id is None:
                 continue
@@ -494,6 +508,8 @@ class BatchStore:
                 continue
             when = item.parsed.date or self.clock()
             latest[tid] = max(latest.get(tid, when), when)
+            if item.kind.kind == "customer":
+                wrote[tid] = min(wrote.get(tid, when), when)
         if latest:
             # one executemany for every touched ticket, not one UPDATE per ticket
             table = table_of(Ticket)
@@ -504,6 +520,7 @@ class BatchStore:
                 [{"tid": tid, "when": when} for tid, when in latest.items()],
             )
         if reopen:
+            await self._note_reopened(session, sorted(reopen))
             reopened = await session.scalars(
                 update(Ticket)
                 .where(Ticket.id.in_(sorted(reopen)), Ticket.status != "open")
@@ -514,6 +531,22 @@ class BatchStore:
             await record_many(
                 session, Actor.worker(), "ticket.reopened_by_customer", ticket_ids=list(reopened)
             )
+        await self.events.customer_wrote(session, wrote)
+
+    async def _note_reopened(self, session: AsyncSession, ticket_ids: list[int]) -> None:
+        """Note when each resolved ticket among ``ticket_ids`` had been resolved, before it
+        reopens: the assigner then gives it back to its owner or to the queue."""
+        noted = select(ReopenedTicket.ticket_id).where(ReopenedTicket.ticket_id == Ticket.id)
+        await session.execute(
+            insert(ReopenedTicket).from_select(
+                ["ticket_id", "resolved_at", "reopened_at"],
+                select(
+                    Ticket.id,
+                    Ticket.resolved_at,
+                    bindparam("now", self.clock(), type_=UTCDateTime()),
+                ).where(Ticket.id.in_(ticket_ids), Ticket.status == "resolved", ~noted.exists()),
+            )
+        )
 
     async def _mark_bounces(self, session: AsyncSession, items: list[Item], now: datetime) -> None:
         """A permanent bounce marks its recipients undeliverable (the sender then refuses

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import Actor, record
@@ -26,6 +26,7 @@ from core.errors import MailError, MailPermanentError, ThrottledError
 from core.mail.compose import build_reply
 from core.mail.transport import Mailer
 from core.textsafe import clean
+from core.ticket_events import NO_EVENTS, TicketEvents
 from db.base import utcnow
 from db.models import Draft, Mailbox, Message, Recipient, Ticket
 from db.session import SessionFactory, rows_changed
@@ -69,9 +70,11 @@ class Sender:
         limits: Limits = Limits(),
         clock: Callable[[], datetime] = utcnow,
         company_name: str | None = None,
+        events: TicketEvents = NO_EVENTS,
     ) -> None:
         self.sessions = session_factory
         self.mailer_for = mailer_for
+        self.events = events  # told of each reply sent, in its transaction (SLA clocks)
         self.limits = limits
         self.clock = clock
         self.company_name = company_name
@@ -279,7 +282,8 @@ class Sender:
                 update(Ticket)
                 .where(Ticket.id == ticket.id)
                 .values(
-                    status="answered",
+                    # waiting on the customer stays so: the reply asked them for something
+                    status=case((Ticket.status == "waiting", "waiting"), else_="answered"),
                     first_response_at=func.coalesce(Ticket.first_response_at, now),
                     last_message_at=now,
                 )
@@ -295,6 +299,7 @@ class Sender:
                 at=now,
                 to=to,
             )
+            await self.events.reply_sent(session, ticket.id, now)
 
     async def _requeue(
         self, draft_id: int, reason: str, *, delay: float, count_attempt: bool = True

@@ -30,6 +30,7 @@ from core.tickets.assignment import Assignment, AssignmentService
 from core.tickets.drafts import Decision, DraftService
 from core.tickets.queries import TicketReader
 from core.tickets.reclassification import ClassificationService
+from core.tickets.status import StatusChange, StatusService
 from db.models import Draft, Ticket
 from db.session import SessionFactory
 
@@ -63,6 +64,7 @@ class Decisions:
         recipients: RecipientService | None = None,
         guard: TicketGuard | None = None,
         reader: TicketReader | None = None,
+        statuses: StatusService | None = None,
     ) -> None:
         self.sessions = session_factory
         self.drafts = drafts
@@ -71,6 +73,7 @@ class Decisions:
         self.recipients = recipients or RecipientService(session_factory)
         self.guard = guard or TicketGuard(session_factory)
         self.reader = reader or TicketReader(session_factory)
+        self.statuses = statuses or StatusService(session_factory)
 
     async def permit(
         self,
@@ -210,8 +213,21 @@ class Decisions:
         )
         return Recategorised(access.ticket_id, changed)
 
+    async def set_status(
+        self,
+        who: Principal,
+        *,
+        status: str,
+        ticket_id: int | None = None,
+        draft_id: int | None = None,
+    ) -> StatusChange:
+        """A person sets the ticket's status (named, or its draft's): ``waiting`` (on the
+        customer), ``resolved`` or ``open`` (see ``core.tickets.status``)."""
+        access = await self.guard.check(who, "status", draft_id=draft_id, ticket_id=ticket_id)
+        return await self.statuses.set(access.ticket_id, status, who.actor, agent_id=_agent(who))
 
-__all__ = ["Decision", "Decisions", "Edited", "Recategorised"]
+
+__all__ = ["Decision", "Decisions", "Edited", "Recategorised", "StatusChange"]
 
 
 def _draft(access: TicketAccess) -> int:

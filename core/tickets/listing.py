@@ -15,7 +15,7 @@ See docs/architecture.md ("A CLI that starts at once").
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +43,7 @@ class TicketQuery:
     q: str | None = None  # words to find in sender, subject and message text
     sender: str | None = None
     assigned_to_id: int | None = None
+    assignee_email: str | None = None  # the owner's address (any case)
     unassigned: bool = False  # only tickets nobody owns
     escalated: bool | None = None  # True: flagged for escalation only; False: not flagged
     sort: str = "-date"
@@ -67,14 +68,18 @@ class TicketQuery:
             raise ValidationError(
                 f"limit must be 1..1000 and offset 0..{MAX_OFFSET}", field="limit"
             )
+        if self.assignee_email is not None and "@" not in self.assignee_email.strip()[1:-1]:
+            raise ValidationError(
+                f"not an email address: {self.assignee_email!r:.200}", field="assignee"
+            )
         return self
 
 
 SORT_KEYS = {
     "date": "t.received_at",
     "urgency": "CASE t.urgency WHEN 'High' THEN 3 WHEN 'Medium' THEN 2 WHEN 'Low' THEN 1 ELSE 0 END",
-    "status": "CASE t.status WHEN 'open' THEN 1 WHEN 'answered' THEN 2 WHEN 'resolved' THEN 3 "
-    "ELSE 4 END",
+    "status": "CASE t.status WHEN 'open' THEN 1 WHEN 'answered' THEN 2 WHEN 'waiting' THEN 3 "
+    "WHEN 'resolved' THEN 4 ELSE 5 END",
 }
 MAX_WORDS = 10  # words of a search that count
 
@@ -152,6 +157,11 @@ def _filters(query: TicketQuery, conds: list[str], params: dict[str, Any]) -> No
     if query.assigned_to_id is not None:
         conds.append("t.assigned_to_id = :assigned_to_id")
         params["assigned_to_id"] = query.assigned_to_id
+    if query.assignee_email is not None:
+        conds.append(
+            "t.assigned_to_id IN (SELECT id FROM users WHERE lower(email) = :assignee_email)"
+        )
+        params["assignee_email"] = query.assignee_email.strip().lower()
     if query.unassigned:
         conds.append("t.assigned_to_id IS NULL")
     if query.escalated is not None:
@@ -183,11 +193,53 @@ def count(query: TicketQuery, *, workspace: Workspace | None = None) -> Statemen
     return Statement(f"SELECT count(*) AS n{_FROM}{where.sql}", where.params)
 
 
+def user_by_email(email: str) -> Statement:
+    """The desk user with this address (any case), to tell a filter naming nobody."""
+    return Statement(
+        "SELECT id FROM users WHERE lower(email) = :email", {"email": email.strip().lower()}
+    )
+
+
 def one(ticket_id: int) -> Statement:
     """The list row of one ticket (its head in ``TicketReader.get``)."""
     return Statement(
         f"SELECT{_COLUMNS}{_FROM}{_PEOPLE}\nWHERE t.id = :ticket_id", {"ticket_id": ticket_id}
     )
+
+
+def sla_clocks(ticket_ids: Sequence[int]) -> Statement:
+    """The SLA clocks of the tickets of one page (``attach_sla`` puts them on the views)."""
+    names = {f"t{i}": tid for i, tid in enumerate(ticket_ids)}
+    wanted = ", ".join(f":{n}" for n in names) or "NULL"
+    return Statement(
+        "SELECT ticket_id, metric, cycle, due_at, breached_at, paused_at, stopped_at,"
+        f" stop_reason FROM sla_clocks WHERE ticket_id IN ({wanted})"
+        " ORDER BY ticket_id, metric, cycle",
+        names,
+    )
+
+
+# a stopped clock was met by what it measures: a sent reply, or the ticket's resolution
+_MET_BY = {"first_response": "reply", "next_response": "reply", "resolution": "resolved"}
+
+
+def attach_sla(views: list[dict[str, Any]], clocks: Iterable[Mapping[Any, Any]]) -> None:
+    """Give each ticket view ``sla``: metric -> ``{"due", "breached", "state"}`` (state
+    ``running``, ``paused``, ``met`` or ``stopped``; the next response's latest cycle)."""
+    by_ticket: dict[int, dict[str, dict[str, Any]]] = {v["id"]: {} for v in views}
+    for c in clocks:
+        state = "running"
+        if c["stopped_at"] is not None:
+            state = "met" if c["stop_reason"] == _MET_BY.get(c["metric"]) else "stopped"
+        elif c["paused_at"] is not None:
+            state = "paused"
+        by_ticket.setdefault(c["ticket_id"], {})[c["metric"]] = {
+            "due": _when(c["due_at"]),
+            "breached": c["breached_at"] is not None,
+            "state": state,
+        }
+    for v in views:
+        v["sla"] = by_ticket[v["id"]]
 
 
 def _when(value: Any) -> str | None:

@@ -53,7 +53,10 @@ class TicketReader:
     async def list(self, query: TicketQuery) -> list[dict[str, Any]]:
         query = query.validated()
         rows = await self._rows(listing.page(query, workspace=self._workspace(query)))
-        return [listing.ticket_view(row) for row in rows]
+        views = [listing.ticket_view(row) for row in rows]
+        clocks = await self._rows(listing.sla_clocks([v["id"] for v in views])) if views else []
+        listing.attach_sla(views, clocks)
+        return views
 
     async def count(self, query: TicketQuery) -> int:
         query = query.validated()
@@ -124,6 +127,10 @@ class TicketReader:
             head = listing.one(ticket_id)
             row = (await session.execute(text(head.sql), head.params)).mappings().one()
             view = listing.ticket_view(row)
+            clocks = listing.sla_clocks([ticket_id])
+            listing.attach_sla(
+                [view], (await session.execute(text(clocks.sql), clocks.params)).mappings()
+            )
             view["messages"] = [
                 message_view(m, [a for a in atts if a.message_id == m.id]) for m in messages
             ]

@@ -6,18 +6,31 @@ replaced, so corrections can feed later prompts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from sqlalchemy import update
 
 from core.audit import Actor, record
 from core.errors import NotFound, ValidationError
+from core.ticket_events import NO_EVENTS, TicketEvents
 from core.vocabulary import OPEN_DRAFT_STATUSES, category_of, urgency_of
+from db.base import utcnow
 from db.models import Draft, Ticket
 from db.session import SessionFactory
 
 
 class ClassificationService:
-    def __init__(self, session_factory: SessionFactory) -> None:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        *,
+        events: TicketEvents = NO_EVENTS,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.sessions = session_factory
+        self.events = events  # told of the new category/urgency (SLA policy)
+        self.clock = clock
 
     async def classify(
         self,
@@ -66,4 +79,5 @@ class ClassificationService:
                 before={k: before[k] for k in changed},
                 after=changed,
             )
+            await self.events.classified(session, ticket_id, self.clock())
             return changed

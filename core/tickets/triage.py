@@ -22,6 +22,7 @@ from core.ai.provider import TriageProvider
 from core.ai.result import ContextMessage, Triaged, TriageRequest
 from core.audit import Actor, record
 from core.errors import AIError
+from core.ticket_events import NO_EVENTS, TicketEvents
 from db.base import utcnow
 from db.models import Draft, Message, Ticket
 from db.session import SessionFactory, rows_changed
@@ -64,9 +65,11 @@ class TriageService:
         concurrency: int = 8,
         history_limit: int = 10,
         clock: Callable[[], datetime] = utcnow,
+        events: TicketEvents = NO_EVENTS,
     ) -> None:
         self.sessions = session_factory
         self.provider = provider
+        self.events = events  # told of each ticket's category and urgency (SLA policy)
         self.branding = branding
         self.concurrency = concurrency
         self.history_limit = history_limit
@@ -149,6 +152,7 @@ class TriageService:
                 provider=meta.provider,
                 confidence=r.confidence,
             )
+            await self.events.classified(session, ticket_id, self.clock())
         return 1
 
     async def _triage_message(self, message_id: int, report: TriageReport) -> None:
@@ -288,6 +292,7 @@ class TriageService:
                 confidence=r.confidence,
                 escalation=r.flags.escalation_required,
             )
+            await self.events.classified(session, msg.ticket_id, now)
             return draft.id
 
 

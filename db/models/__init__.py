@@ -1,10 +1,12 @@
 """All tables. Import from here: ``from db.models import Ticket, Message, Draft``."""
 
+from db.models.assignment import AgentProfile, MailboxAssignment, ReopenedTicket
 from db.models.audit import AuditEvent
 from db.models.mail import Attachment, FolderState, Mailbox, Message, Quarantine, Recipient
 from db.models.notifications import NotificationPref, NotificationSent, NotificationSettings
 from db.models.people import User
 from db.models.settings import Setting
+from db.models.sla import SlaCalendar, SlaClock, SlaPolicy
 from db.models.slack import SlackDelivery, SlackPost
 from db.models.templates import ResponseTemplate, TemplateUse
 from db.models.tickets import Draft, DraftEdit, Ticket
@@ -12,6 +14,7 @@ from db.models.tokens import ApiToken
 from db.models.workers import WorkerStatus
 
 __all__ = [
+    "AgentProfile",
     "ApiToken",
     "Attachment",
     "AuditEvent",
@@ -19,14 +22,19 @@ __all__ = [
     "DraftEdit",
     "FolderState",
     "Mailbox",
+    "MailboxAssignment",
     "Message",
     "NotificationPref",
     "NotificationSent",
     "NotificationSettings",
     "Quarantine",
     "Recipient",
+    "ReopenedTicket",
     "ResponseTemplate",
     "Setting",
+    "SlaCalendar",
+    "SlaClock",
+    "SlaPolicy",
     "SlackDelivery",
     "SlackPost",
     "TemplateUse",

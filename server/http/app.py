@@ -37,8 +37,11 @@ from server.http.routes import (
     notifications,
     recipients,
     scheduler,
+    sla,
+    status,
     templates,
     tickets,
+    workload,
 )
 from server.http.safety import MAX_JSON_BYTES, InputGuard, SecurityHeaders
 from server.slack import mount_slack
@@ -156,6 +159,9 @@ def create_app(desk: Desk, *, slack: SlackConfig | None = None) -> FastAPI:
         recipients,
         audit,
         notifications,
+        sla,
+        status,
+        workload,
     ):
         app.include_router(resource.router, responses=ERRORS)
     mount_slack(app, desk, slack)  # POST /slack/events, only when Slack is configured

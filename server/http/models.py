@@ -64,6 +64,12 @@ class NotReadyOut(Out):
 # --- tickets -------------------------------------------------------------------------------
 
 
+class SlaMetricOut(Out):
+    due: str | None
+    breached: bool
+    state: str = Field(description="running, paused, met or stopped")
+
+
 class TicketOut(Out):
     """The seed's ticket fields plus the desk's own (the latest draft's where they are its)."""
 
@@ -94,6 +100,10 @@ class TicketOut(Out):
     escalation_reason: str | None
     last_message_at: str | None
     first_response_at: str | None
+    sla: dict[str, SlaMetricOut] = Field(
+        default_factory=dict,
+        description="first_response, next_response (its latest cycle), resolution",
+    )
 
 
 class TicketPage(Out):
@@ -383,3 +393,18 @@ class AuditEventOut(Out):
 class AuditPage(Out):
     items: list[AuditEventOut]
     total: int
+
+
+class AgentLoadOut(Out):
+    """One agent's load (``desk workload --json``)."""
+
+    user_id: int
+    email: str
+    name: str
+    open: int
+    waiting: int
+    at_risk: int
+    breached: int
+    capacity: int
+    available: bool
+    away_since: str | None

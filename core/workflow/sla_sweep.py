@@ -1,0 +1,338 @@
+"""The SLA sweep: every minute in the worker, the running clocks whose next alert has come
+(a warning level or the due time) fire it, once.
+
+It reads only the clocks due (``next_alert_at <= now``, a partial index), so its cost
+follows what is due, not how many tickets are open. Each clock is moved on by a
+compare-and-set on the ``next_alert_at`` it was read with (and still running): of two
+sweeps, or a sweep and a sent reply, one wins, and only the winner's notices are sent. On
+PostgreSQL the rows are also taken ``FOR UPDATE SKIP LOCKED``, so two workers split the
+work instead of waiting on each other.
+
+Warnings (``sla_warning``) go to the assignee (to the managers when nobody has the ticket);
+breaches (``sla_breach``, urgent) to the assignee and the managers (active users with the
+role ``manager``; the admins when there are none). On breach the policy's escalation runs
+in the same transaction: raise the ticket's urgency one step, reassign it to a manager.
+Notices go to the sink after the commit; if the sink fails, the levels it carried are
+marked unfired again, so the next sweep retries them (the sink drops a ``key`` it has
+sent before).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.audit import Actor, record
+from core.vocabulary import URGENCIES
+from core.workflow.notices import Notice, NoticeSink
+from core.workflow.sla import BREACH_LEVEL, Policy, load_policies, next_alert, warn_instant
+from db.base import utcnow
+from db.models import SlaClock, Ticket, User
+from db.session import SessionFactory, is_postgres, rows_changed
+
+log = logging.getLogger(__name__)
+
+LABELS = {"first_response": "first response", "next_response": "next response"}
+
+
+@dataclass
+class SweepReport:
+    clocks: int = 0  # due clocks read
+    warnings: int = 0  # warning levels fired
+    breaches: int = 0
+    escalations: int = 0
+    lost: int = 0  # clocks another sweep (or a reply) moved first
+    notices: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Fired:
+    clock_id: int
+    ticket_id: int
+    metric: str
+    cycle: int
+    levels: list[int]
+    breached: bool
+    escalate: bool
+    due_at: datetime
+    notices: list[Notice] = field(default_factory=list)
+
+
+def metric_label(metric: str, cycle: int) -> str:
+    """``first_response``, ``next_response.2``: a clock's name in notice keys."""
+    return metric if cycle == 0 else f"{metric}.{cycle}"
+
+
+def raised(urgency: str | None) -> str:
+    """One step up: Low -> Medium -> High (High stays)."""
+    if urgency not in URGENCIES:
+        return URGENCIES[1]
+    return URGENCIES[min(URGENCIES.index(urgency) + 1, len(URGENCIES) - 1)]
+
+
+class SlaSweep:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        sink: NoticeSink,
+        clock: Callable[[], datetime] = utcnow,
+        *,
+        limit: int = 5000,
+    ) -> None:
+        self.sessions = session_factory
+        self.sink = sink
+        self.clock = clock
+        self.limit = limit
+
+    async def run(self) -> SweepReport:
+        now = self.clock()
+        report = SweepReport()
+        async with self.sessions.begin() as session:
+            fired = await self._fire(session, now, report)
+        notices = [n for f in fired for n in f.notices]
+        if notices:
+            try:
+                await self.sink.send(notices)
+                report.notices = len(notices)
+            except Exception:
+                log.exception(
+                    "the notice sink failed: %s SLA notices will be retried", len(notices)
+                )
+                await self._unfire(fired)
+        return report
+
+    async def _fire(
+        self, session: AsyncSession, now: datetime, report: SweepReport
+    ) -> list[_Fired]:
+        q = (
+            select(SlaClock)
+            .where(
+                SlaClock.next_alert_at.is_not(None),
+                SlaClock.next_alert_at <= now,
+                SlaClock.stopped_at.is_(None),
+                SlaClock.paused_at.is_(None),
+            )
+            .order_by(SlaClock.next_alert_at)
+            .limit(self.limit)
+        )
+        if is_postgres(session):
+            q = q.with_for_update(skip_locked=True)
+        clocks = list(await session.scalars(q))
+        report.clocks = len(clocks)
+        if not clocks:
+            return []
+        policies = {p.id: p for p in await load_policies(session)}
+        fired: list[_Fired] = []
+        for clock in clocks:
+            policy = policies.get(clock.policy_id or -1)
+            outcome = await self._advance(session, clock, policy, now)
+            if outcome is None:
+                report.lost += 1
+                continue
+            fired.append(outcome)
+            report.warnings += len(outcome.levels) if not outcome.breached else 0
+            report.breaches += outcome.breached
+        if fired:
+            await self._notify(session, fired, policies, clocks, now, report)
+        return fired
+
+    async def _advance(
+        self, session: AsyncSession, clock: SlaClock, policy: Policy | None, now: datetime
+    ) -> _Fired | None:
+        """Fire what is due on one clock by compare-and-set; None when it lost."""
+        seen = clock.next_alert_at
+        warned = set(clock.warned or ())
+        levels: list[int] = []
+        breached = clock.due_at <= now and BREACH_LEVEL not in warned
+        first_breach = breached and clock.breached_at is None
+        if policy is not None:
+            cal = policy.calendar
+            pending = [lv for lv in policy.warn_levels if lv not in warned and lv < BREACH_LEVEL]
+            # levels passed unseen are not sent after the breach: the breach is
+            levels = (
+                pending
+                if breached
+                else [lv for lv in pending if warn_instant(clock, cal, lv) <= now]
+            )
+        clock.warned = sorted(warned | set(levels) | ({BREACH_LEVEL} if breached else set()))
+        if first_breach:
+            clock.breached_at = clock.due_at
+        new_next = next_alert(clock, policy.calendar, policy.warn_levels) if policy else None
+        won = await session.execute(
+            update(SlaClock)
+            .where(
+                SlaClock.id == clock.id,
+                SlaClock.next_alert_at == seen,
+                SlaClock.stopped_at.is_(None),
+                SlaClock.paused_at.is_(None),
+            )
+            .values(warned=clock.warned, breached_at=clock.breached_at, next_alert_at=new_next)
+            .execution_options(synchronize_session=False)
+        )
+        if rows_changed(won) != 1:
+            return None
+        return _Fired(
+            clock_id=clock.id,
+            ticket_id=clock.ticket_id,
+            metric=clock.metric,
+            cycle=clock.cycle,
+            levels=[] if breached else levels,
+            breached=breached,
+            escalate=first_breach,
+            due_at=clock.due_at,
+        )
+
+    async def _notify(
+        self,
+        session: AsyncSession,
+        fired: list[_Fired],
+        policies: dict[int, Policy],
+        clocks: Sequence[SlaClock],
+        now: datetime,
+        report: SweepReport,
+    ) -> None:
+        ids = sorted({f.ticket_id for f in fired})
+        tickets = {t.id: t for t in await session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
+        managers = list(
+            await session.scalars(
+                select(User.id).where(User.is_active.is_(True), User.role == "manager")
+            )
+        ) or list(
+            await session.scalars(
+                select(User.id).where(User.is_active.is_(True), User.role == "admin")
+            )
+        )
+        policy_of = {c.id: policies.get(c.policy_id or -1) for c in clocks}
+        for f in fired:
+            ticket = tickets.get(f.ticket_id)
+            if ticket is None:
+                continue
+            label = LABELS.get(f.metric, f.metric)
+            name = metric_label(f.metric, f.cycle)
+            data = {
+                "ticket_id": ticket.id,
+                "subject": ticket.subject,
+                "metric": f.metric,
+                "cycle": f.cycle,
+                "due_at": f.due_at.isoformat(),
+            }
+            if f.breached:
+                owner = ticket.assigned_to_id  # told even when the escalation reassigns
+                policy = policy_of.get(f.clock_id)
+                if policy is not None and f.escalate:
+                    await self._escalate(session, ticket, policy, f, now, report)
+                to = _unique([owner, ticket.assigned_to_id, *managers])
+                f.notices.extend(
+                    Notice(
+                        kind="sla_breach",
+                        user_id=uid,
+                        key=f"sla_breach:ticket:{ticket.id}:{name}:user:{uid}",
+                        text=f"Ticket #{ticket.id} breached its {label} target: "
+                        f"{ticket.subject or '(no subject)'}",
+                        ticket_id=ticket.id,
+                        urgent=True,
+                        data=data,
+                    )
+                    for uid in to
+                )
+                record(
+                    session,
+                    Actor.worker(),
+                    "sla.breached",
+                    ticket_id=ticket.id,
+                    at=now,
+                    metric=f.metric,
+                    cycle=f.cycle,
+                    due_at=f.due_at.isoformat(),
+                )
+                continue
+            to = _unique([ticket.assigned_to_id]) or managers
+            for level in f.levels:
+                f.notices.extend(
+                    Notice(
+                        kind="sla_warning",
+                        user_id=uid,
+                        key=f"sla_warning:ticket:{ticket.id}:{name}:{level}:user:{uid}",
+                        text=f"Ticket #{ticket.id} has used {level}% of its {label} target "
+                        f"(due {f.due_at:%Y-%m-%d %H:%M} UTC): {ticket.subject or '(no subject)'}",
+                        ticket_id=ticket.id,
+                        data={**data, "level": level},
+                    )
+                    for uid in to
+                )
+
+    async def _escalate(
+        self,
+        session: AsyncSession,
+        ticket: Ticket,
+        policy: Policy,
+        fired: _Fired,
+        now: datetime,
+        report: SweepReport,
+    ) -> None:
+        changes: dict[str, list[object]] = {}
+        if policy.escalate_raise_urgency and ticket.urgency != URGENCIES[-1]:
+            changes["urgency"] = [ticket.urgency, raised(ticket.urgency)]
+        if policy.escalate_to_id is not None and ticket.assigned_to_id != policy.escalate_to_id:
+            active = await session.scalar(
+                select(User.id).where(User.id == policy.escalate_to_id, User.is_active.is_(True))
+            )
+            if active is not None:
+                changes["assigned_to_id"] = [ticket.assigned_to_id, policy.escalate_to_id]
+        if not changes:
+            return
+        await session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket.id)
+            .values(**{k: v[1] for k, v in changes.items()})
+            .execution_options(synchronize_session=False)
+        )
+        for key, (_, after) in changes.items():
+            setattr(ticket, key, after)
+        record(
+            session,
+            Actor.worker(),
+            "sla.escalated",
+            ticket_id=ticket.id,
+            changes=changes,
+            at=now,
+            policy=policy.name,
+            metric=fired.metric,
+        )
+        report.escalations += 1
+
+    async def _unfire(self, fired: Sequence[_Fired]) -> None:
+        """The sink failed: the levels (and breach) it carried are unfired, due now, so the
+        next sweep tells them again; a breach's escalation is not repeated."""
+        async with self.sessions.begin() as session:
+            for f in fired:
+                told = {*f.levels, *([BREACH_LEVEL] if f.breached else [])}
+                clock = await session.get(SlaClock, f.clock_id)
+                if clock is None or clock.stopped_at is not None or clock.paused_at is not None:
+                    continue
+                clock.warned = [lv for lv in clock.warned if lv not in told]
+                clock.next_alert_at = self.clock()
+
+
+class LogSink:
+    """Logs each notice (a desk with no notification service wired)."""
+
+    async def send(self, notices: Sequence[Notice]) -> None:
+        for n in notices:
+            log.warning("notice for user %s (%s): %s", n.user_id, n.kind, n.text)
+
+
+def _unique(ids: Sequence[int | None]) -> list[int]:
+    out: list[int] = []
+    for i in ids:
+        if i is not None and i not in out:
+            out.append(i)
+    return out
