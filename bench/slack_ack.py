@@ -10,7 +10,13 @@ trivial endpoint, same app, same concurrency) before and after. It prints p50/p9
 both and the ratios, and checks the work owed after the acks was done (one mail per
 approval). Target: p99 ack under 300 ms.
 
+The ratio p99 ack / p99 /healthz is the figure to compare across commits and machines: both
+are measured in the same run, on the same loaded cores, so it needs no second checkout to
+be stated. The last line says it in one sentence; ``--json`` prints every figure as one
+JSON object instead (times in ms).
+
     .venv/bin/python bench/slack_ack.py [--requests 200] [--concurrency 20] [--postgres URL]
+                                        [--server-log FILE] [--json]
 """
 
 from __future__ import annotations
@@ -307,6 +313,13 @@ async def run(args: argparse.Namespace) -> None:
             drop()
     baseline = base1 + base2
     db = "postgresql" if args.postgres else "sqlite"
+    by = final["by_method"]
+    complete = len(smtp.messages) == n_approve and not final["invalid"]
+    if args.json:
+        print(json.dumps(summary(args, db, acks, kinds, base1, base2, by, final, smtp, n_approve)))
+        if not complete:
+            raise SystemExit("the work after the acks was not all done")
+        return
 
     def line(name: str, values: list[float]) -> str:
         return f"  {name:14} p50 {pct(values, 0.5) * 1000:7.1f} ms   p99 {pct(values, 0.99) * 1000:7.1f} ms"
@@ -325,15 +338,67 @@ async def run(args: argparse.Namespace) -> None:
         f"  ratio slack/trivial: p50 {pct(acks, 0.5) / pct(baseline, 0.5):.1f}x   "
         f"p99 {p99 / pct(baseline, 0.99):.1f}x   target p99 < 300 ms: {'met' if p99 < 0.3 else 'MISSED'}"
     )
-    by = final["by_method"]
     print(
         f"  work after the acks: {len(smtp.messages)}/{n_approve} approvals mailed, "
         f"{by.get('views.update', 0)} edit modals filled, {by.get('response_url', 0)} command answers, "
         f"{final['calls']} Slack API calls ({final['invalid']} refused); "
         f"200 acked in {acked_in:.2f} s, their work done {worked_for:.1f} s after the first"
     )
-    if len(smtp.messages) != n_approve or final["invalid"]:
+    print(
+        f"  in one line: p99 ack {p99 * 1000:.0f} ms = {p99 / pct(baseline, 0.99):.1f}x the p99 of "
+        f"GET /healthz ({pct(baseline, 0.99) * 1000:.0f} ms) in the same run, {db}; "
+        f"owed work {'complete' if complete else 'NOT complete'}"
+    )
+    if not complete:
         raise SystemExit("the work after the acks was not all done")
+
+
+def summary(
+    args: argparse.Namespace,
+    db: str,
+    acks: list[float],
+    kinds: list[str],
+    base1: list[float],
+    base2: list[float],
+    by: dict[str, int],
+    final: dict[str, Any],
+    smtp: Any,
+    n_approve: int,
+) -> dict[str, Any]:
+    """Every figure of a run, times in ms, for ``--json``."""
+
+    def ms(values: list[float]) -> dict[str, float]:
+        return {
+            "p50": round(pct(values, 0.5) * 1000, 1),
+            "p99": round(pct(values, 0.99) * 1000, 1),
+            "max": round(max(values) * 1000, 1),
+        }
+
+    baseline = base1 + base2
+    return {
+        "database": db,
+        "requests": args.requests,
+        "concurrency": args.concurrency,
+        "acks": ms(acks),
+        "by_kind": {
+            k: ms([a for kk, a in zip(kinds, acks, strict=True) if kk == k])
+            for k in ("approve", "edit", "command")
+        },
+        "healthz": ms(baseline),
+        "ratio": {
+            "p50": round(pct(acks, 0.5) / pct(baseline, 0.5), 2),
+            "p99": round(pct(acks, 0.99) / pct(baseline, 0.99), 2),
+        },
+        "owed": {
+            "approvals_mailed": len(smtp.messages),
+            "approvals": n_approve,
+            "edit_modals_filled": by.get("views.update", 0),
+            "command_answers": by.get("response_url", 0),
+            "slack_calls": final["calls"],
+            "refused": final["invalid"],
+            "complete": len(smtp.messages) == n_approve and not final["invalid"],
+        },
+    }
 
 
 def main() -> None:
@@ -344,6 +409,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
     parser.add_argument("--server-log", help="write the app's log here instead of the terminal")
+    parser.add_argument("--json", action="store_true", help="print every figure as one JSON object")
     asyncio.run(run(parser.parse_args()))
 
 
