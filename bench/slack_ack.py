@@ -132,6 +132,11 @@ async def prepare(env: dict[str, str], smtp_port: int, drafts: int) -> list[tupl
         await desk.close()
 
 
+def kinds_count(requests: int, kind: str) -> int:
+    """How many of ``requests`` are of ``kind`` (they go approve, edit, command, ...)."""
+    return len(range(("approve", "edit", "command").index(kind), requests, 3))
+
+
 def trigger() -> str:
     return f"{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex}"
 
@@ -200,15 +205,30 @@ async def stats(http: aiohttp.ClientSession, slack_base: str) -> dict[str, Any]:
 
 
 async def drain(
-    http: aiohttp.ClientSession, slack_base: str, smtp: Any, quiet: float = 0.5
+    http: aiohttp.ClientSession,
+    slack_base: str,
+    smtp: Any,
+    quiet: float = 0.5,
+    owed: dict[str, int] | None = None,
 ) -> None:
-    """Wait until the work after the acks is done: no new Slack calls or mail for a while."""
+    """Wait until the work after the acks is done: everything ``owed`` has arrived (mails,
+    and Slack calls by method), or, without ``owed``, no new Slack call or mail for a while.
+    Owed work that stops arriving is waited for 10 s more, then the run reports it missing."""
     last: tuple[int, int] = (-1, -1)
-    deadline = time.monotonic() + 180
+    still, deadline = time.monotonic(), time.monotonic() + 180
     while time.monotonic() < deadline:
-        now = ((await stats(http, slack_base))["calls"], len(smtp.messages))
-        if now == last:
+        got = await stats(http, slack_base)
+        now = (got["calls"], len(smtp.messages))
+        if owed is None and now == last:
             return
+        if owed is not None:
+            have = {**got["by_method"], "mail": len(smtp.messages)}
+            if all(have.get(k, 0) >= n for k, n in owed.items()):
+                return
+            if now != last:
+                still = time.monotonic()
+            elif time.monotonic() - still > 10:
+                return
         last = now
         await asyncio.sleep(quiet)
 
@@ -291,14 +311,21 @@ async def run(args: argparse.Namespace) -> None:
                         ]
 
                     await client.many(trivial[: args.concurrency])
-                    for _ in range(args.concurrency // 3 * 3):
+                    warm_rounds = args.concurrency // 3 * 3
+                    for _ in range(warm_rounds):
                         await client.many(warm())
                     await drain(http, slack_base, smtp)
+                    # each warm-up round fills one edit modal (a notice) and answers one command
+                    owed = {
+                        "mail": n_approve,
+                        "views.update": n_edit + warm_rounds,
+                        "response_url": kinds_count(args.requests, "command") + warm_rounds,
+                    }
                     base1 = await client.many(trivial)
                     started = time.monotonic()
                     acks = await client.many(slack)
                     acked_in = time.monotonic() - started
-                    await drain(http, slack_base, smtp)
+                    await drain(http, slack_base, smtp, owed=owed)
                     worked_for = time.monotonic() - started
                     base2 = await client.many(trivial)
                     final = await stats(http, slack_base)
@@ -314,9 +341,11 @@ async def run(args: argparse.Namespace) -> None:
     baseline = base1 + base2
     db = "postgresql" if args.postgres else "sqlite"
     by = final["by_method"]
-    complete = len(smtp.messages) == n_approve and not final["invalid"]
+    complete = not final["invalid"] and all(
+        {**by, "mail": len(smtp.messages)}.get(k, 0) >= n for k, n in owed.items()
+    )
     if args.json:
-        print(json.dumps(summary(args, db, acks, kinds, base1, base2, by, final, smtp, n_approve)))
+        print(json.dumps(summary(args, db, acks, kinds, base1, base2, by, final, smtp, owed)))
         if not complete:
             raise SystemExit("the work after the acks was not all done")
         return
@@ -340,7 +369,8 @@ async def run(args: argparse.Namespace) -> None:
     )
     print(
         f"  work after the acks: {len(smtp.messages)}/{n_approve} approvals mailed, "
-        f"{by.get('views.update', 0)} edit modals filled, {by.get('response_url', 0)} command answers, "
+        f"{by.get('views.update', 0)}/{owed['views.update']} edit modals filled, "
+        f"{by.get('response_url', 0)}/{owed['response_url']} command answers, "
         f"{final['calls']} Slack API calls ({final['invalid']} refused); "
         f"200 acked in {acked_in:.2f} s, their work done {worked_for:.1f} s after the first"
     )
@@ -363,7 +393,7 @@ def summary(
     by: dict[str, int],
     final: dict[str, Any],
     smtp: Any,
-    n_approve: int,
+    owed: dict[str, int],
 ) -> dict[str, Any]:
     """Every figure of a run, times in ms, for ``--json``."""
 
@@ -391,12 +421,15 @@ def summary(
         },
         "owed": {
             "approvals_mailed": len(smtp.messages),
-            "approvals": n_approve,
+            "approvals": owed["mail"],
             "edit_modals_filled": by.get("views.update", 0),
+            "edit_modals": owed["views.update"],
             "command_answers": by.get("response_url", 0),
+            "commands": owed["response_url"],
             "slack_calls": final["calls"],
             "refused": final["invalid"],
-            "complete": len(smtp.messages) == n_approve and not final["invalid"],
+            "complete": not final["invalid"]
+            and all({**by, "mail": len(smtp.messages)}.get(k, 0) >= n for k, n in owed.items()),
         },
     }
 
