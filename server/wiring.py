@@ -10,13 +10,13 @@ the builders that need one import it when they run.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from core.ai.config import AISettings, from_sections, with_stored
 from core.config import Settings
+from server.heap import freeze_startup_heap
 
 if TYPE_CHECKING:  # the builders import what they build, when they first run
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -436,8 +436,7 @@ class Desk:
             getattr(self, service)  # wire them before the freeze
         await self.ingestor.warm_up()
         await asyncio.to_thread(self.ingestor.attachments.prepare)
-        gc.collect()
-        gc.freeze()
+        freeze_startup_heap()
 
     async def close(self) -> None:
         if self._triager is not None:
