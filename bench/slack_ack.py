@@ -10,7 +10,13 @@ trivial endpoint, same app, same concurrency) before and after. It prints p50/p9
 both and the ratios, and checks the work owed after the acks was done (one mail per
 approval). Target: p99 ack under 300 ms.
 
+The ratio p99 ack / p99 /healthz is the figure to compare across commits and machines: both
+are measured in the same run, on the same loaded cores, so it needs no second checkout to
+be stated. The last line says it in one sentence; ``--json`` prints every figure as one
+JSON object instead (times in ms).
+
     .venv/bin/python bench/slack_ack.py [--requests 200] [--concurrency 20] [--postgres URL]
+                                        [--server-log FILE] [--json]
 """
 
 from __future__ import annotations
@@ -126,6 +132,11 @@ async def prepare(env: dict[str, str], smtp_port: int, drafts: int) -> list[tupl
         await desk.close()
 
 
+def kinds_count(requests: int, kind: str) -> int:
+    """How many of ``requests`` are of ``kind`` (they go approve, edit, command, ...)."""
+    return len(range(("approve", "edit", "command").index(kind), requests, 3))
+
+
 def trigger() -> str:
     return f"{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex}"
 
@@ -194,15 +205,30 @@ async def stats(http: aiohttp.ClientSession, slack_base: str) -> dict[str, Any]:
 
 
 async def drain(
-    http: aiohttp.ClientSession, slack_base: str, smtp: Any, quiet: float = 0.5
+    http: aiohttp.ClientSession,
+    slack_base: str,
+    smtp: Any,
+    quiet: float = 0.5,
+    owed: dict[str, int] | None = None,
 ) -> None:
-    """Wait until the work after the acks is done: no new Slack calls or mail for a while."""
+    """Wait until the work after the acks is done: everything ``owed`` has arrived (mails,
+    and Slack calls by method), or, without ``owed``, no new Slack call or mail for a while.
+    Owed work that stops arriving is waited for 10 s more, then the run reports it missing."""
     last: tuple[int, int] = (-1, -1)
-    deadline = time.monotonic() + 180
+    still, deadline = time.monotonic(), time.monotonic() + 180
     while time.monotonic() < deadline:
-        now = ((await stats(http, slack_base))["calls"], len(smtp.messages))
-        if now == last:
+        got = await stats(http, slack_base)
+        now = (got["calls"], len(smtp.messages))
+        if owed is None and now == last:
             return
+        if owed is not None:
+            have = {**got["by_method"], "mail": len(smtp.messages)}
+            if all(have.get(k, 0) >= n for k, n in owed.items()):
+                return
+            if now != last:
+                still = time.monotonic()
+            elif time.monotonic() - still > 10:
+                return
         last = now
         await asyncio.sleep(quiet)
 
@@ -285,14 +311,21 @@ async def run(args: argparse.Namespace) -> None:
                         ]
 
                     await client.many(trivial[: args.concurrency])
-                    for _ in range(args.concurrency // 3 * 3):
+                    warm_rounds = args.concurrency // 3 * 3
+                    for _ in range(warm_rounds):
                         await client.many(warm())
                     await drain(http, slack_base, smtp)
+                    # each warm-up round fills one edit modal (a notice) and answers one command
+                    owed = {
+                        "mail": n_approve,
+                        "views.update": n_edit + warm_rounds,
+                        "response_url": kinds_count(args.requests, "command") + warm_rounds,
+                    }
                     base1 = await client.many(trivial)
                     started = time.monotonic()
                     acks = await client.many(slack)
                     acked_in = time.monotonic() - started
-                    await drain(http, slack_base, smtp)
+                    await drain(http, slack_base, smtp, owed=owed)
                     worked_for = time.monotonic() - started
                     base2 = await client.many(trivial)
                     final = await stats(http, slack_base)
@@ -307,6 +340,15 @@ async def run(args: argparse.Namespace) -> None:
             drop()
     baseline = base1 + base2
     db = "postgresql" if args.postgres else "sqlite"
+    by = final["by_method"]
+    complete = not final["invalid"] and all(
+        {**by, "mail": len(smtp.messages)}.get(k, 0) >= n for k, n in owed.items()
+    )
+    if args.json:
+        print(json.dumps(summary(args, db, acks, kinds, base1, base2, by, final, smtp, owed)))
+        if not complete:
+            raise SystemExit("the work after the acks was not all done")
+        return
 
     def line(name: str, values: list[float]) -> str:
         return f"  {name:14} p50 {pct(values, 0.5) * 1000:7.1f} ms   p99 {pct(values, 0.99) * 1000:7.1f} ms"
@@ -325,15 +367,71 @@ async def run(args: argparse.Namespace) -> None:
         f"  ratio slack/trivial: p50 {pct(acks, 0.5) / pct(baseline, 0.5):.1f}x   "
         f"p99 {p99 / pct(baseline, 0.99):.1f}x   target p99 < 300 ms: {'met' if p99 < 0.3 else 'MISSED'}"
     )
-    by = final["by_method"]
     print(
         f"  work after the acks: {len(smtp.messages)}/{n_approve} approvals mailed, "
-        f"{by.get('views.update', 0)} edit modals filled, {by.get('response_url', 0)} command answers, "
+        f"{by.get('views.update', 0)}/{owed['views.update']} edit modals filled, "
+        f"{by.get('response_url', 0)}/{owed['response_url']} command answers, "
         f"{final['calls']} Slack API calls ({final['invalid']} refused); "
         f"200 acked in {acked_in:.2f} s, their work done {worked_for:.1f} s after the first"
     )
-    if len(smtp.messages) != n_approve or final["invalid"]:
+    print(
+        f"  in one line: p99 ack {p99 * 1000:.0f} ms = {p99 / pct(baseline, 0.99):.1f}x the p99 of "
+        f"GET /healthz ({pct(baseline, 0.99) * 1000:.0f} ms) in the same run, {db}; "
+        f"owed work {'complete' if complete else 'NOT complete'}"
+    )
+    if not complete:
         raise SystemExit("the work after the acks was not all done")
+
+
+def summary(
+    args: argparse.Namespace,
+    db: str,
+    acks: list[float],
+    kinds: list[str],
+    base1: list[float],
+    base2: list[float],
+    by: dict[str, int],
+    final: dict[str, Any],
+    smtp: Any,
+    owed: dict[str, int],
+) -> dict[str, Any]:
+    """Every figure of a run, times in ms, for ``--json``."""
+
+    def ms(values: list[float]) -> dict[str, float]:
+        return {
+            "p50": round(pct(values, 0.5) * 1000, 1),
+            "p99": round(pct(values, 0.99) * 1000, 1),
+            "max": round(max(values) * 1000, 1),
+        }
+
+    baseline = base1 + base2
+    return {
+        "database": db,
+        "requests": args.requests,
+        "concurrency": args.concurrency,
+        "acks": ms(acks),
+        "by_kind": {
+            k: ms([a for kk, a in zip(kinds, acks, strict=True) if kk == k])
+            for k in ("approve", "edit", "command")
+        },
+        "healthz": ms(baseline),
+        "ratio": {
+            "p50": round(pct(acks, 0.5) / pct(baseline, 0.5), 2),
+            "p99": round(pct(acks, 0.99) / pct(baseline, 0.99), 2),
+        },
+        "owed": {
+            "approvals_mailed": len(smtp.messages),
+            "approvals": owed["mail"],
+            "edit_modals_filled": by.get("views.update", 0),
+            "edit_modals": owed["views.update"],
+            "command_answers": by.get("response_url", 0),
+            "commands": owed["response_url"],
+            "slack_calls": final["calls"],
+            "refused": final["invalid"],
+            "complete": not final["invalid"]
+            and all({**by, "mail": len(smtp.messages)}.get(k, 0) >= n for k, n in owed.items()),
+        },
+    }
 
 
 def main() -> None:
@@ -344,6 +442,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
     parser.add_argument("--server-log", help="write the app's log here instead of the terminal")
+    parser.add_argument("--json", action="store_true", help="print every figure as one JSON object")
     asyncio.run(run(parser.parse_args()))
 
 

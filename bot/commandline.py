@@ -8,8 +8,26 @@ from dataclasses import dataclass
 from core.errors import ValidationError
 from core.tickets.queries import TicketQuery
 
-SUBCOMMANDS = ("help", "search", "stats", "bulk", "templates", "settings", "fetch", "token")
-FILTERS = {"status": "status", "category": "category", "urgency": "urgency", "from": "sender"}
+SUBCOMMANDS = (
+    "help",
+    "search",
+    "stats",
+    "bulk",
+    "templates",
+    "settings",
+    "fetch",
+    "token",
+    "away",
+    "available",
+    "workload",
+)
+FILTERS = {
+    "status": "status",
+    "category": "category",
+    "urgency": "urgency",
+    "from": "sender",
+    "assignee": "assignee",
+}
 PAGE_SIZE = 10
 
 
@@ -32,6 +50,7 @@ class Search:
     category: str | None = None
     urgency: str | None = None
     sender: str | None = None
+    assignee: str | None = None  # the owner's email
     offset: int = 0
 
     def query(self, *, limit: int = PAGE_SIZE) -> TicketQuery:
@@ -41,13 +60,15 @@ class Search:
             urgency=self.urgency,
             q=self.words or None,
             sender=self.sender,
+            assignee_email=self.assignee,
             limit=limit,
             offset=self.offset,
         ).validated()
 
 
 def parse_search(text: str, *, offset: int = 0) -> Search:
-    """``refund status:pending category:"Feature Request" urgency:high from:a@b.c``."""
+    """``refund status:pending category:"Feature Request" urgency:high from:a@b.c
+    assignee:ann@team.test``."""
     try:
         tokens = shlex.split(text)
     except ValueError as exc:
@@ -81,4 +102,5 @@ def _example(key: str) -> str:
         "category": "billing",
         "urgency": "high",
         "from": "alice@example.com",
+        "assignee": "ann@example.com",
     }[key]

@@ -19,11 +19,13 @@ from core.outbound.sending import Sender
 from core.replies.templates import TemplateService
 from core.reports.analytics import AnalyticsService
 from core.reports.headlines import StatsService
+from core.reports.workload import Workload
 from core.tickets.bulk import BulkService
 from core.tickets.decisions import Decisions
 from core.tickets.draft_details import DraftCardReader
 from core.tickets.drafts import DraftService
 from core.tickets.queries import TeamTicketReader
+from core.workflow.assignment_settings import AgentProfiles
 from core.workflow.preferences import PreferenceStore
 
 TRIAGE_CHANNEL_KEY = "slack.triage_channel"
@@ -53,3 +55,5 @@ class DeskServices:
     # the environment's AI settings (ai and brand sections); what admins saved goes on top
     ai_defaults: AISettings
     preferences: PreferenceStore  # each person's notification preferences (App Home)
+    agent_profiles: AgentProfiles  # /desk away, /desk available
+    workload: Workload  # /desk workload

@@ -27,6 +27,7 @@ from core.ai.config import from_sections
 from core.errors import ConfigError
 from core.reports.headlines import StatsService
 from core.tickets.draft_details import DraftCardReader
+from server.heap import freeze_startup_heap
 from server.wiring import Desk
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,8 @@ def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
         tokens=desk.tokens,
         ai_defaults=from_sections(desk.settings.ai, desk.settings.brand),
         preferences=desk.preferences,
+        agent_profiles=desk.agent_profiles,
+        workload=desk.workload,
     )
 
 
@@ -108,6 +111,7 @@ def mount_slack(app: FastAPI, desk: Desk, config: SlackConfig | None = None) -> 
     async def lifespan(a: Any) -> AsyncIterator[Any]:
         async with inner(a) as state:
             await runtime.warm_up(bolt)
+            freeze_startup_heap()  # before the first request: see server/heap.py
             try:
                 yield state
             finally:
@@ -141,6 +145,7 @@ async def run_socket_mode(desk: Desk, config: SlackConfig | None = None) -> None
     bolt, _runtime = built
     handler = AsyncSocketModeHandler(bolt, config.app_token.get_secret_value())
     await _runtime.warm_up(bolt)
+    freeze_startup_heap()
     await handler.connect_async()
     log.info("Slack Socket Mode connected")
     try:

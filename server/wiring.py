@@ -10,13 +10,13 @@ the builders that need one import it when they run.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from core.ai.config import AISettings, from_sections, with_stored
 from core.config import Settings
+from server.heap import freeze_startup_heap
 
 if TYPE_CHECKING:  # the builders import what they build, when they first run
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.replies.templates import TemplateService
     from core.reports.analytics import AnalyticsService
     from core.reports.audit_log import AuditLog
+    from core.reports.workload import Workload
     from core.secrets import SecretBox
     from core.tickets.assignment import AssignmentService
     from core.tickets.bulk import BulkService
@@ -45,6 +46,8 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.tickets.queries import TeamTicketReader, TicketReader
     from core.tickets.triage import TriageService
     from core.workflow.alerts import NotificationService
+    from core.workflow.assignment import AutoAssigner
+    from core.workflow.assignment_settings import AgentProfiles, AssignmentRules
     from core.workflow.calendar_store import CalendarService
     from core.workflow.notices import NoticeSink
     from core.workflow.notification_sweep import NotificationSweep
@@ -232,6 +235,37 @@ class Desk:
             decisions=self.decisions,
         )
 
+    # -- automatic assignment -----------------------------------------------------------------
+
+    @cached_property
+    def assigner(self) -> AutoAssigner:
+        """Assigns triaged tickets nobody owns, by skill and load (after each triage and in
+        the worker's sweep); shifts from the business calendars, notices to ``notice_sink``."""
+        from core.workflow.assignment import AutoAssigner
+
+        return AutoAssigner(self.sessions, self.notice_sink)
+
+    @cached_property
+    def agent_profiles(self) -> AgentProfiles:
+        """Agents' skills, languages, capacity, time zone and availability."""
+        from core.workflow.assignment_settings import AgentProfiles
+
+        return AgentProfiles(self.sessions)
+
+    @cached_property
+    def assignment_rules(self) -> AssignmentRules:
+        """Each mailbox's assignment strategy and fallback."""
+        from core.workflow.assignment_settings import AssignmentRules
+
+        return AssignmentRules(self.sessions)
+
+    @cached_property
+    def workload(self) -> Workload:
+        """Per agent: open, waiting, capacity, availability (read only)."""
+        from core.reports.workload import Workload
+
+        return Workload(self.sessions)
+
     # -- mail out -----------------------------------------------------------------------------
 
     @cached_property
@@ -334,8 +368,8 @@ class Desk:
 
     @cached_property
     def notice_sink(self) -> NoticeSink:
-        """Where the SLA sweep's notices go: the notification service (preferences, quiet
-        hours, each notice once)."""
+        """Where the SLA sweep's and the assigner's notices go: the notification service
+        (each person's channel, quiet hours, grouping, each notice once)."""
         return self.notifications
 
     @cached_property
@@ -402,8 +436,7 @@ class Desk:
             getattr(self, service)  # wire them before the freeze
         await self.ingestor.warm_up()
         await asyncio.to_thread(self.ingestor.attachments.prepare)
-        gc.collect()
-        gc.freeze()
+        freeze_startup_heap()
 
     async def close(self) -> None:
         if self._triager is not None:

@@ -11,12 +11,15 @@ Jobs in each worker process:
   what is still queued, re-triage fallback drafts, send approved replies and retry failed
   sends whose back-off is over (the outbox is claimed with ``FOR UPDATE SKIP LOCKED`` and a
   compare-and-set, so two workers never send one reply twice), bring Slack up to date;
-- ``sla`` every minute: the SLA sweep (``core.workflow.sla_sweep``): warnings and breach
-  alerts of the clocks due, each level once, and the policies' escalations;
 - ``notify`` every minute: the notification sweep (``core.workflow.notification_sweep``):
   High-urgency tickets, customer replies on assigned tickets, drafts waiting too long,
   the daily digests, the notices held for quiet hours and the retries, each notice once
   whichever worker finds it (its key is claimed first);
+- ``assign`` every minute: the assignment sweep (``core.workflow.assignment``): reopened
+  tickets back to their owner or the queue, away agents' untouched tickets returned, queued
+  tickets assigned when someone has room (the triage steps above assign new tickets at once);
+- ``sla`` every minute: the SLA sweep (``core.workflow.sla_sweep``): warnings and breach
+  alerts of the clocks due, each level once, and the policies' escalations;
 - ``control`` every few seconds: read the switch and the interval from the database
   (``desk scheduler start|stop``), follow mailboxes added or changed, write a heartbeat
   (last run, next run, last error) for ``desk scheduler status``.
@@ -60,6 +63,7 @@ log = logging.getLogger(__name__)
 
 CONTROL_SECONDS = 5.0
 NOTIFY_SECONDS = 60.0
+ASSIGN_SWEEP_SECONDS = 60.0
 SLA_SWEEP_SECONDS = 60.0
 
 
@@ -84,6 +88,7 @@ async def fetch_asked(
         triage=desk.triage_service,
         asked=True,
         triage_limit=triage_limit,
+        assign=desk.assigner.after_triage,
     )
 
 
@@ -136,12 +141,14 @@ async def run_cycle(
         [m.id for m in await desk.mailboxes.all()],
         triage=desk.triage_service,
         force=True,
+        assign=desk.assigner.after_triage,
     )
     for p in cycle.polls:
         await alert_overdue(notifier, p)
     triaged = cycle.triage
     assert triaged is not None  # always_triage
     retriaged = await (await desk.triage_service()).retriage_fallbacks()
+    assigned = await desk.assigner.sweep()
     announced = await notify_new_tickets(desk, ticket_notifier, cycle.new_ticket_ids)
     sent = await desk.sender.send_due()
     summary: dict[str, object] = {
@@ -149,6 +156,8 @@ async def run_cycle(
         "triage": triaged.as_dict() | {"retriaged": retriaged},
         "send": sent.as_dict(),
         "announced": announced,
+        "assigned": (cycle.assignment.as_dict() if cycle.assignment else {})
+        | {"sweep": assigned.as_dict()},
     }
     await _sync_slack(notifier, summary)
     if cycle.stored or sent.sent or triaged.drafted:
@@ -202,6 +211,10 @@ class Worker:
         self.control_seconds = control_seconds
         self.worker_id = worker_id or default_worker_id()
         self.poller = poller_for(desk)
+        if notifier is not None:  # tickets nobody has the skill for: said in the channel
+            from bot.queue_alerts import SlackQueueAlerts
+
+            desk.assigner.alerts = SlackQueueAlerts(notifier)
         self.control = SchedulerControl(desk.sessions, store=desk.store)
         self.executor = DrainingExecutor()
         self.scheduler = AsyncIOScheduler(
@@ -212,6 +225,7 @@ class Worker:
         self.interval: int = default_interval
         self._fetch_intervals: dict[int, float] = {}
         self._process_interval: float | None = None
+        self._assign_interval: float | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -266,6 +280,10 @@ class Worker:
                 now + timedelta(seconds=NOTIFY_SECONDS),
                 current=NOTIFY_SECONDS,
             )
+            self._schedule(
+                "assign", self.assign, ASSIGN_SWEEP_SECONDS, now, current=self._assign_interval
+            )
+            self._assign_interval = ASSIGN_SWEEP_SECONDS
             self._schedule("sla", self.sweep, SLA_SWEEP_SECONDS, now, current=SLA_SWEEP_SECONDS)
             boxes = await self.desk.mailboxes.all()
             for m in boxes:
@@ -350,6 +368,7 @@ class Worker:
                 triage=self.desk.triage_service,
                 cycle_seconds=self.interval,
                 always_triage=False,  # the process job triages the rest
+                assign=self.desk.assigner.after_triage,
             )
             [result] = cycle.polls
             await alert_overdue(self.notifier, result)
@@ -361,6 +380,8 @@ class Worker:
             }
             if cycle.triage is not None:
                 summary["triage"] = cycle.triage.as_dict()
+                if cycle.assignment is not None:
+                    summary["assigned"] = cycle.assignment.as_dict()
                 summary["announced"] = await notify_new_tickets(
                     self.desk, self.ticket_notifier, result.new_ticket_ids
                 )
@@ -395,10 +416,12 @@ class Worker:
             triage = await self.desk.triage_service()
             triaged = await triage.triage_queued()
             retriaged = await triage.retriage_fallbacks()
+            assigned = await self.desk.assigner.after_triage(triaged.drafted)
             sent = await self.desk.sender.send_due()
             summary: dict[str, Any] = {
                 "job": "process",
                 "triage": triaged.as_dict() | {"retriaged": retriaged},
+                "assigned": assigned.as_dict(),
                 "send": sent.as_dict(),
             }
             await _sync_slack(self.notifier, summary)
@@ -424,6 +447,17 @@ class Worker:
         except Exception as exc:  # one bad run must not stop the worker; logged and reported
             log.exception("notification sweep failed")
             await self._report_error(f"notify: {exc}")
+
+    async def assign(self) -> None:
+        """The assignment sweep: reopened tickets routed, away agents' untouched tickets
+        returned, the queue assigned to whoever has room."""
+        try:
+            report = await self.desk.assigner.sweep()
+            if any(report.as_dict().values()):
+                log.info("assignment sweep: %s", report.as_dict())
+        except Exception as exc:  # one bad run must not stop the worker; logged and reported
+            log.exception("assignment sweep failed")
+            await self._report_error(f"assign: {exc}")
 
 
 async def run_worker(

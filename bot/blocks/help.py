@@ -10,7 +10,7 @@ from core.vocabulary import APPROVAL_STATUSES, CATEGORIES, STATUSES, URGENCIES
 Block = dict[str, Any]
 
 HELP = f"""*`/desk` commands*
-• `/desk search <words> [status:S] [category:C] [urgency:U] [from:EMAIL]`: find tickets (only you see the answer)
+• `/desk search <words> [status:S] [category:C] [urgency:U] [from:EMAIL] [assignee:EMAIL]`: find tickets (only you see the answer)
     status: {", ".join(STATUSES + tuple(s for s in APPROVAL_STATUSES))}
     category: {", ".join(CATEGORIES)} (quote names with spaces, or use the first word: `category:login`)
     urgency: {", ".join(URGENCIES)}
@@ -19,6 +19,8 @@ HELP = f"""*`/desk` commands*
 • `/desk templates`: response templates; managers create and edit them (*Use template* is in the Edit modal)
 • `/desk settings`: mailbox, AI, triage channel, branding and roles (admins)
 • `/desk fetch`: fetch mail now and post new drafts (managers)
+• `/desk away` / `/desk available`: stop or start getting new tickets (after 30 minutes away, the ones you have not decided on go back to the queue)
+• `/desk workload`: each agent's open and waiting tickets, capacity and availability (managers)
 • `/desk token`: create an API token (shown once, in the modal), see yours and revoke them
 • `/desk help`: this text
 Drafts arrive in the triage channel with *Approve & Send*, *Edit*, *Reject* and *Assign*. Your queue is on the app's *Home* tab."""

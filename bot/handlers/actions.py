@@ -233,7 +233,16 @@ async def search_reply(
     query = TeamQuery(
         **{
             f: getattr(q, f)
-            for f in ("status", "category", "urgency", "q", "sender", "limit", "offset")
+            for f in (
+                "status",
+                "category",
+                "urgency",
+                "q",
+                "sender",
+                "assignee_email",
+                "limit",
+                "offset",
+            )
         },
         team_id=team_id,
         home_team=home_team,

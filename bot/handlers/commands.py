@@ -1,4 +1,5 @@
-"""``/desk``: help, search, stats, bulk, templates, settings, fetch, token. Ack first, answer through ``respond``."""
+"""``/desk``: help, search, stats, bulk, templates, settings, fetch, token, away, available,
+workload. Ack first, answer through ``respond``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.blocks.analytics import analytics_blocks, parse_stats_options
 from bot.blocks.help import help_blocks
 from bot.blocks.modals import loading_view, notice_view
 from bot.blocks.settings import settings_view
+from bot.blocks.workload import workload_blocks
 from bot.commandline import SUBCOMMANDS, parse_command
 from bot.handlers.actions import search_reply
 from bot.handlers.bulk import bulk_command
@@ -119,6 +121,39 @@ async def fetch(call: Invocation) -> None:
     await call.ephemeral("Fetched.\n" + "\n".join(lines))
 
 
+async def _availability(call: Invocation, *, available: bool) -> None:
+    member = await call.member()
+    profile = await call.rt.services.agent_profiles.change(
+        member.principal(call.home_team()), member.user_id, available=available
+    )
+    if profile.available:
+        text = (
+            f":large_green_circle: You are available: new tickets come to you"
+            f" (up to {profile.capacity} open at once)."
+        )
+    else:
+        text = (
+            ":white_circle: You are away: no new tickets come to you. After 30 minutes the"
+            " ones you have not decided on yet go back to the queue. `/desk available` when"
+            " you are back."
+        )
+    await call.ephemeral(text)
+
+
+async def away(call: Invocation) -> None:
+    await _availability(call, available=False)
+
+
+async def available(call: Invocation) -> None:
+    await _availability(call, available=True)
+
+
+async def workload(call: Invocation) -> None:
+    require_role(await call.member(), "admin", "manager", doing="/desk workload")
+    agents = await call.rt.services.workload.agents()
+    await call.ephemeral("Team workload", workload_blocks(agents))
+
+
 HANDLERS: dict[str, Sub] = {
     "help": help_,
     "search": search,
@@ -128,4 +163,7 @@ HANDLERS: dict[str, Sub] = {
     "settings": settings,
     "fetch": fetch,
     "token": token_command,
+    "away": away,
+    "available": available,
+    "workload": workload,
 }

@@ -99,7 +99,8 @@ class MailboxService:
         self.timeout = timeout
         self.fetch_batch_bytes = fetch_batch_bytes
 
-    async def add(self, spec: MailboxSpec) -> Mailbox:
+    async def add(self, spec: MailboxSpec, *, actor: Actor | None = None) -> Mailbox:
+        """A new IMAP mailbox; with ``actor``, audited (``mailbox.added``, no password)."""
         spec = spec.validated()
         async with self.sessions.begin() as session:
             if await session.scalar(select(Mailbox.id).where(Mailbox.name == spec.name)):
@@ -124,6 +125,20 @@ class MailboxService:
                 else None,
             )
             session.add(mailbox)
+            if actor is not None:
+                await session.flush()
+                record(
+                    session,
+                    actor,
+                    "mailbox.added",
+                    target=f"mailbox:{spec.name}",
+                    changes={
+                        "address": [None, mailbox.address],
+                        "imap": [None, f"{spec.imap_user}@{spec.imap_host}:{spec.imap_port}"],
+                        "smtp": [None, f"{spec.smtp_host}:{spec.smtp_port}"],
+                    },
+                    mailbox_id=mailbox.id,
+                )
         return mailbox
 
     async def ensure_maildir(

@@ -28,7 +28,7 @@ from core.mail.compose import ticket_from_message_id
 from core.mail.threads import candidate_ids, resolve, subject_tags
 from core.textsafe import clean, clean_list
 from core.ticket_events import NO_EVENTS, TicketEvents
-from db.base import utcnow
+from db.base import UTCDateTime, utcnow
 from db.bulk import bulk_insert, bulk_insert_ids, one_of, table_of
 from db.models import (
     Attachment,
@@ -37,6 +37,7 @@ from db.models import (
     Message,
     Quarantine,
     Recipient,
+    ReopenedTicket,
     Ticket,
 )
 from db.session import SessionFactory, is_postgres
@@ -517,6 +518,7 @@ class BatchStore:
                 [{"tid": tid, "when": when} for tid, when in latest.items()],
             )
         if reopen:
+            await self._note_reopened(session, sorted(reopen))
             reopened = await session.scalars(
                 update(Ticket)
                 .where(Ticket.id.in_(sorted(reopen)), Ticket.status != "open")
@@ -528,6 +530,21 @@ class BatchStore:
                 session, Actor.worker(), "ticket.reopened_by_customer", ticket_ids=list(reopened)
             )
         await self.events.customer_wrote(session, wrote)
+
+    async def _note_reopened(self, session: AsyncSession, ticket_ids: list[int]) -> None:
+        """Note when each resolved ticket among ``ticket_ids`` had been resolved, before it
+        reopens: the assigner then gives it back to its owner or to the queue."""
+        noted = select(ReopenedTicket.ticket_id).where(ReopenedTicket.ticket_id == Ticket.id)
+        await session.execute(
+            insert(ReopenedTicket).from_select(
+                ["ticket_id", "resolved_at", "reopened_at"],
+                select(
+                    Ticket.id,
+                    Ticket.resolved_at,
+                    bindparam("now", self.clock(), type_=UTCDateTime()),
+                ).where(Ticket.id.in_(ticket_ids), Ticket.status == "resolved", ~noted.exists()),
+            )
+        )
 
     async def _mark_bounces(self, session: AsyncSession, items: list[Item], now: datetime) -> None:
         """A permanent bounce marks its recipients undeliverable (the sender then refuses

@@ -43,6 +43,7 @@ class TicketQuery:
     q: str | None = None  # words to find in sender, subject and message text
     sender: str | None = None
     assigned_to_id: int | None = None
+    assignee_email: str | None = None  # the owner's address (any case)
     unassigned: bool = False  # only tickets nobody owns
     escalated: bool | None = None  # True: flagged for escalation only; False: not flagged
     sort: str = "-date"
@@ -66,6 +67,10 @@ class TicketQuery:
         if not 1 <= self.limit <= 1000 or not 0 <= self.offset <= MAX_OFFSET:
             raise ValidationError(
                 f"limit must be 1..1000 and offset 0..{MAX_OFFSET}", field="limit"
+            )
+        if self.assignee_email is not None and "@" not in self.assignee_email.strip()[1:-1]:
+            raise ValidationError(
+                f"not an email address: {self.assignee_email!r:.200}", field="assignee"
             )
         return self
 
@@ -152,6 +157,11 @@ def _filters(query: TicketQuery, conds: list[str], params: dict[str, Any]) -> No
     if query.assigned_to_id is not None:
         conds.append("t.assigned_to_id = :assigned_to_id")
         params["assigned_to_id"] = query.assigned_to_id
+    if query.assignee_email is not None:
+        conds.append(
+            "t.assigned_to_id IN (SELECT id FROM users WHERE lower(email) = :assignee_email)"
+        )
+        params["assignee_email"] = query.assignee_email.strip().lower()
     if query.unassigned:
         conds.append("t.assigned_to_id IS NULL")
     if query.escalated is not None:
@@ -181,6 +191,13 @@ def count(query: TicketQuery, *, workspace: Workspace | None = None) -> Statemen
     """How many tickets ``query`` matches in all."""
     where = _where(query, workspace)
     return Statement(f"SELECT count(*) AS n{_FROM}{where.sql}", where.params)
+
+
+def user_by_email(email: str) -> Statement:
+    """The desk user with this address (any case), to tell a filter naming nobody."""
+    return Statement(
+        "SELECT id FROM users WHERE lower(email) = :email", {"email": email.strip().lower()}
+    )
 
 
 def one(ticket_id: int) -> Statement:

@@ -17,16 +17,19 @@ from typing import Any
 
 from core.inbound.poller import MailboxPoller, PollResult
 from core.tickets.triage import TriageReport, TriageService
+from core.workflow.assignment import AssignReport
 
 log = logging.getLogger(__name__)
 
 TriageFactory = Callable[[], Awaitable[TriageService]]
+AssignAfterTriage = Callable[[Sequence[int]], Awaitable[AssignReport]]
 
 
 @dataclass
 class CycleResult:
     polls: list[PollResult] = field(default_factory=list)
     triage: TriageReport | None = None  # None: nothing came in and triage was not asked
+    assignment: AssignReport | None = None  # None: no automatic assignment was asked
 
     @property
     def stored(self) -> int:
@@ -60,10 +63,13 @@ async def fetch_and_triage(
     cycle_seconds: float | None = None,
     triage_limit: int = 200,
     always_triage: bool = True,
+    assign: AssignAfterTriage | None = None,
 ) -> CycleResult:
     """Poll each mailbox (``asked``/``force``: see ``MailboxPoller.poll``), then triage
     what is queued. ``always_triage=False``: only when a poll stored something (the
-    worker's per-mailbox job; its process job triages the rest)."""
+    worker's per-mailbox job; its process job triages the rest). ``assign``: given the
+    new drafts, assigns their tickets (``AutoAssigner.after_triage``); its failure is
+    logged and does not stop the cycle."""
     result = CycleResult()
     for mailbox_id in mailbox_ids:
         result.polls.append(
@@ -71,4 +77,9 @@ async def fetch_and_triage(
         )
     if always_triage or result.stored:
         result.triage = await (await triage()).triage_queued(limit=triage_limit)
+        if assign is not None and result.triage.drafted:
+            try:
+                result.assignment = await assign(result.triage.drafted)
+            except Exception:  # assignment trouble must not stop mail from flowing
+                log.exception("automatic assignment after triage failed")
     return result

@@ -1,5 +1,6 @@
 """All tables. Import from here: ``from db.models import Ticket, Message, Draft``."""
 
+from db.models.assignment import AgentProfile, MailboxAssignment, ReopenedTicket
 from db.models.audit import AuditEvent
 from db.models.mail import Attachment, FolderState, Mailbox, Message, Quarantine, Recipient
 from db.models.notifications import NotificationPref, NotificationSent, NotificationSettings
@@ -13,6 +14,7 @@ from db.models.tokens import ApiToken
 from db.models.workers import WorkerStatus
 
 __all__ = [
+    "AgentProfile",
     "ApiToken",
     "Attachment",
     "AuditEvent",
@@ -20,12 +22,14 @@ __all__ = [
     "DraftEdit",
     "FolderState",
     "Mailbox",
+    "MailboxAssignment",
     "Message",
     "NotificationPref",
     "NotificationSent",
     "NotificationSettings",
     "Quarantine",
     "Recipient",
+    "ReopenedTicket",
     "ResponseTemplate",
     "Setting",
     "SlaCalendar",

@@ -37,7 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "templates": ("templates", "response templates with {{ variables }}"),
     "scheduler": ("scheduler", "auto-fetch scheduler: status, start, stop"),
     "recipients": ("recipients", "addresses marked undeliverable by a bounce"),
-    "users": ("users", "desk users: list, add, set-role, deactivate, reactivate"),
+    "users": ("users", "desk users: list, add, set-role, set, deactivate, reactivate"),
     "tokens": ("tokens", "API tokens: create (shown once), list, revoke"),
     "audit": ("audit", "the audit log: who did what, when, from where"),
     "secrets": ("secrets", "key rotation: re-encrypt stored secrets with the newest key"),
@@ -45,6 +45,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "wait": ("status", "a ticket waits on the customer (pauses its SLA resolution clock)"),
     "resolve": ("status", "resolve a ticket (stops its SLA clocks)"),
     "reopen": ("status", "reopen a ticket (resumes its SLA resolution clock)"),
+    "assignment": ("assignment", "automatic assignment: list, set a mailbox's strategy"),
+    "workload": ("assignment", "per agent: open, waiting, at risk, breached, capacity"),
 }
 
 

@@ -176,7 +176,9 @@ def cmd_mailbox_add(args: argparse.Namespace) -> int:
     )
 
     async def work(desk: Desk) -> int:
-        mailbox = await desk.mailboxes.add(spec)
+        mailbox = await desk.mailboxes.add(
+            spec, actor=await _actor(desk, getattr(args, "by", None))
+        )
         print(
             f"mailbox {mailbox.name} added ({mailbox.address}); `desk mailbox test {mailbox.name}` checks it"
         )

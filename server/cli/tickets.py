@@ -12,6 +12,7 @@ from core.tickets.listing import SORTS, TicketQuery
 from core.vocabulary import APPROVAL_STATUSES, STATUSES
 from server.cli.commands import command_parser
 from server.cli.common import (
+    fail,
     print_json,
     read_input,
     record_id,
@@ -42,6 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--urgency")
     p.add_argument("--q", help="words to find in sender, subject and text")
     p.add_argument("--sender")
+    p.add_argument("--assignee", metavar="EMAIL", help="only the tickets this desk user owns")
     p.add_argument("--sort", default="-date", choices=SORTS)
     p.add_argument("--limit", type=whole_number(1), default=50)
     p.add_argument("--offset", type=whole_number(), default=0)
@@ -92,6 +94,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
         urgency=args.urgency,
         q=args.q,
         sender=args.sender,
+        assignee_email=args.assignee,
         sort=args.sort,
         limit=args.limit,
         offset=args.offset,
@@ -99,6 +102,10 @@ def cmd_tickets(args: argparse.Namespace) -> int:
 
     def work(reader: LiteReader) -> int:
         statement = listing.page(query.validated())
+        if args.assignee is not None:
+            known = listing.user_by_email(args.assignee)
+            if not reader.rows(known.sql, known.params):
+                return fail(f"no desk user {args.assignee!r} (see `desk users list`)")
         rows = [listing.ticket_view(row) for row in reader.rows(statement.sql, statement.params)]
         if rows:
             clocks = listing.sla_clocks([r["id"] for r in rows])

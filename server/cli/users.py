@@ -1,11 +1,13 @@
-"""desk users list | add | set-role | deactivate | reactivate | notify: the desk's users
-(``notify``: a user's notification preferences, shown or one kind's channel set).
+"""desk users list | add | set-role | set | deactivate | reactivate | notify: the desk's
+users (``set``: an agent's assignment profile; ``notify``: a user's notification
+preferences, shown or one kind's channel set).
 
 The person at the shell is trusted like the database's owner (the CLI has direct database
 access): no role is checked, and every change is audited with source ``cli`` (as ``--by``
 when given). The rules are the directory's (``core.access.directory``): an address is
 used once, the desk keeps an active admin, a deactivated user's tokens and Slack clicks
-stop at once. Users are named by email.
+stop at once. Users are named by email. ``set`` changes a user's agent profile for automatic
+assignment (``core.workflow.assignment_settings``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from server.cli.commands import command_parser
-from server.cli.common import print_json, run_with_desk, terminal
+from server.cli.common import fail, print_json, run_with_desk, terminal, whole_number
 
 if TYPE_CHECKING:
     from core.access.directory import UserInfo
@@ -51,6 +53,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c.add_argument("role", choices=ROLES)
     _common(c, cmd_set_role)
 
+    c = cmds.add_parser(
+        "set", help="a user's agent profile: skills, languages, capacity, availability, zone"
+    )
+    c.add_argument("email")
+    c.add_argument("--skills", type=_listed, metavar="C,C", help="ticket categories (Billing,...)")
+    c.add_argument("--languages", type=_listed, metavar="L,L", help="language codes (en,de)")
+    c.add_argument(
+        "--capacity", type=whole_number(0), metavar="N", help="open tickets at most (default 15)"
+    )
+    state = c.add_mutually_exclusive_group()
+    state.add_argument("--away", action="store_true", help="takes no new tickets")
+    state.add_argument("--available", action="store_true", help="takes tickets again")
+    c.add_argument("--tz", metavar="ZONE", help="time zone, e.g. Europe/Berlin")
+    c.add_argument(
+        "--shift", metavar="CALENDAR", help='business calendar of their shift ("" for none)'
+    )
+    _common(c, cmd_set)
+
     c = cmds.add_parser("deactivate", help="stop a user: their tokens and Slack clicks at once")
     c.add_argument("email")
     _common(c, cmd_deactivate)
@@ -66,6 +86,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c.add_argument("--kind", help="high_urgency, assigned, sla_warning, sla_breach, ...")
     c.add_argument("--channel", choices=("slack", "email", "none"))
     _common(c, cmd_notify)
+
+
+def _listed(value: str) -> list[str]:
+    """A comma-separated list; empty (``--skills ""``) clears it."""
+    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def _common(c: argparse.ArgumentParser, func: object) -> None:
@@ -148,6 +173,40 @@ def cmd_set_role(args: argparse.Namespace) -> int:
         changed = await desk.directory.set_role(who, target.id, args.role)
         was = "" if target.role == changed.role else f" (was {target.role})"
         return _show(args, changed, f"is now {changed.role}{was}")
+
+    return run_with_desk(work)
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    async def work(desk: Desk) -> int:
+        target = await desk.directory.by_email(args.email)
+        asked = (args.skills, args.languages, args.capacity, args.tz, args.shift)
+        if all(v is None for v in asked) and not (args.away or args.available):
+            return fail(
+                "nothing to set: give --skills, --languages, --capacity, --away,"
+                " --available, --tz or --shift"
+            )
+        profile = await desk.agent_profiles.change(
+            await shell(desk, args.by),
+            target.id,
+            skills=args.skills,
+            languages=args.languages,
+            capacity=args.capacity,
+            available=True if args.available else False if args.away else None,
+            timezone=args.tz,
+            shift=args.shift,
+        )
+        if args.json:
+            print_json(profile.as_dict())
+            return 0
+        state = "available" if profile.available else "away"
+        print(
+            f"{terminal(profile.email)}: {state}, capacity {profile.capacity}, skills "
+            f"{', '.join(profile.skills) or '-'}, languages {', '.join(profile.languages) or '-'}"
+            f", time zone {profile.timezone or '-'}, shift calendar"
+            f" {profile.shift_calendar_id or '-'}"
+        )
+        return 0
 
     return run_with_desk(work)
 

@@ -41,6 +41,7 @@ from server.http.routes import (
     status,
     templates,
     tickets,
+    workload,
 )
 from server.http.safety import MAX_JSON_BYTES, InputGuard, SecurityHeaders
 from server.slack import mount_slack
@@ -160,6 +161,7 @@ def create_app(desk: Desk, *, slack: SlackConfig | None = None) -> FastAPI:
         notifications,
         sla,
         status,
+        workload,
     ):
         app.include_router(resource.router, responses=ERRORS)
     mount_slack(app, desk, slack)  # POST /slack/events, only when Slack is configured

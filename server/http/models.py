@@ -393,3 +393,18 @@ class AuditEventOut(Out):
 class AuditPage(Out):
     items: list[AuditEventOut]
     total: int
+
+
+class AgentLoadOut(Out):
+    """One agent's load (``desk workload --json``)."""
+
+    user_id: int
+    email: str
+    name: str
+    open: int
+    waiting: int
+    at_risk: int
+    breached: int
+    capacity: int
+    available: bool
+    away_since: str | None

@@ -140,6 +140,20 @@ def test_set_is_audited_without_the_secret(
     assert (event.actor, event.source) == ("cli", "cli")
 
 
+def test_add_is_audited_without_the_secret(with_mailbox: Path, database_url: str) -> None:
+    engine = create_engine(sync_url(database_url))
+    try:
+        with Session(engine) as session:
+            [event] = session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "mailbox.added")
+            ).all()
+    finally:
+        engine.dispose()
+    text = json.dumps([event.data, event.changes], default=str)
+    assert "first-secret" not in text and "help@x.test" in text
+    assert (event.actor, event.source, event.target) == ("cli", "cli", "mailbox:main")
+
+
 def test_set_refuses_what_is_wrong(
     with_mailbox: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,7 +2,7 @@
 digest days), and every notice sent, claimed by its unique key
 
 Revision ID: 0009_notifications
-Revises: 0007_sla
+Revises: 0008_assignment
 Create Date: 2026-12-03 08:10:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import db.base
 
 revision = "0009_notifications"
-down_revision = "0007_sla"
+down_revision = "0008_assignment"
 branch_labels = None
 depends_on = None
 
