@@ -5,6 +5,8 @@
 - ``refresh``: re-render a draft's message from the database (``chat.update``): buttons
   disappear once decided, the message says who did what and when; a sent reply is also
   announced in the thread.
+- ``tickets_changed``: the SLA sweep moved these tickets' clocks: their cards are marked
+  stale and re-rendered (the SLA line turns amber or red).
 - ``sync``: both, for everything that is behind (called by the worker every cycle), so a
   Slack outage or a crash between two steps heals on the next pass.
 
@@ -25,7 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import ids
 from bot.blocks.analytics import new_tickets_message
-from bot.blocks.draft import SlackMessage, draft_message, sent_notice
+from bot.blocks.draft import SLA_SHOWN, SlackMessage, draft_message, sent_notice
 from bot.blocks.notices import notice_message
 from bot.config import SlackConfig
 from bot.posting import PostingQueue
@@ -277,6 +279,15 @@ class SlackNotifier:
         ):
             await self._thread(channel, thread_ts or ts, sent_notice(card), report)
         return card
+
+    async def tickets_changed(self, ticket_ids: list[int]) -> SyncReport:
+        """The tickets' SLA moved (the sweep fired a warning or a breach): their cards that
+        show it are marked stale and re-rendered like any stale card; what Slack refuses now
+        the next sync does."""
+        report = SyncReport()
+        if await self.services.posts.mark_stale(ticket_ids, statuses=SLA_SHOWN):
+            await self._refresh_stale(report)
+        return report
 
     async def _refresh_stale(self, report: SyncReport) -> None:
         for draft_id in await self.services.posts.stale():

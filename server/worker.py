@@ -19,7 +19,8 @@ Jobs in each worker process:
   tickets back to their owner or the queue, away agents' untouched tickets returned, queued
   tickets assigned when someone has room (the triage steps above assign new tickets at once);
 - ``sla`` every minute: the SLA sweep (``core.workflow.sla_sweep``): warnings and breach
-  alerts of the clocks due, each level once, and the policies' escalations;
+  alerts of the clocks due, each level once, and the policies' escalations; the Slack cards
+  of the tickets it moved are re-rendered (``SlackNotifier.tickets_changed``);
 - ``control`` every few seconds: read the switch and the interval from the database
   (``desk scheduler start|stop``), follow mailboxes added or changed, write a heartbeat
   (last run, next run, last error) for ``desk scheduler status``.
@@ -406,6 +407,10 @@ class Worker:
             report = await self.sla_sweep.run()
             if report.warnings or report.breaches:
                 log.info("sla sweep: %s", report.as_dict())
+            if self.notifier is not None and report.ticket_ids:  # the cards turn amber or red
+                cards = await self.notifier.tickets_changed(report.ticket_ids)
+                if cards.errors:
+                    log.warning("sla sweep: cards not updated: %s", "; ".join(cards.errors[:5]))
         except Exception as exc:  # the next minute tries again; logged and reported
             log.exception("SLA sweep failed")
             await self._report_error(f"sla: {exc}")

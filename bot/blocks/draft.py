@@ -19,6 +19,7 @@ from bot.blocks.text import (
     split_text,
 )
 from core.tickets.draft_details import DraftCard
+from core.tickets.sla_due import BREACHED, WARNING, SlaDue
 from core.vocabulary import URGENCIES
 
 Block = dict[str, Any]
@@ -103,6 +104,47 @@ def _fields(card: DraftCard) -> list[Block]:
         mrkdwn(f"*Urgency*\n{URGENCY_ICON.get(urgency, '')} {escape(urgency)}"),
         mrkdwn(f"*AI confidence*\n{confidence}"),
     ]
+
+
+SLA_METRICS = {
+    "first_response": "First response",
+    "next_response": "Next response",
+    "resolution": "Resolution",
+}
+# the draft states a card is acted on in: its SLA line is kept current (refreshed by the
+# sweep); a sent, rejected or superseded card is history and shows none
+SLA_SHOWN = ("pending", "approved", "sending", "failed")
+
+
+def sla_line(due: SlaDue) -> str:
+    """The nearest SLA due time as one mrkdwn line: a Slack date token (each reader sees
+    their own zone); amber at a warning level, red once breached; a paused clock says it
+    waits on the customer. Section text has no colours, so an emoji and words say it."""
+    name = _metric(due.metric)
+    when = slack_date(due.due_at)
+    if due.paused:
+        late = f", breached (was due {when})" if due.state == BREACHED else ""
+        return f":double_vertical_bar: {name} clock paused{late}: Waiting on customer"
+    if due.state == BREACHED:
+        line = f":red_circle: {name} breached: was due {when}"
+    elif due.state == WARNING:
+        used = f" ({due.level}% used)" if due.level is not None else ""
+        line = f":large_yellow_circle: {name} due {when}{used}"
+    else:
+        line = f":stopwatch: {name} due {when}"
+    if due.waiting:
+        line += f" · {_metric(due.waiting)} paused: Waiting on customer"
+    return line
+
+
+def _metric(metric: str) -> str:
+    return SLA_METRICS.get(metric, metric.replace("_", " ").capitalize())
+
+
+def _sla(card: DraftCard) -> list[str]:
+    if card.sla is None or card.status not in SLA_SHOWN:
+        return []
+    return [sla_line(card.sla)]
 
 
 def _owner(card: DraftCard) -> str:
@@ -257,7 +299,7 @@ def draft_message(card: DraftCard) -> DraftMessage:
         {"type": "section", "fields": _fields(card)},
         {
             "type": "context",
-            "elements": [mrkdwn(line) for line in [_owner(card), *_flags(card)][:10]],
+            "elements": [mrkdwn(line) for line in [_owner(card), *_sla(card), *_flags(card)][:10]],
         },
     ]
     if card.summary:

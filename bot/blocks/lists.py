@@ -35,10 +35,20 @@ class TicketLine:
     escalation: bool
     assignee: str | None
     permalink: str | None
+    # the running SLA clock due first (the view's ``sla``): its metric, due time, breach
+    sla_metric: str | None = None
+    sla_due: datetime | None = None
+    sla_breached: bool = False
 
     @classmethod
     def from_view(cls, view: dict[str, Any], permalink: str | None) -> TicketLine:
         received = view.get("received_at")
+        running = [
+            (datetime.fromisoformat(c["due"]), metric, bool(c.get("breached")))
+            for metric, c in (view.get("sla") or {}).items()
+            if c.get("state") == "running" and c.get("due")
+        ]
+        due, metric, breached = min(running) if running else (None, None, False)
         return cls(
             ticket_id=view["id"],
             subject=view.get("subject") or "(no subject)",
@@ -51,7 +61,20 @@ class TicketLine:
             escalation=bool(view.get("escalation_required")),
             assignee=view.get("assigned_to_email"),
             permalink=permalink,
+            sla_metric=metric,
+            sla_due=due,
+            sla_breached=breached,
         )
+
+
+def _sla_bit(t: TicketLine) -> str | None:
+    if t.sla_due is None or t.sla_metric is None:
+        return None
+    name = t.sla_metric.replace("_", " ")
+    when = slack_date(t.sla_due, fmt="{date_short} {time}")
+    if t.sla_breached:
+        return f":red_circle: {name} breached, was due {when}"
+    return f"{name} due {when}"
 
 
 def ticket_line(t: TicketLine) -> Block:
@@ -64,6 +87,8 @@ def ticket_line(t: TicketLine) -> Block:
         f"draft {t.approval_status}" if t.approval_status else t.status,
         f"received {slack_date(t.received_at, fmt='{date_short} {time}')}",
     ]
+    if sla := _sla_bit(t):
+        bits.append(sla)
     if t.escalation:
         bits.append(":rotating_light: escalated")
     if t.assignee:
@@ -129,9 +154,14 @@ def home_view(
     filter_name: str | None = None,
     top: list[Block] | None = None,
     bottom: list[Block] | None = None,
+    breached: list[TicketLine] | None = None,
+    at_risk: list[TicketLine] | None = None,
+    workload: list[Block] | None = None,
 ) -> dict[str, Any]:
     """``top``: blocks under the counts (headline numbers, scheduler status); ``bottom``:
-    blocks kept at the end whatever the lists take (the bulk selection)."""
+    blocks kept at the end whatever the lists take (the bulk selection). The overview
+    opens with the tickets that breached an SLA target and those at risk (``None``: not
+    shown), and ends with ``workload`` (the team's load, for managers)."""
     bottom = bottom or []
     blocks: list[Block] = [
         {"type": "header", "text": plain(short(f"Support desk · {name}", 150))},
@@ -174,8 +204,11 @@ def home_view(
     if filtered is not None and filter_name in HOME_FILTERS:
         blocks += _section(HOME_FILTERS[filter_name], filtered, empty="Nothing here.")
     else:
+        blocks += _sla_sections(breached, at_risk)
         blocks += _section("Assigned to you", mine, empty="Nothing assigned to you.")
         blocks += _section("Oldest pending drafts", oldest, empty="No drafts are waiting. :tada:")
+        if workload:
+            blocks += [*workload, {"type": "divider"}]
     room = VIEW_BLOCKS - len(bottom)
     if len(blocks) > room:
         blocks = blocks[: room - 1] + [
@@ -185,6 +218,29 @@ def home_view(
             }
         ]
     return {"type": "home", "blocks": blocks + bottom}
+
+
+def _sla_sections(
+    breached: list[TicketLine] | None, at_risk: list[TicketLine] | None
+) -> list[Block]:
+    if breached is None and at_risk is None:
+        return []
+    if not breached and not at_risk:
+        return [
+            {
+                "type": "context",
+                "elements": [
+                    mrkdwn(":white_check_mark: Nothing at risk of an SLA breach, nothing breached.")
+                ],
+            },
+            {"type": "divider"},
+        ]
+    out: list[Block] = []
+    if breached:
+        out += _section(":red_circle: SLA breached", breached, empty="")
+    if at_risk:
+        out += _section(":large_yellow_circle: At risk of breaching", at_risk, empty="")
+    return out
 
 
 def _section(title: str, lines: list[TicketLine], *, empty: str) -> list[Block]:

@@ -14,7 +14,14 @@ Block = dict[str, Any]
 MAX_AGENTS = 45  # a message holds 50 blocks
 
 
-def workload_blocks(agents: list[AgentLoad]) -> list[Block]:
+def workload_blocks(
+    agents: list[AgentLoad],
+    *,
+    limit: int = MAX_AGENTS,
+    more: str = "`desk workload` lists all",
+) -> list[Block]:
+    """``limit`` agents at most (App Home shows fewer than ``/desk workload``); ``more``
+    says where the rest are."""
     blocks: list[Block] = [{"type": "header", "text": plain("Team workload")}]
     if not agents:
         blocks.append(
@@ -27,7 +34,7 @@ def workload_blocks(agents: list[AgentLoad]) -> list[Block]:
             }
         )
         return blocks
-    for a in agents[:MAX_AGENTS]:
+    for a in agents[:limit]:
         state = ":large_green_circle: available" if a.available else ":white_circle: away"
         full = " *(full)*" if a.open >= a.capacity else ""
         blocks.append(
@@ -40,14 +47,9 @@ def workload_blocks(agents: list[AgentLoad]) -> list[Block]:
                 ),
             }
         )
-    if len(agents) > MAX_AGENTS:
+    if len(agents) > limit:
         blocks.append(
-            {
-                "type": "context",
-                "elements": [
-                    mrkdwn(f"…and {len(agents) - MAX_AGENTS} more: `desk workload` lists all")
-                ],
-            }
+            {"type": "context", "elements": [mrkdwn(f"…and {len(agents) - limit} more: {more}")]}
         )
     return blocks
 

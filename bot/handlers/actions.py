@@ -176,6 +176,7 @@ async def on_more(
         except DeskError as exc:
             await explain(rt, context, body, draft_id, exc)
             return
+        await rt.notifier.refresh(draft_id, where=message_location(body))  # its SLA line
         await rt.tell(context, body, status_text(change.ticket_id, change.before, change.after))
         return
     if kind == "urgency":

@@ -25,7 +25,7 @@ from bot.handlers.tokens import token_command
 from bot.handlers.views import settings_snapshot
 from bot.notifier import SLACK_ERRORS
 from bot.runtime import Runtime
-from core.access.permissions import require_role
+from core.access.permissions import WORKLOAD_ROLES, require_role
 from core.access.teams import team_mailbox_ids
 from core.errors import DeskError
 from core.reports.charts import chart_for
@@ -149,7 +149,7 @@ async def available(call: Invocation) -> None:
 
 
 async def workload(call: Invocation) -> None:
-    require_role(await call.member(), "admin", "manager", doing="/desk workload")
+    require_role(await call.member(), *WORKLOAD_ROLES, doing="/desk workload")
     agents = await call.rt.services.workload.agents()
     await call.ephemeral("Team workload", workload_blocks(agents))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -12,8 +13,10 @@ from bot.blocks.bulk import TicketChoice, bulk_buttons, pending_checkboxes
 from bot.blocks.lists import HOME_FILTERS, TicketLine, home_view
 from bot.blocks.preferences import preferences_button
 from bot.blocks.text import mrkdwn
+from bot.blocks.workload import workload_blocks
 from bot.runtime import Runtime
 from core.access.members import Member
+from core.access.permissions import sees_workload
 from core.access.teams import team_mailbox_ids
 from core.tickets.queries import TeamQuery
 
@@ -21,6 +24,9 @@ Body = dict[str, Any]
 LIST_SIZE = 10
 FILTER_SIZE = 25
 BULK_SIZE = 30  # pending tickets offered for bulk actions (three checkbox groups)
+SLA_SIZE = 5  # breached tickets, and tickets at risk, listed (nearest due first)
+WORKLOAD_SIZE = 8  # agents in the managers' workload section
+WORKLOAD_MORE = "`/desk workload` lists all"
 
 
 async def on_home_opened(
@@ -81,6 +87,9 @@ async def publish_home(
         query(assigned_to_id=member.user_id, status="open", sort="-urgency", limit=LIST_SIZE),
     )
     oldest = await _lines(rt, query(status="pending", sort="date", limit=LIST_SIZE))
+    breached, at_risk, workload = (
+        await _watch(rt, member, query) if filtered is None else ([], [], None)
+    )
     headline = await rt.services.analytics.report(
         "7d", scope=team_mailbox_ids(member.team_id, home_team)
     )
@@ -93,12 +102,28 @@ async def publish_home(
         oldest=oldest,
         filtered=filtered,
         filter_name=filter_name,
+        breached=breached,
+        at_risk=at_risk,
+        workload=workload,
         top=home_headline_blocks(headline) + scheduler_status_blocks(status) + preferences_button(),
         bottom=await _bulk_blocks(
             rt, member, query(status="pending", sort="date", limit=BULK_SIZE)
         ),
     )
     await client.views_publish(user_id=member.slack_user_id, view=view)
+
+
+async def _watch(
+    rt: Runtime, member: Member, query: Callable[..., TeamQuery]
+) -> tuple[list[TicketLine], list[TicketLine], list[dict[str, Any]] | None]:
+    """The overview's SLA sections (the database filters and sorts: nearest due first) and,
+    for those who may see it, the team's workload (``/desk workload``'s report and blocks)."""
+    breached = await _lines(rt, query(sla="breached", sort="due", limit=SLA_SIZE))
+    at_risk = await _lines(rt, query(sla="at_risk", sort="due", limit=SLA_SIZE))
+    if not sees_workload(member):
+        return breached, at_risk, None
+    agents = await rt.services.workload.agents()
+    return breached, at_risk, workload_blocks(agents, limit=WORKLOAD_SIZE, more=WORKLOAD_MORE)
 
 
 async def _bulk_blocks(rt: Runtime, member: Member, query: TeamQuery) -> list[dict[str, Any]]:

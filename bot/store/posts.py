@@ -248,6 +248,25 @@ class SlackPostService:
                 )
             )
 
+    async def mark_stale(self, ticket_ids: list[int], *, statuses: tuple[str, ...]) -> int:
+        """Something the tickets' messages show changed outside the draft (their SLA, moved
+        by the sweep): their drafts in ``statuses`` read as not rendered, so ``stale`` gives
+        them and the next refresh (or sync, if Slack fails) re-renders them."""
+        if not ticket_ids:
+            return 0
+        async with self.sessions.begin() as session:
+            result = await session.execute(
+                update(SlackPost)
+                .where(
+                    SlackPost.ticket_id.in_(sorted(set(ticket_ids))),
+                    SlackPost.ts.is_not(None),
+                    SlackPost.draft_id.in_(select(Draft.id).where(Draft.status.in_(statuses))),
+                )
+                .values(rendered_status=None)
+                .execution_options(synchronize_session=False)
+            )
+        return rows_changed(result)
+
     async def stale(self, *, limit: int = 100) -> list[int]:
         """Drafts whose message shows an older state than the database holds."""
         async with self.sessions() as session:

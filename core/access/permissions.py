@@ -163,6 +163,15 @@ def check_api(who: Principal, scope: str, *roles: str, doing: str) -> None:
         )
 
 
+# who sees the team's workload (other agents' loads): /desk workload, App Home, the API
+WORKLOAD_ROLES = MANAGER_ROLES
+
+
+def sees_workload(member: HasRole) -> bool:
+    """Managers and admins see every agent's load; agents do not see each other's."""
+    return member.role in WORKLOAD_ROLES
+
+
 def require_role(member: HasRole, *roles: str, doing: str) -> None:
     if member.role not in roles:
         raise PermissionDenied(

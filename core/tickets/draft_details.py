@@ -1,8 +1,9 @@
 """Everything a chat surface shows about one draft, read in one go.
 
 A ``DraftCard`` is plain data: the ticket, the customer message the draft answers, the
-draft with its triage, who decided what and when, the owner, and whether a newer draft
-replaced it. The Slack app renders it; the engine does not know how.
+draft with its triage, who decided what and when, the owner, whether a newer draft
+replaced it, and the ticket's nearest SLA due time (``core.tickets.sla_due``). The Slack
+app renders it; the engine does not know how.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from sqlalchemy import select
 
 from core.access.teams import team_of
 from core.errors import NotFound
-from db.models import Draft, Mailbox, Message, Recipient, Ticket, User
+from core.tickets.sla_due import SlaDue, nearest_due
+from db.models import Draft, Mailbox, Message, Recipient, SlaClock, Ticket, User
 from db.session import SessionFactory
 
 
@@ -65,6 +67,8 @@ class DraftCard:
     # a failed draft's customer address is marked undeliverable (a permanent bounce): a
     # retry fails until the mark is cleared (looked up for failed drafts only)
     requester_undeliverable: bool = False
+    # the ticket's nearest SLA due time and its state; None without an open clock
+    sla: SlaDue | None = None
 
 
 class DraftCardReader:
@@ -109,6 +113,12 @@ class DraftCardReader:
                 if draft.status == "failed"
                 else None
             )
+            clocks = await session.scalars(
+                select(SlaClock).where(
+                    SlaClock.ticket_id == ticket.id, SlaClock.stopped_at.is_(None)
+                )
+            )
+            sla = nearest_due(clocks)
         return DraftCard(
             draft_id=draft.id,
             version=draft.version,
@@ -144,4 +154,5 @@ class DraftCardReader:
             newer_draft_id=newer,
             flags=dict(draft.flags or {}),
             requester_undeliverable=recipient is not None and recipient.undeliverable,
+            sla=sla,
         )

@@ -31,7 +31,10 @@ from core.vocabulary import (
     urgency_of,
 )
 
-SORTS = ("date", "-date", "urgency", "-urgency", "status", "-status")
+SORTS = ("date", "-date", "urgency", "-urgency", "status", "-status", "due", "-due")
+# a ticket's SLA standing, from its open clocks (``core.tickets.sla_due`` says the same of one):
+# ``breached`` once a clock's breach fired, ``at_risk`` once a warning level did and none breached
+SLA_STATES = ("at_risk", "breached")
 MAX_OFFSET = 2**63 - 1  # what LIMIT ... OFFSET takes on both databases
 
 
@@ -46,6 +49,7 @@ class TicketQuery:
     assignee_email: str | None = None  # the owner's address (any case)
     unassigned: bool = False  # only tickets nobody owns
     escalated: bool | None = None  # True: flagged for escalation only; False: not flagged
+    sla: str | None = None  # one of SLA_STATES
     sort: str = "-date"
     limit: int = 50
     offset: int = 0
@@ -60,6 +64,11 @@ class TicketQuery:
             category_of(self.category)
         if self.urgency:
             urgency_of(self.urgency)
+        if self.sla is not None and self.sla not in SLA_STATES:
+            raise ValidationError(
+                f"unknown SLA state {self.sla!r:.200}; use one of {', '.join(SLA_STATES)}",
+                field="sla",
+            )
         if self.sort not in SORTS:
             raise ValidationError(
                 f"unknown sort {self.sort!r:.200}; use one of {', '.join(SORTS)}", field="sort"
@@ -80,7 +89,15 @@ SORT_KEYS = {
     "urgency": "CASE t.urgency WHEN 'High' THEN 3 WHEN 'Medium' THEN 2 WHEN 'Low' THEN 1 ELSE 0 END",
     "status": "CASE t.status WHEN 'open' THEN 1 WHEN 'answered' THEN 2 WHEN 'waiting' THEN 3 "
     "WHEN 'resolved' THEN 4 ELSE 5 END",
+    # the running clock due first; tickets with none come last either way (see ``page``)
+    "due": "(SELECT MIN(c.due_at) FROM sla_clocks c"
+    " WHERE c.ticket_id = t.id AND c.stopped_at IS NULL AND c.paused_at IS NULL)",
 }
+_OPEN_CLOCK = "SELECT 1 FROM sla_clocks c WHERE c.ticket_id = t.id AND c.stopped_at IS NULL"
+_BREACHED = f"EXISTS ({_OPEN_CLOCK} AND c.breached_at IS NOT NULL)"
+# ``warned`` is a JSON list: '[]' until the first level fires
+_WARNED = f"EXISTS ({_OPEN_CLOCK} AND c.breached_at IS NULL AND CAST(c.warned AS TEXT) <> '[]')"
+SLA_CONDITIONS = {"breached": _BREACHED, "at_risk": f"{_WARNED} AND NOT {_BREACHED}"}
 MAX_WORDS = 10  # words of a search that count
 
 _COLUMNS = """
@@ -167,6 +184,8 @@ def _filters(query: TicketQuery, conds: list[str], params: dict[str, Any]) -> No
     if query.escalated is not None:
         conds.append("t.escalation_required = :escalated")
         params["escalated"] = bool(query.escalated)
+    if query.sla is not None:
+        conds.append(f"({SLA_CONDITIONS[query.sla]})")
     for n, word in enumerate((query.q or "").split()[:MAX_WORDS]):
         name = f"word{n}"
         params[name] = f"%{_escape_like(word.lower())}%"
@@ -183,6 +202,8 @@ def page(query: TicketQuery, *, workspace: Workspace | None = None) -> Statement
     where = _where(query, workspace)
     key = SORT_KEYS[query.sort.lstrip("-")]
     order = f"{key} {'DESC' if query.sort.startswith('-') else 'ASC'}, t.id DESC"
+    if query.sort.lstrip("-") == "due":  # NULLs sort first on SQLite, last on PostgreSQL
+        order = f"{key} IS NULL, {order}"
     sql = f"SELECT{_COLUMNS}{_FROM}{_PEOPLE}{where.sql}\nORDER BY {order}\nLIMIT :limit OFFSET :offset"
     return Statement(sql, {**where.params, "limit": query.limit, "offset": query.offset})
 

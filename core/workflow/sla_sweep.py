@@ -14,7 +14,8 @@ role ``manager``; the admins when there are none). On breach the policy's escala
 in the same transaction: raise the ticket's urgency one step, reassign it to a manager.
 Notices go to the sink after the commit; if the sink fails, the levels it carried are
 marked unfired again, so the next sweep retries them (the sink drops a ``key`` it has
-sent before).
+sent before). The report names the tickets whose clocks moved, so the worker re-renders
+their Slack cards (amber at a warning, red at the breach).
 """
 
 from __future__ import annotations
@@ -48,9 +49,12 @@ class SweepReport:
     escalations: int = 0
     lost: int = 0  # clocks another sweep (or a reply) moved first
     notices: int = 0
+    # the tickets whose clocks fired a level or the breach: what shows their SLA (the Slack
+    # card) is re-rendered from the database (``server.worker``)
+    ticket_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
 
 
 @dataclass
@@ -138,6 +142,8 @@ class SlaSweep:
                 report.lost += 1
                 continue
             fired.append(outcome)
+            if outcome.ticket_id not in report.ticket_ids:
+                report.ticket_ids.append(outcome.ticket_id)
             report.warnings += len(outcome.levels) if not outcome.breached else 0
             report.breaches += outcome.breached
         if fired:
