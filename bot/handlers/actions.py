@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -230,6 +231,11 @@ async def search_reply(
 ) -> dict[str, Any]:
     """The ephemeral answer to a search: blocks and fallback text."""
     search = parse_search(text, offset=offset)
+    if (named := search.assignee_mention) is not None:  # @ann or <@U123>: their address
+        email = await rt.services.members.email_of(
+            team_id, slack_user_id=named.slack_user_id, name=named.name
+        )
+        search = replace(search, assignee=email, assignee_mention=None)
     q = search.query(limit=PAGE_SIZE)
     query = TeamQuery(
         **{

@@ -10,9 +10,10 @@ installs an app is one of them). Admins change roles afterwards.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.access.directory import Directory, UserInfo
@@ -247,6 +248,64 @@ class MemberService:
             )
         return target
 
+    async def email_of(
+        self, team_id: str, *, slack_user_id: str | None = None, name: str | None = None
+    ) -> str:
+        """The desk address of a person a Slack user named (``/desk search assignee:``):
+        by their Slack id in this workspace, or by ``name`` among the active desk users of
+        this workspace and those bound to none, matching their desk name or the part of
+        their address before the ``@`` (any case; dots, dashes, spaces and underscores
+        ignored). ValidationError when nobody fits, or more than one does."""
+        if slack_user_id is not None:
+            async with self.sessions() as session:
+                email = await session.scalar(
+                    select(User.email).where(
+                        User.slack_team_id == team_id, User.slack_user_id == slack_user_id
+                    )
+                )
+            if email is None:
+                raise ValidationError(
+                    f"the Slack user {slack_user_id[:32]} has no desk account yet (one is made"
+                    " when they first use the desk): search by their address, `assignee:EMAIL`",
+                    field="assignee",
+                )
+            return str(email)
+        wanted = _squashed(name or "")
+        if not wanted:
+            raise ValidationError(
+                "`assignee:@` needs a name, like `assignee:@ann`", field="assignee"
+            )
+        async with self.sessions() as session:
+            people = (
+                await session.execute(
+                    select(User.email, User.name).where(
+                        User.is_active.is_(True),
+                        or_(User.slack_team_id == team_id, User.slack_team_id.is_(None)),
+                    )
+                )
+            ).all()
+        found = sorted(
+            {
+                email
+                for email, person in people
+                if wanted in (_squashed(person or ""), _squashed(email.partition("@")[0]))
+            }
+        )
+        shown = escape_name(name or "")
+        if not found:
+            raise ValidationError(
+                f"nobody on the desk is called @{shown}: pick them from Slack's @ list or"
+                " search by their address, `assignee:EMAIL`",
+                field="assignee",
+            )
+        if len(found) > 1:
+            raise ValidationError(
+                f"@{shown} could be {', '.join(found[:5])}: search by one address,"
+                " `assignee:EMAIL`",
+                field="assignee",
+            )
+        return found[0]
+
     async def of_team(self, team_id: str) -> list[Member]:
         async with self.sessions() as session:
             users = await session.scalars(
@@ -255,3 +314,13 @@ class MemberService:
                 .order_by(User.role, User.name)
             )
             return [_member(u, team_id, u.slack_user_id or "") for u in users]
+
+
+def _squashed(text: str) -> str:
+    """A name as compared: lower case, letters and digits only."""
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def escape_name(text: str) -> str:
+    """A typed name as an error message repeats it: short, no Slack markup."""
+    return re.sub(r"[<>&*_`~]", "", text)[:80]
