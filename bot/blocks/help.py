@@ -14,6 +14,7 @@ HELP = f"""*`/desk` commands*
     status: {", ".join(STATUSES + tuple(s for s in APPROVAL_STATUSES))}
     category: {", ".join(CATEGORIES)} (quote names with spaces, or use the first word: `category:login`)
     urgency: {", ".join(URGENCIES)}
+    assignee: an address, `@name`, or a person picked from Slack's @ list
 • `/desk stats [7d|30d|all] [by:category|urgency|agent] [trend:day|week|month]`: response and resolution times, approval and edit rates, breakdowns, trends, and a chart (managers)
 • `/desk bulk approve|reject|assign|send <ticket numbers or filters>`: act on many tickets at once, after a confirmation (also from App Home)
 • `/desk templates`: response templates; managers create and edit them (*Use template* is in the Edit modal)

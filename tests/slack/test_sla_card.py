@@ -5,6 +5,7 @@ and shows managers (not agents) the team's workload."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from core.tickets.listing import TicketQuery
 from server.worker import Worker
 from tests.core.flows import smtp_mailbox
 from tests.sla.rig import Rig, berlin, build_rig, mail
+from tests.support.cli import run
 from tests.support.slack_driver import SlackHarness, find_action
 
 MONDAY = berlin(2026, 12, 7, 9, 0)
@@ -100,12 +102,14 @@ def _between(text: str, start: str, end: str) -> str:
     return text.split(start)[1].split(end)[0]
 
 
-async def test_home_lists_breached_and_at_risk_nearest_first(slack: SlackHarness, rig: Rig) -> None:
+async def test_home_lists_breached_and_at_risk_nearest_first(
+    slack: SlackHarness, rig: Rig, cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # 8 business hours each: first responses due Mon 17:00, Tue 11:00, Tue 12:00, Tue 14:00
     late, _ = await _drafted(rig, MONDAY, "late one")
     sooner, _ = await _drafted(rig, berlin(2026, 12, 7, 11, 0), "risky sooner")
     later, _ = await _drafted(rig, berlin(2026, 12, 7, 12, 0), "risky later")
-    await _drafted(rig, berlin(2026, 12, 7, 14, 0), "calm one")
+    calm, _ = await _drafted(rig, berlin(2026, 12, 7, 14, 0), "calm one")
     rig.clock.set(berlin(2026, 12, 8, 10, 0))  # 75 % of sooner's and later's; calm's at 12:00
     report = await rig.sweep.run()
     assert (report.breaches, report.warnings) == (1, 2)
@@ -127,6 +131,17 @@ async def test_home_lists_breached_and_at_risk_nearest_first(slack: SlackHarness
     assert amber.index("risky sooner") < amber.index("risky later")
     assert "calm one" not in amber and "late one" not in amber
     assert "Team workload" not in text  # an agent sees no one's load
+
+    # `desk tickets --sort due`: the same statement; a ticket with no running clock comes
+    # last either way (NULLs sort first on SQLite, last on PostgreSQL)
+    await rig.statuses.set(late, "resolved", await rig.actor("lead@team.test"))
+    for sort, order in (
+        ("due", [sooner, later, calm, late]),
+        ("-due", [calm, later, sooner, late]),
+    ):
+        code, out, err = run(capsys, "tickets", f"--sort={sort}", "--json")
+        assert code == 0, err
+        assert [t["id"] for t in json.loads(out)] == order, sort
 
 
 async def test_managers_see_the_team_workload_on_app_home(slack: SlackHarness, rig: Rig) -> None:
