@@ -17,7 +17,7 @@ from datetime import datetime
 from db.models import SlaClock
 
 OK, WARNING, BREACHED = "ok", "warning", "breached"
-BREACH_LEVEL = 100  # what ``warned`` holds once the breach was told (core.workflow.sla)
+BREACH_LEVEL = 100  # what ``warned`` holds once the breach was told; core.workflow.sla uses it
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import ValidationError
+from core.tickets.sla_due import BREACH_LEVEL  # in ``warned``: the breach was told
 from core.workflow.calendar_store import calendar_of
 from core.workflow.calendars import BusinessCalendar
 from db.base import utcnow
@@ -170,9 +171,6 @@ def schedule(clock: SlaClock, cal: BusinessCalendar, levels: Iterable[int]) -> N
     left = clock.target_minutes * 60 - clock.elapsed_seconds
     clock.due_at = clock.resumed_at if left <= 0 else cal.add_seconds(clock.resumed_at, left)
     clock.next_alert_at = next_alert(clock, cal, levels)
-
-
-BREACH_LEVEL = 100  # in ``warned``: the breach was told
 
 
 def next_alert(clock: SlaClock, cal: BusinessCalendar, levels: Iterable[int]) -> datetime | None:
