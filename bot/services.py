@@ -26,7 +26,9 @@ from core.tickets.draft_details import DraftCardReader
 from core.tickets.drafts import DraftService
 from core.tickets.queries import TeamTicketReader
 from core.workflow.assignment_settings import AgentProfiles
+from core.workflow.calendar_store import CalendarService
 from core.workflow.preferences import PreferenceStore
+from core.workflow.sla_policies import PolicyService
 
 TRIAGE_CHANNEL_KEY = "slack.triage_channel"
 
@@ -57,3 +59,5 @@ class DeskServices:
     preferences: PreferenceStore  # each person's notification preferences (App Home)
     agent_profiles: AgentProfiles  # /desk away, /desk available
     workload: Workload  # /desk workload
+    calendars: CalendarService  # the SLA section of /desk settings
+    sla_policies: PolicyService

@@ -80,6 +80,8 @@ def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
         preferences=desk.preferences,
         agent_profiles=desk.agent_profiles,
         workload=desk.workload,
+        calendars=desk.calendars,
+        sla_policies=desk.sla_policies,
     )
 
 

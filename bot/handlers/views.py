@@ -124,6 +124,8 @@ async def settings_snapshot(rt: Runtime, member: Member, home_team: str | None) 
         triage_channel=await rt.notifier.channel(),
         members=await s.members.of_team(member.team_id),
         users=await s.members.people(member.team_id),
+        calendars=await s.calendars.list(),
+        policies=await s.sla_policies.list(),
     )
 
 
