@@ -13,6 +13,7 @@ from core.access.tokens import TokenService
 from core.ai.config import AISettings
 from core.control.mailbox_form import MailboxSettings
 from core.control.scheduler import SchedulerControl
+from core.control.settings_form import SettingsForm
 from core.control.settings_store import SettingsStore
 from core.outbound.recipients import RecipientService
 from core.outbound.sending import Sender
@@ -61,3 +62,4 @@ class DeskServices:
     workload: Workload  # /desk workload
     calendars: CalendarService  # the SLA section of /desk settings
     sla_policies: PolicyService
+    settings_form: SettingsForm  # /desk settings: save, test a connection

@@ -19,6 +19,7 @@ from core.access.members import Member
 from core.access.users import ROLES
 from core.control.mailbox_form import MailboxForm
 from core.control.scheduler import ENABLED_KEY, INTERVAL_KEY
+from core.control.settings_form import SettingsSaved
 from core.inbound.mailboxes import TLS_MODES
 from core.workflow.calendar_store import CalendarInfo
 from core.workflow.sla_policies import PolicyInfo
@@ -271,3 +272,11 @@ def test_result_text(results: dict[str, str]) -> str:
         else:
             lines.append(f":x: *{which.upper()}*: {escape(short(outcome, 1400))}")
     return "\n".join(lines)
+
+
+def saved_text(saved: SettingsSaved) -> str:
+    """What a save of the form tells the admin: each step stored, and what stopped it."""
+    if saved.failed is not None:
+        done = f"Saved: {', '.join(saved.done)}. " if saved.done else ""
+        return done + f"Not saved: {saved.failed}"
+    return f"Saved: {', '.join(saved.done)}." if saved.done else "Nothing changed."
