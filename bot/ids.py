@@ -137,7 +137,12 @@ class SlaFormContext:
             data = json.loads(raw or "{}")
             policy = data.get("p")
             was = data.get("w")
-            if not isinstance(was, dict | None) or not isinstance(policy, int | None):
+            if (
+                not isinstance(was, dict | None)
+                or not isinstance(policy, int | None)
+                or policy is True
+                or policy is False
+            ):
                 raise TypeError("bad shape")
             return cls(
                 root=str(data["r"]) if data.get("r") else None,

@@ -84,7 +84,11 @@ async def on_policy_edit(
 async def on_calendar_submit(
     ack: Any, body: Body, client: AsyncWebClient, context: AsyncBoltContext, view: Body
 ) -> None:
-    ctx = ids.SlaFormContext.load(view.get("private_metadata", ""))
+    try:
+        ctx = ids.SlaFormContext.load(view.get("private_metadata", ""))
+    except ValidationError as exc:
+        await ack(response_action="update", view=notice_view(CALENDAR_TITLE, str(exc), ok=False))
+        return
     form, errors = calendar_input(state_of(view))
     if form is None:
         await ack(response_action="errors", errors=errors)
@@ -106,7 +110,11 @@ async def on_calendar_submit(
 async def on_policy_submit(
     ack: Any, body: Body, client: AsyncWebClient, context: AsyncBoltContext, view: Body
 ) -> None:
-    ctx = ids.SlaFormContext.load(view.get("private_metadata", ""))
+    try:
+        ctx = ids.SlaFormContext.load(view.get("private_metadata", ""))
+    except ValidationError as exc:
+        await ack(response_action="update", view=notice_view(POLICY_TITLE, str(exc), ok=False))
+        return
     form, errors = policy_input(state_of(view), adding=ctx.policy_id is None)
     if form is None:
         await ack(response_action="errors", errors=errors)

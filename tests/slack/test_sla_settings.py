@@ -292,3 +292,81 @@ async def test_only_admins_change_sla_settings_and_the_core_says_so(slack: Slack
         assert (await s.scalars(select(SlaPolicy.name))).all() == ["std"]
     assert (await slack.desk.sla_policies.get("std")).policy.version == 1
     assert await _audit(slack, "sla.policy_changed") == []
+
+
+def test_many_policies_and_users_fit_the_modal_and_are_counted() -> None:
+    from datetime import UTC, datetime
+
+    from bot.blocks.settings import SettingsSnapshot, settings_view
+    from core.access.directory import UserInfo
+    from core.workflow.calendar_store import CalendarInfo
+    from core.workflow.calendars import parse_hours
+    from core.workflow.sla import Policy
+    from core.workflow.sla_policies import PolicyInfo
+
+    cal = CalendarInfo(1, "berlin", "Europe/Berlin", parse_hours("mon-fri 09:00-17:00"), ())
+    policies = [
+        PolicyInfo(
+            Policy(
+                id=i,
+                name=f"p{i}",
+                position=i * 10,
+                category=None,
+                urgency="High",
+                calendar_id=1,
+                calendar_name="berlin",
+                calendar=cal.calendar,
+                targets={"first_response": 240, "next_response": None, "resolution": None},
+                warn_levels=(75, 90),
+                version=1,
+                is_default=False,
+                escalate_raise_urgency=False,
+                escalate_to_id=None,
+            )
+        )
+        for i in range(1, 41)
+    ]
+    users = [
+        UserInfo(
+            i,
+            f"u{i}@x.test",
+            f"u{i}",
+            "agent",
+            True,
+            "T1",
+            f"U{i:08d}",
+            datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        for i in range(1, 61)
+    ]
+    view = settings_view(
+        SettingsSnapshot(
+            mailbox=None,
+            stored={},
+            triage_channel=None,
+            users=users,
+            calendars=[cal] * 3,
+            policies=policies,
+        )
+    )
+    assert problems(view["blocks"], "modal") == []
+    text = json.dumps(view["blocks"], ensure_ascii=False)
+    assert "more policies: `desk sla list` lists all." in text
+    assert "more users: `desk users list` lists all." in text
+    assert "*berlin* · Europe/Berlin · mon-fri 09:00-17:00 · 0 holidays" in text
+
+
+async def test_a_form_that_lost_its_context_says_so(slack: SlackHarness) -> None:
+    settings = await _open_settings(slack)
+    form = await _push(slack, slack.admin, settings, ids.SLA_CALENDAR_NEW)
+    acked = await slack.driver.submit(slack.admin, {**form, "private_metadata": "{oops"}, CALENDAR)
+    answer = acked.json()
+    assert answer["response_action"] == "update"
+    assert "this form lost its context; open it again" in json.dumps(answer["view"])
+    assert await slack.desk.calendars.list() == []
+
+
+async def test_add_policy_without_a_calendar_says_to_add_one_first(slack: SlackHarness) -> None:
+    settings = await _open_settings(slack)
+    pushed = await _push(slack, slack.admin, settings, ids.SLA_POLICY_NEW)
+    assert "Add a calendar first" in _text(pushed) and "submit" not in pushed
