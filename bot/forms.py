@@ -10,6 +10,7 @@ from bot.blocks.text import join_parts
 from core.access.tokens import DEFAULT_EXPIRY, KINDS, parse_duration, parse_scopes
 from core.control.mailbox_form import MailboxForm
 from core.control.scheduler import MAX_INTERVAL, MIN_INTERVAL
+from core.control.settings_form import SettingsInput
 from core.errors import ValidationError
 
 State = dict[str, dict[str, dict[str, Any]]]
@@ -55,18 +56,6 @@ def body_blocks(state: State) -> list[str]:
 def edit_body(state: State, seps: tuple[str, ...]) -> str:
     """The edit modal's parts joined back into one text."""
     return join_parts([text(state, b) for b in body_blocks(state)], seps)
-
-
-@dataclass(frozen=True, slots=True)
-class SettingsInput:
-    mailbox: MailboxForm | None
-    settings: dict[str, str]  # settings store key -> value ("" clears)
-    secrets: dict[str, str]  # typed secrets only; empty fields keep what is stored
-    triage_channel: str | None
-    role_user: str | None
-    role: str | None
-    auto_fetch: str | None = None  # "on" / "off"
-    fetch_interval: int | None = None
 
 
 def _port(state: State, block_id: str, default: int, errors: dict[str, str]) -> int:

@@ -25,6 +25,9 @@ SETTINGS_TEST = "settings_test"
 TOKEN_REVOKE = "token_revoke"
 USER_MANAGE = "user_manage"
 NOTIFY_PREFS = "notify_prefs"
+SLA_CALENDAR_NEW = "sla_calendar_new"
+SLA_POLICY_NEW = "sla_policy_new"
+SLA_POLICY_EDIT = "sla_policy_edit"
 
 EDIT_VIEW = "edit_draft"
 REJECT_VIEW = "reject_draft"
@@ -32,6 +35,8 @@ CLASSIFY_VIEW = "classify_draft"
 SETTINGS_VIEW = "desk_settings"
 TOKEN_VIEW = "desk_token"
 NOTIFY_VIEW = "notify_prefs_view"
+SLA_CALENDAR_VIEW = "sla_calendar"
+SLA_POLICY_VIEW = "sla_policy"
 
 
 # message metadata on every draft message: finds a message whose post timed out
@@ -105,6 +110,46 @@ class ModalContext:
                 seps=tuple(SEP_CHARS[c] for c in data.get("s", "")),
             )
         except (ValueError, KeyError, TypeError):
+            raise ValidationError(
+                "this form lost its context; open it again", field="view"
+            ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class SlaFormContext:
+    """What an SLA form (pushed over ``/desk settings``) remembers: the settings view to
+    refresh after a save, the policy it edits, and the values it was opened with (so a
+    save changes only what the admin changed)."""
+
+    root: str | None = None
+    policy_id: int | None = None
+    was: dict[str, str] | None = None
+
+    def dump(self) -> str:
+        data: dict[str, Any] = {"r": self.root}
+        if self.policy_id is not None:
+            data |= {"p": self.policy_id, "w": self.was or {}}
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def load(cls, raw: str) -> SlaFormContext:
+        try:
+            data = json.loads(raw or "{}")
+            policy = data.get("p")
+            was = data.get("w")
+            if (
+                not isinstance(was, dict | None)
+                or not isinstance(policy, int | None)
+                or policy is True
+                or policy is False
+            ):
+                raise TypeError("bad shape")
+            return cls(
+                root=str(data["r"]) if data.get("r") else None,
+                policy_id=policy,
+                was={str(k): str(v) for k, v in was.items()} if was is not None else None,
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise ValidationError(
                 "this form lost its context; open it again", field="view"
             ) from None

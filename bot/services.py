@@ -13,6 +13,7 @@ from core.access.tokens import TokenService
 from core.ai.config import AISettings
 from core.control.mailbox_form import MailboxSettings
 from core.control.scheduler import SchedulerControl
+from core.control.settings_form import SettingsForm
 from core.control.settings_store import SettingsStore
 from core.outbound.recipients import RecipientService
 from core.outbound.sending import Sender
@@ -26,7 +27,9 @@ from core.tickets.draft_details import DraftCardReader
 from core.tickets.drafts import DraftService
 from core.tickets.queries import TeamTicketReader
 from core.workflow.assignment_settings import AgentProfiles
+from core.workflow.calendar_store import CalendarService
 from core.workflow.preferences import PreferenceStore
+from core.workflow.sla_policies import PolicyService
 
 TRIAGE_CHANNEL_KEY = "slack.triage_channel"
 
@@ -57,3 +60,6 @@ class DeskServices:
     preferences: PreferenceStore  # each person's notification preferences (App Home)
     agent_profiles: AgentProfiles  # /desk away, /desk available
     workload: Workload  # /desk workload
+    calendars: CalendarService  # the SLA section of /desk settings
+    sla_policies: PolicyService
+    settings_form: SettingsForm  # /desk settings: save, test a connection

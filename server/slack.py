@@ -19,11 +19,12 @@ from bot.app import build_app, build_runtime
 from bot.config import SlackConfig
 from bot.notifier import SlackNotifier
 from bot.runtime import Runtime
-from bot.services import DeskServices
+from bot.services import TRIAGE_CHANNEL_KEY, DeskServices
 from bot.store.deliveries import DeliveryLog
 from bot.store.posts import SlackPostService
 from core.access.members import MemberService
 from core.ai.config import from_sections
+from core.control.settings_form import SettingsForm
 from core.errors import ConfigError
 from core.reports.headlines import StatsService
 from core.tickets.draft_details import DraftCardReader
@@ -36,16 +37,22 @@ log = logging.getLogger(__name__)
 def services_for(desk: Desk, config: SlackConfig | None = None) -> DeskServices:
     """The Slack app's services: the desk's own instances plus the Slack-only ones, built
     once per desk. ``config`` other than the desk's ``slack`` section (tests, benchmarks)
-    only changes who counts as an admin."""
-    if config is not None and config.admin_ids != desk.settings.slack.admin_ids:
-        return _services(desk, admin_ids=config.admin_ids)
+    only changes who counts as an admin and the triage channel when none is stored."""
+    own = desk.settings.slack
+    if config is not None and (config.admin_ids, config.triage_channel) != (
+        own.admin_ids,
+        own.triage_channel,
+    ):
+        return _services(desk, config)
     if desk.slack_services is None:
-        desk.slack_services = _services(desk, admin_ids=desk.settings.slack.admin_ids)
+        desk.slack_services = _services(desk, own)
     return desk.slack_services
 
 
-def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
+def _services(desk: Desk, config: SlackConfig) -> DeskServices:
     sessions = desk.sessions
+    members = MemberService(sessions, admin_ids=config.admin_ids)
+    ai_defaults = from_sections(desk.settings.ai, desk.settings.brand)
 
     async def fetch_now() -> dict[str, Any]:
         """``/desk fetch``: the worker's cycle through the poller (lock and back-off)."""
@@ -63,7 +70,7 @@ def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
         tickets=desk.team_tickets,
         store=desk.store,
         cards=DraftCardReader(sessions),
-        members=MemberService(sessions, admin_ids=admin_ids),
+        members=members,
         stats=StatsService(sessions),
         posts=SlackPostService(sessions),
         deliveries=DeliveryLog(sessions),
@@ -76,10 +83,21 @@ def _services(desk: Desk, *, admin_ids: frozenset[str]) -> DeskServices:
         recipients=desk.recipients,
         decisions=desk.decisions,
         tokens=desk.tokens,
-        ai_defaults=from_sections(desk.settings.ai, desk.settings.brand),
+        ai_defaults=ai_defaults,
         preferences=desk.preferences,
         agent_profiles=desk.agent_profiles,
         workload=desk.workload,
+        calendars=desk.calendars,
+        sla_policies=desk.sla_policies,
+        settings_form=SettingsForm(
+            store=desk.store,
+            mailboxes=desk.mailbox_settings,
+            scheduler=desk.scheduler,
+            members=members,
+            ai_defaults=ai_defaults,
+            channel_key=TRIAGE_CHANNEL_KEY,
+            default_channel=config.triage_channel,
+        ),
     )
 
 

@@ -1,5 +1,5 @@
 """The admin settings modal: mailbox (with Test buttons), AI, Slack and branding, roles,
-and the Users section (``bot.blocks.people``).
+the SLA section (``bot.blocks.sla``) and the Users section (``bot.blocks.people``).
 
 Secrets are never put back into the form: a password or key field is empty, and its
 placeholder says whether one is stored. Leaving it empty keeps the stored value.
@@ -12,13 +12,17 @@ from typing import Any
 
 from bot import ids
 from bot.blocks.people import users_blocks
+from bot.blocks.sla import sla_blocks
 from bot.blocks.text import VIEW_BLOCKS, escape, mrkdwn, plain, short
 from core.access.directory import UserInfo
 from core.access.members import Member
 from core.access.users import ROLES
 from core.control.mailbox_form import MailboxForm
 from core.control.scheduler import ENABLED_KEY, INTERVAL_KEY
+from core.control.settings_form import SettingsSaved
 from core.inbound.mailboxes import TLS_MODES
+from core.workflow.calendar_store import CalendarInfo
+from core.workflow.sla_policies import PolicyInfo
 
 View = dict[str, Any]
 # the Slack user group whose members are mentioned for High urgency mail (a settings key:
@@ -33,6 +37,7 @@ SETTING_KEYS = {  # form block id -> settings store key
     "oncall_group": ONCALL_GROUP_KEY,
 }
 AUTO_FETCH = ("on", "off")
+SLA_ROOM = 30  # blocks the SLA section may take; the Users section has the rest
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,9 @@ class SettingsSnapshot:
     users: list[UserInfo] = field(default_factory=list)  # the workspace's, active or not
     users_notice: str | None = None  # the outcome of the last change in the Users section
     users_ok: bool = True
+    calendars: list[CalendarInfo] = field(default_factory=list)
+    policies: list[PolicyInfo] = field(default_factory=list)  # in matching order
+    sla_notice: str | None = None  # the outcome of the last change in the SLA section
 
 
 def _text_input(
@@ -212,6 +220,12 @@ def settings_view(snapshot: SettingsSnapshot, *, test_result: str | None = None)
         ),
         _select("role", "New role", ROLES, None),
     ]
+    blocks += sla_blocks(
+        snapshot.calendars,
+        snapshot.policies,
+        room=min(SLA_ROOM, VIEW_BLOCKS - len(blocks) - 5),
+        notice=snapshot.sla_notice,
+    )
     blocks += users_blocks(
         snapshot.users,
         room=VIEW_BLOCKS - len(blocks),
@@ -258,3 +272,11 @@ def test_result_text(results: dict[str, str]) -> str:
         else:
             lines.append(f":x: *{which.upper()}*: {escape(short(outcome, 1400))}")
     return "\n".join(lines)
+
+
+def saved_text(saved: SettingsSaved) -> str:
+    """What a save of the form tells the admin: each step stored, and what stopped it."""
+    if saved.failed is not None:
+        done = f"Saved: {', '.join(saved.done)}. " if saved.done else ""
+        return done + f"Not saved: {saved.failed}"
+    return f"Saved: {', '.join(saved.done)}." if saved.done else "Nothing changed."

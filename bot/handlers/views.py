@@ -6,6 +6,7 @@ everything else acks with a "Saving…" screen first and shows the outcome after
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -13,16 +14,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import ids
 from bot.blocks.modals import AFTER_APPROVE, loading_view, notice_view
-from bot.blocks.settings import SettingsSnapshot, settings_view, test_result_text
-from bot.forms import SettingsInput, body_blocks, edit_body, settings_input, state_of, text, value
+from bot.blocks.settings import SettingsSnapshot, saved_text, settings_view, test_result_text
+from bot.forms import body_blocks, edit_body, settings_input, state_of, text, value
 from bot.handlers.common import send_and_show
 from bot.runtime import Runtime
-from bot.services import TRIAGE_CHANNEL_KEY
 from core.access.members import Member
-from core.access.permissions import require_role
-from core.ai.config import with_stored
-from core.ai.service import check as check_ai
-from core.errors import DeskError, ValidationError
+from core.control.settings_form import SettingsSaved
+from core.errors import DeskError
 
 Body = dict[str, Any]
 
@@ -124,6 +122,8 @@ async def settings_snapshot(rt: Runtime, member: Member, home_team: str | None) 
         triage_channel=await rt.notifier.channel(),
         members=await s.members.of_team(member.team_id),
         users=await s.members.people(member.team_id),
+        calendars=await s.calendars.list(),
+        policies=await s.sla_policies.list(),
     )
 
 
@@ -134,64 +134,20 @@ async def on_settings_test(
     rt: Runtime = context["rt"]
     view = body.get("view") or {}
     which = {"smtp": "smtp", "ai": "ai"}.get(action.get("value") or "", "imap")
+    form, errors = settings_input(state_of(view))
     member = await rt.member(context, body)
     home = rt.home_team(context)
+    snapshot = await settings_snapshot(rt, member, home)
+    testing = f":hourglass_flowing_sand: Testing {which.upper()}…"
+    await client.views_update(view_id=view["id"], view=settings_view(snapshot, test_result=testing))
     try:
-        require_role(member, "admin", doing="testing the connections")
-        snapshot = await settings_snapshot(rt, member, home)
-        await client.views_update(
-            view_id=view["id"],
-            view=settings_view(
-                snapshot, test_result=f":hourglass_flowing_sand: Testing {which.upper()}…"
-            ),
+        outcome = await rt.services.settings_form.test(
+            member, form, errors, which=which, home_team=home
         )
-        form, errors = settings_input(state_of(view))
-        if which == "ai":
-            result = test_result_text({"ai": await test_ai(rt, form, errors)})
-            await client.views_update(
-                view_id=view["id"], view=settings_view(snapshot, test_result=result)
-            )
-            return
-        if form.mailbox is None or errors:
-            raise ValidationError(
-                "fill in the mailbox fields first: "
-                + "; ".join(f"{k}: {v}" for k, v in errors.items()),
-                field="mailbox",
-            )
-        outcome = await rt.services.mailbox_settings.test(
-            form.mailbox, which=which, team_id=member.team_id, home_team=home
-        )
-        result = test_result_text({which: outcome})
     except DeskError as exc:
-        result = test_result_text({which: str(exc)})
-        snapshot = await settings_snapshot(rt, member, home)
+        outcome = str(exc)
+    result = test_result_text({which: outcome})
     await client.views_update(view_id=view["id"], view=settings_view(snapshot, test_result=result))
-
-
-async def test_ai(rt: Runtime, form: SettingsInput, errors: dict[str, str]) -> str:
-    """Check the AI provider with what is typed in the modal (stored key where none is)."""
-    if bad := {k: v for k, v in errors.items() if k.startswith("ai_")}:
-        raise ValidationError("; ".join(f"{k}: {v}" for k, v in bad.items()), field="ai")
-    typed = {k: v for k, v in {**form.settings, **form.secrets}.items() if v}
-    ai = with_stored(rt.services.ai_defaults, {**await rt.services.store.all(), **typed})
-    return await check_ai(ai)
-
-
-async def apply_scheduler(rt: Runtime, member: Member, form: SettingsInput) -> list[str]:
-    """Auto-fetch on/off and its interval, when they differ from what is stored."""
-    scheduler = rt.services.scheduler
-    cfg = await scheduler.config()
-    interval = form.fetch_interval if form.fetch_interval != cfg.interval_seconds else None
-    if form.auto_fetch == "on" and (not cfg.enabled or interval):
-        await scheduler.start(member.actor, interval_seconds=interval)
-        return ["auto-fetch on" + (f", every {interval} s" if interval else "")]
-    if form.auto_fetch == "off" and cfg.enabled:
-        await scheduler.stop(member.actor)
-        return ["auto-fetch off"]
-    if interval:
-        await scheduler.set_interval(member.actor, interval)
-        return [f"auto-fetch every {interval} s"]
-    return []
 
 
 async def on_settings_submit(
@@ -203,52 +159,15 @@ async def on_settings_submit(
         return
     await ack(response_action="update", view=loading_view("Desk settings", "Saving…"))
     rt: Runtime = context["rt"]
-    done: list[str] = []
     try:
         member = await rt.member(context, body)
-        home = rt.home_team(context)
-        await save_settings(rt, member, form, client=client, home_team=home, done=done)
     except DeskError as exc:
-        summary = (f"Saved: {', '.join(done)}. " if done else "") + f"Not saved: {exc}"
-        await client.views_update(
-            view_id=view["id"], view=notice_view("Desk settings", summary, ok=False)
+        saved = SettingsSaved(failed=exc)
+    else:
+        saved = await rt.services.settings_form.save(
+            member, form, home_team=rt.home_team(context), profile=partial(rt.profile, client)
         )
-        return
-    summary = f"Saved: {', '.join(done)}." if done else "Nothing changed."
-    await client.views_update(view_id=view["id"], view=notice_view("Desk settings", summary))
-
-
-async def save_settings(
-    rt: Runtime,
-    member: Member,
-    form: SettingsInput,
-    *,
-    client: AsyncWebClient,
-    home_team: str | None,
-    done: list[str],
-) -> None:
-    """Store what the settings form changed, admins only; ``done`` names each step that
-    was saved (so a failure half-way can say what was kept)."""
-    s = rt.services
-    require_role(member, "admin", doing="changing settings")
-    if form.mailbox is not None:
-        saved = await s.mailbox_settings.save(
-            form.mailbox, team_id=member.team_id, home_team=home_team, actor=member.actor
-        )
-        done.append(f"mailbox {saved.name} ({saved.address})")
-    stored = await s.store.public()
-    for key, val in form.settings.items():
-        if stored.get(key, "") != val:
-            await s.store.set(key, val, actor=member.actor)
-            done.append(key)
-    for key, val in form.secrets.items():
-        await s.store.set(key, val, secret=True, actor=member.actor)
-        done.append(f"{key} (hidden)")
-    if form.triage_channel and form.triage_channel != await rt.notifier.channel():
-        await s.store.set(TRIAGE_CHANNEL_KEY, form.triage_channel, actor=member.actor)
-        done.append("triage channel")
-    done += await apply_scheduler(rt, member, form)
-    if form.role_user and form.role:
-        target = await rt.member_by_id(client, member.team_id, form.role_user)
-        changed = await s.members.set_role(member, target.user_id, form.role)
-        done.append(f"{changed.name} is now {changed.role}")
+    ok = saved.failed is None
+    await client.views_update(
+        view_id=view["id"], view=notice_view("Desk settings", saved_text(saved), ok=ok)
+    )

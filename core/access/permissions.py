@@ -16,10 +16,11 @@ The rules are written here once, for every surface (Slack, REST, CLI, bulk actio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.teams import team_of
 from core.access.users import actor_for
@@ -170,6 +171,21 @@ WORKLOAD_ROLES = MANAGER_ROLES
 def sees_workload(member: HasRole) -> bool:
     """Managers and admins see every agent's load; agents do not see each other's."""
     return member.role in WORKLOAD_ROLES
+
+
+async def check_admin(session: AsyncSession, who: Principal, *, doing: str) -> None:
+    """Raise PermissionDenied unless ``who`` may change the desk's settings: the operator,
+    or an admin (an API token with the ``admin`` scope) whose role is read again in the
+    caller's transaction, so a demoted or deactivated admin is refused at once.
+
+        async with sessions.begin() as session:
+            await check_admin(session, who, doing="changing SLA settings")
+    """
+    if who.operator:
+        return
+    row = await session.get(User, who.user_id) if who.user_id is not None else None
+    role = row.role if row is not None and row.is_active else None
+    check_api(replace(who, role=role), "admin", "admin", doing=doing)
 
 
 def require_role(member: HasRole, *roles: str, doing: str) -> None:

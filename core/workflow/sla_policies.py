@@ -4,10 +4,11 @@ Tickets take the first policy in ``position`` order whose category and urgency m
 criterion left empty matches any), else the default. Every change bumps the policy's
 ``version`` and, in the same transaction, moves the open clocks to the policy each ticket
 matches now (``SlaClocks.reapply``), keeping the business time they used. Each add and
-change is audited.
+change is audited. Only an admin (or the operator at the shell) adds or changes one:
+``who`` is checked in the transaction that writes (``core.access.permissions.check_admin``).
 
     policies = PolicyService(desk.sessions, clocks=desk.sla)
-    await policies.add("urgent", calendar="berlin", urgency="High", first_response="4h")
+    await policies.add("urgent", calendar="berlin", urgency="High", first_response="4h", who=who)
     due = await policies.preview("urgent", received_at)  # each metric's due time
 """
 
@@ -22,7 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.access.permissions import MANAGER_ROLES
+from core.access.permissions import MANAGER_ROLES, Principal, check_admin
 from core.audit import Actor, record
 from core.errors import NotFound, ValidationError
 from core.vocabulary import category_of, urgency_of
@@ -97,7 +98,11 @@ class Preview:
         }
 
 
-def _name(name: str) -> str:
+DOING = "changing SLA settings"
+
+
+def policy_name(name: str) -> str:
+    """``name`` stripped, or a ValidationError (field ``name``)."""
     name = name.strip()
     if not name or len(name) > NAME_MAX:
         raise ValidationError(f"a policy's name is 1 to {NAME_MAX} characters", field="name")
@@ -165,11 +170,13 @@ class PolicyService:
         is_default: bool = False,
         escalate_raise_urgency: bool = False,
         escalate_to: str | None = None,
-        by: Actor | None = None,
+        who: Principal | None = None,
     ) -> PolicyInfo:
         """A new policy, last in order unless ``position`` says otherwise. Needs at least
-        one target; ``escalate_to``: the email of the manager a breached ticket goes to."""
-        name = _name(name)
+        one target; ``escalate_to``: the email of the manager a breached ticket goes to.
+        ``who``: an admin or the operator (PermissionDenied otherwise), named in the audit
+        event; None: the desk itself."""
+        name = policy_name(name)
         values: dict[str, Any] = {
             "name": name,
             "category": category_of(category) if category else None,
@@ -194,6 +201,8 @@ class PolicyService:
             )
         try:
             async with self.sessions.begin() as session:
+                if who is not None:
+                    await check_admin(session, who, doing=DOING)
                 if await session.scalar(select(SlaPolicy.id).where(SlaPolicy.name == name)):
                     raise _taken(name)
                 cal = await find_calendar(session, calendar)
@@ -215,7 +224,7 @@ class PolicyService:
                 info = PolicyInfo(policy_of(row, cal), escalate_to)
                 record(
                     session,
-                    by or Actor.system(),
+                    _actor(who),
                     "sla.policy_added",
                     target=f"sla_policy:{row.id}",
                     **info.as_json(),
@@ -229,11 +238,12 @@ class PolicyService:
         self,
         ref: str | int,
         *,
-        by: Actor | None = None,
+        who: Principal | None = None,
         **changes: Any,
     ) -> PolicyInfo:
         """Change a policy: any of ``add``'s keyword arguments (a target of ``""`` clears
-        it). The version goes up and open clocks are recomputed in the same transaction."""
+        it). The version goes up and open clocks are recomputed in the same transaction.
+        ``who`` as for ``add``."""
         allowed = {
             "calendar",
             "category",
@@ -253,6 +263,8 @@ class PolicyService:
         if unknown:
             raise ValidationError(f"unknown policy field {', '.join(unknown)}", field=unknown[0])
         async with self.sessions.begin() as session:
+            if who is not None:
+                await check_admin(session, who, doing=DOING)
             previous = await load_policies(session)
             row = await find_policy(session, ref)
             before = PolicyInfo(policy_of(row, await session.get_one(SlaCalendar, row.calendar_id)))
@@ -289,7 +301,7 @@ class PolicyService:
             old, new = before.as_json(), info.as_json()
             record(
                 session,
-                by or Actor.system(),
+                _actor(who),
                 "sla.policy_changed",
                 target=f"sla_policy:{row.id}",
                 changes={k: [old[k], new[k]] for k in new if old[k] != new[k]},
@@ -355,6 +367,10 @@ class PolicyService:
             if user_id is None
             else await session.scalar(select(User.email).where(User.id == user_id))
         )
+
+
+def _actor(who: Principal | None) -> Actor:
+    return who.actor if who is not None else Actor.system()
 
 
 def _taken(name: str) -> ValidationError:

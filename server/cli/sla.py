@@ -120,7 +120,7 @@ def cmd_calendar_add(args: argparse.Namespace) -> int:
             hours=args.hours,
             holidays=args.holiday,
             ical=ical,
-            by=who.actor,
+            who=who,
         )
         if args.json:
             print_json(info.as_json())
@@ -166,7 +166,7 @@ def _print_policy(info: Any, *, as_json: bool, verb: str) -> None:
 def cmd_policy_add(args: argparse.Namespace) -> int:
     async def work(desk: Desk) -> int:
         who = await shell(desk, args.by)
-        info = await desk.sla_policies.add(args.name, by=who.actor, **_policy_fields(args))
+        info = await desk.sla_policies.add(args.name, who=who, **_policy_fields(args))
         _print_policy(info, as_json=args.json, verb="added")
         return 0
 
@@ -181,7 +181,7 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
         if not fields:
             raise ValidationError("nothing to change: give an option, e.g. --first-response 2h")
         who = await shell(desk, args.by)
-        info = await desk.sla_policies.change(args.name, by=who.actor, **fields)
+        info = await desk.sla_policies.change(args.name, who=who, **fields)
         _print_policy(info, as_json=args.json, verb="changed")
         return 0
 

@@ -13,6 +13,7 @@ import time
 from bot import ids
 from bot.blocks.modals import classify_view, edit_view, reject_view
 from bot.blocks.settings import SettingsSnapshot, settings_view
+from bot.blocks.sla import calendar_view
 from bot.ids import ModalContext
 from tests.core.flows import drafted_ticket, smtp_mailbox
 from tests.support.slack_driver import SlackHarness
@@ -114,6 +115,16 @@ async def test_every_handler_acks_before_slow_work(slack: SlackHarness, smtp_ser
         "settings submit": await d.submit(
             slack.admin, {**settings_view(snapshot), "id": "VSET2"}, {"company_name": "Acme"}
         ),
+        "sla add calendar": await d.action(
+            slack.admin,
+            {"action_id": ids.SLA_CALENDAR_NEW, "type": "button", "value": "calendar"},
+            view={**settings_view(snapshot), "id": "VSET3"},
+        ),
+        "sla calendar submit": await d.submit(
+            slack.admin,
+            {**calendar_view(ids.SlaFormContext(root="VSET3")), "id": "VCAL"},
+            {"cal_name": "utc", "cal_tz": "UTC", "cal_hours": "mon-fri 09:00-17:00"},
+        ),
     }
     failed = {name: a.status for name, a in acks.items() if a.status != 200}
     assert not failed, f"failed: {failed}"
@@ -141,7 +152,8 @@ async def test_every_handler_acks_before_slow_work(slack: SlackHarness, smtp_ser
         where=lambda c: c.body.get("view_id") == "VSETTINGS" and ":x: *IMAP*" in c.text_of_blocks(),
         timeout=20,
     )
-    for view_id in ("VEDIT", "VREJECT", "VCAT", "VSET2"):
+    await f.wait_for("views.push", timeout=20)  # the calendar form
+    for view_id in ("VEDIT", "VREJECT", "VCAT", "VSET2", "VCAL"):
         await f.wait_for(
             "views.update",
             where=lambda c, v=view_id: (

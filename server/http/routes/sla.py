@@ -113,7 +113,7 @@ async def add_calendar(desk: DeskDep, who: Admin, body: CalendarIn) -> CalendarO
         hours=body.hours,
         holidays=body.holidays,
         ical=body.ical,
-        by=who.actor,
+        who=who,
     )
     return CalendarOut.model_validate(info.as_json())
 
@@ -127,7 +127,7 @@ async def list_policies(desk: DeskDep, _who: Reader) -> list[PolicyOut]:
 @router.post("/sla/policies", status_code=201)
 async def add_policy(desk: DeskDep, who: Admin, body: PolicyIn) -> PolicyOut:
     fields = body.model_dump(exclude_none=True, exclude={"name"})
-    info = await desk.sla_policies.add(body.name, by=who.actor, **fields)
+    info = await desk.sla_policies.add(body.name, who=who, **fields)
     return PolicyOut.model_validate(info.as_json())
 
 
@@ -141,7 +141,7 @@ async def change_policy(ref: Ref, desk: DeskDep, who: Admin, body: PolicyPatch) 
         for k, v in body.model_dump(exclude_unset=True).items()
         if v is not None or k not in NOT_CLEARED
     }
-    info = await desk.sla_policies.change(ref, by=who.actor, **fields)
+    info = await desk.sla_policies.change(ref, who=who, **fields)
     return PolicyOut.model_validate(info.as_json())
 
 
