@@ -21,7 +21,7 @@ from core.vocabulary import (
     STATUSES,
 )
 from db.base import storable_id
-from db.models import Attachment, Draft, Message, Ticket, User
+from db.models import Attachment, AuditEvent, Draft, Message, Ticket, User
 from db.session import SessionFactory
 
 
@@ -135,6 +135,15 @@ class TicketReader:
                 message_view(m, [a for a in atts if a.message_id == m.id]) for m in messages
             ]
             view["drafts"] = [draft_view(d, users) for d in drafts]
+            events = await session.scalars(
+                select(AuditEvent)
+                .where(
+                    AuditEvent.ticket_id == ticket_id,
+                    AuditEvent.action.in_(ASSIGNMENT_ACTIONS),
+                )
+                .order_by(AuditEvent.at, AuditEvent.id)
+            )
+            view["assignments"] = [assignment_view(e) for e in events]
             return view
 
 
@@ -144,6 +153,26 @@ async def _user_emails(session: AsyncSession, ids: set[int]) -> dict[int, str]:
     return {
         uid: email
         for uid, email in await session.execute(select(User.id, User.email).where(User.id.in_(ids)))
+    }
+
+
+# the audit actions that change or explain who owns a ticket: its assignment history
+ASSIGNMENT_ACTIONS = ("ticket.assigned", "ticket.returned", "ticket.left_unassigned")
+
+
+def assignment_view(e: AuditEvent) -> dict[str, Any]:
+    """One line of a ticket's assignment history: when, what (``assigned``, ``returned``
+    to the queue, ``left_unassigned``), who or what decided (a person, or ``worker`` for
+    the automatic assignment), to whom, and why when the decider said (the automatic
+    assignment always does: "lowest load 3 of 15, skill Billing")."""
+    data = e.data or {}
+    return {
+        "at": _iso(e.at),
+        "action": e.action.removeprefix("ticket."),
+        "by": e.actor,
+        "source": e.source,
+        "assignee": data.get("assignee"),
+        "reason": data.get("reason"),
     }
 
 

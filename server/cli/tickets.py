@@ -169,6 +169,12 @@ def render_ticket(view: dict[str, Any]) -> str:
                 f"   attachment: {t(a['filename'])} ({t(a['content_type'])}, {a['size']} bytes){note}"
             )
         lines += [f"   note: {t(note)}" for note in m["notes"]]
+    if view.get("assignments"):
+        lines += ["", "Assignment:"]
+        for a in view["assignments"]:
+            whom = f" to {t(a['assignee'])}" if a["assignee"] else ""
+            why = f": {t(a['reason'])}" if a["reason"] else ""
+            lines.append(f"   {a['at']}  {a['action']}{whom} by {t(a['by'])}{why}")
     if view["draft_id"]:
         escalate = " ESCALATE: " + t(view["escalation_reason"] or "")
         lines += [

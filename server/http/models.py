@@ -163,9 +163,21 @@ class DraftOut(Out):
     outgoing_message_id: str | None
 
 
+class AssignmentEventOut(Out):
+    at: str | None
+    action: str = Field(description="assigned, returned (to the queue) or left_unassigned")
+    by: str = Field(description="who or what decided: a person's address, or worker")
+    source: str
+    assignee: str | None
+    reason: str | None
+
+
 class TicketDetailOut(TicketOut):
     messages: list[MessageOut]
     drafts: list[DraftOut]
+    assignments: list[AssignmentEventOut] = Field(
+        default_factory=list, description="who owned the ticket when, and why, oldest first"
+    )
 
 
 class DecisionOut(Out):

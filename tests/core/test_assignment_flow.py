@@ -174,3 +174,41 @@ async def test_strategies_are_per_mailbox_and_only_admins_change_them(desk: Desk
             },
         ),
     ]
+
+
+async def test_the_tickets_history_shows_every_assignment_and_why(desk: Desk) -> None:
+    from server.cli.tickets import render_ticket
+    from tests.support.api import api_client, api_token
+
+    mailbox = await smtp_mailbox(desk)
+    await agent(desk, "ann@team.test")
+    await agent(desk, "bob@team.test")
+    ann = await desk.directory.by_email("ann@team.test")
+    bob = await desk.directory.by_email("bob@team.test")
+    await desk.assignment_rules.change(OPERATOR, mailbox=None, strategy="balanced")
+    await desk.agent_profiles.change(OPERATOR, ann.id, skills=list(CATEGORIES), capacity=5)
+    item = desk.ingestor.parse_one(FetchedMail(uid=1, raw=make_mail(subject="Refund please")))
+    await desk.ingestor.ingest_batch(mailbox, None, [item])
+    await Worker(desk).process()
+    async with desk.sessions() as s:
+        [ticket] = list(await s.scalars(select(Ticket)))
+    await desk.directory.set_role(OPERATOR, ann.id, "manager")
+    manager = await principal_by_email(desk.sessions, "ann@team.test", "slack")
+    await desk.decisions.assign(manager, assignee_id=bob.id, ticket_id=ticket.id)
+
+    view = await desk.tickets.get(ticket.id)
+
+    auto, manual = view["assignments"]
+    assert auto["action"] == "assigned" and auto["by"] == "worker"
+    assert auto["assignee"] == "ann@team.test"
+    assert auto["reason"] == f"lowest load 0 of 5, skill {ticket.category}"
+    assert manual["action"] == "assigned" and manual["by"] == "ann@team.test"
+    assert manual["assignee"] == "bob@team.test" and manual["reason"] is None
+    text = render_ticket(view)
+    assert "Assignment:" in text
+    assert "assigned to ann@team.test by worker: lowest load 0 of 5" in text
+    assert "assigned to bob@team.test by ann@team.test" in text
+    token = await api_token(desk, "bob@team.test")
+    async with api_client(desk, token) as c:
+        got = (await c.get(f"/api/v1/tickets/{ticket.id}")).json()
+    assert got["assignments"] == view["assignments"]
