@@ -22,11 +22,14 @@ clock; the clocks are ``sla_clocks``, see ``core.workflow.sla``):
 - groups: the ticket's category and urgency now (``Unclassified`` when none) and its
   assignee now (``None``: unassigned).
 
-One statement (plus the agents' names), the period's clocks read once (a ``WITH``): on PostgreSQL a ``UNION ALL`` of four grouped
-selects with ``percentile_cont``; on SQLite, which has no percentile function, each
-group's durations are ranked by ``row_number()`` over the group and the two order
-statistics each percentile needs are picked by their rank, in the same statement
-(``portable=True`` runs that method on PostgreSQL too: the tests hold the two equal).
+One statement (plus the agents' names). The period's clocks are read with their state
+(one ordered CASE) and grouped four ways (all, category, urgency, agent): on PostgreSQL in
+one scan with ``GROUPING SETS`` and ``percentile_cont``; on SQLite, which has neither a
+percentile function nor grouping sets, the clocks are read once (a ``WITH``), each
+grouping's durations ranked by ``row_number()`` over the group, and the two order
+statistics each percentile needs picked by their rank (integer arithmetic), which Python
+interpolates as ``percentile_cont`` does (``portable=True`` runs that method on PostgreSQL
+too: the tests hold the two equal).
 Reads only.
 """
 
@@ -37,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, and_, case, cast, func, literal_column, null, or_, select
+from sqlalchemy import Select, String, and_, case, cast, func, literal_column, null, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -165,18 +168,26 @@ class SlaCompliance:
 # --- the statement -----------------------------------------------------------------------
 
 
-def _clocks(
-    since: datetime | None, now: datetime, scope: Scope
-) -> Any:  # a CTE (read once): one row per clock, its state as 0/1 columns
-    running = and_(SlaClock.stopped_at.is_(None), SlaClock.paused_at.is_(None))
-    paused = and_(SlaClock.stopped_at.is_(None), SlaClock.paused_at.is_not(None))
-    breached = or_(
-        SlaClock.breached_at.is_not(None),
-        and_(running, SlaClock.due_at <= now),
-        and_(paused, SlaClock.elapsed_seconds >= SlaClock.target_minutes * 60),
-    )
-    measured = and_(
-        SlaClock.stopped_at.is_not(None), func.coalesce(SlaClock.stop_reason, "") != "policy"
+def _clocks(since: datetime | None, now: datetime, scope: Scope) -> Select[Any]:
+    """One row per clock of the period: its groups, its ``state`` (met, breached, open,
+    paused, or dropped: stopped by a policy without its metric) and the business seconds
+    ``used`` by a stopped one. The CASE is ordered: a breach wins over every other state."""
+    stopped = SlaClock.stopped_at.is_not(None)
+    dropped = func.coalesce(SlaClock.stop_reason, "") == "policy"
+    state = case(
+        (SlaClock.breached_at.is_not(None), "breached"),
+        (and_(stopped, dropped), "dropped"),
+        (stopped, "met"),
+        (
+            and_(
+                SlaClock.paused_at.is_not(None),
+                SlaClock.elapsed_seconds >= SlaClock.target_minutes * 60,
+            ),
+            "breached",
+        ),
+        (SlaClock.paused_at.is_not(None), "paused"),
+        (SlaClock.due_at <= now, "breached"),
+        else_="open",
     )
     conds: list[ColumnElement[bool]] = []
     if since is not None:
@@ -189,64 +200,64 @@ def _clocks(
             Ticket.category.label("category"),
             Ticket.urgency.label("urgency"),
             Ticket.assigned_to_id.label("agent"),
-            case((breached, 1), else_=0).label("breached"),
-            case((and_(measured, ~breached), 1), else_=0).label("met"),
-            case((and_(running, ~breached), 1), else_=0).label("open"),
-            case((and_(paused, ~breached), 1), else_=0).label("paused"),
-            case((measured, SlaClock.elapsed_seconds), else_=None).label("used"),
+            state.label("state"),
+            case((and_(stopped, ~dropped), SlaClock.elapsed_seconds), else_=None).label("used"),
         )
         .join(Ticket, Ticket.id == SlaClock.ticket_id)
         .where(*conds)
-        .cte("c")
     )
 
 
-def _key(c: Any, dim: str) -> ColumnElement[Any] | None:
-    return None if dim == "all" else c.c[dim]
+STATES = ("met", "breached", "open", "paused")
+
+
+def _counts(c: Any) -> list[ColumnElement[Any]]:
+    return [func.count(case((c.c.state == st, 1), else_=None)) for st in STATES]
+
+
+# GROUPING(category, urgency, agent): a bit set for each column a grouping set leaves out
+_GROUPING = {7: "all", 3: "category", 5: "urgency", 6: "agent"}
+
+
+def _grouped_with_percentile_cont(c: Any) -> Any:
+    """PostgreSQL: one scan, four grouping sets, ``percentile_cont`` in each."""
+    return select(
+        func.grouping(c.c.category, c.c.urgency, c.c.agent),
+        c.c.category,
+        c.c.urgency,
+        c.c.agent,
+        c.c.metric,
+        *_counts(c),
+        func.count(c.c.used),
+        *(func.percentile_cont(p / 100).within_group(c.c.used) for p in PERCENTS),
+    ).group_by(
+        func.grouping_sets(
+            tuple_(c.c.metric),
+            tuple_(c.c.metric, c.c.category),
+            tuple_(c.c.metric, c.c.urgency),
+            tuple_(c.c.metric, c.c.agent),
+        )
+    )
 
 
 def _dim(dim: str) -> ColumnElement[str]:
     return literal_column(f"'{dim}'", String)  # one of the constants above, never input
 
 
-def _grouped_with_percentile_cont(c: Any) -> Any:
-    """PostgreSQL: four grouped selects, ``percentile_cont`` in each."""
-    branches = []
-    for dim in ("all", *DIMENSIONS):
-        key = _key(c, dim)
-        branches.append(
-            select(
-                _dim(dim).label("dim"),
-                (cast(key, String) if key is not None else cast(null(), String)).label("key"),
-                c.c.metric,
-                func.sum(c.c.met),
-                func.sum(c.c.breached),
-                func.sum(c.c.open),
-                func.sum(c.c.paused),
-                func.count(c.c.used),
-                *(func.percentile_cont(p / 100).within_group(c.c.used) for p in PERCENTS),
-            ).group_by(c.c.metric, *([key] if key is not None else []))
-        )
-    return branches[0].union_all(*branches[1:])
-
-
 def _grouped_by_rank(c: Any) -> Any:
-    """Any database: each group's durations ranked (``row_number()``, the measured ones
-    first), then per group the sums and, for each percentile, the values at rank ``lo`` and
-    ``lo + 1`` (0-based) where ``lo = floor(p * (n - 1) / 100)``, in integers."""
+    """Any database: each grouping's durations ranked (``row_number()``, the measured ones
+    first), then per group the counts and, for each percentile, the values at rank ``lo``
+    and ``lo + 1`` (0-based) where ``lo = floor(p * (n - 1) / 100)``, in integers."""
     branches = []
     for dim in ("all", *DIMENSIONS):
-        key = _key(c, dim)
+        key = None if dim == "all" else c.c[dim]
         part = [c.c.metric, *([key] if key is not None else [])]
         branches.append(
             select(
                 _dim(dim).label("dim"),
                 (cast(key, String) if key is not None else cast(null(), String)).label("key"),
                 c.c.metric,
-                c.c.met,
-                c.c.breached,
-                c.c.open,
-                c.c.paused,
+                c.c.state,
                 c.c.used,
                 func.row_number()
                 .over(partition_by=part, order_by=[c.c.used.is_(None), c.c.used])
@@ -262,17 +273,9 @@ def _grouped_by_rank(c: Any) -> Any:
             func.max(case((r.c.rn - 1 == lo, r.c.used), else_=None)),
             func.max(case((r.c.rn - 1 == lo + 1, r.c.used), else_=None)),
         ]
-    return select(
-        r.c.dim,
-        r.c.key,
-        r.c.metric,
-        func.sum(r.c.met),
-        func.sum(r.c.breached),
-        func.sum(r.c.open),
-        func.sum(r.c.paused),
-        func.max(r.c.n),
-        *picks,
-    ).group_by(r.c.dim, r.c.key, r.c.metric)
+    return select(r.c.dim, r.c.key, r.c.metric, *_counts(r), func.max(r.c.n), *picks).group_by(
+        r.c.dim, r.c.key, r.c.metric
+    )
 
 
 def interpolate(percent: int, n: int, lo: float | None, hi: float | None) -> float | None:
@@ -298,13 +301,14 @@ async def sla_compliance(
 ) -> SlaCompliance:
     """The period's compliance; ``portable`` picks the percentile method (default: the
     database's own on PostgreSQL, the ranked one elsewhere)."""
-    c = _clocks(since, now, scope)
     if portable is None:
         portable = not is_postgres(session)
+    clocks = _clocks(since, now, scope)
     groups: dict[tuple[str, str | None], dict[str, SlaFigures]] = {}
     if portable:
+        statement = _grouped_by_rank(clocks.cte("c"))
         for dim, key, metric, met, bad, open_, paused, n, *picks in await session.execute(
-            _grouped_by_rank(c)
+            statement
         ):
             n = int(n or 0)
             p50 = interpolate(PERCENTS[0], n, picks[0], picks[1])
@@ -313,9 +317,13 @@ async def sla_compliance(
                 int(met), int(bad), int(open_), int(paused), n, _seconds(p50), _seconds(p90)
             )
     else:
-        for dim, key, metric, met, bad, open_, paused, n, p50, p90 in await session.execute(
-            _grouped_with_percentile_cont(c)
+        statement = _grouped_with_percentile_cont(clocks.subquery("c"))
+        for bits, *keys, metric, met, bad, open_, paused, n, p50, p90 in await session.execute(
+            statement
         ):
+            dim = _GROUPING[int(bits)]
+            value = None if dim == "all" else keys[DIMENSIONS.index(dim)]
+            key = None if value is None else str(value)
             groups.setdefault((dim, key), {})[metric] = SlaFigures(
                 int(met), int(bad), int(open_), int(paused), int(n), _seconds(p50), _seconds(p90)
             )
