@@ -270,3 +270,37 @@ async def test_the_ranked_percentiles_equal_percentile_cont(desk: Desk) -> None:
         assert f.met == sum(v <= 3600 for v in values), key
         assert f.p50_seconds == pytest.approx(reference(values, 50), abs=0.006), key
         assert f.p90_seconds == pytest.approx(reference(values, 90), abs=0.006), key
+
+
+async def test_a_clock_a_policy_stopped_counts_only_if_it_had_breached(desk: Desk) -> None:
+    async with desk.sessions.begin() as s:
+        box = Mailbox(name="A", address="a@desk.test", kind="maildir")
+        s.add(box)
+        await s.flush()
+        t = Ticket(
+            mailbox_id=box.id,
+            requester_email="c@cust.test",
+            received_at=NOW - timedelta(hours=5),
+            last_message_at=NOW,
+            created_at=NOW,
+        )
+        s.add(t)
+        await s.flush()
+        for metric, breached in (("first_response", True), ("resolution", False)):
+            s.add(
+                SlaClock(
+                    ticket_id=t.id,
+                    metric=metric,
+                    target_minutes=60,
+                    started_at=NOW - timedelta(hours=5),
+                    resumed_at=NOW - timedelta(hours=1),
+                    elapsed_seconds=4000 if breached else 100,
+                    due_at=NOW - timedelta(hours=4),
+                    stopped_at=NOW - timedelta(hours=1),
+                    stop_reason="policy",
+                    breached_at=NOW - timedelta(hours=4) if breached else None,
+                )
+            )
+    sla = (await service(desk).report("7d")).sla
+    assert sla.metrics["first_response"] == figures(0, 1)  # its time is not a measured one
+    assert sla.metrics["resolution"] == NONE and sla.clocks == 1
