@@ -8,7 +8,8 @@ year (each with its customer message and an AI draft: sent, rejected, pending, s
 some escalated, 20 agents, 3 mailboxes) with server-side ``generate_series``, and times
 ``AnalyticsService.report("30d")`` (every figure /desk stats shows: response and resolution
 times with medians, categories, urgencies, approval/edit/escalation rates, agents, the daily
-trend, template usage) against a plain ``SELECT count(*) FROM tickets`` in the same run.
+trend, template usage, and the SLA compliance of two clocks a ticket with their
+percentiles) against a plain ``SELECT count(*) FROM tickets`` in the same run.
 Prints the median time of ``--runs`` runs of each and the ratio. Exit 1 above 1 s.
 The scratch database is dropped at the end.
 """
@@ -117,6 +118,25 @@ INSERT INTO template_uses (template_id, ticket_id, used_by_id, source, used_at)
 SELECT 1 + t.id % 10, t.id, 1 + t.id % 20, 'slack', t.received_at + interval '1 minute'
 FROM tickets t WHERE t.id % 9 = 0;
 
+-- two SLA clocks a ticket (first response: 4 h, resolution: 3 days), stopped where the
+-- ticket was answered or resolved, every seventh open one's resolution paused
+INSERT INTO sla_clocks (ticket_id, metric, cycle, policy_id, policy_version, target_minutes,
+    started_at, resumed_at, elapsed_seconds, due_at, next_alert_at, paused_at,
+    paused_seconds, stopped_at, stop_reason, breached_at, warned)
+SELECT t.id, m.metric, 0, NULL, 1, m.target, t.received_at, t.received_at,
+    COALESCE(EXTRACT(EPOCH FROM (m.stopped - t.received_at))::int, 0),
+    t.received_at + m.target * interval '1 minute', NULL,
+    CASE WHEN m.stopped IS NULL AND m.metric = 'resolution' AND t.id % 7 = 0
+         THEN t.received_at + interval '1 hour' END,
+    0, m.stopped, CASE WHEN m.stopped IS NOT NULL THEN m.reason END,
+    CASE WHEN m.stopped - t.received_at > m.target * interval '1 minute'
+         THEN t.received_at + m.target * interval '1 minute' END,
+    '[]'::json
+FROM tickets t,
+LATERAL (VALUES ('first_response', 240, t.first_response_at, 'reply'),
+                ('resolution', 4320, t.resolved_at, 'resolved'))
+    AS m(metric, target, stopped, reason);
+
 ANALYZE;
 """
 
@@ -168,7 +188,7 @@ def main() -> int:
     try:
         upgrade(url)
         seeded = seed(url, args.tickets)
-        print(f"seeded {args.tickets:,} tickets (+ messages, drafts) in {seeded:.1f} s")
+        print(f"seeded {args.tickets:,} tickets (+ messages, drafts, SLA clocks) in {seeded:.1f} s")
         stats_times, count_times, report = asyncio.run(measure(url, args.runs))
     finally:
         drop()
@@ -178,6 +198,11 @@ def main() -> int:
         f"30-day figures: {a.tickets:,} tickets, first response median "
         f"{a.first_response.median_seconds or 0:.0f} s, approval rate {a.approval_rate or 0:.2f}, "
         f"{len(a.agents)} agents, {len(a.trend)} days"
+    )
+    first = a.sla.metrics["first_response"]
+    print(
+        f"30-day SLA: first response {first.met:,} met, {first.breached:,} breached, "
+        f"p90 {first.p90_seconds or 0:.0f} s; {len(a.sla.by_agent)} assignees"
     )
     print(f"/desk stats (30d), median of {args.runs}: {stats_s * 1000:.1f} ms")
     print(f"SELECT count(*) FROM tickets, median of {args.runs}: {count_s * 1000:.1f} ms")

@@ -1,7 +1,8 @@
 """Analytics, scheduler status and new-ticket notices in Slack, as pure builders.
 
 - ``/desk stats [7d|30d|all] [by:category|urgency|agent] [trend:day|week|month]``:
-  ``parse_stats_options`` and ``analytics_blocks`` (the chart comes from
+  ``parse_stats_options`` and ``analytics_blocks``, with its SLA compliance section
+  (``sla_blocks``: per metric, and by the breakdown asked for) (the chart comes from
   ``core.reports.charts.chart_for(analytics, by=..., trend=...)``, uploaded by the handler);
 - App Home: ``home_headline_blocks`` (the headline numbers) and
   ``scheduler_status_blocks`` (last run, next run, last error);
@@ -22,6 +23,7 @@ from core.control.scheduler import SchedulerStatus
 from core.errors import ValidationError
 from core.reports.analytics import PERIODS, TRENDS, Analytics
 from core.reports.charts import BREAKDOWNS
+from core.reports.sla_compliance import Metrics, SlaCompliance, SlaFigures
 from core.workflow.notifications import TicketBatch
 
 Block = dict[str, Any]
@@ -141,6 +143,67 @@ def _trend(a: Analytics) -> list[Block]:
     return [{"type": "section", "text": mrkdwn(f"*Per {a.trend_unit}*{more}\n{text}"[:3000])}]
 
 
+SLA_LABEL = {
+    "first_response": "first response",
+    "next_response": "next response",
+    "resolution": "resolution",
+}
+
+
+def _compliance(f: SlaFigures) -> str:
+    decided = f.met + f.breached
+    return f"{percent(f.compliance)} of {decided}" if decided else "n/a"
+
+
+def sla_blocks(sla: SlaCompliance, *, by: str | None = None) -> list[Block]:
+    """The SLA section: met, breached and compliance per metric, the median and 90th
+    percentile of the business time stopped clocks used; ``by`` adds each group's
+    compliance per metric."""
+    if not sla.clocks:
+        return [
+            {
+                "type": "section",
+                "text": mrkdwn("*SLA compliance*\nno SLA clocks started in this period"),
+            }
+        ]
+    rows = [
+        (
+            SLA_LABEL.get(name, name),
+            str(f.met),
+            str(f.breached),
+            percent(f.compliance),
+            str(f.open),
+            str(f.paused),
+            duration(f.p50_seconds),
+            duration(f.p90_seconds),
+        )
+        for name, f in sla.metrics.items()
+    ]
+    header = ("metric", "met", "breached", "compliance", "open", "paused", "p50", "p90")
+    text = f"*SLA compliance* (times in business hours)\n{_table(rows, header)}"
+    blocks: list[Block] = [{"type": "section", "text": mrkdwn(text)}]
+    groups: list[tuple[str, Metrics]] = []
+    if by == "category":
+        groups = list(sla.by_category.items())
+    elif by == "urgency":
+        groups = list(sla.by_urgency.items())
+    elif by == "agent":
+        groups = [
+            ("unassigned" if x.user_id is None else (x.name or x.email or "?"), x.metrics)
+            for x in sla.by_agent
+        ]
+    if by and groups:
+        grouped = [
+            (short(key, 24), *(_compliance(m[name]) for name in SLA_LABEL))
+            for key, m in groups[:25]
+        ]
+        table = _table(grouped, (by, *SLA_LABEL.values()))
+        blocks.append(
+            {"type": "section", "text": mrkdwn(f"*SLA compliance by {by}*\n{escape(table)}"[:3000])}
+        )
+    return blocks
+
+
 def analytics_blocks(
     a: Analytics, *, by: str | None = None, trend: str | None = None
 ) -> list[Block]:
@@ -152,6 +215,7 @@ def analytics_blocks(
     ]
     for dimension in [by] if by else ["category", "urgency"]:
         blocks += _breakdown(a, dimension)
+    blocks += sla_blocks(a.sla, by=by)
     if trend:
         blocks += _trend(a)
     if a.templates:

@@ -19,7 +19,9 @@ Definitions (``since`` is the start of the period; "all" has none):
   average decision time (draft created -> approved), and tickets of the period assigned to
   them;
 - trend: tickets received and replies sent per day, week (starting Monday) or month, UTC;
-- template usage: insertions of each response template in the period.
+- template usage: insertions of each response template in the period;
+- SLA compliance: the clocks started in the period, per metric and by category, urgency
+  and agent (``core.reports.sla_compliance``, whose docstring defines the figures).
 
 ``scope`` limits everything to some mailboxes (a Slack workspace's: pass
 ``core.access.teams.team_mailbox_ids(...)``).
@@ -43,6 +45,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from core.errors import ValidationError
+from core.reports.sla_compliance import SlaCompliance, sla_compliance
 from core.vocabulary import CATEGORIES, URGENCIES
 from db.base import utcnow
 from db.models import Draft, Message, ResponseTemplate, TemplateUse, Ticket, User
@@ -177,6 +180,7 @@ class Analytics:
     trend_unit: str = "day"
     trend: list[TrendPoint] = field(default_factory=list)
     templates: list[TemplateUsage] = field(default_factory=list)
+    sla: SlaCompliance = field(default_factory=SlaCompliance)
 
     @property
     def approval_rate(self) -> float | None:
@@ -222,6 +226,7 @@ class Analytics:
                 ],
             },
             "templates": [asdict(t) for t in self.templates],
+            "sla": self.sla.as_dict(),
         }
 
     def csv_rows(self) -> list[tuple[str, str, str, str]]:
@@ -254,6 +259,7 @@ class Analytics:
             add(f"trend_{self.trend_unit}", p.start.isoformat(), "sent", p.sent)
         for t in self.templates:
             add("template", t.name, "uses", t.uses)
+        rows += self.sla.csv_rows()
         return rows
 
     def to_csv(self) -> str:
@@ -307,6 +313,7 @@ class AnalyticsService:
             agents = await _agent_figures(session, since, scope)
             trend_points = await _trend(session, trend, since, now, scope)
             templates = await _template_usage(session, since, scope)
+            sla = await sla_compliance(session, since=since, now=now, scope=scope)
         return Analytics(
             period=period,
             since=since,
@@ -326,6 +333,7 @@ class AnalyticsService:
             trend_unit=trend,
             trend=trend_points,
             templates=templates,
+            sla=sla,
         )
 
 

@@ -1,4 +1,5 @@
-"""desk stats: the analytics of a period, as text, JSON or CSV, and a chart."""
+"""desk stats: the analytics of a period, as text, JSON or CSV, and a chart; with the SLA
+compliance of the clocks started in it (per metric, and by the ``--by`` breakdown)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from core.reports import charts
 from core.reports.analytics import PERIODS, TRENDS, Analytics
+from core.reports.sla_compliance import Metrics, SlaCompliance, SlaFigures
 from server.cli.commands import command_parser
 from server.cli.common import fail, print_json, run_with_desk
 from server.wiring import Desk
@@ -42,6 +44,60 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
 
 
+SLA_LABEL = {
+    "first_response": "first response",
+    "next_response": "next response",
+    "resolution": "resolution",
+}
+
+
+def _sla_columns(*cells: object) -> str:
+    widths = (5, 8, 10, 5, 6, 6, 6)
+    return "".join(f" {c!s:>{w}}" for c, w in zip(cells, widths, strict=True))
+
+
+def _compliance(f: SlaFigures) -> str:
+    decided = f.met + f.breached
+    return f"{percent(f.compliance)} of {decided}" if decided else "-"
+
+
+def render_sla(sla: SlaCompliance, *, by: str | None) -> list[str]:
+    """The SLA section's lines: per metric, then each group of ``by`` (compliance, and of
+    how many met + breached clocks)."""
+    if not sla.clocks:
+        return ["\nSLA compliance: no SLA clocks started in this period"]
+    head = ("met", "breached", "compliance", "open", "paused", "p50", "p90")
+    lines = ["\n" + f"{'SLA compliance (business time):':32}" + _sla_columns(*head)]
+    lines += [
+        f"  {SLA_LABEL.get(name, name):30}"
+        + _sla_columns(
+            f.met,
+            f.breached,
+            percent(f.compliance),
+            f.open,
+            f.paused,
+            duration(f.p50_seconds),
+            duration(f.p90_seconds),
+        )
+        for name, f in sla.metrics.items()
+    ]
+    groups: list[tuple[str, Metrics]] = []
+    if by == "category":
+        groups = list(sla.by_category.items())
+    elif by == "urgency":
+        groups = list(sla.by_urgency.items())
+    elif by == "agent":
+        groups = [(x.label(), x.metrics) for x in sla.by_agent]
+    if by:
+        title = f"SLA compliance by {by}:"
+        lines.append(f"\n{title:26}" + "".join(f" {SLA_LABEL[n]:>15}" for n in SLA_LABEL))
+        lines += [
+            f"  {key[:24]:24}" + "".join(f" {_compliance(m[n]):>15}" for n in SLA_LABEL)
+            for key, m in groups
+        ] or ["  (none)"]
+    return lines
+
+
 def render_text(a: Analytics, *, by: str | None, trend: str | None) -> str:
     since = a.since.strftime("%Y-%m-%d") if a.since else "the start"
     lines = [
@@ -68,6 +124,7 @@ def render_text(a: Analytics, *, by: str | None, trend: str | None) -> str:
             f"{x.sent:>6} {duration(x.avg_response_seconds):>9} {x.assigned:>9}"
             for x in a.agents
         ] or ["  (none)"]
+    lines += render_sla(a.sla, by=by)
     if trend:
         lines.append(f"\nPer {a.trend_unit}:        received   sent")
         lines += [f"  {p.start.isoformat():16} {p.received:>8} {p.sent:>6}" for p in a.trend]

@@ -297,6 +297,38 @@ class TemplateUsageOut(Out):
     uses: int
 
 
+class SlaFiguresOut(Out):
+    met: int
+    breached: int
+    compliance: Number | None = Field(description="met / (met + breached); null when both are 0")
+    open: int
+    paused: int
+    stopped: int = Field(description="stopped clocks (met or breached) the percentiles are of")
+    p50_seconds: Number | None
+    p90_seconds: Number | None
+
+
+class SlaMetricsOut(Out):
+    first_response: SlaFiguresOut
+    next_response: SlaFiguresOut
+    resolution: SlaFiguresOut
+
+
+class SlaAgentOut(Out):
+    user_id: int | None = Field(description="null: the tickets nobody is assigned")
+    email: str | None
+    name: str | None
+    metrics: SlaMetricsOut
+
+
+class SlaComplianceOut(Out):
+    time: str = Field(description="business: the durations are business seconds")
+    metrics: SlaMetricsOut
+    by_category: dict[str, SlaMetricsOut]
+    by_urgency: dict[str, SlaMetricsOut]
+    by_agent: list[SlaAgentOut]
+
+
 class AnalyticsOut(Out):
     period: str
     since: str | None
@@ -310,6 +342,7 @@ class AnalyticsOut(Out):
     agents: list[AgentOut]
     trend: TrendOut
     templates: list[TemplateUsageOut]
+    sla: SlaComplianceOut
 
 
 # --- templates -----------------------------------------------------------------------------

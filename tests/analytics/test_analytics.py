@@ -157,8 +157,8 @@ async def test_computed_in_the_database_not_in_python(desk: Desk) -> None:
         await service(desk).report("30d", scope=[ids["a"]])
     finally:
         event.remove(desk.engine.sync_engine, "before_cursor_execute", log)
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) <= 14, selects
+    selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert len(selects) <= 15, selects  # 14 and the SLA figures' one (its users: none here)
     for s in selects:
         body = s.upper()
         assert "COUNT(" in body or "AVG(" in body or "USERS" in body, s

@@ -18,6 +18,7 @@ async def test_stats_by_category_with_a_weekly_trend(slack: SlackHarness, smtp_s
     text = answer.text_of_blocks()
     assert "Desk stats, last 30 days" in text and "*Tickets*\n2" in text
     assert "*By category*" in text and "*Per week*" in text
+    assert "*SLA compliance*\nno SLA clocks started in this period" in text  # no policy here
 
     (done,) = await slack.fake.wait_for("files.completeUploadExternal")
     (posted,) = slack.fake.calls_to("chat.postMessage", lambda c: c.body["channel"] == "DADMIN001")
