@@ -38,6 +38,8 @@ SETTABLE_STATUSES = ("open", "waiting", "resolved")
 APPROVAL_STATUSES = ("pending", "approved", "sending", "sent", "failed", "rejected", "superseded")
 APPROVED_STATUSES = ("approved", "sending", "sent", "failed")  # a person said yes
 OPEN_DRAFT_STATUSES = ("pending", "failed")  # still waiting on a person
+# the SLA clocks a ticket can have (core.workflow.sla moves them, core.reports reads them)
+SLA_METRICS = ("first_response", "next_response", "resolution")
 
 
 def canonical(value: str, choices: tuple[str, ...]) -> str | None:

@@ -44,13 +44,12 @@ from sqlalchemy import Select, String, and_, case, cast, func, literal_column, n
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.vocabulary import CATEGORIES, URGENCIES
+from core.vocabulary import CATEGORIES, SLA_METRICS, URGENCIES
 from db.models import SlaClock, Ticket, User
 from db.session import is_postgres
 
 # the metrics of ``core.workflow.sla`` (a sibling package core.reports may not import; a
 # test holds the two lists equal)
-SLA_METRICS = ("first_response", "next_response", "resolution")
 PERCENTS = (50, 90)
 UNCLASSIFIED = "Unclassified"
 DIMENSIONS = ("category", "urgency", "agent")

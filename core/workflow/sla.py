@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import ValidationError
 from core.tickets.sla_due import BREACH_LEVEL  # in ``warned``: the breach was told
+from core.vocabulary import SLA_METRICS
 from core.workflow.calendar_store import calendar_of
 from core.workflow.calendars import BusinessCalendar
 from db.base import utcnow
@@ -42,8 +43,7 @@ from db.models import SlaCalendar, SlaClock, SlaPolicy, Ticket
 
 log = logging.getLogger(__name__)
 
-FIRST_RESPONSE, NEXT_RESPONSE, RESOLUTION = "first_response", "next_response", "resolution"
-METRICS = (FIRST_RESPONSE, NEXT_RESPONSE, RESOLUTION)
+FIRST_RESPONSE, NEXT_RESPONSE, RESOLUTION = METRICS = SLA_METRICS
 DEFAULT_WARN_LEVELS = (75, 90)
 # business time: m minutes, h hours, d days of 24 business hours
 _DURATION = re.compile(r"^\s*(\d{1,6})\s*([mhd])\s*$")

@@ -14,13 +14,11 @@ from sqlalchemy import event
 from core.access.teams import team_mailbox_ids
 from core.reports.analytics import AnalyticsService
 from core.reports.sla_compliance import (
-    SLA_METRICS,
     SlaCompliance,
     SlaFigures,
     interpolate,
     sla_compliance,
 )
-from core.workflow.sla import METRICS
 from db.models import Mailbox, SlaClock, Ticket
 from db.session import is_postgres
 from server.wiring import Desk
@@ -45,10 +43,6 @@ def figures(
 
 
 NONE = figures()
-
-
-def test_the_metrics_are_the_clocks() -> None:
-    assert SLA_METRICS == METRICS
 
 
 async def test_a_known_mix_of_clocks_per_metric_and_group(desk: Desk) -> None:
