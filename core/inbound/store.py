@@ -1,8 +1,8 @@
 """The ingest's store stage: one batch of parsed mail into the database in one transaction.
 
 Duplicates are dropped (one look-up by Message-ID serves them and threading), unparseable
-mail goes to quarantine, each mail is threaded (``core.mail.threads``) or opens a ticket,
-and tickets, messages and attachments are written with bulk inserts; follow-ups move their
+mail goes to quarantine, each mail is threaded (``core.mail.threads``) or opens a ticket
+(in the language of its first mail, ``core.mail.language``), and tickets, messages and attachments are written with bulk inserts; follow-ups move their
 ticket's clock and reopen it, bounces mark their recipients. Also the folder's UID state.
 """
 
@@ -25,6 +25,7 @@ from core.inbound.attachments import AttachmentStore
 from core.inbound.parse_pool import classify_mail
 from core.inbound.records import IngestReport, Item
 from core.mail.compose import ticket_from_message_id
+from core.mail.language import message_language
 from core.mail.threads import candidate_ids, resolve, subject_tags
 from core.textsafe import clean, clean_list
 from core.ticket_events import NO_EVENTS, TicketEvents
@@ -367,6 +368,9 @@ class BatchStore:
                     "requester_email": clean(msg.from_email, ADDR_LEN),
                     "requester_name": clean(msg.from_name, ADDR_LEN),
                     "subject": clean(msg.subject),
+                    # the customer's first mail says which language they write in (mail
+                    # nobody answers needs none)
+                    "language": None if noise else message_language(msg),
                     # mail nobody should answer is kept, but not put in anyone's queue
                     "status": "resolved" if noise else "open",
                     "resolved_at": now if noise else None,

@@ -29,29 +29,18 @@ import re
 import pycld2
 
 from core.mail.parsed import ParsedMessage
+from core.vocabulary import language_code
 
 log = logging.getLogger(__name__)
 
 MIN_SHARE = 50  # percent of the text in the top language
 MIN_WORDS = 2  # one word is no language ("Nanananana" reads as Malagasy)
 MAX_CHARS = 10_000  # a mail's first characters say its language
-# codes CLD2 still gives in their withdrawn ISO 639-1 form
-_RENAMED = {"iw": "he", "jw": "jv", "in": "id", "ji": "yi"}
-_CODE = re.compile(r"^[a-z]{2}$")
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_NO_LANGUAGE = {"un", "xx", "zz"}  # CLD2's unknown, its scripts (xx-Latn), private use
 # CLD2 refuses control characters ("invalid UTF-8") and lone surrogates cannot be encoded
 _UNREADABLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
 )
-
-
-def language_code(value: str) -> str | None:
-    """The ISO 639-1 code of a language tag's primary subtag (``pt-BR`` -> ``pt``,
-    ``iw`` -> ``he``), or None when it has none (``haw``, ``xx-Latn``, ``un``)."""
-    primary = value.strip().lower().replace("_", "-").split("-", 1)[0]
-    primary = _RENAMED.get(primary, primary)
-    return primary if _CODE.match(primary) and primary not in _NO_LANGUAGE else None
 
 
 def text_language(text: str) -> str | None:

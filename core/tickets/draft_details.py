@@ -65,6 +65,7 @@ class DraftCard:
     # a failed draft's customer address is marked undeliverable (a permanent bounce): a
     # retry fails until the mark is cleared (looked up for failed drafts only)
     requester_undeliverable: bool = False
+    language: str | None = None  # the customer's (ISO 639-1), None when unknown
 
 
 class DraftCardReader:
@@ -144,4 +145,5 @@ class DraftCardReader:
             newer_draft_id=newer,
             flags=dict(draft.flags or {}),
             requester_undeliverable=recipient is not None and recipient.undeliverable,
+            language=ticket.language,
         )

@@ -28,6 +28,7 @@ from core.vocabulary import (
     URGENCIES,
     canonical,
     category_of,
+    language_of,
     urgency_of,
 )
 
@@ -45,6 +46,7 @@ class TicketQuery:
     assigned_to_id: int | None = None
     assignee_email: str | None = None  # the owner's address (any case)
     unassigned: bool = False  # only tickets nobody owns
+    language: str | None = None  # an ISO 639-1 code: only the tickets in that language
     escalated: bool | None = None  # True: flagged for escalation only; False: not flagged
     sort: str = "-date"
     limit: int = 50
@@ -60,6 +62,8 @@ class TicketQuery:
             category_of(self.category)
         if self.urgency:
             urgency_of(self.urgency)
+        if self.language is not None:
+            language_of(self.language)
         if self.sort not in SORTS:
             raise ValidationError(
                 f"unknown sort {self.sort!r:.200}; use one of {', '.join(SORTS)}", field="sort"
@@ -85,7 +89,7 @@ MAX_WORDS = 10  # words of a search that count
 
 _COLUMNS = """
     t.id, t.requester_email, t.requester_name, t.subject, t.received_at, t.status,
-    t.category, t.urgency, t.summary, t.thread_id, t.message_id, t.assigned_to_id,
+    t.category, t.urgency, t.language, t.summary, t.thread_id, t.message_id, t.assigned_to_id,
     t.ai_processed, t.escalation_required, t.last_message_at, t.first_response_at,
     d.id AS draft_id, d.fix_steps, d.body AS draft_body, d.version AS draft_version,
     d.status AS draft_status, d.approved_at, d.sent_at, d.confidence, d.escalation_reason,
@@ -164,6 +168,9 @@ def _filters(query: TicketQuery, conds: list[str], params: dict[str, Any]) -> No
         params["assignee_email"] = query.assignee_email.strip().lower()
     if query.unassigned:
         conds.append("t.assigned_to_id IS NULL")
+    if query.language is not None:
+        conds.append("t.language = :language")
+        params["language"] = language_of(query.language)
     if query.escalated is not None:
         conds.append("t.escalation_required = :escalated")
         params["escalated"] = bool(query.escalated)
@@ -271,6 +278,7 @@ def ticket_view(row: Mapping[Any, Any]) -> dict[str, Any]:
         "status": row["status"],
         "category": row["category"],
         "urgency": row["urgency"],
+        "language": row["language"],
         "summary": row["summary"],
         "fix_steps": _json(row["fix_steps"], []) if drafted else [],
         "draft_response": row["draft_body"],

@@ -10,15 +10,10 @@ from collections import Counter
 
 import pytest
 
-from core.mail.language import (
-    content_language,
-    language_code,
-    mail_language,
-    message_language,
-    text_language,
-)
+from core.mail.language import content_language, mail_language, message_language, text_language
 from core.mail.parsing import parse_message
 from core.mail.quotes import strip_reply
+from core.vocabulary import language_code
 from tests.support.services import corpora_dir
 
 SAMPLES = {
