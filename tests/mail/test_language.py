@@ -6,7 +6,9 @@ under what was measured)."""
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,7 @@ from core.mail.language import content_language, mail_language, message_language
 from core.mail.parsing import parse_message
 from core.mail.quotes import strip_reply
 from core.vocabulary import language_code
+from tests.support.cli import run
 from tests.support.services import corpora_dir
 
 SAMPLES = {
@@ -156,6 +159,17 @@ def test_a_parsed_mail_is_read_without_its_quoted_history() -> None:
     assert message_language(parsed) == "es"
     assert message_language(parse_message(_mail("", "ok", "pt-BR"))) == "pt"
     assert message_language(parse_message(_mail("Frage", "ok", "en, de"))) is None
+
+
+def test_desk_parse_says_the_language(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    eml = tmp_path / "es.eml"
+    eml.write_bytes(
+        _mail("Factura", "Hola, me cobraron dos veces este mes. ¿Pueden ayudarme?", "en")
+    )
+    code, out, _ = run(capsys, "parse", str(eml), "--json")
+    assert code == 0 and json.loads(out)["language"] == "es"
+    code, out, _ = run(capsys, "parse", str(eml))
+    assert code == 0 and "Language:    es" in out
 
 
 # -- the corpora ---------------------------------------------------------------------------------
