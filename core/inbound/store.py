@@ -25,7 +25,6 @@ from core.inbound.attachments import AttachmentStore
 from core.inbound.parse_pool import classify_mail
 from core.inbound.records import IngestReport, Item
 from core.mail.compose import ticket_from_message_id
-from core.mail.language import message_language
 from core.mail.threads import candidate_ids, resolve, subject_tags
 from core.textsafe import clean, clean_list
 from core.ticket_events import NO_EVENTS, TicketEvents
@@ -368,9 +367,9 @@ class BatchStore:
                     "requester_email": clean(msg.from_email, ADDR_LEN),
                     "requester_name": clean(msg.from_name, ADDR_LEN),
                     "subject": clean(msg.subject),
-                    # the customer's first mail says which language they write in (mail
-                    # nobody answers needs none)
-                    "language": None if noise else message_language(msg),
+                    # the customer's first mail says which language they write in (told
+                    # by ``classify_mail``, in the parse workers for big batches)
+                    "language": None if noise else msg.language,
                     # mail nobody should answer is kept, but not put in anyone's queue
                     "status": "resolved" if noise else "open",
                     "resolved_at": now if noise else None,
