@@ -27,6 +27,7 @@ FILTERS = {
     "urgency": "urgency",
     "from": "sender",
     "assignee": "assignee",
+    "language": "language",
 }
 PAGE_SIZE = 10
 
@@ -51,6 +52,7 @@ class Search:
     urgency: str | None = None
     sender: str | None = None
     assignee: str | None = None  # the owner's email
+    language: str | None = None  # the customer's, ISO 639-1
     offset: int = 0
 
     def query(self, *, limit: int = PAGE_SIZE) -> TicketQuery:
@@ -61,6 +63,7 @@ class Search:
             q=self.words or None,
             sender=self.sender,
             assignee_email=self.assignee,
+            language=self.language,
             limit=limit,
             offset=self.offset,
         ).validated()
@@ -68,7 +71,7 @@ class Search:
 
 def parse_search(text: str, *, offset: int = 0) -> Search:
     """``refund status:pending category:"Feature Request" urgency:high from:a@b.c
-    assignee:ann@team.test``."""
+    assignee:ann@team.test language:de``."""
     try:
         tokens = shlex.split(text)
     except ValueError as exc:
@@ -103,4 +106,5 @@ def _example(key: str) -> str:
         "urgency": "high",
         "from": "alice@example.com",
         "assignee": "ann@example.com",
+        "language": "de",
     }[key]

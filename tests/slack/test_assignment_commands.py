@@ -67,6 +67,12 @@ async def test_workload_is_for_managers(slack: SlackHarness, smtp_server) -> Non
     assert "Refund please" not in none.text_of_blocks()
     bad = await _answer(slack, slack.admin, "search assignee:amy")
     assert "not an email address" in bad.text_of_blocks()
+    english = await _answer(slack, slack.admin, "search language:EN")
+    assert "Refund please" in english.text_of_blocks()
+    german = await _answer(slack, slack.admin, "search language:de")
+    assert "Refund please" not in german.text_of_blocks()
+    wrong = await _answer(slack, slack.admin, "search language:english")
+    assert "not a language code" in wrong.text_of_blocks()
 
 
 def test_workload_blocks_stay_within_slacks_limits() -> None:
