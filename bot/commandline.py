@@ -28,6 +28,7 @@ FILTERS = {
     "urgency": "urgency",
     "from": "sender",
     "assignee": "assignee",
+    "language": "language",
 }
 PAGE_SIZE = 10
 
@@ -77,6 +78,7 @@ class Search:
     sender: str | None = None
     assignee: str | None = None  # the owner's email
     assignee_mention: Mention | None = None  # the owner as Slack named them: resolve first
+    language: str | None = None  # the customer's, ISO 639-1
     offset: int = 0
 
     def query(self, *, limit: int = PAGE_SIZE) -> TicketQuery:
@@ -87,6 +89,7 @@ class Search:
             q=self.words or None,
             sender=self.sender,
             assignee_email=self.assignee,
+            language=self.language,
             limit=limit,
             offset=self.offset,
         ).validated()
@@ -94,8 +97,8 @@ class Search:
 
 def parse_search(text: str, *, offset: int = 0) -> Search:
     """``refund status:pending category:"Feature Request" urgency:high from:a@b.c
-    assignee:ann@team.test`` (or ``assignee:@ann``, ``assignee:<@U123>``: ``assignee_mention``,
-    which the caller resolves to an address)."""
+    assignee:ann@team.test language:de`` (or ``assignee:@ann``, ``assignee:<@U123>``:
+    ``assignee_mention``, which the caller resolves to an address)."""
     try:
         tokens = shlex.split(text)
     except ValueError as exc:
@@ -143,4 +146,5 @@ def _example(key: str) -> str:
         "urgency": "high",
         "from": "alice@example.com",
         "assignee": "ann@example.com",
+        "language": "de",
     }[key]

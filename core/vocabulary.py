@@ -1,4 +1,5 @@
-"""The words a ticket is described with: categories, urgencies, ticket and draft statuses.
+"""The words a ticket is described with: categories, urgencies, ticket and draft statuses,
+language codes.
 
 Written once here, at the root of core because every package speaks them: the AI's result
 type (``core.ai.result``) answers in ``Category`` and ``Urgency``, filters, Slack menus,
@@ -8,6 +9,7 @@ may choose cannot drift apart.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from core.errors import ValidationError
@@ -68,5 +70,31 @@ def urgency_of(value: str) -> str:
     if found is None:
         raise ValidationError(
             f"unknown urgency {value!r:.200}; use one of {', '.join(URGENCIES)}", field="urgency"
+        )
+    return found
+
+
+# codes still given in their withdrawn ISO 639-1 form (CLD2 says iw for Hebrew)
+_RENAMED_LANGUAGES = {"iw": "he", "jw": "jv", "in": "id", "ji": "yi"}
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
+_NO_LANGUAGE = {"un", "xx", "zz"}  # unknown, CLD2's scripts (xx-Latn), private use
+
+
+def language_code(value: str) -> str | None:
+    """The ISO 639-1 code of a language tag's primary subtag (``pt-BR`` -> ``pt``,
+    ``iw`` -> ``he``), or None when it has none (``haw``, ``xx-Latn``, ``un``)."""
+    primary = value.strip().lower().replace("_", "-").split("-", 1)[0]
+    primary = _RENAMED_LANGUAGES.get(primary, primary)
+    return primary if _LANGUAGE_CODE.match(primary) and primary not in _NO_LANGUAGE else None
+
+
+def language_of(value: str) -> str:
+    """The ISO 639-1 code ``value`` names (``DE``, ``de-AT`` -> ``de``), or a
+    ValidationError."""
+    found = language_code(value)
+    if found is None:
+        raise ValidationError(
+            f"not a language code: {value!r:.200} (use ISO 639-1 codes such as en, de, pt)",
+            field="language",
         )
     return found

@@ -153,6 +153,13 @@ def _owner(card: DraftCard) -> str:
     return f"Owner: {person(card.assignee.slack_user_id, card.assignee.email)}"
 
 
+def _language(card: DraftCard) -> list[str]:
+    """The customer's language, when it is one an English-speaking desk should notice."""
+    if card.language is None or card.language == "en":
+        return []
+    return [f":speech_balloon: Language: *{escape(card.language)}*"]
+
+
 def _flags(card: DraftCard) -> list[str]:
     out = []
     if card.escalation_required:
@@ -299,7 +306,10 @@ def draft_message(card: DraftCard) -> DraftMessage:
         {"type": "section", "fields": _fields(card)},
         {
             "type": "context",
-            "elements": [mrkdwn(line) for line in [_owner(card), *_sla(card), *_flags(card)][:10]],
+            "elements": [
+                mrkdwn(line)
+                for line in [_owner(card), *_sla(card), *_language(card), *_flags(card)][:10]
+            ],
         },
     ]
     if card.summary:

@@ -10,7 +10,7 @@ from core.vocabulary import APPROVAL_STATUSES, CATEGORIES, STATUSES, URGENCIES
 Block = dict[str, Any]
 
 HELP = f"""*`/desk` commands*
-• `/desk search <words> [status:S] [category:C] [urgency:U] [from:EMAIL] [assignee:EMAIL]`: find tickets (only you see the answer)
+• `/desk search <words> [status:S] [category:C] [urgency:U] [from:EMAIL] [assignee:EMAIL] [language:de]`: find tickets (only you see the answer)
     status: {", ".join(STATUSES + tuple(s for s in APPROVAL_STATUSES))}
     category: {", ".join(CATEGORIES)} (quote names with spaces, or use the first word: `category:login`)
     urgency: {", ".join(URGENCIES)}

@@ -58,14 +58,17 @@ MAX_LISTED = 20
 
 
 def unassigned_message(items: list[LeftUnassigned]) -> tuple[str, list[Block]]:
-    """The triage channel's notice of tickets nobody available has the skill for."""
+    """The triage channel's notice of tickets nobody available has the skill for (or
+    speaks the language of)."""
+    languages = any(i.language for i in items)
     text = (
         f":warning: {len(items)} ticket{'s' * (len(items) != 1)} left unassigned:"
-        " nobody available has the skill"
+        f" nobody available has the skill{' or speaks the language' if languages else ''}"
     )
     lines = [
         f"• *#{i.ticket_id}* {escape(i.subject[:120])} ({escape(i.mailbox)}, "
-        f"{escape(i.category or 'no category')})"
+        f"{escape(i.category or 'no category')}"
+        f"{', language ' + escape(i.language) if i.language else ''})"
         for i in items[:MAX_LISTED]
     ]
     if len(items) > MAX_LISTED:
@@ -77,8 +80,9 @@ def unassigned_message(items: list[LeftUnassigned]) -> tuple[str, list[Block]]:
             "type": "context",
             "elements": [
                 mrkdwn(
-                    "Give an agent the skill (`desk users set EMAIL --skills ...`) or assign"
-                    " them from the card; the queue is assigned as soon as someone fits."
+                    "Give an agent the skill (`desk users set EMAIL --skills ...`"
+                    f"{' or --languages ...' if languages else ''}) or assign them from the"
+                    " card; the queue is assigned as soon as someone fits."
                 )
             ],
         },

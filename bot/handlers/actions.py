@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -22,7 +22,7 @@ from bot.runtime import Runtime
 from core.access.permissions import Principal
 from core.errors import DeskError, InvalidTransition
 from core.tickets.decisions import Decisions
-from core.tickets.queries import TeamQuery
+from core.tickets.queries import TeamQuery, TicketQuery
 
 Body = dict[str, Any]
 
@@ -237,20 +237,9 @@ async def search_reply(
         )
         search = replace(search, assignee=email, assignee_mention=None)
     q = search.query(limit=PAGE_SIZE)
+    # every filter of the search (a new one is never dropped here), in the member's workspace
     query = TeamQuery(
-        **{
-            f: getattr(q, f)
-            for f in (
-                "status",
-                "category",
-                "urgency",
-                "q",
-                "sender",
-                "assignee_email",
-                "limit",
-                "offset",
-            )
-        },
+        **{f.name: getattr(q, f.name) for f in fields(TicketQuery)},
         team_id=team_id,
         home_team=home_team,
     )

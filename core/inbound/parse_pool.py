@@ -25,6 +25,7 @@ from typing import Any
 from core.errors import ParseError
 from core.inbound.attachments import AttachmentStore
 from core.inbound.records import Item
+from core.mail.language import message_language
 from core.mail.loopguard import Classification, classify
 from core.mail.parsed import PackedMessage, ParsedMessage, pack, unpack
 from core.mail.parsing import parse_message
@@ -144,11 +145,14 @@ def parse_mail(
 
 
 def classify_mail(parsed: ParsedMessage, own: frozenset[str]) -> Classification:
-    """Who sent it (``core.mail.loopguard``); customer mail also gets its triage input."""
+    """Who sent it (``core.mail.loopguard``); customer mail also gets its triage input and
+    its language."""
     kind = classify(parsed, own_addresses=set(own))
-    if kind.kind == "customer" and parsed.text:
-        # the triage input; mail nobody answers does not need it
-        parsed.reply_text = strip_reply(parsed.text)
+    if kind.kind == "customer":
+        # the triage input and the customer's language; mail nobody answers needs neither
+        if parsed.text:
+            parsed.reply_text = strip_reply(parsed.text)
+        parsed.language = message_language(parsed)
     return kind
 
 

@@ -1,8 +1,8 @@
 """The ingest's store stage: one batch of parsed mail into the database in one transaction.
 
 Duplicates are dropped (one look-up by Message-ID serves them and threading), unparseable
-mail goes to quarantine, each mail is threaded (``core.mail.threads``) or opens a ticket,
-and tickets, messages and attachments are written with bulk inserts; follow-ups move their
+mail goes to quarantine, each mail is threaded (``core.mail.threads``) or opens a ticket
+(in the language of its first mail, ``core.mail.language``), and tickets, messages and attachments are written with bulk inserts; follow-ups move their
 ticket's clock and reopen it, bounces mark their recipients. Also the folder's UID state.
 """
 
@@ -367,6 +367,9 @@ class BatchStore:
                     "requester_email": clean(msg.from_email, ADDR_LEN),
                     "requester_name": clean(msg.from_name, ADDR_LEN),
                     "subject": clean(msg.subject),
+                    # the customer's first mail says which language they write in (told
+                    # by ``classify_mail``, in the parse workers for big batches)
+                    "language": None if noise else msg.language,
                     # mail nobody should answer is kept, but not put in anyone's queue
                     "status": "resolved" if noise else "open",
                     "resolved_at": now if noise else None,

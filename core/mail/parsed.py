@@ -54,6 +54,9 @@ class ParsedMessage:
     delivery_status: list[dict[str, str]] | None = None
     # Message-ID of the first attached message/rfc822 or text/rfc822-headers part (bounces)
     original_message_id: str | None = None
+    # the language the customer wrote in (``core.mail.language``): told with ``reply_text``
+    # for customer mail, in the parse workers (``core.inbound.parse_pool.classify_mail``)
+    language: str | None = None
 
 
 # Parse workers hand results back as plain tuples: unpickling 4,000 slotted dataclasses

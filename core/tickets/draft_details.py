@@ -69,6 +69,7 @@ class DraftCard:
     requester_undeliverable: bool = False
     # the ticket's nearest SLA due time and its state; None without an open clock
     sla: SlaDue | None = None
+    language: str | None = None  # the customer's (ISO 639-1), None when unknown
 
 
 class DraftCardReader:
@@ -155,4 +156,5 @@ class DraftCardReader:
             flags=dict(draft.flags or {}),
             requester_undeliverable=recipient is not None and recipient.undeliverable,
             sla=sla,
+            language=ticket.language,
         )

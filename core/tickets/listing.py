@@ -28,6 +28,7 @@ from core.vocabulary import (
     URGENCIES,
     canonical,
     category_of,
+    language_of,
     urgency_of,
 )
 
@@ -48,6 +49,7 @@ class TicketQuery:
     assigned_to_id: int | None = None
     assignee_email: str | None = None  # the owner's address (any case)
     unassigned: bool = False  # only tickets nobody owns
+    language: str | None = None  # an ISO 639-1 code: only the tickets in that language
     escalated: bool | None = None  # True: flagged for escalation only; False: not flagged
     sla: str | None = None  # one of SLA_STATES
     sort: str = "-date"
@@ -69,6 +71,8 @@ class TicketQuery:
                 f"unknown SLA state {self.sla!r:.200}; use one of {', '.join(SLA_STATES)}",
                 field="sla",
             )
+        if self.language is not None:
+            language_of(self.language)
         if self.sort not in SORTS:
             raise ValidationError(
                 f"unknown sort {self.sort!r:.200}; use one of {', '.join(SORTS)}", field="sort"
@@ -102,7 +106,7 @@ MAX_WORDS = 10  # words of a search that count
 
 _COLUMNS = """
     t.id, t.requester_email, t.requester_name, t.subject, t.received_at, t.status,
-    t.category, t.urgency, t.summary, t.thread_id, t.message_id, t.assigned_to_id,
+    t.category, t.urgency, t.language, t.summary, t.thread_id, t.message_id, t.assigned_to_id,
     t.ai_processed, t.escalation_required, t.last_message_at, t.first_response_at,
     d.id AS draft_id, d.fix_steps, d.body AS draft_body, d.version AS draft_version,
     d.status AS draft_status, d.approved_at, d.sent_at, d.confidence, d.escalation_reason,
@@ -181,6 +185,9 @@ def _filters(query: TicketQuery, conds: list[str], params: dict[str, Any]) -> No
         params["assignee_email"] = query.assignee_email.strip().lower()
     if query.unassigned:
         conds.append("t.assigned_to_id IS NULL")
+    if query.language is not None:
+        conds.append("t.language = :language")
+        params["language"] = language_of(query.language)
     if query.escalated is not None:
         conds.append("t.escalation_required = :escalated")
         params["escalated"] = bool(query.escalated)
@@ -292,6 +299,7 @@ def ticket_view(row: Mapping[Any, Any]) -> dict[str, Any]:
         "status": row["status"],
         "category": row["category"],
         "urgency": row["urgency"],
+        "language": row["language"],
         "summary": row["summary"],
         "fix_steps": _json(row["fix_steps"], []) if drafted else [],
         "draft_response": row["draft_body"],

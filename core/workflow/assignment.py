@@ -8,15 +8,22 @@ in shift (their shift calendar, a business calendar of ``sla_calendars``, open n
 the ticket's category among their skills, and below capacity (load: their tickets not
 ``waiting`` and not resolved).
 
-Agents' languages are kept in their profiles, but tickets carry no language yet, so they
-do not choose anyone yet.
+Languages: a ticket knows the language its customer wrote in (``tickets.language``, from
+their first mail: ``core.mail.language``). When it has one and some candidate lists
+languages, only the agents who speak it fit: those whose languages include it (``pt-br``
+speaks ``pt``), and those who list none, who count as speaking any language (so a desk that
+never set languages assigns as before, and only a list that leaves the language out keeps
+an agent from it). Nobody fitting speaks it: the fallback below applies as for a missing
+skill. The reason then names both: "lowest load 3 of 15, skill Billing, language de".
 
 - ``balanced`` picks the lowest load, ties by least recently assigned (equal loads rotate);
   ``round_robin`` the least recently assigned, whatever their load (capacity still holds).
-- Nobody available has the skill: the mailbox's ``fallback`` says ``any_agent`` (the same
-  choice among everyone available) or ``leave_unassigned`` (it waits in the queue, and the
-  triage channel is told once, through ``QueueAlerts``, with a ``ticket.left_unassigned``
-  audit event). Skilled agents who are all at capacity: the ticket stays queued for them.
+- Nobody available has the skill (or speaks the language): the mailbox's ``fallback`` says
+  ``any_agent`` (the same choice among the closest others: those who speak the language,
+  then those with the skill, then everyone available) or ``leave_unassigned`` (it waits in
+  the queue, and the triage channel is told once, through ``QueueAlerts``, with a
+  ``ticket.left_unassigned`` audit event). Fitting agents who are all at capacity: the
+  ticket stays queued for them.
 - The queue is taken most urgent first, then oldest; the sweep assigns what waits as soon
   as someone has room.
 - An agent away for more than 30 minutes gets their untouched tickets (no draft of it
@@ -48,6 +55,7 @@ from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import Actor, record
+from core.vocabulary import language_code
 from core.workflow.calendar_store import calendar_of
 from core.workflow.notices import Notice, NoticeSink
 from db.base import utcnow
@@ -108,6 +116,7 @@ class LeftUnassigned:
     subject: str
     category: str | None
     reason: str
+    language: str | None = None
 
 
 class QueueAlerts(Protocol):
@@ -149,6 +158,7 @@ class _Agent:
     user_id: int
     email: str
     skills: frozenset[str]
+    languages: frozenset[str]  # ISO 639-1 codes; empty: not listed, taken as any language
     capacity: int
     load: int
     last: datetime | None
@@ -159,6 +169,9 @@ class _Agent:
 
     def skilled(self, category: str | None) -> bool:
         return category is None or category.lower() in self.skills
+
+    def speaks(self, language: str | None) -> bool:
+        return language is None or not self.languages or language in self.languages
 
     def recency(self) -> tuple[float, int]:
         """Least recently assigned first (never assigned: before everyone)."""
@@ -173,6 +186,7 @@ class _Queued:
     category: str | None
     strategy: str
     fallback: str
+    language: str | None = None
 
 
 class AutoAssigner:
@@ -224,13 +238,13 @@ class AutoAssigner:
                 return
             agents = await self._agents(session, now)
         notices: list[Notice] = []
-        left: list[_Queued] = []
+        left: list[tuple[_Queued, str]] = []
         for item in queue:
             outcome = await self._place(item, agents, now, notices)
             if outcome == "queued":
                 report.queued.append(item.ticket_id)
             elif outcome == "left":
-                left.append(item)
+                left.append((item, _need(item, _language_needed(item, agents))))
                 report.left_unassigned.append(item.ticket_id)
         report.assigned.extend((n.ticket_id or 0, n.user_id) for n in notices)
         await self._say_left(left, now)
@@ -245,6 +259,7 @@ class AutoAssigner:
                 Ticket.category,
                 MailboxAssignment.strategy,
                 MailboxAssignment.fallback,
+                Ticket.language,
             )
             .join(MailboxAssignment, MailboxAssignment.mailbox_id == Ticket.mailbox_id)
             .join(Mailbox, Mailbox.id == Ticket.mailbox_id)
@@ -280,6 +295,7 @@ class AutoAssigner:
                 user_id=uid,
                 email=email,
                 skills=frozenset(s.lower() for s in p.skills),
+                languages=frozenset(c for c in map(language_code, p.languages) if c),
                 capacity=p.capacity,
                 load=loads.get(uid, 0),
                 last=p.last_assigned_at,
@@ -291,13 +307,15 @@ class AutoAssigner:
         self, item: _Queued, agents: list[_Agent], now: datetime, notices: list[Notice]
     ) -> str:
         """Assign one ticket; 'assigned', 'queued' (everyone fitting is at capacity),
-        'left' (nobody has the skill, and the fallback leaves it) or 'taken'."""
-        skilled = [a for a in agents if a.skilled(item.category)]
-        fallback = False
+        'left' (nobody has the skill or speaks the language, and the fallback leaves it) or
+        'taken'."""
+        language = _language_needed(item, agents)
+        skilled = [a for a in agents if a.skilled(item.category) and a.speaks(language)]
+        fallback: str | None = None
         if not skilled:
             if item.fallback != "any_agent" or not agents:
                 return "left"
-            skilled, fallback = list(agents), True
+            fallback, skilled = _closest(item, language, agents)
         while True:
             room = [a for a in skilled if a.has_room()]
             if not room:
@@ -307,7 +325,7 @@ class AutoAssigner:
             else:
                 room.sort(key=lambda a: (a.load, a.recency(), a.user_id))
             agent = room[0]
-            outcome = await self._claim(item, agent, now, fallback=fallback)
+            outcome = await self._claim(item, agent, now, language=language, fallback=fallback)
             if outcome is None:  # the agent went away or filled up meanwhile: try the next
                 continue
             if outcome == "taken":
@@ -316,7 +334,13 @@ class AutoAssigner:
             return "assigned"
 
     async def _claim(
-        self, item: _Queued, agent: _Agent, now: datetime, *, fallback: bool
+        self,
+        item: _Queued,
+        agent: _Agent,
+        now: datetime,
+        *,
+        language: str | None,
+        fallback: str | None,
     ) -> str | None:
         """One claim: the agent's profile row first (serialising claims for them), their
         load counted under it, then the compare-and-set on the ticket. Returns the reason
@@ -348,7 +372,7 @@ class AutoAssigner:
             if rows_changed(won) != 1:
                 await session.rollback()
                 return "taken"
-            reason = _reason(item, load, capacity, fallback=fallback)
+            reason = _reason(item, load, capacity, language=language, fallback=fallback)
             record(
                 session,
                 Actor.worker(),
@@ -367,11 +391,12 @@ class AutoAssigner:
         agent.seq = next(self._seq)
         return reason
 
-    async def _say_left(self, left: list[_Queued], now: datetime) -> None:
-        """Tell the triage channel once per ticket that it waits with nobody to take it."""
+    async def _say_left(self, left: list[tuple[_Queued, str]], now: datetime) -> None:
+        """Tell the triage channel once per ticket that it waits with nobody to take it
+        (each with what nobody available has: "skill Billing, language de")."""
         if not left:
             return
-        ids = [q.ticket_id for q in left]
+        ids = [q.ticket_id for q, _ in left]
         async with self.sessions.begin() as session:
             told = set(
                 await session.scalars(
@@ -387,10 +412,10 @@ class AutoAssigner:
                     q.mailbox,
                     q.subject,
                     q.category,
-                    f"no available agent with skill {q.category}; the fallback leaves it"
-                    " unassigned",
+                    f"{need}; the fallback leaves it unassigned",
+                    q.language,
                 )
-                for q in left
+                for q, need in left
                 if q.ticket_id not in told
             ]
             for i in items:
@@ -404,7 +429,7 @@ class AutoAssigner:
                     reason=i.reason,
                 )
         if items:
-            log.warning("left unassigned (nobody has the skill): tickets %s", ids)
+            log.warning("left unassigned (nobody has the skill or language): tickets %s", ids)
             if self.alerts is not None:
                 try:
                     await self.alerts.left_unassigned(items)
@@ -578,12 +603,51 @@ async def _loads(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, in
     return {int(uid): int(n) for uid, n in rows}
 
 
-def _reason(item: _Queued, load: int, capacity: int, *, fallback: bool) -> str:
-    skill = f"skill {item.category}" if item.category else "no category"
-    if fallback:
-        return (
-            f"no available agent with skill {item.category}: any agent, load {load} of {capacity}"
+def _language_needed(item: _Queued, agents: Sequence[_Agent]) -> str | None:
+    """The ticket's language when it decides: the ticket has one and some candidate lists
+    languages (when nobody lists any, everyone speaks everything)."""
+    if item.language is None or not any(a.languages for a in agents):
+        return None
+    return item.language
+
+
+def _need(item: _Queued, language: str | None) -> str:
+    """What nobody available has: "no available agent with skill Billing, language de"."""
+    parts = [f"skill {item.category}"] if item.category else []
+    parts += [f"language {language}"] if language else []
+    return "no available agent" + (f" with {', '.join(parts)}" if parts else "")
+
+
+def _closest(
+    item: _Queued, language: str | None, agents: Sequence[_Agent]
+) -> tuple[str, list[_Agent]]:
+    """The ``any_agent`` fallback's choice when nobody fits: those who speak the language
+    (an agent who cannot read the mail helps least), then those with the skill, then
+    anyone; with what they were taken as, for the reason."""
+    groups: list[tuple[str, list[_Agent]]] = []
+    if language is not None:
+        groups.append(
+            (f"an agent with language {language}", [a for a in agents if a.speaks(language)])
         )
+        if item.category:
+            groups.append(
+                (
+                    f"an agent with skill {item.category}",
+                    [a for a in agents if a.skilled(item.category)],
+                )
+            )
+    groups.append(("any agent", list(agents)))
+    return next((label, group) for label, group in groups if group)
+
+
+def _reason(
+    item: _Queued, load: int, capacity: int, *, language: str | None, fallback: str | None
+) -> str:
+    skill = f"skill {item.category}" if item.category else "no category"
+    if language is not None:
+        skill += f", language {language}"
+    if fallback is not None:
+        return f"{_need(item, language)}: {fallback}, load {load} of {capacity}"
     if item.strategy == "round_robin":
         return f"round robin: least recently assigned, load {load} of {capacity}, {skill}"
     return f"lowest load {load} of {capacity}, {skill}"

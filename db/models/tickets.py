@@ -30,6 +30,9 @@ class Ticket(Base):
     message_id: Mapped[str] = mapped_column(String(998), default="")
     category: Mapped[str | None] = mapped_column(String(30))
     urgency: Mapped[str | None] = mapped_column(String(10))
+    # the customer's language, ISO 639-1 (``de``), from their first mail
+    # (``core.mail.language``); None when it could not be told, and on tickets from before
+    language: Mapped[str | None] = mapped_column(String(8))
     summary: Mapped[str | None] = mapped_column(Text)
     escalation_required: Mapped[bool] = mapped_column(default=False)
     ai_processed: Mapped[bool] = mapped_column(default=False)

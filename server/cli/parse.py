@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from core.errors import ParseError
+from core.mail.language import message_language
 from core.mail.loopguard import Classification, classify
 from core.mail.parsed import ParsedMessage
 from core.mail.parsing import parse_message
@@ -91,6 +92,7 @@ def to_json(parsed: ParsedMessage, kind: Classification) -> dict[str, Any]:
             for a in parsed.attachments
         ],
         "auto_submitted": parsed.auto_submitted,
+        "language": message_language(parsed),
         "defects": parsed.defects,
         "kind": kind.kind,
         "kind_reason": kind.reason,
@@ -114,6 +116,7 @@ def render(parsed: ParsedMessage, kind: Classification) -> str:
         f"In-Reply-To: {t(parsed.in_reply_to) or '-'}",
         f"References:  {t(' '.join(parsed.references)) or '-'}",
         f"Kind:        {kind.kind} ({t(kind.reason)})",
+        f"Language:    {message_language(parsed) or '-'}",
     ]
     if kind.kind == "bounce":
         lines.append(

@@ -44,6 +44,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--q", help="words to find in sender, subject and text")
     p.add_argument("--sender")
     p.add_argument("--assignee", metavar="EMAIL", help="only the tickets this desk user owns")
+    p.add_argument(
+        "--language", metavar="CODE", help="only the tickets in this language (ISO 639-1: de)"
+    )
     p.add_argument("--sort", default="-date", choices=SORTS)
     p.add_argument("--limit", type=whole_number(1), default=50)
     p.add_argument("--offset", type=whole_number(), default=0)
@@ -95,6 +98,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
         q=args.q,
         sender=args.sender,
         assignee_email=args.assignee,
+        language=args.language,
         sort=args.sort,
         limit=args.limit,
         offset=args.offset,
@@ -155,7 +159,8 @@ def render_ticket(view: dict[str, Any]) -> str:
     lines = [
         f"Ticket #{view['id']}: {t(view['subject'])}",
         f"From {t(view['sender_email'])}  status {view['status']}  "
-        f"{view['category'] or '-'} / {view['urgency'] or '-'}",
+        f"{view['category'] or '-'} / {view['urgency'] or '-'}"
+        f"  language {view.get('language') or '-'}",
     ]
     if view["summary"]:
         lines.append(f"Summary: {t(view['summary'])}")

@@ -81,6 +81,10 @@ class TicketOut(Out):
     status: str
     category: str | None
     urgency: str | None
+    language: str | None = Field(
+        default=None,
+        description="the customer's language, ISO 639-1 (de), from their first mail; null when unknown",
+    )
     summary: str | None
     fix_steps: list[str]
     draft_response: str | None

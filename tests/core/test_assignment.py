@@ -62,6 +62,7 @@ async def make_agent(
     email: str,
     *,
     skills: tuple[str, ...] = ("Billing",),
+    languages: tuple[str, ...] = (),
     capacity: int = 15,
     available: bool = True,
     away_since: datetime | None = None,
@@ -77,7 +78,7 @@ async def make_agent(
                 AgentProfile(
                     user_id=user.id,
                     skills=list(skills),
-                    languages=[],
+                    languages=list(languages),
                     capacity=capacity,
                     available=available,
                     away_since=away_since,
@@ -98,6 +99,7 @@ async def make_tickets(
     status: str = "open",
     received: datetime = T0 - timedelta(hours=1),
     resolved_at: datetime | None = None,
+    language: str | None = None,
 ) -> list[int]:
     async with sf.begin() as s:
         rows = [
@@ -112,6 +114,7 @@ async def make_tickets(
                 status=status,
                 received_at=received + timedelta(seconds=i),
                 resolved_at=resolved_at,
+                language=language,
             )
             for i in range(n)
         ]
@@ -424,6 +427,135 @@ async def test_a_reply_whose_owner_is_away_goes_to_the_queue(
     assert report.returned == [t] and report.assigned == [(t, other)]
     [returned] = await events(sf, "ticket.returned")
     assert returned.data["reason"] == "customer replied; the previous owner is not available"
+
+
+# -- languages -----------------------------------------------------------------------------------
+
+
+async def reason_of(sf: SessionFactory, ticket_id: int) -> str:
+    [event] = [e for e in await events(sf, "ticket.assigned") if e.ticket_id == ticket_id]
+    return str(event.data["reason"])
+
+
+async def test_a_ticket_goes_to_an_agent_who_speaks_its_language_before_load(
+    session_factory: SessionFactory,
+) -> None:
+    sf, clock = session_factory, Clock()
+    box = await make_mailbox(sf)
+    english = await make_agent(sf, "en@team.test", languages=("en",))
+    german = await make_agent(sf, "de@team.test", languages=("en", "DE"))  # any case
+    await make_tickets(sf, box, 3, owner=german)
+    [de] = await make_tickets(sf, box, language="de")
+    [en] = await make_tickets(sf, box, language="en")
+    [unknown] = await make_tickets(sf, box, language=None)
+
+    await assigner(sf, clock)[0].sweep()
+
+    assert await owners(sf, [de, en, unknown]) == {de: german, en: english, unknown: english}
+    assert await reason_of(sf, de) == "lowest load 3 of 15, skill Billing, language de"
+    assert await reason_of(sf, en) == "lowest load 0 of 15, skill Billing, language en"
+    # a ticket whose language is unknown is anyone's: no language in the reason
+    assert await reason_of(sf, unknown) == "lowest load 1 of 15, skill Billing"
+
+
+async def test_agents_who_list_no_languages_count_as_speaking_any(
+    session_factory: SessionFactory,
+) -> None:
+    sf, clock = session_factory, Clock()
+    box = await make_mailbox(sf, "round_robin")
+    await make_agent(sf, "en@team.test", languages=("en",), last=T0 - timedelta(days=2))
+    unlisted = await make_agent(sf, "any@team.test", last=T0 - timedelta(days=1))
+    brazil = await make_agent(sf, "br@team.test", languages=("pt-br",), last=T0)
+    [de] = await make_tickets(sf, box, language="de")
+    [pt] = await make_tickets(sf, box, language="pt")
+
+    await assigner(sf, clock)[0].sweep()
+
+    # en@ was assigned least recently, but lists languages without German
+    assert await owners(sf, [de, pt]) == {de: unlisted, pt: brazil}  # pt-br speaks pt
+    assert await reason_of(sf, de) == (
+        "round robin: least recently assigned, load 0 of 15, skill Billing, language de"
+    )
+
+
+async def test_languages_do_not_matter_while_no_agent_lists_any(
+    session_factory: SessionFactory,
+) -> None:
+    sf, clock = session_factory, Clock()
+    box = await make_mailbox(sf, fallback="leave_unassigned")
+    only = await make_agent(sf, "a@team.test")
+    [de] = await make_tickets(sf, box, language="de")
+
+    await assigner(sf, clock)[0].sweep()
+
+    assert (await owners(sf, [de]))[de] == only
+    assert await reason_of(sf, de) == "lowest load 0 of 15, skill Billing"
+
+
+async def test_nobody_speaking_it_falls_back_to_the_closest_agent(
+    session_factory: SessionFactory,
+) -> None:
+    sf, clock = session_factory, Clock()
+    box = await make_mailbox(sf, fallback="any_agent")
+    billing_en = await make_agent(sf, "billing@team.test", languages=("en",))
+    tech_de = await make_agent(sf, "tech@team.test", skills=("Technical",), languages=("de",))
+    [de] = await make_tickets(sf, box, language="de")
+    [fr] = await make_tickets(sf, box, language="fr", received=T0)
+
+    await assigner(sf, clock)[0].sweep()
+
+    # German: nobody with Billing speaks it, so someone who can read it
+    assert (await owners(sf, [de]))[de] == tech_de
+    assert await reason_of(sf, de) == (
+        "no available agent with skill Billing, language de: an agent with language de,"
+        " load 0 of 15"
+    )
+    # French: nobody speaks it, so someone with the skill
+    assert (await owners(sf, [fr]))[fr] == billing_en
+    assert await reason_of(sf, fr) == (
+        "no available agent with skill Billing, language fr: an agent with skill Billing,"
+        " load 0 of 15"
+    )
+
+
+async def test_nobody_speaking_it_leaves_it_unassigned_and_says_so(
+    session_factory: SessionFactory,
+) -> None:
+    sf, clock = session_factory, Clock()
+    box = await make_mailbox(sf, fallback="leave_unassigned")
+    await make_agent(sf, "en@team.test", languages=("en",))
+    [de] = await make_tickets(sf, box, language="de")
+    alerts = RecordingAlerts()
+    auto = assigner(sf, clock, alerts=alerts)[0]
+
+    report = await auto.sweep()
+
+    assert report.left_unassigned == [de] and report.assigned == []
+    [item] = alerts.items
+    assert item.language == "de"
+    assert item.reason == (
+        "no available agent with skill Billing, language de; the fallback leaves it unassigned"
+    )
+    [event] = await events(sf, "ticket.left_unassigned")
+    assert event.data["reason"] == item.reason
+    # someone who speaks German arrives: the sweep assigns it
+    german = await make_agent(sf, "de@team.test", languages=("de",))
+    assert (await auto.sweep()).assigned == [(de, german)]
+
+
+async def test_speakers_at_capacity_keep_the_ticket_queued_for_them(
+    session_factory: SessionFactory,
+) -> None:
+    sf, clock = session_factory, Clock()
+    box = await make_mailbox(sf)
+    german = await make_agent(sf, "de@team.test", languages=("de",), capacity=1)
+    await make_agent(sf, "en@team.test", languages=("en",))
+    await make_tickets(sf, box, owner=german, received=T0 - timedelta(days=1))
+    [de] = await make_tickets(sf, box, language="de")
+
+    report = await assigner(sf, clock)[0].sweep()
+
+    assert report.queued == [de] and (await owners(sf, [de]))[de] is None
 
 
 # -- concurrency -------------------------------------------------------------------------------

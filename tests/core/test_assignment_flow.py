@@ -54,6 +54,29 @@ async def test_the_worker_assigns_what_it_triages(desk: Desk) -> None:
     assert event.source == "worker"
 
 
+async def test_a_german_mail_goes_to_the_agent_who_speaks_german(desk: Desk) -> None:
+    mailbox = await smtp_mailbox(desk)
+    await desk.assignment_rules.change(OPERATOR, mailbox=None, strategy="balanced")
+    for email, languages in (("ann@team.test", ["en"]), ("bea@team.test", ["en", "de-AT"])):
+        await agent(desk, email)
+        user = await desk.directory.by_email(email)
+        await desk.agent_profiles.change(
+            OPERATOR, user.id, skills=list(CATEGORIES), languages=languages
+        )
+    bea = await desk.directory.by_email("bea@team.test")
+    body = "Guten Tag, meine Rechnung für Oktober wurde doppelt abgebucht. Bitte prüfen Sie das."
+    item = desk.ingestor.parse_one(FetchedMail(uid=1, raw=make_mail(subject="Rechnung", body=body)))
+    await desk.ingestor.ingest_batch(mailbox, None, [item])
+
+    await Worker(desk).process()
+
+    async with desk.sessions() as s:
+        [ticket] = list(await s.scalars(select(Ticket)))
+    assert (ticket.language, ticket.assigned_to_id) == ("de", bea.id)
+    [event] = await _actions(desk, "ticket.assigned")
+    assert event.data["reason"] == f"lowest load 0 of 15, skill {ticket.category}, language de"
+
+
 async def test_a_reply_to_a_resolved_ticket_is_routed_by_the_sweep(desk: Desk) -> None:
     mailbox = await smtp_mailbox(desk)
     await agent(desk, "owner@team.test")

@@ -384,7 +384,11 @@ async def test_big_batches_are_parsed_in_worker_processes(desk: Desk, imap_accou
     assert report.stored == 60 and report.needs_reply == 45 and report.noise == 15
     async with desk.sessions() as s:
         rows = dict((await s.execute(select(Message.message_id, Message.reply_text))).all())
+        languages = dict((await s.execute(select(Ticket.subject, Ticket.language))).all())
     assert all(rows[message_id_of(r)] for r in customers)  # triage input stripped in the worker
+    # the language is told in the worker too, and crosses back with the parsed mail
+    assert {languages[f"question {i}"] for i in range(45)} == {"en"}
+    assert {languages[f"deal {i}"] for i in range(15)} == {None}  # nobody answers bulk mail
     assert desk.ingestor.parser.executor is not None
 
 

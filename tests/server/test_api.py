@@ -45,6 +45,12 @@ async def test_list_filter_get_and_decide(desk: Desk) -> None:
         by_sender = (await c.get("/api/v1/tickets", params={"sender": "BOB@cust.test"})).json()
         assert [i["id"] for i in by_sender["items"]] == [t2]
         assert (await c.get("/api/v1/tickets", params={"urgency": "extreme"})).status_code == 422
+        assert {i["language"] for i in listed["items"]} == {"en"}
+        english = (await c.get("/api/v1/tickets", params={"language": "EN-gb"})).json()
+        assert english["total"] == 2
+        assert (await c.get("/api/v1/tickets", params={"language": "de"})).json()["total"] == 0
+        bad = await c.get("/api/v1/tickets", params={"language": "english"})
+        assert bad.status_code == 422 and "not a language code" in bad.json()["detail"]
         assert (await c.get("/api/v1/tickets/999")).status_code == 404
 
         r = await c.post(f"/api/v1/tickets/{t1}/reject", json={"reason": ""})

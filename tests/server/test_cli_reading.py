@@ -26,6 +26,7 @@ QUERIES = [
     {"q": "no-such-word-anywhere"},
     {"q": "100%_off\\"},  # LIKE's wildcards and escape are searched as typed
     {"sender": "MARIA.LOPEZ@example.com"},
+    {"language": "de"},
     {"sort": "urgency"},
     {"sort": "-status", "limit": 3, "offset": 2},
 ]
@@ -63,6 +64,16 @@ def test_cli_list_equals_the_readers_list(
     approved = [t for t in json.loads(run(capsys, "tickets", "--json")[1]) if t["id"] == 1]
     assert approved[0]["approved_by"] == "lead@example.com"
     assert approved[0]["approved_at"].endswith("+00:00")  # UTC, as the ORM gives it
+    # the demo's German mail is the one German ticket; the filter takes any case and region
+    languages = {
+        t["subject"]: t["language"] for t in json.loads(run(capsys, "tickets", "--json")[1])
+    }
+    assert languages["Frage zur Rechnung für Oktober"] == "de"
+    assert set(languages.values()) <= {"en", "de", None}
+    code, out, _ = run(capsys, "tickets", "--json", "--language", "DE-at")
+    assert code == 0 and [t["language"] for t in json.loads(out)] == ["de"]
+    code, _, err = run(capsys, "tickets", "--json", "--language", "german")
+    assert code == 1 and "not a language code: 'german'" in err
 
 
 def test_cli_list_opens_no_new_database_and_says_what_is_missing(

@@ -28,6 +28,7 @@ HEAVY = (
     "openai",
     "apscheduler",
     "joblib",
+    "pycld2",  # language detection: the ingest's, never a reader's
 )
 ENGINE = ("sqlalchemy", "pydantic", "pydantic_settings", "core.config", "db", "server.wiring")
 PROBE = """

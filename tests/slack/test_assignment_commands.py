@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from bot.blocks.workload import workload_blocks
+from bot.blocks.workload import unassigned_message, workload_blocks
 from bot.queue_alerts import SlackQueueAlerts
 from core.reports.workload import AgentLoad
 from core.workflow.assignment import LeftUnassigned
@@ -67,6 +67,12 @@ async def test_workload_is_for_managers(slack: SlackHarness, smtp_server) -> Non
     assert "Refund please" not in none.text_of_blocks()
     bad = await _answer(slack, slack.admin, "search assignee:amy")
     assert "not an email address" in bad.text_of_blocks()
+    english = await _answer(slack, slack.admin, "search language:EN")
+    assert "Refund please" in english.text_of_blocks()
+    german = await _answer(slack, slack.admin, "search language:de")
+    assert "Refund please" not in german.text_of_blocks()
+    wrong = await _answer(slack, slack.admin, "search language:english")
+    assert "not a language code" in wrong.text_of_blocks()
 
 
 def test_workload_blocks_stay_within_slacks_limits() -> None:
@@ -107,4 +113,14 @@ async def test_tickets_left_unassigned_are_told_in_the_triage_channel(
     assert "23 tickets left unassigned" in posted.body["text"]
     text = posted.text_of_blocks()
     assert "*#1* Invoice 1 (support, Billing)" in text and "…and 3 more" in text
+    assert "language" not in posted.body["text"]
     assert problems(posted.body["blocks"]) == []
+
+
+def test_a_ticket_left_for_want_of_a_language_says_which() -> None:
+    item = LeftUnassigned(7, "support", "Rechnung", "Billing", "no available agent", "de")
+    text, blocks = unassigned_message([item])
+    assert text.endswith("nobody available has the skill or speaks the language")
+    assert "*#7* Rechnung (support, Billing, language de)" in str(blocks)
+    assert "--languages" in str(blocks)
+    assert problems(blocks) == []

@@ -153,3 +153,15 @@ async def test_a_20kb_email_is_posted_within_limits_and_in_full(
     assert card.customer_text.strip() in shown
     assert card.body in "".join(_plain_sections(message.blocks))
     assert len(card.customer_text) > 15_000
+
+
+def _context_text(msg_blocks: list[dict]) -> str:  # type: ignore[type-arg]
+    return " ".join(e["text"] for b in msg_blocks if b["type"] == "context" for e in b["elements"])
+
+
+def test_the_card_names_the_customers_language_unless_english_or_unknown() -> None:
+    german = draft_message(_card(language="de")).main.blocks
+    assert problems(german) == []
+    assert "Language: *de*" in _context_text(german)
+    for language in ("en", None):
+        assert "Language" not in _context_text(draft_message(_card(language=language)).main.blocks)

@@ -52,6 +52,9 @@ async def list_tickets(
     urgency: Word = None,
     q: Search = None,
     sender: Search = None,
+    language: Annotated[
+        str | None, Query(max_length=50, description="an ISO 639-1 code: de, en, pt")
+    ] = None,
     sort: Annotated[str, Query(max_length=50)] = "-date",
 ) -> TicketPage:
     query = TicketQuery(
@@ -60,6 +63,7 @@ async def list_tickets(
         urgency=urgency,
         q=q,
         sender=sender,
+        language=language,
         sort=sort,
         limit=page.limit,
         offset=page.offset,
