@@ -22,6 +22,7 @@ SCOPES = {
     "files_upload_v2": "files:write",
     "views_open": None,
     "views_update": None,
+    "views_push": None,
     "views_publish": None,
 }
 
