@@ -72,7 +72,7 @@ def poller_for(desk: Desk) -> MailboxPoller:
         desk.sessions,
         fetcher=desk.fetcher,
         locks=LockManager(desk.engine),
-        alert_after_seconds=desk.settings.fetch_alert_after_seconds,
+        alert_after_seconds=desk.settings.mail.fetch_alert_after_seconds,
     )
 
 
