@@ -124,6 +124,7 @@ async def settings_snapshot(rt: Runtime, member: Member, home_team: str | None) 
         triage_channel=await rt.notifier.channel(),
         members=await s.members.of_team(member.team_id),
         users=await s.members.people(member.team_id),
+        mailboxes=await s.mailbox_settings.listing(member.team_id, home_team),
     )
 
 
