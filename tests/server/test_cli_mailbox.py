@@ -227,6 +227,10 @@ def test_remove_deactivates_a_mailbox_that_holds_tickets(
     assert box["name"] == "embedded" and box["active"] is False
     assert json.loads(run(capsys, "mailbox", "show", "embedded", "--json")[1]) == box
     assert "INACTIVE" in run(capsys, "mailbox", "list")[1]
+    assert "embedded" in (status := run(capsys, "scheduler", "status")[1])
+    assert "INACTIVE (not fetched)" in status
+    [shown] = json.loads(run(capsys, "scheduler", "status", "--json")[1])["mailboxes"]
+    assert shown["active"] is False and shown["next_fetch_at"] is None
     [event] = _mailbox_events(database_url, "mailbox.deactivated")
     assert (event.target, event.source) == ("mailbox:embedded", "cli")
     assert event.changes == {"active": [True, False]} and event.data["tickets"] == held
