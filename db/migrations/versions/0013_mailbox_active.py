@@ -18,12 +18,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("mailboxes", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False)
-        )
+    # a plain ADD COLUMN on both databases (never a copy of the table: see downgrade)
+    op.add_column(
+        "mailboxes", sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False)
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("mailboxes", schema=None) as batch_op:
-        batch_op.drop_column("active")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite 3.35+ drops the column in place. Batch mode would copy the table and drop
+        # the old one, and with foreign keys on, that drop deletes every ticket (CASCADE).
+        op.execute("ALTER TABLE mailboxes DROP COLUMN active")
+    else:
+        op.drop_column("mailboxes", "active")
