@@ -8,12 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.audit import Actor
 from core.errors import InvalidTransition
 from core.inbound.poller import MailboxPoller
 from core.locks import LockManager
+from db.base import utcnow
 from db.models import AuditEvent, Mailbox, Ticket
 from server.wiring import Desk
 from server.worker import Worker, fetch_asked, run_cycle
@@ -73,9 +74,13 @@ async def test_an_inactive_mailbox_is_not_polled_until_it_is_active_again(
 
     again = await desk.mailboxes.remove("support", actor=ME)
     assert again.outcome == "already inactive"
+    async with desk.sessions.begin() as session:  # it had been failing before it went off
+        await session.execute(
+            update(Mailbox).values(consecutive_failures=3, last_fetch_at=utcnow())
+        )
     assert await desk.mailboxes.set_active("support", True, actor=ME) is True
     assert await desk.mailboxes.set_active("support", True, actor=ME) is False
-    back = await fetch_asked(desk)
+    back = await fetch_asked(desk)  # at once: turning it on cleared the back-off
     assert back.stored == 1 and await count(desk, Ticket) == 2
     assert (await desk.scheduler.status()).mailboxes[0].next_fetch_at is not None
     assert await actions(desk) == ["mailbox.deactivated", "mailbox.activated"]
