@@ -306,34 +306,3 @@ class Settings(BaseModel):
         if unknown:
             raise TypeError(f"no setting is called {', '.join(unknown)}")
         super().__init__(**given)
-
-    # -- the flat names callers outside the composition root still read -------------------
-    # (server/cli/service.py, server/worker.py); new code reads the sections.
-
-    @property
-    def database_url(self) -> str:
-        return self.database.url
-
-    @property
-    def host(self) -> str:
-        return self.web.host
-
-    @property
-    def port(self) -> int:
-        return self.web.port
-
-    @property
-    def support_address(self) -> str:
-        return self.mail.support_address
-
-    @property
-    def fetch_alert_after_seconds(self) -> int:
-        return self.mail.fetch_alert_after_seconds
-
-    @property
-    def maildir_inbox(self) -> Path:
-        return self.data.maildir_inbox
-
-    @property
-    def maildir_outbox(self) -> Path:
-        return self.data.maildir_outbox

@@ -2,7 +2,7 @@
 
 Jobs in each worker process:
 
-- ``fetch:<mailbox id>`` every mailbox's own interval (``fetch_interval_seconds``, default
+- ``fetch:<mailbox id>`` every active mailbox's own interval (``fetch_interval_seconds``, default
   2 minutes): poll it through ``core.inbound.poller`` (a PostgreSQL advisory lock per mailbox, so
   one worker polls it at a time, and only when it is due), triage what came in, tell the
   triage channel about the new tickets in one message (High urgency ones mention the
@@ -22,8 +22,8 @@ Jobs in each worker process:
   alerts of the clocks due, each level once, and the policies' escalations; the Slack cards
   of the tickets it moved are re-rendered (``SlackNotifier.tickets_changed``);
 - ``control`` every few seconds: read the switch and the interval from the database
-  (``desk scheduler start|stop``), follow mailboxes added or changed, write a heartbeat
-  (last run, next run, last error) for ``desk scheduler status``.
+  (``desk scheduler start|stop``), follow mailboxes added, changed or deactivated, write a
+  heartbeat (last run, next run, last error) for ``desk scheduler status``.
 
 ``run_cycle`` is one pass of all of it, for tests and scripts; ``fetch_asked`` is the
 fetch a person asks for (``desk fetch``, ``/desk fetch``). All of them fetch through
@@ -73,16 +73,17 @@ def poller_for(desk: Desk) -> MailboxPoller:
         desk.sessions,
         fetcher=desk.fetcher,
         locks=LockManager(desk.engine),
-        alert_after_seconds=desk.settings.fetch_alert_after_seconds,
+        alert_after_seconds=desk.settings.mail.fetch_alert_after_seconds,
     )
 
 
 async def fetch_asked(
     desk: Desk, *, mailbox: str | None = None, triage_limit: int = 200
 ) -> CycleResult:
-    """A fetch a person asked for (``desk fetch``, ``/desk fetch``): every mailbox (or the
-    one named), each under its lock and not while it backs off after errors; then triage."""
-    boxes = [await desk.mailboxes.get(mailbox)] if mailbox else await desk.mailboxes.all()
+    """A fetch a person asked for (``desk fetch``, ``/desk fetch``): every active mailbox
+    (or the one named, which must be active), each under its lock and not while it backs
+    off after errors; then triage."""
+    boxes = await desk.mailboxes.to_poll(mailbox)
     return await fetch_and_triage(
         poller_for(desk),
         [m.id for m in boxes],
@@ -139,7 +140,7 @@ async def run_cycle(
     new tickets, send what is approved, and bring Slack up to date when it is on."""
     cycle = await fetch_and_triage(
         poller_for(desk),
-        [m.id for m in await desk.mailboxes.all()],
+        [m.id for m in await desk.mailboxes.to_poll()],
         triage=desk.triage_service,
         force=True,
         assign=desk.assigner.after_triage,
@@ -286,7 +287,7 @@ class Worker:
             )
             self._assign_interval = ASSIGN_SWEEP_SECONDS
             self._schedule("sla", self.sweep, SLA_SWEEP_SECONDS, now, current=SLA_SWEEP_SECONDS)
-            boxes = await self.desk.mailboxes.all()
+            boxes = await self.desk.mailboxes.to_poll()  # a deactivated one's job goes
             for m in boxes:
                 seconds = fetch_interval(m, self.interval)
                 self._schedule(

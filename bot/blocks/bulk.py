@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.blocks.text import escape, mrkdwn, plain, plural, short
-from bot.commandline import parse_search
+from bot.command_text import parse_search
 from core.errors import ValidationError
 from core.tickets.bulk import ACTIONS, REASONS, BulkPreview, BulkResult, BulkTarget
 from core.tickets.queries import TicketQuery

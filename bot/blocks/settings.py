@@ -1,5 +1,6 @@
-"""The admin settings modal: mailbox (with Test buttons), AI, Slack and branding, roles,
-the SLA section (``bot.blocks.sla``) and the Users section (``bot.blocks.people``).
+"""The admin settings modal: the workspace's mailboxes (inactive ones marked) and its
+mailbox form (with Test buttons), AI, Slack and branding, roles, the SLA section
+(``bot.blocks.sla``) and the Users section (``bot.blocks.people``).
 
 Secrets are never put back into the form: a password or key field is empty, and its
 placeholder says whether one is stored. Leaving it empty keeps the stored value.
@@ -17,7 +18,7 @@ from bot.blocks.text import VIEW_BLOCKS, escape, mrkdwn, plain, short
 from core.access.directory import UserInfo
 from core.access.members import Member
 from core.access.users import ROLES
-from core.control.mailbox_form import MailboxForm
+from core.control.mailbox_form import MailboxForm, MailboxLine
 from core.control.scheduler import ENABLED_KEY, INTERVAL_KEY
 from core.control.settings_form import SettingsSaved
 from core.inbound.mailboxes import TLS_MODES
@@ -52,6 +53,7 @@ class SettingsSnapshot:
     calendars: list[CalendarInfo] = field(default_factory=list)
     policies: list[PolicyInfo] = field(default_factory=list)  # in matching order
     sla_notice: str | None = None  # the outcome of the last change in the SLA section
+    mailboxes: list[MailboxLine] = field(default_factory=list)  # the workspace's, active or not
 
 
 def _text_input(
@@ -123,6 +125,7 @@ def settings_view(snapshot: SettingsSnapshot, *, test_result: str | None = None)
     roles_line = ", ".join(f"<@{x.slack_user_id}> ({x.role})" for x in admins[:40]) or "nobody yet"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": plain("Mailbox")},
+        *_mailbox_list(snapshot.mailboxes),
         _text_input("mb_name", "Name", m.name),
         _text_input("mb_address", "Support address", m.address, placeholder="support@example.com"),
         _text_input("imap_host", "IMAP host", m.imap_host, placeholder="imap.example.com"),
@@ -240,6 +243,27 @@ def settings_view(snapshot: SettingsSnapshot, *, test_result: str | None = None)
         "close": plain("Close"),
         "blocks": blocks,
     }
+
+
+def mailbox_list_text(mailboxes: list[MailboxLine], *, limit: int = 2900) -> str:
+    """The workspace's mailboxes, one line each (an inactive one says it is not fetched),
+    as many as fit in ``limit`` characters; the rest counted."""
+    lines: list[str] = []
+    for i, m in enumerate(mailboxes):
+        line = f"• *{escape(short(m.name, 100))}* {escape(short(m.address, 200))} ({m.kind})"
+        line += "" if m.active else " · _inactive: not fetched_"
+        more = f"… and {len(mailboxes) - i} more: `desk mailbox list`"
+        if sum(len(x) + 1 for x in lines) + len(line) + 1 + len(more) > limit:
+            lines.append(more)
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _mailbox_list(mailboxes: list[MailboxLine]) -> list[dict[str, Any]]:
+    if not mailboxes:
+        return []
+    return [{"type": "context", "elements": [mrkdwn(mailbox_list_text(mailboxes))]}]
 
 
 def _auto_fetch(stored: dict[str, str]) -> str:

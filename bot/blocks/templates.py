@@ -27,7 +27,6 @@ View = dict[str, Any]
 TEMPLATE_VIEW = "template_save"
 NEW_TEMPLATE = "template_new"
 EDIT_TEMPLATE = "template_edit"
-PREVIEW_TEMPLATE = "template_preview"
 USE_TEMPLATE_BLOCK, USE_TEMPLATE_ACTION = "use_template", "use_template"
 NAME_BLOCK, CATEGORY_BLOCK, BODY_BLOCK, DESCRIPTION_BLOCK, AI_BLOCK = (
     "template_name",

@@ -16,7 +16,7 @@ from bot.blocks.lists import TicketLine, parse_page, search_blocks
 from bot.blocks.modals import classify_view, edit_view, loading_view, notice_view, reject_view
 from bot.blocks.templates import use_template_block
 from bot.blocks.text import escape, short
-from bot.commandline import PAGE_SIZE, parse_search
+from bot.command_text import PAGE_SIZE, parse_search
 from bot.handlers.common import block_draft_id, explain, message_location, send_and_show
 from bot.runtime import Runtime
 from core.access.permissions import Principal

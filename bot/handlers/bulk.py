@@ -25,7 +25,7 @@ from bot.blocks.bulk import (
     selected_ticket_ids,
 )
 from bot.blocks.modals import loading_view, notice_view
-from bot.commandline import parse_search
+from bot.command_text import parse_search
 from bot.forms import state_of
 from bot.handlers.common import Invocation
 from bot.notifier import SLACK_ERRORS

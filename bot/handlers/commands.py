@@ -16,7 +16,7 @@ from bot.blocks.help import help_blocks
 from bot.blocks.modals import loading_view, notice_view
 from bot.blocks.settings import settings_view
 from bot.blocks.workload import workload_blocks
-from bot.commandline import SUBCOMMANDS, parse_command
+from bot.command_text import SUBCOMMANDS, parse_command
 from bot.handlers.actions import search_reply
 from bot.handlers.bulk import bulk_command
 from bot.handlers.common import Invocation

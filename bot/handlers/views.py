@@ -124,6 +124,7 @@ async def settings_snapshot(rt: Runtime, member: Member, home_team: str | None) 
         users=await s.members.people(member.team_id),
         calendars=await s.calendars.list(),
         policies=await s.sla_policies.list(),
+        mailboxes=await s.mailbox_settings.listing(member.team_id, home_team),
     )
 
 

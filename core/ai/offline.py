@@ -49,7 +49,6 @@ log = logging.getLogger(__name__)
 
 EXAMPLES_PATH = Path(__file__).with_name("data") / "examples.jsonl"
 MODEL_FILE = "offline-model.joblib"
-MODEL_PATH = EXAMPLES_PATH.with_name(MODEL_FILE)
 CACHE_DIR_NAME = "ai-support-desk"
 MODEL_NAME = "tfidf-logreg-v1"
 PROMPT_VERSION = "offline-templates-v1"

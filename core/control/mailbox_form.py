@@ -67,6 +67,16 @@ class MailboxForm(MailboxFields):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class MailboxLine:
+    """One of a workspace's mailboxes as the settings modal lists it."""
+
+    name: str
+    address: str
+    kind: str  # imap | maildir
+    active: bool  # False: not fetched (``desk mailbox set NAME --active``)
+
+
 def _form(m: Mailbox) -> MailboxForm:
     return MailboxForm(
         **{name: getattr(m, name) for name in FIELD_NAMES},
@@ -88,9 +98,19 @@ class MailboxSettings:
             return await session.scalar(
                 select(Mailbox)
                 .where(Mailbox.kind == "imap", Mailbox.id.in_(team_mailbox_ids(team_id, home_team)))
-                .order_by(Mailbox.id)
+                .order_by(Mailbox.active.desc(), Mailbox.id)  # an active one first
                 .limit(1)
             )
+
+    async def listing(self, team_id: str, home_team: str | None) -> list[MailboxLine]:
+        """Every mailbox of the workspace, active or not, in the order they were added."""
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(Mailbox)
+                .where(Mailbox.id.in_(team_mailbox_ids(team_id, home_team)))
+                .order_by(Mailbox.id)
+            )
+            return [MailboxLine(m.name, m.address, m.kind, m.active) for m in rows]
 
     async def current(self, team_id: str, home_team: str | None) -> MailboxForm | None:
         """The workspace's IMAP mailbox as a form (no secrets), or None."""

@@ -67,9 +67,10 @@ class MailboxSchedule:
     interval_seconds: int
     last_fetch_at: datetime | None
     last_success_at: datetime | None
-    next_fetch_at: datetime | None
+    next_fetch_at: datetime | None  # None for an inactive mailbox: it is not fetched
     last_error: str | None
     consecutive_failures: int
+    active: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,7 @@ class SchedulerStatus:
                     "next_fetch_at": iso(m.next_fetch_at),
                     "last_error": m.last_error,
                     "consecutive_failures": m.consecutive_failures,
+                    "active": m.active,
                 }
                 for m in self.mailboxes
             ],
@@ -277,9 +279,10 @@ class SchedulerControl:
                     interval_seconds=m.fetch_interval_seconds,
                     last_fetch_at=m.last_fetch_at,
                     last_success_at=m.last_success_at,
-                    next_fetch_at=next_fetch_at(m, cycle_seconds=interval),
+                    next_fetch_at=next_fetch_at(m, cycle_seconds=interval) if m.active else None,
                     last_error=m.last_error,
                     consecutive_failures=m.consecutive_failures,
+                    active=m.active,
                 )
                 for m in boxes
             ],

@@ -50,8 +50,7 @@ class FetchService:
         return FetchResult(mailbox.name, report)
 
     async def fetch_all(self, name: str | None = None) -> list[FetchResult]:
-        """Every mailbox (or the one named) now, without the poller's lock or back-off:
+        """Every active mailbox (or the one named) now, without the poller's lock or back-off:
         for tests and ``bench/``. The desk's surfaces fetch through
         ``core.workflow.cycle.fetch_and_triage``, which goes through the poller."""
-        boxes = [await self.mailboxes.get(name)] if name else await self.mailboxes.all()
-        return [await self.fetch(m) for m in boxes]
+        return [await self.fetch(m) for m in await self.mailboxes.to_poll(name)]

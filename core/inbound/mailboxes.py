@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
-from typing import cast
+from typing import Literal, cast
 
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import REDACTED, Actor, record
 from core.errors import ConfigError, InvalidTransition, MailError, NotFound, ValidationError
@@ -83,6 +84,16 @@ class MailboxSpec(MailboxFields):
         if not self.password:
             raise ValidationError("a mailbox needs a password", field="password")
         return self
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxRemoval:
+    """What ``MailboxService.remove`` did: ``removed`` (no ticket came through it),
+    ``deactivated`` (it holds ``tickets``) or ``already inactive``."""
+
+    name: str
+    outcome: Literal["removed", "deactivated", "already inactive"]
+    tickets: int = 0
 
 
 class MailboxService:
@@ -171,8 +182,28 @@ class MailboxService:
         return mailbox
 
     async def all(self) -> list[Mailbox]:
+        """Every mailbox, active or not."""
         async with self.sessions() as session:
             return list(await session.scalars(select(Mailbox).order_by(Mailbox.id)))
+
+    async def to_poll(self, name: str | None = None) -> list[Mailbox]:
+        """The mailboxes a fetch polls: the active ones, or the one named, which must be
+        active (an InvalidTransition says how to turn it back on)."""
+        if name:
+            mailbox = await self.get(name)
+            if not mailbox.active:
+                raise InvalidTransition(
+                    f"mailbox {name!r} is inactive, so it is not fetched: "
+                    f"`desk mailbox set {name} --active` turns it back on",
+                    current="inactive",
+                )
+            return [mailbox]
+        async with self.sessions() as session:
+            return list(
+                await session.scalars(
+                    select(Mailbox).where(Mailbox.active.is_(True)).order_by(Mailbox.id)
+                )
+            )
 
     async def update(
         self,
@@ -242,23 +273,23 @@ class MailboxService:
             )
         return mailbox
 
-    async def remove(self, name: str, *, actor: Actor) -> None:
-        """Delete mailbox ``name`` when no ticket came through it. One that holds tickets
-        is refused (InvalidTransition): deleting it would delete their conversations with
-        it, and replies to them go out through it; correct it with ``update`` instead."""
+    async def remove(self, name: str, *, actor: Actor) -> MailboxRemoval:
+        """Delete mailbox ``name`` when no ticket came through it (``mailbox.removed``).
+        One that holds tickets is deactivated instead (``mailbox.deactivated``): deleting
+        it would delete their conversations, and replies to them go out through it; it is
+        no longer polled, and ``set_active`` turns it back on."""
         async with self.sessions.begin() as session:
-            mailbox = await session.scalar(select(Mailbox).where(Mailbox.name == name))
-            if mailbox is None:
-                raise NotFound(f"no mailbox named {name!r}", name=name)
-            held = await session.scalar(
-                select(func.count()).select_from(Ticket).where(Ticket.mailbox_id == mailbox.id)
+            mailbox = await self._named(session, name, lock=True)
+            held = (
+                await session.scalar(
+                    select(func.count()).select_from(Ticket).where(Ticket.mailbox_id == mailbox.id)
+                )
+                or 0
             )
             if held:
-                raise InvalidTransition(
-                    f"mailbox {name!r} holds {held} ticket(s): removing it would delete their "
-                    "conversations; correct it with `desk mailbox set` instead",
-                    current="in_use",
-                    tickets=held,
+                changed = self._switch(session, mailbox, active=False, actor=actor, tickets=held)
+                return MailboxRemoval(
+                    name, "deactivated" if changed else "already inactive", tickets=held
                 )
             await session.delete(mailbox)
             record(
@@ -269,6 +300,49 @@ class MailboxService:
                 mailbox=name,
                 address=mailbox.address,
             )
+        return MailboxRemoval(name, "removed", tickets=0)
+
+    async def set_active(self, name: str, active: bool, *, actor: Actor) -> bool:
+        """Turn polling of mailbox ``name`` on or off, audited (``mailbox.activated``,
+        ``mailbox.deactivated``); False when it already was so (nothing recorded).
+        Turning it on clears its failure back-off, so the next cycle tries it at once."""
+        async with self.sessions.begin() as session:
+            mailbox = await self._named(session, name, lock=True)
+            return self._switch(session, mailbox, active=active, actor=actor)
+
+    @staticmethod
+    async def _named(session: AsyncSession, name: str, *, lock: bool = False) -> Mailbox:
+        q = select(Mailbox).where(Mailbox.name == name)
+        mailbox = await session.scalar(q.with_for_update() if lock else q)
+        if mailbox is None:
+            raise NotFound(f"no mailbox named {name!r}", name=name)
+        return mailbox
+
+    @staticmethod
+    def _switch(
+        session: AsyncSession,
+        mailbox: Mailbox,
+        *,
+        active: bool,
+        actor: Actor,
+        tickets: int | None = None,
+    ) -> bool:
+        if mailbox.active == active:
+            return False
+        mailbox.active = active
+        if active:
+            mailbox.consecutive_failures = 0
+        record(
+            session,
+            actor,
+            "mailbox.activated" if active else "mailbox.deactivated",
+            target=f"mailbox:{mailbox.name}",
+            changes={"active": [not active, active]},
+            mailbox=mailbox.name,
+            address=mailbox.address,
+            tickets=tickets,  # None: not asked (``set_active``)
+        )
+        return True
 
     def imap_config(self, mailbox: Mailbox) -> ImapConfig:
         return ImapConfig(

@@ -2,7 +2,7 @@
 
 ``MailboxPoller.poll(mailbox_id)`` takes the mailbox's lock (``core.locks``: a PostgreSQL
 advisory lock), re-reads the mailbox, and fetches only when its interval has passed since
-the last fetch by any worker (after repeated errors, the longer back-off of
+the last fetch by any worker (an inactive mailbox never; after repeated errors, the longer back-off of
 ``core.inbound.mailboxes.backoff_seconds``). Workers whose timers fire at different moments thus
 share one poll per interval instead of each polling on its own. A fetch a person asks for
 (``asked=True``: ``desk fetch``, ``/desk fetch``) does not wait for the interval but still
@@ -37,7 +37,7 @@ class PollResult:
     mailbox_id: int
     mailbox: str = ""
     polled: bool = False
-    skipped: str | None = None  # locked | not due | backing off | gone
+    skipped: str | None = None  # locked | not due | backing off | inactive | gone
     fetch: FetchResult | None = None
     # no successful fetch within the alert window: tell people (at 1, 2, 4, 8... failures)
     overdue: bool = False
@@ -111,6 +111,9 @@ class MailboxPoller:
                 result.skipped = "gone"
                 return result
             result.mailbox = mailbox.name
+            if not mailbox.active:  # deactivated since the caller listed it
+                result.skipped = "inactive"
+                return result
             started = self.clock()
             due = next_fetch_at(mailbox, cycle_seconds=cycle_seconds)
             if asked and not force:

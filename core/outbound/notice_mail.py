@@ -33,7 +33,9 @@ class NoticeMailer:
     async def send_notice(self, *, to: str, subject: str, body: str, kind: str) -> None:
         """Raises ``MailError`` (``MailPermanentError`` when the desk has no mailbox)."""
         async with self.sessions() as session:
-            mailbox = await session.scalar(select(Mailbox).order_by(Mailbox.id).limit(1))
+            mailbox = await session.scalar(  # the first active one; else an inactive one
+                select(Mailbox).order_by(Mailbox.active.desc(), Mailbox.id).limit(1)
+            )
         if mailbox is None:
             raise MailPermanentError("the desk has no mailbox to send notifications from")
         message = build_notice(

@@ -131,7 +131,7 @@ def run_reading(work: Callable[[LiteReader], int]) -> int:
     from core.errors import DeskError
     from db.lite import NoDatabase, ReadFailed, reading
 
-    url = Settings().database_url  # every section checked (a bad one is reported by main)
+    url = Settings().database.url  # every section checked (a bad one is reported by main)
     try:
         with reading(url) as reader:
             return work(reader)

@@ -4,7 +4,8 @@ Passwords never come from the command line (argv is visible to every user of the
 in ``ps``): ``--password-stdin`` or ``--password-env VAR``; ``show`` and ``list`` mask them.
 ``remove`` deletes a mailbox only when no ticket came through it: a mailbox's tickets and
 their conversations belong to it (deleting it would delete them) and their replies go out
-through it, so one in use is refused (exit 1) and corrected with ``set`` instead.
+through it, so one in use is deactivated instead (exit 0): it is no longer fetched, its
+tickets stay and can still be answered, and ``set NAME --active`` turns it back on.
 """
 
 from __future__ import annotations
@@ -100,6 +101,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--smtp-password-env", metavar="VAR", help="a separate SMTP password from this variable"
     )
+    on_off = p.add_mutually_exclusive_group()
+    on_off.add_argument(
+        "--active",
+        dest="active",
+        action="store_const",
+        const=True,
+        default=None,
+        help="fetch it again (a mailbox `remove` deactivated)",
+    )
+    on_off.add_argument(
+        "--inactive",
+        dest="active",
+        action="store_const",
+        const=False,
+        help="stop fetching it; its tickets stay and can still be answered",
+    )
     p.add_argument("--by", metavar="EMAIL", help="who (for the audit log)")
     p.set_defaults(func=cmd_mailbox_set)
 
@@ -108,10 +125,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_mailbox_test)
 
     p = msub.add_parser(
-        "remove", help="delete a mailbox no ticket came through (one in use is refused)"
+        "remove",
+        help="delete a mailbox no ticket came through (one holding tickets is deactivated)",
     )
     p.add_argument("name")
     p.add_argument("--by", metavar="EMAIL", help="who (for the audit log)")
+    p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_mailbox_remove)
 
 
@@ -215,6 +234,7 @@ def view(m: Mailbox) -> dict[str, Any]:
         "last_error": m.last_error,
         "consecutive_failures": m.consecutive_failures,
         "created_at": m.created_at.isoformat() if m.created_at else None,
+        "active": m.active,  # false: not fetched (`desk mailbox set NAME --active`)
     }
 
 
@@ -225,6 +245,8 @@ def _servers(m: Mailbox) -> str:
 
 
 def _health(m: Mailbox) -> str:
+    if not m.active:
+        return "INACTIVE (not fetched)"
     if m.last_error:
         return f"FAILING x{m.consecutive_failures}: {terminal(m.last_error)[:120]}"
     return (
@@ -289,21 +311,28 @@ def cmd_mailbox_set(args: argparse.Namespace) -> int:
     except _NoPassword as exc:
         return fail(str(exc))
     changes = _changes(args)
+    active: bool | None = args.active
 
     async def work(desk: Desk) -> int:
-        mailbox = await desk.mailboxes.update(
-            args.name,
-            changes=changes,
-            password=password,
-            smtp_password=smtp_password,
-            actor=await _actor(desk, args.by),
-        )
-        what = sorted(changes) + ["password"] * bool(password)
-        what += ["smtp_password"] * bool(smtp_password)
-        print(
-            f"mailbox {mailbox.name} changed ({', '.join(what)}); "
-            f"`desk mailbox test {mailbox.name}` checks it"
-        )
+        actor = await _actor(desk, args.by)
+        if changes or password or smtp_password or active is None:
+            mailbox = await desk.mailboxes.update(
+                args.name,
+                changes=changes,
+                password=password,
+                smtp_password=smtp_password,
+                actor=actor,
+            )
+            what = sorted(changes) + ["password"] * bool(password)
+            what += ["smtp_password"] * bool(smtp_password)
+            print(
+                f"mailbox {mailbox.name} changed ({', '.join(what)}); "
+                f"`desk mailbox test {mailbox.name}` checks it"
+            )
+        if active is not None:
+            changed = await desk.mailboxes.set_active(args.name, active, actor=actor)
+            state = "active: it is fetched again" if active else "inactive: it is not fetched"
+            print(f"mailbox {args.name} {'is now' if changed else 'was already'} {state}")
         return 0
 
     return run_with_desk(work)
@@ -324,8 +353,18 @@ def cmd_mailbox_test(args: argparse.Namespace) -> int:
 
 def cmd_mailbox_remove(args: argparse.Namespace) -> int:
     async def work(desk: Desk) -> int:
-        await desk.mailboxes.remove(args.name, actor=await _actor(desk, args.by))
-        print(f"mailbox {args.name} removed")
+        done = await desk.mailboxes.remove(args.name, actor=await _actor(desk, args.by))
+        if args.json:
+            print_json({"name": done.name, "outcome": done.outcome, "tickets": done.tickets})
+        elif done.outcome == "removed":
+            print(f"mailbox {args.name} removed")
+        else:
+            print(
+                f"mailbox {args.name} holds {done.tickets} ticket(s), so it is "
+                f"{'deactivated' if done.outcome == 'deactivated' else 'kept, already inactive'}"
+                " instead of removed: it is not fetched, its tickets stay and can still be "
+                f"answered; `desk mailbox set {args.name} --active` turns it back on"
+            )
         return 0
 
     return run_with_desk(work)

@@ -47,9 +47,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def cmd_migrate(_args: argparse.Namespace) -> int:
     settings = Settings()
     try:
-        before = current_revision(settings.database_url)
-        upgrade(settings.database_url)
-        after = current_revision(settings.database_url)
+        before = current_revision(settings.database.url)
+        upgrade(settings.database.url)
+        after = current_revision(settings.database.url)
     except Exception as exc:  # any failure to reach or change the database ends here
         return fail(f"migration failed: {' '.join(str(exc).split())[:300]}")
     print(migration_outcome(before, after))
@@ -92,26 +92,26 @@ def demo_messages() -> list[bytes]:
 
 async def ensure_embedded(desk: Desk, *, seed: bool) -> int:
     """With no mailbox configured, use the local Maildir inbox; seed it on first start."""
-    s = desk.settings
+    data, mail = desk.settings.data, desk.settings.mail
     if [m for m in await desk.mailboxes.all() if m.name != EMBEDDED_MAILBOX]:
         return 0
-    existed = s.maildir_inbox.exists()
+    existed = data.maildir_inbox.exists()
     await desk.mailboxes.ensure_maildir(
         name=EMBEDDED_MAILBOX,
-        address=s.support_address,
-        inbox=s.maildir_inbox,
-        outbox=s.maildir_outbox,
+        address=mail.support_address,
+        inbox=data.maildir_inbox,
+        outbox=data.maildir_outbox,
     )
     if seed and not existed:
         return seed_demo(desk)
-    ensure_maildir(s.maildir_inbox)  # private: 0700, like every Maildir the desk makes
+    ensure_maildir(data.maildir_inbox)  # private: 0700, like every Maildir the desk makes
     return 0
 
 
 def seed_demo(desk: Desk) -> int:
     messages = demo_messages()
     for raw in messages:
-        deliver_to_maildir(desk.settings.maildir_inbox, raw)
+        deliver_to_maildir(desk.settings.data.maildir_inbox, raw)
     return len(messages)
 
 
@@ -120,7 +120,7 @@ def cmd_demo(_args: argparse.Namespace) -> int:
         await ensure_embedded(desk, seed=False)
         n = seed_demo(desk)
         print(
-            f"{n} sample messages put into {desk.settings.maildir_inbox}; `desk fetch` reads them"
+            f"{n} sample messages put into {desk.settings.data.maildir_inbox}; `desk fetch` reads them"
         )
         return 0
 
@@ -188,11 +188,11 @@ async def serve_web(desk: Desk, host: str, port: int, *, socket_mode: bool = Fal
 
 def cmd_web(args: argparse.Namespace) -> int:
     async def work(desk: Desk) -> int:
-        await guard_key(desk, args.host or desk.settings.host)
+        await guard_key(desk, args.host or desk.settings.web.host)
         await serve_web(
             desk,
-            args.host or desk.settings.host,
-            args.port or desk.settings.port,
+            args.host or desk.settings.web.host,
+            args.port or desk.settings.web.port,
             socket_mode=args.socket_mode,
         )
         return 0
@@ -218,12 +218,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     async def work(desk: Desk) -> int:
         seeded = await ensure_embedded(desk, seed=True)
-        host, port = args.host or desk.settings.host, args.port or desk.settings.port
+        host, port = args.host or desk.settings.web.host, args.port or desk.settings.web.port
         if seeded:
             print(f"seeded the embedded inbox with {seeded} sample messages", file=sys.stderr)
         print(
             f"desk running: API http://{host}:{port}/docs  tickets: `desk tickets`  "
-            f"sent replies land in {desk.settings.maildir_outbox}",
+            f"sent replies land in {desk.settings.data.maildir_outbox}",
             file=sys.stderr,
         )
         await guard_key(desk, host)

@@ -67,7 +67,8 @@ def render_status(status: SchedulerStatus, now: datetime) -> str:
         for m in status.mailboxes:
             lines.append(
                 f"  {m.name:16} every {m.interval_seconds}s  last fetch "
-                f"{_when(m.last_fetch_at, now)}  next {_when(m.next_fetch_at, now)}"
+                f"{_when(m.last_fetch_at, now)}  "
+                + (f"next {_when(m.next_fetch_at, now)}" if m.active else "INACTIVE (not fetched)")
                 + (f"  ERROR x{m.consecutive_failures}: {m.last_error}" if m.last_error else "")
             )
     if status.workers:

@@ -397,6 +397,7 @@ class MailboxScheduleOut(Out):
     next_fetch_at: str | None
     last_error: str | None
     consecutive_failures: int
+    active: bool = True  # an inactive mailbox is not fetched (its next_fetch_at is null)
 
 
 class SchedulerOut(Out):

@@ -27,7 +27,7 @@ from core.errors import ValidationError
 from core.reports.audit_log import AuditFilter, AuditLog, parse_when
 from core.vocabulary import URGENCIES
 from db.migrate import downgrade, upgrade
-from db.models import AuditEvent, Mailbox, Ticket, User
+from db.models import AuditEvent, Ticket, User
 from db.session import install_sqlite_pragmas, sync_url
 from server.wiring import Desk
 from tests.core.flows import draft_row, drafted_ticket, smtp_mailbox
@@ -496,11 +496,19 @@ def test_migration_0006_fills_the_trail_makes_it_append_only_and_goes_back(
     try:
         upgrade(url, "0005_api_tokens")
         with Session(engine) as s, s.begin():
-            mailbox = Mailbox(name="m", address="m@x.test")
-            s.add(mailbox)
-            s.flush()
-            kept = Ticket(mailbox_id=mailbox.id, requester_email="a@x.test")
-            gone = Ticket(mailbox_id=mailbox.id, requester_email="b@x.test")
+            # the row as the 0005 schema has it (the model has columns added since)
+            mailbox_id = s.execute(
+                text(
+                    "INSERT INTO mailboxes (name, address, kind, imap_host, imap_port,"
+                    " imap_user, imap_tls, imap_folder, smtp_host, smtp_port, smtp_user,"
+                    " smtp_tls, fetch_interval_seconds, consecutive_failures, created_at)"
+                    " VALUES ('m', 'm@x.test', 'imap', '', 993, '', 'ssl', 'INBOX', '', 587,"
+                    " '', 'starttls', 120, 0, :at) RETURNING id"
+                ),
+                {"at": NOW.replace(tzinfo=None)},
+            ).scalar_one()
+            kept = Ticket(mailbox_id=mailbox_id, requester_email="a@x.test")
+            gone = Ticket(mailbox_id=mailbox_id, requester_email="b@x.test")
             user = User(email="ann@team.test", name="Ann", role="agent")
             s.add_all([kept, gone, user])
             s.flush()

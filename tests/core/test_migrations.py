@@ -9,11 +9,13 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.orm import Session
 
 from db.base import Base
 from db.migrate import downgrade, upgrade
-from db.session import sync_url
+from db.models import Mailbox, Message, Ticket
+from db.session import install_sqlite_pragmas, sync_url
 from tests.support.db import scratch_postgres
 
 
@@ -59,4 +61,68 @@ def test_migrations_round_trip_and_match_the_models(tmp_path: Path) -> None:
             engine.dispose()
         assert diff == [], diff
     finally:
+        drop()
+
+
+def test_mailbox_active_goes_down_and_up_keeping_every_ticket(tmp_path: Path) -> None:
+    """0011 adds ``mailboxes.active`` (true for the mailboxes there are) and drops it in
+    place: copying the table would delete the tickets with the old one (foreign keys on)."""
+    url, drop = _fresh_database(tmp_path)
+    engine = create_engine(sync_url(url))
+    install_sqlite_pragmas(engine)
+    try:
+        upgrade(url)
+        with Session(engine) as s, s.begin():
+            mailbox = Mailbox(name="m", address="m@x.test", active=False)
+            s.add(mailbox)
+            s.flush()
+            s.add(Ticket(mailbox_id=mailbox.id, requester_email="a@x.test"))
+        downgrade(url, "0011_mailbox_active-1")  # whatever it follows once re-chained
+        assert "active" not in {c["name"] for c in inspect(engine).get_columns("mailboxes")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM tickets")).scalar_one() == 1
+            assert conn.execute(text("SELECT count(*) FROM mailboxes")).scalar_one() == 1
+        upgrade(url)
+        with Session(engine) as s:
+            assert s.scalars(select(Mailbox.active)).all() == [True]  # every one there was
+    finally:
+        engine.dispose()
+        drop()
+
+
+def test_ticket_language_goes_down_and_up_keeping_every_message(tmp_path: Path) -> None:
+    """0010 adds ``tickets.language`` and drops it in place: a copy of ``tickets`` would take
+    every message and draft with the old table (foreign keys on, ON DELETE CASCADE)."""
+    url, drop = _fresh_database(tmp_path)
+    engine = create_engine(sync_url(url))
+    install_sqlite_pragmas(engine)
+    try:
+        upgrade(url)
+        with Session(engine) as s, s.begin():
+            mailbox = Mailbox(name="m", address="m@x.test")
+            s.add(mailbox)
+            s.flush()
+            ticket = Ticket(mailbox_id=mailbox.id, requester_email="a@x.test", language="de")
+            s.add(ticket)
+            s.flush()
+            s.add(
+                Message(
+                    ticket_id=ticket.id,
+                    mailbox_id=mailbox.id,
+                    direction="in",
+                    message_id="<m1@x.test>",
+                    from_email="a@x.test",
+                    body_text="Hallo",
+                )
+            )
+        downgrade(url, "0010_ticket_language-1")
+        assert "language" not in {c["name"] for c in inspect(engine).get_columns("tickets")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM tickets")).scalar_one() == 1
+            assert conn.execute(text("SELECT count(*) FROM messages")).scalar_one() == 1
+        upgrade(url)
+        with Session(engine) as s:
+            assert s.scalars(select(Ticket.language)).all() == [None]
+    finally:
+        engine.dispose()
         drop()

@@ -11,6 +11,7 @@ from core.audit import Actor
 from core.mail.compose import ticket_from_message_id
 from core.workflow.notices import Notice
 from core.workflow.preferences import PreferenceChange
+from tests.core.flows import smtp_mailbox
 from tests.notifications.conftest import Notify
 from tests.support.fake_slack import Reply
 
@@ -209,6 +210,16 @@ async def test_email_preference_without_a_mailbox_is_recorded_failed(notify: Not
     (record,) = await notify.records(kind="assigned")
     assert record.result == "failed"
     assert "no mailbox to send notifications from" in (record.reason or "")
+
+
+async def test_notice_mail_comes_from_the_first_active_mailbox(notify: Notify) -> None:
+    user = await notify.person("emil")
+    await smtp_mailbox(notify.desk, notify.smtp.host, notify.smtp.port, name="new")
+    await notify.desk.mailboxes.update("new", changes={"address": "new@desk.test"}, actor=ME)
+    await notify.desk.mailboxes.set_active("support", False, actor=ME)
+    await notify.service.send([assigned(user, 42)])
+    (captured,) = notify.smtp.messages
+    assert captured.message()["From"].addresses[0].addr_spec == "new@desk.test"
 
 
 async def test_two_workers_sending_the_same_burst_at_once_send_it_once(notify: Notify) -> None:

@@ -1,5 +1,6 @@
 """`desk mailbox list|show|set|remove`: a wrong host or password is fixed from the CLI,
-secrets are never shown, and a mailbox that holds tickets is not deleted. And mail sent
+secrets are never shown, and a mailbox that holds tickets is deactivated (not fetched),
+not deleted. And mail sent
 from the embedded mailbox carries the company's name."""
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from sqlalchemy.orm import Session
 from core.control.mailbox_form import MailboxForm
 from core.errors import ValidationError
 from core.inbound.mailboxes import FIELD_NAMES, MailboxFields, MailboxSpec
+from core.mail.maildir import deliver_to_maildir
 from db.models import AuditEvent
 from db.session import sync_url
 from server.cli import main
 from tests.support.cli import run
+from tests.support.mail import make_mail
 
 ADD = [
     "mailbox",
@@ -189,15 +192,78 @@ def test_the_embedded_mailbox_changes_only_its_address(
     )
 
 
-def test_remove_refuses_a_mailbox_that_holds_tickets(
-    cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def _mailbox_events(database_url: str, prefix: str = "mailbox.") -> list[AuditEvent]:
+    engine = create_engine(sync_url(database_url))
+    try:
+        with Session(engine) as session:
+            return list(
+                session.scalars(
+                    select(AuditEvent)
+                    .where(AuditEvent.action.startswith(prefix))
+                    .order_by(AuditEvent.id)
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def test_remove_deactivates_a_mailbox_that_holds_tickets(
+    cli_env: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
 ) -> None:
     assert run(capsys, "migrate")[0] == 0
     assert run(capsys, "demo")[0] == 0
     assert run(capsys, "fetch")[0] == 0
-    code, _, err = run(capsys, "mailbox", "remove", "embedded")
-    assert code == 1 and "holds" in err and "desk mailbox set" in err
-    assert json.loads(run(capsys, "tickets", "--json")[1])  # every ticket is still there
+    held = len(json.loads(run(capsys, "tickets", "--json")[1]))
+    assert held
+    code, out, err = run(capsys, "mailbox", "remove", "embedded", "--by", "ann@team.test")
+    assert code == 0, err
+    assert f"holds {held} ticket(s)" in out and "deactivated instead of removed" in out
+    assert "desk mailbox set embedded --active" in out
+    assert len(json.loads(run(capsys, "tickets", "--json")[1])) == held  # all still there
+    [box] = json.loads(run(capsys, "mailbox", "list", "--json")[1])
+    assert box["name"] == "embedded" and box["active"] is False
+    assert json.loads(run(capsys, "mailbox", "show", "embedded", "--json")[1]) == box
+    assert "INACTIVE" in run(capsys, "mailbox", "list")[1]
+    assert "embedded" in (status := run(capsys, "scheduler", "status")[1])
+    assert "INACTIVE (not fetched)" in status
+    [shown] = json.loads(run(capsys, "scheduler", "status", "--json")[1])["mailboxes"]
+    assert shown["active"] is False and shown["next_fetch_at"] is None
+    [event] = _mailbox_events(database_url, "mailbox.deactivated")
+    assert (event.target, event.source) == ("mailbox:embedded", "cli")
+    assert event.changes == {"active": [True, False]} and event.data["tickets"] == held
+
+    # not fetched while inactive: new mail waits; naming it says how to turn it back on
+    deliver_to_maildir(cli_env / "maildir" / "inbox", make_mail(subject="Sent while off"))
+    fetched = json.loads(run(capsys, "fetch", "--json")[1])
+    assert fetched["mailboxes"] == []
+    assert len(json.loads(run(capsys, "tickets", "--json")[1])) == held
+    code, _, err = run(capsys, "fetch", "--mailbox", "embedded")
+    assert code == 1 and "is inactive" in err and "--active" in err
+
+    # removing it again changes nothing and says so; --json gives the outcome
+    code, out, _ = run(capsys, "mailbox", "remove", "embedded", "--json")
+    assert code == 0
+    assert json.loads(out) == {"name": "embedded", "outcome": "already inactive", "tickets": held}
+    assert len(_mailbox_events(database_url, "mailbox.deactivated")) == 1
+
+    code, out, err = run(capsys, "mailbox", "set", "embedded", "--active")
+    assert code == 0 and "is now active" in out, err
+    assert json.loads(run(capsys, "mailbox", "show", "embedded", "--json")[1])["active"] is True
+    [on] = _mailbox_events(database_url, "mailbox.activated")
+    assert on.changes == {"active": [False, True]}
+    [polled] = json.loads(run(capsys, "fetch", "--json")[1])["mailboxes"]
+    assert polled["mailbox"] == "embedded" and polled["stored"] == 1
+    assert len(json.loads(run(capsys, "tickets", "--json")[1])) == held + 1
+    code, out, _ = run(capsys, "mailbox", "set", "embedded", "--active")
+    assert code == 0 and "was already active" in out
+    assert len(_mailbox_events(database_url, "mailbox.activated")) == 1
+    with pytest.raises(SystemExit) as usage:  # one or the other
+        main(["mailbox", "set", "embedded", "--inactive", "--active"])
+    assert usage.value.code == 2 and "not allowed with" in capsys.readouterr().err
+
     # a mailbox no mail came through goes
     monkeypatch.setenv("MAILBOX_PW", "s3cret")
     assert run(capsys, *ADD)[0] == 0
@@ -207,6 +273,26 @@ def test_remove_refuses_a_mailbox_that_holds_tickets(
     assert names == ["embedded"]
     code, _, err = run(capsys, "mailbox", "remove", "main")
     assert code == 1 and "no mailbox named 'main'" in err
+    assert run(capsys, *ADD)[0] == 0
+    code, out, _ = run(capsys, "mailbox", "remove", "main", "--json")
+    assert json.loads(out) == {"name": "main", "outcome": "removed", "tickets": 0}
+
+
+def test_set_inactive_with_other_changes_does_both(
+    with_mailbox: Path, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    code, out, err = run(
+        capsys, "mailbox", "set", "main", "--imap-host", "imap.right.test", "--inactive"
+    )
+    assert code == 0 and "mailbox main changed (imap_host)" in out and "is now inactive" in out
+    box = json.loads(run(capsys, "mailbox", "show", "main", "--json")[1])
+    assert box["imap_host"] == "imap.right.test" and box["active"] is False
+    actions = [e.action for e in _mailbox_events(database_url)]
+    assert actions == ["mailbox.added", "mailbox.changed", "mailbox.deactivated"]
+    code, _, err = run(capsys, "mailbox", "set", "main")
+    assert code == 1 and "nothing to change" in err
+    code, _, err = run(capsys, "mailbox", "set", "nope", "--active")
+    assert code == 1 and "no mailbox named 'nope'" in err
 
 
 def test_the_form_and_the_spec_share_one_definition_of_the_fields() -> None:

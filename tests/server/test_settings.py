@@ -138,7 +138,7 @@ def test_dotenv_still_works_and_the_environment_wins(
 def test_values_by_name_on_top_and_unknown_names_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DESK_PORT", "8200")
     settings = Settings(_env_file=None, DESK_PORT=8300, DATABASE_URL="sqlite:///y.db")
-    assert settings.web.port == 8300 and settings.database_url == "sqlite:///y.db"
+    assert settings.web.port == 8300 and settings.database.url == "sqlite:///y.db"
     with pytest.raises(TypeError, match="DESK_PROT"):
         Settings(_env_file=None, DESK_PROT=1)
 

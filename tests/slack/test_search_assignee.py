@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commandline import Mention, mention_of, parse_search
+from bot.command_text import Mention, mention_of, parse_search
 from core.access.permissions import Principal
 from core.audit import Actor
 from core.errors import ValidationError

@@ -18,10 +18,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("tickets") as batch:
-        batch.add_column(sa.Column("language", sa.String(length=8), nullable=True))
+    # a plain ADD COLUMN on both databases (never a copy of the table: see downgrade)
+    op.add_column("tickets", sa.Column("language", sa.String(length=8), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("tickets") as batch:
-        batch.drop_column("language")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite 3.35+ drops the column in place. Batch mode would copy the table and drop
+        # the old one, and with foreign keys on, that drop deletes every message and draft
+        # of every ticket (CASCADE).
+        op.execute("ALTER TABLE tickets DROP COLUMN language")
+    else:
+        op.drop_column("tickets", "language")

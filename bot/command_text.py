@@ -1,4 +1,5 @@
-"""Parsing ``/desk`` command text. Pure; errors say what would have worked."""
+"""The text of a `/desk` command parsed: its subcommand, search filters and words. Pure;
+errors say what would have worked."""
 
 from __future__ import annotations
 
