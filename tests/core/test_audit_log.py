@@ -496,7 +496,7 @@ def test_migration_0006_fills_the_trail_makes_it_append_only_and_goes_back(
     try:
         upgrade(url, "0005_api_tokens")
         with Session(engine) as s, s.begin():
-            # the row as the 0005 schema has it (the model has columns added since)
+            # the rows as the 0005 schema has them (the models have columns added since)
             mailbox_id = s.execute(
                 text(
                     "INSERT INTO mailboxes (name, address, kind, imap_host, imap_port,"
@@ -507,12 +507,25 @@ def test_migration_0006_fills_the_trail_makes_it_append_only_and_goes_back(
                 ),
                 {"at": NOW.replace(tzinfo=None)},
             ).scalar_one()
-            kept = Ticket(mailbox_id=mailbox_id, requester_email="a@x.test")
-            gone = Ticket(mailbox_id=mailbox_id, requester_email="b@x.test")
-            user = User(email="ann@team.test", name="Ann", role="agent")
-            s.add_all([kept, gone, user])
-            s.flush()
-            ids = {"kept": kept.id, "gone": gone.id, "ann": user.id}
+            at = {"at": NOW.replace(tzinfo=None)}
+            ticket = (
+                "INSERT INTO tickets (mailbox_id, requester_email, requester_name, subject,"
+                " status, thread_id, message_id, escalation_required, ai_processed,"
+                " received_at, last_message_at, created_at, updated_at)"
+                " VALUES (:m, :email, '', '', 'open', '', '', false, false, :at, :at, :at, :at)"
+                " RETURNING id"
+            )
+            ids = {
+                name: s.execute(text(ticket), {**at, "m": mailbox_id, "email": email}).scalar_one()
+                for name, email in (("kept", "a@x.test"), ("gone", "b@x.test"))
+            }
+            ids["ann"] = s.execute(
+                text(
+                    "INSERT INTO users (email, name, role, is_active, created_at)"
+                    " VALUES ('ann@team.test', 'Ann', 'agent', true, :at) RETURNING id"
+                ),
+                at,
+            ).scalar_one()
         with engine.begin() as conn:
             for actor, ticket in (("ann@team.test", ids["kept"]), ("system", ids["gone"])):
                 conn.execute(
