@@ -12,6 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 from db.base import Base
+from db.fulltext import include_object
 from db.migrate import downgrade, upgrade
 from db.session import sync_url
 from tests.support.db import scratch_postgres
@@ -54,7 +55,8 @@ def test_migrations_round_trip_and_match_the_models(tmp_path: Path) -> None:
         engine = create_engine(sync_url(url))
         try:
             with engine.connect() as conn:
-                diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+                context = MigrationContext.configure(conn, opts={"include_object": include_object})
+                diff = compare_metadata(context, Base.metadata)
         finally:
             engine.dispose()
         assert diff == [], diff
