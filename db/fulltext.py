@@ -80,9 +80,12 @@ def kept_by_database(name: str | None, type_: str, parent: str | None = None) ->
     """Whether a reflected schema object is one of the full-text objects above: an FTS5
     table or its shadow tables, a ``search_vector`` column, its GIN index."""
     for index in INDEXES:
-        if type_ == "table" and name is not None:
-            if name == index.fts or name.startswith(f"{index.fts}_"):
-                return True
+        if (
+            type_ == "table"
+            and name is not None
+            and (name == index.fts or name.startswith(f"{index.fts}_"))
+        ):
+            return True
         if type_ == "column" and parent == index.table and name == index.vector:
             return True
         if type_ == "index" and name == index.gin_index:
