@@ -127,4 +127,9 @@ async def find(
     else:
         sql, binds["q"] = _sqlite_sql(index, extra, language), query.fts5()
     rows = (await session.execute(text(sql), binds)).all()
-    return [TextHit(int(key), float(score), snippet or "") for key, score, snippet in rows]
+    # one word in two lexemes (INV-2291 on PostgreSQL) is marked once, not twice in a row
+    join = MARKS[1] + MARKS[0]
+    return [
+        TextHit(int(key), float(score), (snippet or "").replace(join, ""))
+        for key, score, snippet in rows
+    ]
