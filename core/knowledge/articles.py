@@ -34,7 +34,7 @@ MAX_TITLE_CHARS = 300
 MAX_BODY_CHARS = 100_000
 MAX_URL_CHARS = 500
 MAX_SOURCES = 50
-MAX_PAGE = 500
+MAX_PAGE = 1_000
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.I)
 
