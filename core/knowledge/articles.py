@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access.permissions import Principal, check_knowledge
 from core.audit import record
 from core.errors import InvalidTransition, NotFound, ValidationError
-from core.knowledge.search import ArticleHit, check_status, search
+from core.knowledge.search import ArticleHit, check_status, language_code, search
 from core.vocabulary import category_of
 from db.base import storable_id, utcnow
 from db.models import KbArticle
@@ -35,7 +35,6 @@ MAX_BODY_CHARS = 100_000
 MAX_URL_CHARS = 500
 MAX_SOURCES = 50
 MAX_PAGE = 1_000
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
 _URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.I)
 
 
@@ -46,16 +45,6 @@ def _text(value: str, name: str) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValidationError(f"the {name} must be valid Unicode text", field=name) from exc
-
-
-def _language(value: str) -> str:
-    code = value.strip().lower()
-    if not _LANGUAGE.fullmatch(code):
-        raise ValidationError(
-            f"a language is an ISO 639 code like en, de, es, fr, pt; not {value!r:.30}",
-            field="language",
-        )
-    return code
 
 
 def _url(value: str | None) -> str | None:
@@ -109,7 +98,7 @@ class ArticleSpec:
             title=title,
             body=body,
             category=category_of(category) if category else None,
-            language=_language(self.language),
+            language=language_code(self.language),
             public_url=_url(self.public_url),
             source_ticket_ids=_sources(self.source_ticket_ids),
         )

@@ -10,6 +10,7 @@ unknown status) is a ``ValidationError``; a query of punctuation finds nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,20 @@ class ArticleHit:
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "score": self.score, "snippet": self.snippet}
+
+
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+
+
+def language_code(value: str) -> str:
+    """An ISO 639 code (``en``, ``de``), lower-cased, or a ValidationError."""
+    code = value.strip().lower()
+    if not _LANGUAGE.fullmatch(code):
+        raise ValidationError(
+            f"a language is an ISO 639 code like en, de, es, fr, pt; not {value!r:.30}",
+            field="language",
+        )
+    return code
 
 
 def check_k(k: int) -> int:
@@ -81,7 +96,7 @@ async def search(
         k,
         where=" AND ".join(conditions),
         params=params,
-        language=language,
+        language=None if language is None else language_code(language),
     )
     if not hits:
         return []

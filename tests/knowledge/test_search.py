@@ -117,6 +117,8 @@ async def test_bad_input_is_refused(kb: KnowledgeBase) -> None:
         await kb.search("refund", 5, status="gone")
     with pytest.raises(ValidationError, match="unknown category"):
         await kb.search("refund", 5, category="Gardening")
+    with pytest.raises(ValidationError, match="ISO 639"):
+        await kb.search("refund", 5, language="english")
 
 
 async def test_only_published_articles_unless_asked(kb: KnowledgeBase, manager: Principal) -> None:
