@@ -102,6 +102,15 @@ def _sqlite_sql(index: TextIndex, where: str, language: str | None) -> str:
     )
 
 
+def statement(
+    index: TextIndex, *, postgres: bool, where: str = "", language: str | None = None
+) -> str:
+    """The SQL ``find`` runs (binds ``:q``, ``:k``, ``:language`` when given, and those of
+    ``where``); ``tests`` read its plan."""
+    extra = f" AND ({where})" if where else ""
+    return (_pg_sql if postgres else _sqlite_sql)(index, extra, language)
+
+
 async def find(
     session: AsyncSession,
     index: TextIndex,
@@ -118,14 +127,12 @@ async def find(
     if query.empty or k < 1:
         return []
     k = min(k, MAX_K)
-    extra = f" AND ({where})" if where else ""
     binds: dict[str, Any] = {**(params or {}), "k": k}
     if language is not None:
         binds["language"] = language.lower()
-    if is_postgres(session):
-        sql, binds["q"] = _pg_sql(index, extra, language), query.websearch()
-    else:
-        sql, binds["q"] = _sqlite_sql(index, extra, language), query.fts5()
+    postgres = is_postgres(session)
+    sql = statement(index, postgres=postgres, where=where, language=language)
+    binds["q"] = query.websearch() if postgres else query.fts5()
     rows = (await session.execute(text(sql), binds)).all()
     # one word in two lexemes (INV-2291 on PostgreSQL) is marked once, not twice in a row
     join = MARKS[1] + MARKS[0]
