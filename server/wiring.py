@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.inbound.fetch import FetchService
     from core.inbound.ingest import Ingestor
     from core.inbound.mailboxes import MailboxService
+    from core.knowledge.articles import KnowledgeBase
     from core.outbound.recipients import RecipientService
     from core.outbound.sending import Sender
     from core.replies.templates import TemplateService
@@ -301,6 +302,13 @@ class Desk:
         return TemplateService(
             self.sessions, branding=self._branding, company_name=self.settings.brand.company_name
         )
+
+    @cached_property
+    def knowledge(self) -> KnowledgeBase:
+        """The knowledge base: articles and their full-text search."""
+        from core.knowledge.articles import KnowledgeBase
+
+        return KnowledgeBase(self.sessions)
 
     @cached_property
     def analytics(self) -> AnalyticsService:

@@ -188,6 +188,39 @@ async def check_admin(session: AsyncSession, who: Principal, *, doing: str) -> N
     check_api(replace(who, role=role), "admin", "admin", doing=doing)
 
 
+# what may be done to knowledge-base articles (and how a refusal names it)
+KNOWLEDGE_ACTIONS = {
+    "create": "creating",
+    "edit": "editing",
+    "publish": "publishing",
+    "archive": "archiving",
+}
+
+
+def check_knowledge(who: Principal, action: str) -> None:
+    """Raise PermissionDenied unless ``who`` may ``action`` an article: managers and admins
+    write the knowledge base (the shell's operator too); publishing needs a person, a
+    manager or an admin by their user id, never the operator alone, since a published
+    article is what drafts will quote to customers."""
+    if action not in KNOWLEDGE_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if who.operator and action != "publish":
+        return
+    if who.operator or who.user_id is None:
+        raise PermissionDenied(
+            "publishing an article needs a person: a manager or an admin (--by EMAIL)",
+            reason="forbidden",
+        )
+    if who.role is None:
+        raise PermissionDenied(f"{who.name} is not an active desk user", reason="forbidden")
+    if who.role not in MANAGER_ROLES:
+        raise PermissionDenied(
+            f"{KNOWLEDGE_ACTIONS[action]} an article needs the role {' or '.join(MANAGER_ROLES)}; you are {who.role}",
+            reason="forbidden",
+            role=who.role,
+        )
+
+
 def require_role(member: HasRole, *roles: str, doing: str) -> None:
     if member.role not in roles:
         raise PermissionDenied(

@@ -409,6 +409,8 @@ class OfflineProvider:
             ),
             draft_reply=draft,
             confidence=round(prediction.category_probability, 4),
+            # the retrieval's best match (it ranks and filters them); the text is the template's
+            citations=[request.sources[0].id] if request.sources else [],
         )
         meta = TriageMeta(
             provider=self.name,

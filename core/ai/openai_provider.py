@@ -31,7 +31,7 @@ import pydantic
 from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletionMessageParam
 from openai.types.shared_params import ResponseFormatJSONSchema
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.ai import prompts, templates
 from core.ai.config import AISettings
@@ -64,6 +64,17 @@ class TriageOutput(BaseModel):
     draft_reply: str
     confidence: float
     escalation_reason: str | None
+    citations: list[int] = Field(
+        default_factory=list, description="ids of the numbered sources the draft used"
+    )
+
+
+def _strict_schema() -> dict[str, Any]:
+    """TriageOutput's schema with every property required, as strict mode wants (an older
+    answer without ``citations`` still validates: it defaults to none)."""
+    schema = TriageOutput.model_json_schema()
+    schema["required"] = list(schema["properties"])
+    return schema
 
 
 RESPONSE_FORMAT: ResponseFormatJSONSchema = {
@@ -71,7 +82,7 @@ RESPONSE_FORMAT: ResponseFormatJSONSchema = {
     "json_schema": {
         "name": TriageOutput.__name__,
         "strict": True,
-        "schema": TriageOutput.model_json_schema(),
+        "schema": _strict_schema(),
     },
 }
 
@@ -271,6 +282,7 @@ class OpenAIProvider:
             fix_steps=steps,
             draft_reply=draft,
             confidence=min(1.0, max(0.0, float(output.confidence))),
+            citations=list(output.citations),
             flags=Flags(
                 escalation_required=reason is not None,
                 escalation_reason=f"model: {reason}" if reason else None,

@@ -23,6 +23,8 @@ class TriageResult(BaseModel):
     draft_reply: str
     confidence: float = Field(ge=0.0, le=1.0)
     flags: Flags = Field(default_factory=Flags)
+    # ids of the request's sources the draft used; the triager drops ids it did not offer
+    citations: list[int] = Field(default_factory=list)
 
 
 class TriageMeta(BaseModel):
@@ -40,6 +42,15 @@ class ContextMessage(BaseModel):
     text: str
 
 
+class KnowledgeSource(BaseModel):
+    """A published knowledge-base article offered to the provider as a numbered source."""
+
+    id: int
+    title: str
+    text: str
+    public_url: str | None = None
+
+
 class TriageRequest(BaseModel):
     """Everything a provider may look at. ``text`` is untrusted customer input."""
 
@@ -55,6 +66,8 @@ class TriageRequest(BaseModel):
     # response templates the offline provider drafts from: category value (or "*" for the
     # general one) -> Jinja2 text (core.replies.rendering variables); see core.replies.templates
     reply_templates: dict[str, str] = Field(default_factory=dict)
+    # the knowledge base's best published articles for this mail (core.knowledge.retrieval)
+    sources: list[KnowledgeSource] = Field(default_factory=list)
 
 
 class Triaged(BaseModel):

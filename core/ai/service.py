@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from core.ai import guardrails
@@ -78,15 +78,26 @@ class Triager:
                 raise
             fallback_reason = f"{self.primary.name}: {exc}"
             triaged = await self.fallback.triage(request)
-        triaged = self.review(triaged, fallback_reason=fallback_reason)
+        triaged = self.review(
+            triaged, fallback_reason=fallback_reason, offered=[s.id for s in request.sources]
+        )
         meta = triaged.meta.model_copy(
             update={"latency_ms": round((time.perf_counter() - started) * 1000)}
         )
         return triaged.model_copy(update={"meta": meta})
 
-    def review(self, triaged: Triaged, *, fallback_reason: str | None = None) -> Triaged:
-        """Apply guardrails and escalation rules to a provider's answer."""
+    def review(
+        self,
+        triaged: Triaged,
+        *,
+        fallback_reason: str | None = None,
+        offered: Collection[int] = (),
+    ) -> Triaged:
+        """Apply guardrails and escalation rules to a provider's answer; keep only the
+        citations of sources that were ``offered`` (each once, in the provider's order)."""
         result = triaged.result
+        allowed = set(offered)
+        citations = [c for c in dict.fromkeys(result.citations) if c in allowed]
         findings = [str(f) for f in guardrails.check_draft(result.draft_reply)]
         reasons: list[str] = []
         if result.flags.escalation_reason:
@@ -111,7 +122,8 @@ class Triager:
             fallback=result.flags.fallback or fallback_reason is not None,
             fallback_reason=fallback_reason or result.flags.fallback_reason,
         )
-        return triaged.model_copy(update={"result": result.model_copy(update={"flags": flags})})
+        reviewed = result.model_copy(update={"flags": flags, "citations": citations})
+        return triaged.model_copy(update={"result": reviewed})
 
     async def triage_many(
         self,

@@ -19,9 +19,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ai.provider import TriageProvider
-from core.ai.result import ContextMessage, Triaged, TriageRequest
+from core.ai.result import ContextMessage, KnowledgeSource, Triaged, TriageRequest
 from core.audit import Actor, record
 from core.errors import AIError
+from core.knowledge.retrieval import sources_for
 from core.ticket_events import NO_EVENTS, TicketEvents
 from db.base import utcnow
 from db.models import Draft, Message, Ticket
@@ -66,6 +67,7 @@ class TriageService:
         history_limit: int = 10,
         clock: Callable[[], datetime] = utcnow,
         events: TicketEvents = NO_EVENTS,
+        sources: int = 3,
     ) -> None:
         self.sessions = session_factory
         self.provider = provider
@@ -74,6 +76,7 @@ class TriageService:
         self.concurrency = concurrency
         self.history_limit = history_limit
         self.clock = clock
+        self.sources = sources  # knowledge-base articles offered per mail (0: none)
 
     async def triage_queued(self, *, limit: int = 200) -> TriageReport:
         report = TriageReport()
@@ -221,10 +224,23 @@ class TriageService:
                 company_name=self.branding.company_name,
                 signature=self.branding.signature,
                 category_prompts=self.branding.category_prompts,
+                sources=await self._sources(session, msg),
             )
             if ticket
             else TriageRequest(subject=msg.subject, text=msg.body_text, sender_email=msg.from_email)
         )
+
+    async def _sources(self, session: AsyncSession, msg: Message) -> list[KnowledgeSource]:
+        """The published articles that fit the mail, for the provider to cite."""
+        if self.sources < 1:
+            return []
+        found = await sources_for(
+            session, msg.subject, msg.reply_text or msg.body_text, self.sources
+        )
+        return [
+            KnowledgeSource(id=s.id, title=s.title, text=s.body, public_url=s.public_url)
+            for s in found
+        ]
 
     async def _finish_without_draft(self, message_id: int, status: str) -> None:
         async with self.sessions.begin() as session:

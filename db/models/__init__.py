@@ -2,6 +2,7 @@
 
 from db.models.assignment import AgentProfile, MailboxAssignment, ReopenedTicket
 from db.models.audit import AuditEvent
+from db.models.knowledge import KbArticle
 from db.models.mail import Attachment, FolderState, Mailbox, Message, Quarantine, Recipient
 from db.models.notifications import NotificationPref, NotificationSent, NotificationSettings
 from db.models.people import User
@@ -21,6 +22,7 @@ __all__ = [
     "Draft",
     "DraftEdit",
     "FolderState",
+    "KbArticle",
     "Mailbox",
     "MailboxAssignment",
     "Message",

@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bulk": ("bulk", "approve, reject, assign or send many tickets at once"),
     "stats": ("stats", "analytics: response times, volumes, approvals, agents"),
     "templates": ("templates", "response templates with {{ variables }}"),
+    "kb": ("knowledge", "knowledge base: add, list, show, edit, publish, archive, search"),
     "scheduler": ("scheduler", "auto-fetch scheduler: status, start, stop"),
     "recipients": ("recipients", "addresses marked undeliverable by a bounce"),
     "users": ("users", "desk users: list, add, set-role, set, deactivate, reactivate"),

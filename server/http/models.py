@@ -374,6 +374,43 @@ class TextOut(Out):
     text: str
 
 
+# --- knowledge base ------------------------------------------------------------------------
+
+
+class ArticleOut(Out):
+    id: int
+    title: str
+    body: str = Field(description="Markdown")
+    category: str | None
+    language: str = Field(description="ISO 639-1, e.g. en, de")
+    status: str = Field(description="draft, published or archived")
+    version: int = Field(description="1, then one more per edit")
+    source_ticket_ids: list[int]
+    reviewed_by_id: int | None = Field(description="the user who published it")
+    helpful: int
+    unhelpful: int
+    last_cited_at: str | None
+    public_url: str | None
+    created_at: str
+    updated_at: str
+
+
+class ArticlePage(Out):
+    items: list[ArticleOut]
+    total: int
+
+
+class ArticleHitOut(Out):
+    id: int
+    title: str
+    score: float = Field(description="higher is better; not comparable between databases")
+    snippet: str = Field(description="a piece of the body, matched words in **bold**")
+
+
+class ArticleHits(Out):
+    items: list[ArticleHitOut]
+
+
 # --- scheduler -----------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from db.base import Base
+from db.fulltext import include_object
 from db.migrate import downgrade, upgrade
 from db.models import Mailbox, Message, Ticket
 from db.session import install_sqlite_pragmas, sync_url
@@ -56,7 +57,8 @@ def test_migrations_round_trip_and_match_the_models(tmp_path: Path) -> None:
         engine = create_engine(sync_url(url))
         try:
             with engine.connect() as conn:
-                diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+                context = MigrationContext.configure(conn, opts={"include_object": include_object})
+                diff = compare_metadata(context, Base.metadata)
         finally:
             engine.dispose()
         assert diff == [], diff
