@@ -120,6 +120,7 @@ def build_app(
         (app.view(ids.SLA_CALENDAR_VIEW), sla.on_calendar_submit),
         (app.view(ids.SLA_POLICY_VIEW), sla.on_policy_submit),
         (app.action(ids.NOTIFY_PREFS), notifications.on_prefs_open),
+        (app.action(ids.AVAILABILITY), events.on_availability),
         (app.view(ids.NOTIFY_VIEW), notifications.on_prefs_submit),
         (app.action(bulk_blocks.SELECT_ACTION), bulk.on_pick),
         *[(app.action(a), bulk.on_bulk_button) for a in bulk_blocks.BUTTON_ACTIONS.values()],

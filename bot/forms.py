@@ -12,6 +12,7 @@ from core.control.mailbox_form import MailboxForm
 from core.control.scheduler import MAX_INTERVAL, MIN_INTERVAL
 from core.control.settings_form import SettingsInput
 from core.errors import ValidationError
+from core.workflow.presence import PRESENCE_KEY
 
 State = dict[str, dict[str, dict[str, Any]]]
 
@@ -104,6 +105,8 @@ def settings_input(state: State) -> tuple[SettingsInput, dict[str, str]]:
     provider = value(state, "ai_provider", "value")
     if provider:
         settings["ai.provider"] = provider
+    if presence := value(state, "slack_presence", "value"):
+        settings[PRESENCE_KEY] = presence
     secrets = {}
     if key := get("ai_api_key"):
         secrets["ai.api_key"] = key

@@ -21,6 +21,10 @@ Jobs in each worker process:
 - ``sla`` every minute: the SLA sweep (``core.workflow.sla_sweep``): warnings and breach
   alerts of the clocks due, each level once, and the policies' escalations; the Slack cards
   of the tickets it moved are re-rendered (``SlackNotifier.tickets_changed``);
+- ``presence`` every five minutes, when Slack is configured: agents follow their Slack
+  presence if ``assignment.slack_presence`` is ``on`` (``core.workflow.presence``, read
+  through ``bot.presence``): away when Slack says away, back when it says active, but only
+  those presence sent away; Slack's errors skip an agent, never the worker;
 - ``control`` every few seconds: read the switch and the interval from the database
   (``desk scheduler start|stop``), follow mailboxes added, changed or deactivated, write a
   heartbeat (last run, next run, last error) for ``desk scheduler status``.
@@ -53,6 +57,7 @@ from core.locks import LockManager
 from core.workflow.cycle import CycleResult, fetch_and_triage
 from core.workflow.notices import NoticeSink
 from core.workflow.notifications import Notifier, ticket_batch
+from core.workflow.presence import PresenceSync
 from core.workflow.sla_sweep import SlaSweep
 from db.base import utcnow
 from server.wiring import Desk
@@ -66,6 +71,7 @@ CONTROL_SECONDS = 5.0
 NOTIFY_SECONDS = 60.0
 ASSIGN_SWEEP_SECONDS = 60.0
 SLA_SWEEP_SECONDS = 60.0
+PRESENCE_SECONDS = 300.0
 
 
 def poller_for(desk: Desk) -> MailboxPoller:
@@ -217,6 +223,16 @@ class Worker:
             from bot.queue_alerts import SlackQueueAlerts
 
             desk.assigner.alerts = SlackQueueAlerts(notifier)
+        self.presence: PresenceSync | None = None
+        if notifier is not None:
+            from bot.presence import SlackPresence
+
+            self.presence = PresenceSync(
+                desk.sessions,
+                profiles=desk.agent_profiles,
+                store=desk.store,
+                reader=SlackPresence(notifier.client),
+            )
         self.control = SchedulerControl(desk.sessions, store=desk.store)
         self.executor = DrainingExecutor()
         self.scheduler = AsyncIOScheduler(
@@ -287,6 +303,14 @@ class Worker:
             )
             self._assign_interval = ASSIGN_SWEEP_SECONDS
             self._schedule("sla", self.sweep, SLA_SWEEP_SECONDS, now, current=SLA_SWEEP_SECONDS)
+            if self.presence is not None:
+                self._schedule(
+                    "presence",
+                    self.follow_presence,
+                    PRESENCE_SECONDS,
+                    now,
+                    current=PRESENCE_SECONDS,
+                )
             boxes = await self.desk.mailboxes.to_poll()  # a deactivated one's job goes
             for m in boxes:
                 seconds = fetch_interval(m, self.interval)
@@ -415,6 +439,18 @@ class Worker:
         except Exception as exc:  # the next minute tries again; logged and reported
             log.exception("SLA sweep failed")
             await self._report_error(f"sla: {exc}")
+
+    async def follow_presence(self) -> None:
+        """Availability from Slack presence (when the desk follows it)."""
+        if self.presence is None:
+            return
+        try:
+            report = await self.presence.run()
+            if report.away or report.back or report.unread:
+                log.info("presence: %s", report.as_dict())
+        except Exception as exc:  # the next round tries again; logged and reported
+            log.exception("presence round failed")
+            await self._report_error(f"presence: {exc}")
 
     async def process(self) -> None:
         """Triage what is queued, send approved replies and due retries, sync Slack."""

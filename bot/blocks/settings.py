@@ -23,6 +23,7 @@ from core.control.scheduler import ENABLED_KEY, INTERVAL_KEY
 from core.control.settings_form import SettingsSaved
 from core.inbound.mailboxes import TLS_MODES
 from core.workflow.calendar_store import CalendarInfo
+from core.workflow.presence import PRESENCE_KEY
 from core.workflow.sla_policies import PolicyInfo
 
 View = dict[str, Any]
@@ -38,6 +39,7 @@ SETTING_KEYS = {  # form block id -> settings store key
     "oncall_group": ONCALL_GROUP_KEY,
 }
 AUTO_FETCH = ("on", "off")
+SLACK_PRESENCE = ("on", "off")
 SLA_ROOM = 30  # blocks the SLA section may take; the Users section has the rest
 
 
@@ -89,13 +91,18 @@ def _number_input(block_id: str, label: str, initial: int | None) -> dict[str, A
 
 
 def _select(
-    block_id: str, label: str, choices: tuple[str, ...], initial: str | None
+    block_id: str,
+    label: str,
+    choices: tuple[str, ...],
+    initial: str | None,
+    *,
+    hint: str | None = None,
 ) -> dict[str, Any]:
     options = [{"text": plain(c), "value": c} for c in choices]
     element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options}
     if initial in choices:
         element["initial_option"] = {"text": plain(initial), "value": initial}
-    return _optional_input(block_id, label, element)
+    return _optional_input(block_id, label, element, hint=hint)
 
 
 def _optional_input(
@@ -212,6 +219,15 @@ def settings_view(snapshot: SettingsSnapshot, *, test_result: str | None = None)
             "fetch_interval",
             "Every (seconds)",
             int(s[INTERVAL_KEY]) if s.get(INTERVAL_KEY, "").isdecimal() else None,
+        ),
+        {"type": "header", "text": plain("Assignment")},
+        _select(
+            "slack_presence",
+            "Follow Slack presence",
+            SLACK_PRESENCE,
+            "on" if s.get(PRESENCE_KEY, "").strip().lower() == "on" else "off",
+            hint="On: every 5 minutes agents whom Slack shows away are set away, and back"
+            " when Slack shows them active (not those who went away by hand).",
         ),
         {"type": "header", "text": plain("Roles")},
         {

@@ -1,4 +1,5 @@
-"""App Home: each person's dashboard, published when they open it or pick a filter."""
+"""App Home: each person's dashboard, published when they open it, pick a filter or switch
+their availability (the one core call ``/desk away`` and ``/desk available`` make)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.analytics import home_headline_blocks, scheduler_status_blocks
+from bot.blocks.availability import AVAILABLE, AWAY, availability_blocks
 from bot.blocks.bulk import TicketChoice, bulk_buttons, pending_checkboxes
 from bot.blocks.lists import HOME_FILTERS, TicketLine, home_view
 from bot.blocks.preferences import preferences_button
@@ -50,6 +52,22 @@ async def on_home_filter(
     await publish_home(
         rt, client, member, rt.home_team(context), choice if choice in HOME_FILTERS else None
     )
+
+
+async def on_availability(
+    ack: Any, body: Body, client: AsyncWebClient, context: AsyncBoltContext, action: Body
+) -> None:
+    await ack()
+    choice = action.get("value")
+    if choice not in (AWAY, AVAILABLE):
+        return
+    rt: Runtime = context["rt"]
+    member = await rt.member(context, body)
+    home_team = rt.home_team(context)
+    await rt.services.agent_profiles.change(
+        member.principal(home_team), member.user_id, available=choice == AVAILABLE
+    )
+    await publish_home(rt, client, member, home_team, None)
 
 
 # App Home filter -> the query's own fields (the database filters, not this module)
@@ -94,6 +112,7 @@ async def publish_home(
         "7d", scope=team_mailbox_ids(member.team_id, home_team)
     )
     status = await rt.services.scheduler.status()
+    profile = await rt.services.agent_profiles.get(member.user_id)
     view = home_view(
         name=member.name,
         role=member.role,
@@ -105,7 +124,10 @@ async def publish_home(
         breached=breached,
         at_risk=at_risk,
         workload=workload,
-        top=home_headline_blocks(headline) + scheduler_status_blocks(status) + preferences_button(),
+        top=availability_blocks(profile)
+        + home_headline_blocks(headline)
+        + scheduler_status_blocks(status)
+        + preferences_button(),
         bottom=await _bulk_blocks(
             rt, member, query(status="pending", sort="date", limit=BULK_SIZE)
         ),

@@ -1,10 +1,14 @@
 """What people set for automatic assignment: agents' profiles and mailboxes' strategies.
 
 ``AgentProfiles`` holds each agent's skills (ticket categories), languages, capacity, time
-zone, shift (a business calendar) and availability (``desk users set``, ``/desk away``, ``/desk available``). Admins,
-managers and the shell's operator change anyone's profile; an agent changes only their own
-availability and time zone. Going away stamps ``away_since`` (after 30 minutes the assigner
-returns their untouched tickets to the queue); coming back clears it.
+zone, shift (a business calendar) and availability (``desk users set``, ``/desk away``, ``/desk available``, App Home's button, and
+Slack presence when the desk follows it). Admins, managers and the shell's operator change
+anyone's profile; an agent changes only their own availability and time zone; ``PRESENCE``
+(the worker reading Slack presence) changes only availability, of agents who have a profile,
+and makes available again only those it sent away (``availability_source``): an agent who
+went away by hand stays away until a person says otherwise. Going away stamps
+``away_since`` (after 30 minutes the assigner returns their untouched tickets to the queue);
+coming back clears it.
 
 ``AssignmentRules`` holds each mailbox's strategy (``balanced``, ``round_robin``, ``manual``)
 and fallback (``any_agent``, ``leave_unassigned``); a mailbox without a row is manual. Only
@@ -37,6 +41,11 @@ DEFAULT_CAPACITY = 15
 MAX_CAPACITY = 1000
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 _SELF_FIELDS = frozenset({"available", "timezone"})
+# who set an agent's availability last (``agent_profiles.availability_source``)
+BY_PERSON = "person"
+BY_PRESENCE = "slack_presence"
+# the worker following Slack presence: it changes availability, nothing else
+PRESENCE = Principal(None, "slack presence", None, "worker")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +57,7 @@ class ProfileInfo:
     capacity: int
     available: bool
     away_since: datetime | None
+    availability_source: str  # person | slack_presence: who set ``available`` last
     timezone: str | None
     shift_calendar_id: int | None
     last_assigned_at: datetime | None
@@ -117,6 +127,7 @@ def _info(user: User, p: AgentProfile | None) -> ProfileInfo:
         capacity=p.capacity if p else DEFAULT_CAPACITY,
         available=p.available if p else False,
         away_since=p.away_since if p else None,
+        availability_source=p.availability_source if p else BY_PERSON,
         timezone=p.timezone if p else None,
         shift_calendar_id=p.shift_calendar_id if p else None,
         last_assigned_at=p.last_assigned_at if p else None,
@@ -167,7 +178,9 @@ class AgentProfiles:
     ) -> ProfileInfo:
         """Change what is given; the first change makes the profile (available).
         ``shift``: the name (or id) of the business calendar whose hours are their shift;
-        empty: no shift (always in shift)."""
+        empty: no shift (always in shift). ``who`` ``PRESENCE`` makes no profile and
+        changes nothing of an agent a person set away (the row is locked, so a click in
+        between wins); a person's ``available`` is theirs, even when it changes nothing."""
         wanted: dict[str, Any] = {}
         if skills is not None:
             wanted["skills"] = skills_of(skills)
@@ -188,6 +201,11 @@ class AgentProfiles:
             profile = await session.get(AgentProfile, user_id, with_for_update=True)
             if shift is not None:
                 wanted["shift_calendar_id"] = await _calendar_id(session, shift)
+            by_presence = who == PRESENCE
+            if by_presence and (
+                profile is None or (available and profile.availability_source != BY_PRESENCE)
+            ):
+                return _info(user, profile)
             if profile is None:
                 profile = AgentProfile(
                     user_id=user_id,
@@ -195,6 +213,7 @@ class AgentProfiles:
                     languages=[],
                     capacity=DEFAULT_CAPACITY,
                     available=True,
+                    availability_source=BY_PERSON,
                     updated_at=now,
                 )
                 session.add(profile)
@@ -206,6 +225,12 @@ class AgentProfiles:
                     setattr(profile, key, value)
             if "available" in changes:
                 profile.away_since = None if profile.available else now
+            # presence owns what it changed; a person owns what they asked for
+            source = BY_PRESENCE if by_presence else BY_PERSON
+            claims = "available" in changes if by_presence else available is not None
+            if claims and profile.availability_source != source:
+                changes["availability_source"] = [profile.availability_source, source]
+                profile.availability_source = source
             if changes or profile in session.new:
                 profile.updated_at = now
                 record(
@@ -222,7 +247,10 @@ class AgentProfiles:
 
     @staticmethod
     def _check(who: Principal, user_id: int, fields: set[str]) -> None:
-        if who.operator or who.is_manager:
+        if who == PRESENCE:
+            if fields <= {"available"}:
+                return
+        elif who.operator or who.is_manager:
             return
         if who.role is not None and who.user_id == user_id and fields <= _SELF_FIELDS:
             return

@@ -19,7 +19,9 @@ class AgentProfile(Base):
     ``skills``: ticket categories (``Billing``...); ``languages``: ISO codes (``en``);
     ``capacity``: open tickets at most; ``away_since``: when they went away (their untouched
     tickets go back to the queue after a while); ``shift_calendar_id``: a business calendar
-    whose hours are their shift (none: always in shift)."""
+    whose hours are their shift (none: always in shift); ``availability_source``: who set
+    ``available`` last, ``person`` or ``slack_presence`` (presence makes available again only
+    the agents it sent away)."""
 
     __tablename__ = "agent_profiles"
 
@@ -31,6 +33,9 @@ class AgentProfile(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=15)
     available: Mapped[bool] = mapped_column(default=True)
     away_since: Mapped[datetime | None]
+    availability_source: Mapped[str] = mapped_column(
+        String(20), default="person", server_default="person"
+    )
     shift_calendar_id: Mapped[int | None] = mapped_column(
         ForeignKey("sla_calendars.id", ondelete="SET NULL")
     )

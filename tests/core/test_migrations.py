@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from db.base import Base
 from db.fulltext import include_object
 from db.migrate import downgrade, upgrade
-from db.models import Mailbox, Message, Ticket
+from db.models import AgentProfile, Mailbox, Message, Ticket, User
 from db.session import install_sqlite_pragmas, sync_url
 from tests.support.db import scratch_postgres
 
@@ -125,6 +125,32 @@ def test_ticket_language_goes_down_and_up_keeping_every_message(tmp_path: Path) 
         upgrade(url)
         with Session(engine) as s:
             assert s.scalars(select(Ticket.language)).all() == [None]
+    finally:
+        engine.dispose()
+        drop()
+
+
+def test_availability_source_goes_down_and_up_keeping_every_profile(tmp_path: Path) -> None:
+    """0013 adds ``agent_profiles.availability_source`` (``person`` for the profiles there
+    are) and drops it in place."""
+    url, drop = _fresh_database(tmp_path)
+    engine = create_engine(sync_url(url))
+    install_sqlite_pragmas(engine)
+    try:
+        upgrade(url)
+        with Session(engine) as s, s.begin():
+            user = User(email="amy@x.test", name="amy")
+            s.add(user)
+            s.flush()
+            s.add(AgentProfile(user_id=user.id, availability_source="slack_presence"))
+        downgrade(url, "0013_presence-1")  # whatever it follows once re-chained
+        columns = {c["name"] for c in inspect(engine).get_columns("agent_profiles")}
+        assert "availability_source" not in columns
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM agent_profiles")).scalar_one() == 1
+        upgrade(url)
+        with Session(engine) as s:
+            assert s.scalars(select(AgentProfile.availability_source)).all() == ["person"]
     finally:
         engine.dispose()
         drop()

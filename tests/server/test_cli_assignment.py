@@ -26,6 +26,7 @@ PROFILE = {
     "capacity",
     "available",
     "away_since",
+    "availability_source",  # who set `available` last: person | slack_presence
     "timezone",
     "shift_calendar_id",
     "last_assigned_at",

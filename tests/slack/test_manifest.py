@@ -16,6 +16,7 @@ SCOPES = {
     "chat_postEphemeral": "chat:write",
     "chat_getPermalink": None,
     "users_info": "users:read",
+    "users_getPresence": "users:read",
     "conversations_open": "im:write",
     "conversations_history": "channels:history",
     "conversations_replies": "channels:history",

@@ -9,6 +9,8 @@
   ``add_user``; unknown methods get ``{"ok": true}``;
 - checks every Block Kit payload against Slack's limits and answers ``invalid_blocks``
   like Slack (``invalid`` lists them; the fixture fails the test when any arrived);
+- answers ``users.getPresence`` from ``presence`` (user id -> ``active``/``away``; a user
+  not in it is ``user_not_found``);
 - plays scenarios: ``script(method, Reply(status=429, headers={"Retry-After": "1"}))``
   answers the next calls of ``method`` from the script; ``delay(method, seconds)`` holds
   every answer (timeouts, slow Slack).
@@ -99,6 +101,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.invalid: list[tuple[str, list[str]]] = []
         self.users: dict[str, dict[str, Any]] = {}
+        self.presence: dict[str, str] = {}  # users.getPresence: user id -> active | away
         self.views: dict[str, dict[str, Any]] = {}
         self.files: dict[str, int] = {}
         # channel -> messages posted there (ts, text, thread_ts, metadata), oldest first
@@ -330,6 +333,11 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(str(body.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "users.getPresence":
+            state = self.presence.get(str(body.get("user")))
+            if state is None:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "presence": state, "online": state == "active"}
         if method == "conversations.open":
             users = str(body.get("users", ""))
             return {"ok": True, "channel": {"id": "D" + users.split(",")[0][1:]}}
