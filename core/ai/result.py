@@ -55,6 +55,11 @@ class TriageRequest(BaseModel):
     # response templates the offline provider drafts from: category value (or "*" for the
     # general one) -> Jinja2 text (core.replies.rendering variables); see core.replies.templates
     reply_templates: dict[str, str] = Field(default_factory=dict)
+    # privacy toward an external model (core.ai.privacy): personal data is replaced by
+    # placeholders before the text leaves the desk (the mailbox's ``ai_redact``), except the
+    # desk's own addresses; a local provider (offline) ignores both
+    redact: bool = True
+    desk_addresses: list[str] = Field(default_factory=list)
 
 
 class Triaged(BaseModel):
