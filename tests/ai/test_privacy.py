@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from core.ai.config import AISettings
+from core.ai.openai_provider import OpenAIProvider
 from core.ai.privacy import Redactor, iban_ok, luhn_ok, redact, restore
+from core.ai.prompts import build_prompt
+from core.ai.result import TriageRequest
+from tests.support.fake_openai import FakeOpenAI, Reply, completion_body, triage_content
 
 DESK = ["support@acme.example"]
 
@@ -275,3 +280,60 @@ def test_a_mail_full_of_personal_data_keeps_none_of_it() -> None:
     for value in ("INV-2291", "2024-06-01", "49.99 EUR", "support@acme.example"):
         assert value in redacted
     assert restore(redacted, mapping) == text
+
+
+# --- the provider ---------------------------------------------------------------------------
+
+
+def test_the_prompt_s_own_words_survive_redaction() -> None:
+    """Only personal data changes: the system prompt's rules, the markers and their nonce,
+    the desk's signature address stay as built."""
+    request = TriageRequest(
+        subject="Login",
+        text="I cannot sign in since the update.",
+        sender_email="support@acme.example",
+        company_name="Acme",
+        signature="Acme Support\nsupport@acme.example",
+    )
+    prompt = build_prompt(request, token_budget=4000)
+    redactor = Redactor.keeping(DESK)
+    for message in prompt.messages:
+        assert redactor.redact(message["content"]) == message["content"]
+    assert redactor.mapping == {}
+
+
+async def test_the_provider_sends_placeholders_and_restores_every_field(
+    openai_settings: AISettings, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.enqueue(
+        Reply(
+            body=completion_body(
+                triage_content(
+                    summary="Customer [EMAIL_1] shared card [CARD_1].",
+                    fix_steps=["Call [PHONE_1].", "Never repeat [CARD_1].", "Close."],
+                    draft_reply="Hello,\n\nwe will call you at [PHONE_1]. [EMAIL_9] stays.",
+                    escalation_reason="card [CARD_1] was sent in clear",
+                )
+            )
+        )
+    )
+    provider = OpenAIProvider(openai_settings)
+    request = TriageRequest(
+        subject="Charge on 4111 1111 1111 1111",
+        text="Please call +44 20 7946 0958. Card 4111-1111-1111-1111.",
+        sender_email="jane@example.com",
+        desk_addresses=DESK,
+    )
+    try:
+        result = (await provider.triage(request)).result
+    finally:
+        await provider.aclose()
+    [sent] = fake_openai.requests
+    assert "4111" not in str(sent.body) and "7946" not in str(sent.body)
+    assert "jane@example.com" not in str(sent.body)
+    assert sent.user_content.count("[CARD_1]") == 2 and "[CARD_2]" not in sent.user_content
+    assert "placeholders" in sent.system_content  # the model is told what they are
+    assert result.summary == "Customer jane@example.com shared card 4111 1111 1111 1111."
+    assert result.fix_steps[:2] == ["Call +44 20 7946 0958.", "Never repeat 4111 1111 1111 1111."]
+    assert "call you at +44 20 7946 0958. [EMAIL_9] stays." in result.draft_reply
+    assert result.flags.escalation_reason == "model: card 4111 1111 1111 1111 was sent in clear"
