@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 KINDS = ("API_KEY", "TOKEN", "EMAIL", "PASSWORD", "CODE", "IBAN", "CARD", "PHONE")
@@ -187,8 +187,11 @@ class Redactor:
         text = self._sub(_CODE, text, "CODE", group="value", accept=self._code)
         text = self._sub(_IBAN, text, "IBAN", accept=lambda m: iban_ok(m.group(0).replace(" ", "")))
         text = self._sub(_CARD, text, "CARD", accept=self._card)
-        text = self._sub(_PHONE_INTL, text, "PHONE", accept=self._intl_phone)
-        text = self._sub(_PHONE_NATIONAL, text, "PHONE", accept=self._national_phone)
+        text = self._sub_all(
+            text,
+            "PHONE",
+            [(_PHONE_INTL, 0, self._intl_phone), (_PHONE_NATIONAL, 0, self._national_phone)],
+        )
         text = self._sub(_LONG_TOKEN, text, "TOKEN", accept=self._token)
         return text
 
@@ -262,18 +265,32 @@ class Redactor:
         group: int | str = 0,
         accept: Callable[[re.Match[str]], bool] | None = None,
     ) -> str:
+        return self._sub_all(text, kind, [(pattern, group, accept)])
+
+    def _sub_all(
+        self,
+        text: str,
+        kind: str,
+        rules: Sequence[tuple[re.Pattern[str], int | str, Callable[[re.Match[str]], bool] | None]],
+    ) -> str:
+        """Replace what any of ``rules`` finds (leftmost, then longest), numbered in order."""
+        found: list[tuple[int, int, str]] = []
+        for pattern, group, accept in rules:
+            for m in pattern.finditer(text):
+                start, end = m.span(group)
+                value = m.group(group)
+                if kind == "PASSWORD":
+                    trimmed = value.rstrip(".,;:)")
+                    end -= len(value) - len(trimmed)
+                    value = trimmed
+                if not value or (accept is not None and not accept(m)):
+                    continue
+                if not _inside_placeholder(text, start, end):
+                    found.append((start, end, value))
         out: list[str] = []
         last = 0
-        for m in pattern.finditer(text):
-            start, end = m.span(group)
-            value = m.group(group)
-            if kind == "PASSWORD":
-                trimmed = value.rstrip(".,;:)")
-                end -= len(value) - len(trimmed)
-                value = trimmed
-            if start < last or not value or (accept is not None and not accept(m)):
-                continue
-            if _inside_placeholder(text, start, end):
+        for start, end, value in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
+            if start < last:
                 continue
             out.append(text[last:start])
             out.append(self._placeholder(kind, value))

@@ -206,6 +206,12 @@ def test_phone_numbers_are_replaced(phone: str) -> None:
     replaced(f"Call me back at {phone} today.", phone, "[PHONE_1]")
 
 
+def test_phone_placeholders_are_numbered_in_the_order_they_are_written() -> None:
+    redacted, mapping = redact("Office 030 1234567, mobile +49 171 7654321, home (030) 7654321")
+    assert redacted == "Office [PHONE_1], mobile [PHONE_2], home [PHONE_3]"
+    assert mapping["[PHONE_2]"] == "+49 171 7654321"
+
+
 @pytest.mark.parametrize(
     "text",
     [
