@@ -152,6 +152,8 @@ def _looks_like_password(value: str, *, explicit: bool) -> bool:
     """After "password:" anything counts; after "password is", only what is not a word."""
     if explicit:
         return True
+    if len(value) < 4:  # "the password is 12 characters long"
+        return False
     if value.lower() in {"not", "wrong", "correct", "incorrect", "expired", "invalid"}:
         return False
     return bool(re.search(r"\d|[^\w]|_", value) or re.search(r"[a-z].*[A-Z]", value))

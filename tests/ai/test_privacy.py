@@ -105,6 +105,7 @@ def test_passwords_named_as_such_are_replaced(text: str, value: str) -> None:
         "The password has expired.",
         "Please reset the password for my account.",
         "Das Passwort ist falsch.",
+        "The new password is 12 characters long.",
     ],
 )
 def test_talk_about_passwords_stays(text: str) -> None:
