@@ -5,7 +5,11 @@ exactly what ``client.chat.completions.parse`` would send) and the answer is val
 ``TriageOutput`` with pydantic. ``chat.completions.create`` with the prebuilt schema costs
 about 4 ms of client CPU per request against 7 ms for ``parse``, which rebuilds and
 re-serialises the schema on every call; that matters at 32 requests in flight.
-Any OpenAI-compatible endpoint works through ``base_url``. Errors are translated into
+Any OpenAI-compatible endpoint works through ``base_url``. Unless the request says not to
+(its mailbox's ``ai_redact`` is off), every text sent goes through ``core.ai.privacy`` first
+and every text answered is restored from its placeholders, so card numbers, IBANs,
+passwords, codes, keys, phone numbers and customer addresses never leave the desk; what this
+module logs of a request is the redacted text. Errors are translated into
 ``core.errors``:
 
 - 401/403 -> AIAuthError (no retry);
@@ -35,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.ai import prompts, templates
 from core.ai.config import AISettings
+from core.ai.privacy import Redactor
 from core.ai.result import (
     Category,
     Flags,
@@ -50,6 +55,11 @@ log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 MAX_SUMMARY_CHARS = 600
+PLACEHOLDER_NOTE = (
+    "\n\nPersonal data in the email was replaced by placeholders such as [EMAIL_1], "
+    "[PHONE_1] or [CARD_1]. Where your answer needs one of those values, write its "
+    "placeholder exactly as given; never guess what it stands for."
+)
 
 
 class TriageOutput(BaseModel):
@@ -124,6 +134,31 @@ def _is_retryable(exc: Exception) -> bool:
     return False
 
 
+def redacted(messages: list[dict[str, str]], redactor: Redactor) -> list[dict[str, str]]:
+    """The messages with every content redacted by one redactor (one request's placeholders),
+    and the system prompt told what the placeholders are when there are any."""
+    out = [{**m, "content": redactor.redact(m["content"])} for m in messages]
+    if redactor.mapping:
+        for message in out:
+            if message["role"] == "system":
+                message["content"] += PLACEHOLDER_NOTE
+                break
+    return out
+
+
+def restored(output: TriageOutput, redactor: Redactor) -> TriageOutput:
+    """Every text field of the model's answer with the placeholders' originals back."""
+    reason = output.escalation_reason
+    return output.model_copy(
+        update={
+            "summary": redactor.restore(output.summary),
+            "fix_steps": [redactor.restore(step) for step in output.fix_steps],
+            "draft_reply": redactor.restore(output.draft_reply),
+            "escalation_reason": redactor.restore(reason) if reason is not None else None,
+        }
+    )
+
+
 class OpenAIProvider:
     """Implements ``core.ai.provider.TriageProvider`` against any OpenAI-compatible API."""
 
@@ -170,9 +205,14 @@ class OpenAIProvider:
         )
         if prompt.context_note:
             log.info("triage prompt for ticket %s: %s", request.ticket_id, prompt.context_note)
+        redactor = Redactor.keeping(request.desk_addresses) if request.redact else None
+        messages = redacted(prompt.messages, redactor) if redactor else prompt.messages
+        log.debug("triage request for ticket %s: %s", request.ticket_id, messages)
         async with self._semaphore:
-            completion = await self._complete(prompt.messages)
+            completion = await self._complete(messages)
         output = self._parsed_output(completion)
+        if redactor is not None:
+            output = restored(output, redactor)
         result = self._to_result(output, request)
         usage = completion.usage
         meta = TriageMeta(

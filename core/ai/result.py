@@ -68,6 +68,11 @@ class TriageRequest(BaseModel):
     reply_templates: dict[str, str] = Field(default_factory=dict)
     # the knowledge base's best published articles for this mail (core.knowledge.retrieval)
     sources: list[KnowledgeSource] = Field(default_factory=list)
+    # privacy toward an external model (core.ai.privacy): personal data is replaced by
+    # placeholders before the text leaves the desk (the mailbox's ``ai_redact``), except the
+    # desk's own addresses; a local provider (offline) ignores both
+    redact: bool = True
+    desk_addresses: list[str] = Field(default_factory=list)
 
 
 class Triaged(BaseModel):

@@ -310,6 +310,26 @@ class MailboxService:
             mailbox = await self._named(session, name, lock=True)
             return self._switch(session, mailbox, active=active, actor=actor)
 
+    async def set_ai_redact(self, name: str, redact: bool, *, actor: Actor) -> bool:
+        """Whether personal data in mailbox ``name``'s mail is replaced by placeholders
+        before it goes to an external AI provider (``core.ai.privacy``; on by default),
+        audited (``mailbox.changed``); False when it already was so (nothing recorded)."""
+        async with self.sessions.begin() as session:
+            mailbox = await self._named(session, name, lock=True)
+            if mailbox.ai_redact == redact:
+                return False
+            mailbox.ai_redact = redact
+            record(
+                session,
+                actor,
+                "mailbox.changed",
+                target=f"mailbox:{name}",
+                changes={"ai_redact": [not redact, redact]},
+                mailbox=name,
+                fields=["ai_redact"],
+            )
+            return True
+
     @staticmethod
     async def _named(session: AsyncSession, name: str, *, lock: bool = False) -> Mailbox:
         q = select(Mailbox).where(Mailbox.name == name)

@@ -25,7 +25,7 @@ from core.errors import AIError
 from core.knowledge.retrieval import sources_for
 from core.ticket_events import NO_EVENTS, TicketEvents
 from db.base import utcnow
-from db.models import Draft, Message, Ticket
+from db.models import Draft, Mailbox, Message, Ticket
 from db.session import SessionFactory, rows_changed
 
 log = logging.getLogger(__name__)
@@ -206,6 +206,7 @@ class TriageService:
                 .limit(self.history_limit)
             )
         )
+        redact, desk_addresses = await _privacy(session, msg.mailbox_id)
         return (
             TriageRequest(
                 subject=msg.subject,
@@ -225,9 +226,17 @@ class TriageService:
                 signature=self.branding.signature,
                 category_prompts=self.branding.category_prompts,
                 sources=await self._sources(session, msg),
+                redact=redact,
+                desk_addresses=desk_addresses,
             )
             if ticket
-            else TriageRequest(subject=msg.subject, text=msg.body_text, sender_email=msg.from_email)
+            else TriageRequest(
+                subject=msg.subject,
+                text=msg.body_text,
+                sender_email=msg.from_email,
+                redact=redact,
+                desk_addresses=desk_addresses,
+            )
         )
 
     async def _sources(self, session: AsyncSession, msg: Message) -> list[KnowledgeSource]:
@@ -310,6 +319,14 @@ class TriageService:
             )
             await self.events.classified(session, msg.ticket_id, now)
             return draft.id
+
+
+async def _privacy(session: AsyncSession, mailbox_id: int | None) -> tuple[bool, list[str]]:
+    """(whether the mail's mailbox redacts personal data for an external AI provider, the
+    desk's own addresses, which it keeps): unknown mailbox -> redact."""
+    rows = (await session.execute(select(Mailbox.id, Mailbox.address, Mailbox.ai_redact))).all()
+    redact = next((on for id_, _, on in rows if id_ == mailbox_id), True)
+    return redact, sorted({address.lower() for _, address, _ in rows if address})
 
 
 def _draft_fields(triaged: Triaged) -> dict[str, Any]:

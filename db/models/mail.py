@@ -56,6 +56,9 @@ class Mailbox(Base):
     # an inactive mailbox is not polled; its tickets stay, and replies to them still go
     # out through it (`desk mailbox remove` on a mailbox holding tickets deactivates it)
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # personal data replaced by placeholders before text goes to an external AI provider
+    # (core.ai.privacy); off: the originals are sent (migration 0014)
+    ai_redact: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

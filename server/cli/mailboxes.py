@@ -80,7 +80,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = msub.add_parser(
         "set",
-        help="change a mailbox's address, servers, users, TLS or password",
+        help="change a mailbox's address, servers, users, TLS, password or AI privacy",
         description="Change what is given, keep the rest. A change to how the mailbox is "
         "reached clears its failure back-off, so the next cycle tries it at once.",
     )
@@ -116,6 +116,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_const",
         const=False,
         help="stop fetching it; its tickets stay and can still be answered",
+    )
+    p.add_argument(
+        "--ai-redact",
+        choices=("on", "off"),
+        help="on (the default): card numbers, IBANs, passwords, codes, keys, phone numbers "
+        "and customer addresses are replaced by placeholders before the mail's text goes to "
+        "an external AI provider; off: the originals are sent",
     )
     p.add_argument("--by", metavar="EMAIL", help="who (for the audit log)")
     p.set_defaults(func=cmd_mailbox_set)
@@ -235,6 +242,8 @@ def view(m: Mailbox) -> dict[str, Any]:
         "consecutive_failures": m.consecutive_failures,
         "created_at": m.created_at.isoformat() if m.created_at else None,
         "active": m.active,  # false: not fetched (`desk mailbox set NAME --active`)
+        # false: an external AI provider is sent the mail's personal data as written
+        "ai_redact": m.ai_redact,
     }
 
 
@@ -312,10 +321,11 @@ def cmd_mailbox_set(args: argparse.Namespace) -> int:
         return fail(str(exc))
     changes = _changes(args)
     active: bool | None = args.active
+    redact: bool | None = None if args.ai_redact is None else args.ai_redact == "on"
 
     async def work(desk: Desk) -> int:
         actor = await _actor(desk, args.by)
-        if changes or password or smtp_password or active is None:
+        if changes or password or smtp_password or (active is None and redact is None):
             mailbox = await desk.mailboxes.update(
                 args.name,
                 changes=changes,
@@ -332,6 +342,14 @@ def cmd_mailbox_set(args: argparse.Namespace) -> int:
         if active is not None:
             changed = await desk.mailboxes.set_active(args.name, active, actor=actor)
             state = "active: it is fetched again" if active else "inactive: it is not fetched"
+            print(f"mailbox {args.name} {'is now' if changed else 'was already'} {state}")
+        if redact is not None:
+            changed = await desk.mailboxes.set_ai_redact(args.name, redact, actor=actor)
+            state = (
+                "redacting personal data before an external AI provider reads its mail"
+                if redact
+                else "sending its mail to an external AI provider as written"
+            )
             print(f"mailbox {args.name} {'is now' if changed else 'was already'} {state}")
         return 0
 

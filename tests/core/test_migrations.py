@@ -92,6 +92,31 @@ def test_mailbox_active_goes_down_and_up_keeping_every_ticket(tmp_path: Path) ->
         drop()
 
 
+def test_mailbox_ai_redact_goes_down_and_up_keeping_every_ticket(tmp_path: Path) -> None:
+    """0014 adds ``mailboxes.ai_redact`` (on for the mailboxes there are: privacy is the
+    default) and drops it in place, keeping the tickets (foreign keys on)."""
+    url, drop = _fresh_database(tmp_path)
+    engine = create_engine(sync_url(url))
+    install_sqlite_pragmas(engine)
+    try:
+        upgrade(url)
+        with Session(engine) as s, s.begin():
+            mailbox = Mailbox(name="m", address="m@x.test", ai_redact=False)
+            s.add(mailbox)
+            s.flush()
+            s.add(Ticket(mailbox_id=mailbox.id, requester_email="a@x.test"))
+        downgrade(url, "0014_ai_privacy-1")  # whatever it follows once re-chained
+        assert "ai_redact" not in {c["name"] for c in inspect(engine).get_columns("mailboxes")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM tickets")).scalar_one() == 1
+        upgrade(url)
+        with Session(engine) as s:
+            assert s.scalars(select(Mailbox.ai_redact)).all() == [True]
+    finally:
+        engine.dispose()
+        drop()
+
+
 def test_ticket_language_goes_down_and_up_keeping_every_message(tmp_path: Path) -> None:
     """0010 adds ``tickets.language`` and drops it in place: a copy of ``tickets`` would take
     every message and draft with the old table (foreign keys on, ON DELETE CASCADE)."""

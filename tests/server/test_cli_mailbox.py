@@ -295,6 +295,33 @@ def test_set_inactive_with_other_changes_does_both(
     assert code == 1 and "no mailbox named 'nope'" in err
 
 
+def test_ai_redact_is_on_by_default_and_switched_per_mailbox(
+    with_mailbox: Path, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    box = json.loads(run(capsys, "mailbox", "show", "main", "--json")[1])
+    assert box["ai_redact"] is True
+    code, out, err = run(capsys, "mailbox", "set", "main", "--ai-redact", "off")
+    assert code == 0, err
+    assert "mailbox main is now sending its mail to an external AI provider as written" in out
+    assert "changed (" not in out  # nothing else was touched
+    box = json.loads(run(capsys, "mailbox", "show", "main", "--json")[1])
+    assert box["ai_redact"] is False and box["active"] is True
+    assert "was already" in run(capsys, "mailbox", "set", "main", "--ai-redact", "off")[1]
+    code, out, _ = run(capsys, "mailbox", "set", "main", "--ai-redact", "on")
+    assert code == 0 and "is now redacting personal data" in out
+    assert json.loads(run(capsys, "mailbox", "list", "--json")[1])[0]["ai_redact"] is True
+    changed = [e for e in _mailbox_events(database_url) if e.action == "mailbox.changed"]
+    assert [e.changes for e in changed] == [
+        {"ai_redact": [True, False]},
+        {"ai_redact": [False, True]},
+    ]
+    with pytest.raises(SystemExit) as usage:
+        run(capsys, "mailbox", "set", "main", "--ai-redact", "maybe")
+    assert usage.value.code == 2 and "invalid choice: 'maybe'" in capsys.readouterr().err
+    code, _, err = run(capsys, "mailbox", "set", "nope", "--ai-redact", "on")
+    assert code == 1 and "no mailbox named 'nope'" in err
+
+
 def test_the_form_and_the_spec_share_one_definition_of_the_fields() -> None:
     form = MailboxForm(address="help@x.test", imap_host=" imap.x.test ", smtp_host="smtp.x.test")
     assert isinstance(form, MailboxFields)
