@@ -13,6 +13,8 @@ class Flags(BaseModel):
     safety_findings: list[str] = Field(default_factory=list)
     fallback: bool = False  # produced by the offline fallback while the main provider failed
     fallback_reason: str | None = None  # why the main provider failed (re-triage when it is back)
+    # the escalation rules that fired (core.ai.escalation names: "asks_for_human", "legal")
+    escalation_rules: list[str] = Field(default_factory=list)
 
 
 class TriageResult(BaseModel):
@@ -49,6 +51,9 @@ class TriageRequest(BaseModel):
     sender_name: str = ""
     ticket_id: int | None = None
     history: list[ContextMessage] = Field(default_factory=list)
+    # times the customer reopened the ticket (the audit trail's ticket.reopened_by_customer),
+    # read by the escalation rules (core.ai.escalation), never shown to a provider
+    reopens: int = Field(default=0, ge=0)
     company_name: str = "Support"
     signature: str = ""
     category_prompts: dict[str, str] = Field(default_factory=dict)
