@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import REDACTED, Actor, is_secret_key, record
@@ -50,7 +50,7 @@ class SettingsStore:
         self, key: str, edit: Callable[[str | None], str], *, actor: Actor | None = None
     ) -> tuple[str | None, str]:
         """Read a plain (not secret) setting, ``edit`` it and store the result, in one
-        transaction (the row locked on PostgreSQL), so two changes at once lose neither:
+        transaction that writes before it reads, so two changes at once lose neither:
         a list grown by two people keeps both entries. ``edit`` gets the stored value (None
         when unset) and may raise a DeskError, which changes nothing. Returns (before,
         after); an ``edit`` that changes nothing writes and audits nothing."""
@@ -63,7 +63,15 @@ class SettingsStore:
         self, key: str, edit: Callable[[str | None], str], actor: Actor | None
     ) -> tuple[str | None, str]:
         async with self.sessions.begin() as session:
-            row = await session.get(Setting, key, with_for_update=True)
+            # write first: on PostgreSQL this locks the row, on SQLite it takes the write
+            # lock (and this process's write slot) before the value is read
+            await session.execute(
+                update(Setting)
+                .where(Setting.key == key)
+                .values(updated_at=Setting.updated_at)
+                .execution_options(synchronize_session=False)
+            )
+            row = await session.get(Setting, key)
             if is_secret_key(key) or (row is not None and row.is_secret):
                 raise ValidationError(f"setting {key} is a secret", key=key)
             before = None if row is None else row.value
