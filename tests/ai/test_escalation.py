@@ -11,9 +11,10 @@ from core.ai import escalation
 from core.ai.config import AISettings, with_stored
 from core.ai.escalation import EscalationPolicy, evaluate
 from core.ai.result import TriageRequest, Urgency
-from core.ai.service import Triager
+from core.ai.service import Triager, build_triager
 from core.errors import ConfigError, ValidationError
 from tests.ai.test_service import ScriptedProvider
+from tests.support.fake_openai import FakeOpenAI
 
 # -- asks for a human -----------------------------------------------------------------------
 
@@ -284,3 +285,27 @@ def test_the_policy_comes_from_stored_settings() -> None:
         with_stored(AISettings(), {escalation.VIP_KEY: '["not a domain"]'})
     with pytest.raises(ConfigError, match="escalation.refund_limit"):
         with_stored(AISettings(), {escalation.REFUND_LIMIT_KEY: "lots"})
+
+
+@pytest.mark.parametrize("provider", ["offline", "openai"])
+async def test_the_rules_run_whichever_provider_answered(
+    provider: str, openai_settings: AISettings, fake_openai: FakeOpenAI
+) -> None:
+    settings = openai_settings if provider == "openai" else AISettings()
+    triager = build_triager(settings)
+    try:
+        triaged = await triager.triage(
+            _mail("The reports page crashes. My lawyer is reading along.", reopens=2)
+        )
+    finally:
+        await triager.aclose()
+    assert triaged.meta.provider == provider
+    flags = triaged.result.flags
+    assert flags.escalation_rules == ["legal", "repeated_reopen"]
+    assert 'legal: lawyer "lawyer"; reopened by the customer 2 times' in (
+        flags.escalation_reason or ""
+    )
+    if provider == "openai":  # the loopback model answered confidently and saw no count
+        [sent] = fake_openai.chat_requests
+        assert triaged.result.confidence > settings.confidence_threshold
+        assert "reopen" not in sent.user_content.lower()
