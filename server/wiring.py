@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.access.throttle import AuthThrottle
     from core.access.tokens import TokenService
     from core.ai.service import Triager
+    from core.control.escalation_settings import EscalationSettings
     from core.control.mailbox_form import MailboxSettings
     from core.control.scheduler import SchedulerControl
     from core.control.settings_store import SettingsStore
@@ -135,6 +136,13 @@ class Desk:
         from core.control.settings_store import SettingsStore
 
         return SettingsStore(self.sessions, secrets=self.secrets)
+
+    @cached_property
+    def escalation(self) -> EscalationSettings:
+        """The escalation rules' refund limit and VIP senders (``desk escalation``)."""
+        from core.control.escalation_settings import EscalationSettings
+
+        return EscalationSettings(self.store)
 
     # -- mail in ------------------------------------------------------------------------------
 

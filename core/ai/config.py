@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic import ValidationError as PydanticValidationError
 
+from core.ai import escalation
 from core.config import AIEnvSettings, BrandSettings, ProviderName
-from core.errors import ConfigError
+from core.errors import ConfigError, DeskError
 
-__all__ = ["AISettings", "ProviderName", "from_sections", "settings_from_env", "with_stored"]
+__all__ = [
+    "AISettings",
+    "ProviderName",
+    "from_sections",
+    "settings_from_env",
+    "stored_vip",
+    "with_stored",
+]
 
 
 class AISettings(BaseModel):
@@ -39,6 +48,15 @@ class AISettings(BaseModel):
     signature: str = ""
     token_budget: int = Field(default=6000, ge=500)  # prompt tokens for email + thread
     fallback_to_offline: bool = True
+    # escalation rules (core.ai.escalation): a refund asked for above this amount, in any
+    # currency, and the senders (addresses, domains) who always get a senior person
+    refund_limit: Decimal = Field(default=escalation.DEFAULT_REFUND_LIMIT, ge=0)
+    vip_senders: list[str] = Field(default_factory=list)
+
+    def escalation_policy(self) -> escalation.EscalationPolicy:
+        return escalation.EscalationPolicy(
+            refund_limit=self.refund_limit, vip=tuple(self.vip_senders)
+        )
 
 
 def from_sections(ai: AIEnvSettings, brand: BrandSettings) -> AISettings:
@@ -86,7 +104,9 @@ def with_stored(
     base: AISettings, stored: dict[str, str], *, company_name: str | None = None
 ) -> AISettings:
     """``base`` (the environment's, ``from_sections``) with what admins saved in the app on
-    top: the ``ai.*`` keys, ``ai.category_prompts`` (JSON), ``company_name`` and ``signature``."""
+    top: the ``ai.*`` keys, ``ai.category_prompts`` (JSON), ``company_name``, ``signature``,
+    and the escalation rules' ``escalation.refund_limit`` and ``escalation.vip`` (a JSON
+    list of addresses and domains)."""
     overrides: dict[str, object] = {
         key: stored[f"ai.{key}"] for key in STORED_KEYS if stored.get(f"ai.{key}")
     }
@@ -99,7 +119,36 @@ def with_stored(
             overrides["category_prompts"] = json.loads(stored["ai.category_prompts"])
         except ValueError as exc:
             raise ConfigError(f"setting ai.category_prompts is not JSON: {exc}") from exc
+    overrides.update(_stored_escalation(stored))
     try:
         return AISettings.model_validate({**base.model_dump(), **overrides})
     except PydanticValidationError as exc:
         raise ConfigError(f"AI settings are not valid: {exc}") from exc
+
+
+def stored_vip(stored: Mapping[str, str]) -> list[str]:
+    """The VIP list as saved (``escalation.vip``, a JSON list), each entry checked."""
+    raw = stored.get(escalation.VIP_KEY)
+    if not raw:
+        return []
+    try:
+        entries = json.loads(raw)
+        if not isinstance(entries, list):
+            raise ValueError("not a list")
+        return [escalation.vip_entry(str(e)) for e in entries]
+    except (ValueError, DeskError) as exc:
+        raise ConfigError(
+            f"setting {escalation.VIP_KEY} is not a list of addresses: {exc}"
+        ) from exc
+
+
+def _stored_escalation(stored: Mapping[str, str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    if stored.get(escalation.REFUND_LIMIT_KEY):
+        try:
+            out["refund_limit"] = escalation.parse_limit(stored[escalation.REFUND_LIMIT_KEY])
+        except DeskError as exc:
+            raise ConfigError(f"setting {escalation.REFUND_LIMIT_KEY}: {exc}") from exc
+    if stored.get(escalation.VIP_KEY):
+        out["vip_senders"] = stored_vip(stored)
+    return out

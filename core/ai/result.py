@@ -13,6 +13,8 @@ class Flags(BaseModel):
     safety_findings: list[str] = Field(default_factory=list)
     fallback: bool = False  # produced by the offline fallback while the main provider failed
     fallback_reason: str | None = None  # why the main provider failed (re-triage when it is back)
+    # the escalation rules that fired (core.ai.escalation names: "asks_for_human", "legal")
+    escalation_rules: list[str] = Field(default_factory=list)
 
 
 class TriageResult(BaseModel):
@@ -60,6 +62,9 @@ class TriageRequest(BaseModel):
     sender_name: str = ""
     ticket_id: int | None = None
     history: list[ContextMessage] = Field(default_factory=list)
+    # times the customer reopened the ticket (the audit trail's ticket.reopened_by_customer),
+    # read by the escalation rules (core.ai.escalation), never shown to a provider
+    reopens: int = Field(default=0, ge=0)
     company_name: str = "Support"
     signature: str = ""
     category_prompts: dict[str, str] = Field(default_factory=dict)
@@ -68,6 +73,9 @@ class TriageRequest(BaseModel):
     reply_templates: dict[str, str] = Field(default_factory=dict)
     # the knowledge base's best published articles for this mail (core.knowledge.retrieval)
     sources: list[KnowledgeSource] = Field(default_factory=list)
+    # the desk has published articles to retrieve from: then a how-to question with no
+    # ``sources`` escalates (core.ai.escalation); a desk without a knowledge base does not
+    knowledge_base: bool = False
     # privacy toward an external model (core.ai.privacy): personal data is replaced by
     # placeholders before the text leaves the desk (the mailbox's ``ai_redact``), except the
     # desk's own addresses; a local provider (offline) ignores both

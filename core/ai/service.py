@@ -8,7 +8,10 @@
   the ticket can be re-triaged when the API is back.
 - Every draft goes through ``core.ai.guardrails``; findings go to ``flags.safety_findings``.
 - Escalation: a safety finding, confidence below the threshold, High urgency with
-  confidence below the (higher) High-urgency threshold, or the model's own reason.
+  confidence below the (higher) High-urgency threshold, the model's own reason, and the
+  rules of ``core.ai.escalation`` on the request (asks for a human, legal, a refund above
+  the limit, a second reopen, a VIP sender), whichever provider answered; every reason is
+  kept, joined by "; ", and the rules that fired are named in ``flags.escalation_rules``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from core.ai import guardrails
+from core.ai import escalation, guardrails
 from core.ai.config import AISettings
 from core.ai.offline import OfflineProvider, get_model
 from core.ai.provider import TriageProvider
@@ -79,7 +82,10 @@ class Triager:
             fallback_reason = f"{self.primary.name}: {exc}"
             triaged = await self.fallback.triage(request)
         triaged = self.review(
-            triaged, fallback_reason=fallback_reason, offered=[s.id for s in request.sources]
+            triaged,
+            request=request,
+            fallback_reason=fallback_reason,
+            offered=[s.id for s in request.sources],
         )
         meta = triaged.meta.model_copy(
             update={"latency_ms": round((time.perf_counter() - started) * 1000)}
@@ -90,11 +96,13 @@ class Triager:
         self,
         triaged: Triaged,
         *,
+        request: TriageRequest | None = None,
         fallback_reason: str | None = None,
         offered: Collection[int] = (),
     ) -> Triaged:
-        """Apply guardrails and escalation rules to a provider's answer; keep only the
-        citations of sources that were ``offered`` (each once, in the provider's order)."""
+        """Apply guardrails and escalation rules to a provider's answer (the rules on the
+        mail, ``core.ai.escalation``, when the ``request`` it answered is given); keep only
+        the citations of sources that were ``offered`` (each once, in the provider's order)."""
         result = triaged.result
         allowed = set(offered)
         citations = [c for c in dict.fromkeys(result.citations) if c in allowed]
@@ -115,12 +123,24 @@ class Triager:
                 f"High urgency with low confidence {result.confidence:.2f} "
                 f"(needs {high_threshold:.2f})"
             )
+        # with a knowledge base, a how-to question it found nothing for escalates
+        fired = (
+            escalation.evaluate(
+                request,
+                self.settings.escalation_policy(),
+                kb_sources=request.sources if request.knowledge_base else None,
+            )
+            if request is not None
+            else []
+        )
+        reasons += [e.reason for e in fired]
         flags = Flags(
             escalation_required=bool(reasons),
             escalation_reason="; ".join(reasons) or None,
             safety_findings=[*result.flags.safety_findings, *findings],
             fallback=result.flags.fallback or fallback_reason is not None,
             fallback_reason=fallback_reason or result.flags.fallback_reason,
+            escalation_rules=[e.rule for e in fired],
         )
         reviewed = result.model_copy(update={"flags": flags, "citations": citations})
         return triaged.model_copy(update={"result": reviewed})

@@ -83,6 +83,14 @@ def _shares(terms: list[str], article_text: str, min_shared: int) -> bool:
     return exact or len(shared) >= min_shared
 
 
+async def has_published(session: AsyncSession) -> bool:
+    """Whether the desk has any published article to retrieve from."""
+    found = await session.scalar(
+        select(KbArticle.id).where(KbArticle.status == "published").limit(1)
+    )
+    return found is not None
+
+
 async def sources_for(
     session: AsyncSession,
     subject: str,

@@ -4,6 +4,10 @@ The provider call happens outside any transaction; the result is stored with a
 compare-and-set on the message (``queued -> done``), so two workers triaging the same
 message store one draft. A newer pending draft supersedes an older one on the same ticket,
 so a customer who writes three times in a row gets one answer, to the latest mail.
+
+Each request carries what the escalation rules (``core.ai.escalation``) need of the
+ticket's history that the mail does not hold: how often the customer reopened the ticket
+(``reopens``: its ``ticket.reopened_by_customer`` audit events, written by the intake).
 """
 
 from __future__ import annotations
@@ -15,20 +19,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ai.provider import TriageProvider
 from core.ai.result import ContextMessage, KnowledgeSource, Triaged, TriageRequest
 from core.audit import Actor, record
 from core.errors import AIError
-from core.knowledge.retrieval import sources_for
+from core.knowledge.retrieval import has_published, sources_for
 from core.ticket_events import NO_EVENTS, TicketEvents
 from db.base import utcnow
-from db.models import Draft, Mailbox, Message, Ticket
+from db.models import AuditEvent, Draft, Mailbox, Message, Ticket
 from db.session import SessionFactory, rows_changed
 
 log = logging.getLogger(__name__)
+
+# the intake's audit action when a customer writes to an answered, waiting or resolved
+# ticket (core.inbound.store); each one is a reopen for the escalation rules
+REOPENED_BY_CUSTOMER = "ticket.reopened_by_customer"
 
 
 @dataclass
@@ -207,6 +215,14 @@ class TriageService:
             )
         )
         redact, desk_addresses = await _privacy(session, msg.mailbox_id)
+        reopens = await session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.ticket_id == msg.ticket_id,
+                AuditEvent.action == REOPENED_BY_CUSTOMER,
+            )
+        )
         return (
             TriageRequest(
                 subject=msg.subject,
@@ -226,8 +242,10 @@ class TriageService:
                 signature=self.branding.signature,
                 category_prompts=self.branding.category_prompts,
                 sources=await self._sources(session, msg),
+                knowledge_base=self.sources > 0 and await has_published(session),
                 redact=redact,
                 desk_addresses=desk_addresses,
+                reopens=reopens or 0,
             )
             if ticket
             else TriageRequest(

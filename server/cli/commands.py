@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reopen": ("status", "reopen a ticket (resumes its SLA resolution clock)"),
     "assignment": ("assignment", "automatic assignment: list, set a mailbox's strategy"),
     "workload": ("assignment", "per agent: open, waiting, at risk, breached, capacity"),
+    "escalation": ("escalation", "auto-escalation rules: refund limit, VIP senders"),
 }
 
 

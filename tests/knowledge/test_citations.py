@@ -5,12 +5,13 @@ loopback server), on both databases."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from core.access.permissions import Principal
 from core.ai.config import AISettings
 from core.ai.result import Triaged, TriageRequest
 from core.ai.service import build_triager
-from core.knowledge.articles import KnowledgeBase
+from core.knowledge.articles import ArticleSpec, KnowledgeBase
 from core.tickets.triage import TriageService
 from server.wiring import Desk
 from tests.core.flows import smtp_mailbox
@@ -26,6 +27,7 @@ class Recording:
         self.inner = inner
         self.name = getattr(inner, "name", "recording")
         self.seen: list[tuple[TriageRequest, Triaged]] = []
+        self.mailbox: Any = None
 
     async def triage(self, request: TriageRequest) -> Triaged:
         triaged = await self.inner.triage(request)  # type: ignore[attr-defined]
@@ -36,7 +38,9 @@ class Recording:
 async def _triage(desk: Desk, provider: Recording, subject: str, body: str) -> None:
     from core.mail.transport import FetchedMail
 
-    mailbox = await smtp_mailbox(desk)
+    if not provider.seen:  # one mailbox for every mail of a test
+        provider.mailbox = await smtp_mailbox(desk)
+    mailbox = provider.mailbox
     uid = len(provider.seen) + 1
     item = desk.ingestor.parse_one(
         FetchedMail(uid=uid, raw=make_mail(subject=subject, body=body))  # type: ignore[arg-type]
@@ -67,6 +71,28 @@ async def test_an_unrelated_mail_is_offered_nothing(
     await _triage(desk, provider, "Export", "Can I export my reports to a spreadsheet?")
     request, triaged = provider.seen[0]
     assert request.sources == [] and triaged.result.citations == []
+
+
+async def test_a_how_to_question_the_knowledge_base_cannot_answer_escalates(
+    desk: Desk, kb: KnowledgeBase, manager: Principal
+) -> None:
+    question = "How do I export my reports to a spreadsheet?"
+    # a draft article is no knowledge base yet: the rule stays silent
+    await kb.create(manager, ArticleSpec("Refund policy", "Refunds take five days."))
+    provider = Recording(build_triager(AISettings(provider="offline")))
+    await _triage(desk, provider, "Export", question)
+    request, triaged = provider.seen[0]
+    assert not request.knowledge_base
+    assert "no_source_for_how_to" not in triaged.result.flags.escalation_rules
+
+    await published(kb, manager, "Refund policy", "A double charge is refunded within five days.")
+    await _triage(desk, provider, "Export", question)
+    request, triaged = provider.seen[1]
+    assert request.knowledge_base and request.sources == []
+    assert "no_source_for_how_to" in triaged.result.flags.escalation_rules
+    flags = triaged.result.flags
+    assert flags.escalation_required
+    assert "how-to question with no knowledge-base article" in (flags.escalation_reason or "")
 
 
 async def test_the_model_sees_numbered_sources_and_ids_not_offered_are_dropped(
