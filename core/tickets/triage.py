@@ -3,7 +3,9 @@
 The provider call happens outside any transaction; the result is stored with a
 compare-and-set on the message (``queued -> done``), so two workers triaging the same
 message store one draft. A newer pending draft supersedes an older one on the same ticket,
-so a customer who writes three times in a row gets one answer, to the latest mail.
+so a customer who writes three times in a row gets one answer, to the latest mail. Each
+request carries the past replies people approved or rejected for mail like it, in its
+language (``core.tickets.similar``): the examples a provider drafts from.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from core.ai.result import ContextMessage, Triaged, TriageRequest
 from core.audit import Actor, record
 from core.errors import AIError
 from core.ticket_events import NO_EVENTS, TicketEvents
+from core.tickets.similar import similar_outcomes
 from db.base import utcnow
 from db.models import Draft, Message, Ticket
 from db.session import SessionFactory, rows_changed
@@ -203,10 +206,18 @@ class TriageService:
                 .limit(self.history_limit)
             )
         )
+        text = msg.reply_text or msg.body_text
+        examples = (
+            await similar_outcomes(
+                session, text, category=None, language=ticket.language, now=self.clock()
+            )
+            if ticket
+            else []
+        )
         return (
             TriageRequest(
                 subject=msg.subject,
-                text=msg.reply_text or msg.body_text,
+                text=text,
                 sender_email=msg.from_email,
                 sender_name=msg.from_name,
                 ticket_id=msg.ticket_id,
@@ -221,6 +232,7 @@ class TriageService:
                 company_name=self.branding.company_name,
                 signature=self.branding.signature,
                 category_prompts=self.branding.category_prompts,
+                examples=examples,
             )
             if ticket
             else TriageRequest(subject=msg.subject, text=msg.body_text, sender_email=msg.from_email)
