@@ -4,7 +4,7 @@
 classifier gave, when it is close (``CLOSE_SIMILARITY``); ``adapt_reply(example, request)``
 keeps the agent's sentences and swaps what belonged to the old mail for the new one's: the
 customer's name (the greeting's, and wherever else it stands), their email address, the
-ticket number (``#12``, ``ticket 12``), and the order, invoice or case numbers the old
+ticket number (``#12``, ``ticket 12``), the subject the old reply quoted, and the order, invoice or case numbers the old
 customer gave (``find_references``) for the ones the new mail gives, in order. When the old
 reply names a number the new mail has no counterpart for, nothing is adapted (None): the
 draft must not carry another customer's details.
@@ -19,6 +19,7 @@ from core.replies.rendering import first_name
 
 CLOSE_SIMILARITY = 0.5
 
+_PREFIXES = re.compile(r"^(?:(?:re|fw|fwd|aw|wg|sv|rv|tr)\s*:\s*)+", re.IGNORECASE)
 _REFERENCE = re.compile(
     r"(?:\b(?:order|invoice|ticket|case|bestellung|rechnung|auftrag|pedido|factura|commande|"
     r"facture|encomenda|fatura)\s*(?:no\.?|nr\.?|number|n[°º]\.?|:)?\s*(#?[A-Z0-9][A-Z0-9-]{2,})"
@@ -53,11 +54,17 @@ def closest(examples: list[Example], category: str) -> Example | None:
     return max(close, key=lambda e: e.similarity, default=None)
 
 
-def adapt_reply(example: Example, request: TriageRequest) -> str | None:
-    """``example``'s reply for ``request``'s mail, or None when it cannot be made safe."""
+def adapt_reply(example: Example, request: TriageRequest, *, subject: str = "") -> str | None:
+    """``example``'s reply for ``request``'s mail, or None when it cannot be made safe.
+    ``subject``: the new mail's subject as a draft may echo it ("" when it may not)."""
     text = example.reply_text.strip()
     if not text:
         return None
+    old_subject = _PREFIXES.sub("", " ".join(example.subject.split()))
+    if len(old_subject) >= 4 and old_subject in text:  # quoted by the old draft
+        if not subject:
+            return None
+        text = text.replace(old_subject, subject)
     new_refs = find_references(f"{request.subject}\n{request.text}")
     old_ticket = str(example.ticket_id) if example.ticket_id is not None else ""
     old_refs = [r for r in find_references(example.customer_text) if r.lstrip("#") != old_ticket]

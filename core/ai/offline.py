@@ -380,7 +380,11 @@ class OfflineProvider:
         reference = find_reference(f"{request.subject}\n{request.text}")
         language = templates.detect_language(f"{request.subject}\n{request.text}")
         example = closest(request.examples, prediction.category.value)
-        learned = adapt_reply(example, request) if example is not None else None
+        learned = (
+            adapt_reply(example, request, subject=_safe_subject(request.subject))
+            if example is not None
+            else None
+        )
         from_template = (
             ""
             if learned

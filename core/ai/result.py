@@ -44,12 +44,13 @@ class Example(BaseModel):
     """A past reply people decided on, retrieved for a new mail like it
     (``core.tickets.similar``): ``approved`` ones (edited or not) are replies the team sent
     to similar mail, ``rejected`` ones (with the reason) are what to avoid. ``similarity``:
-    0..1 between that mail's text and the new one's; ``customer_*``, ``ticket_id`` and
-    ``customer_text`` are the old mail's, so a provider adapting the reply can swap them."""
+    0..1 between that mail's text and the new one's; ``customer_*``, ``ticket_id``,
+    ``subject`` and ``customer_text`` are the old mail's, so a provider adapting the reply can swap them."""
 
     kind: str  # approved|rejected
     category: str
     similarity: float = Field(ge=0.0, le=1.0)
+    subject: str = ""
     customer_text: str
     reply_text: str
     reason: str | None = None  # why it was rejected

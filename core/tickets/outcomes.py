@@ -23,6 +23,7 @@ from db.models import Draft, DraftOutcome, Message, ResponseTemplate, TemplateUs
 UNCHANGED_BELOW = 0.05
 LIGHT_BELOW = 0.3
 CUSTOMER_TEXT_CHARS = 4_000
+SUBJECT_CHARS = 300
 
 
 def edit_class(ratio: float) -> str:
@@ -70,6 +71,7 @@ async def record_outcome(
             category=(ticket.category if ticket else None) or draft.category,
             language=ticket.language if ticket else None,
             prompt_variant=None,  # no prompt variants yet
+            subject=(message.subject if message else "")[:SUBJECT_CHARS],
             customer_text=_customer_text(message)[:CUSTOMER_TEXT_CHARS],
             customer_name=(message.from_name if message else "")[:200],
             customer_email=(message.from_email if message else "")[:320],

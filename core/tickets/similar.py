@@ -115,6 +115,7 @@ def _example(row: DraftOutcome, score: float) -> Example:
         kind=row.decision,
         category=row.category or "",
         similarity=round(min(1.0, score), 4),
+        subject=row.subject,
         customer_text=row.customer_text[:EXAMPLE_CHARS],
         reply_text=row.final_text[:EXAMPLE_CHARS],  # as sent, or as it was rejected
         reason=row.rejection_reason,

@@ -14,7 +14,7 @@ class DraftOutcome(Base):
     back as examples for the next similar mail (``core.tickets.similar``).
 
     ``edit_class``: ``unchanged`` (edit ratio < 0.05), ``light`` (< 0.3) or ``heavy``.
-    ``customer_text``: the customer's mail the draft answered (quotes stripped, bounded),
+    ``subject`` and ``customer_text``: the customer's mail the draft answered (quotes stripped, bounded),
     what similarity is measured on. ``from_template``: the AI drafted from an in-app
     response template, or a person inserted one (``template_id``, when it still exists); an
     outcome whose template is deactivated or deleted stops counting as an example.
@@ -35,6 +35,7 @@ class DraftOutcome(Base):
     category: Mapped[str | None] = mapped_column(String(30))
     language: Mapped[str | None] = mapped_column(String(8))
     prompt_variant: Mapped[str | None] = mapped_column(String(50))
+    subject: Mapped[str] = mapped_column(Text, default="")
     customer_text: Mapped[str] = mapped_column(Text, default="")
     customer_name: Mapped[str] = mapped_column(String(200), default="")
     customer_email: Mapped[str] = mapped_column(String(320), default="")

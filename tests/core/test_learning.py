@@ -106,7 +106,8 @@ async def test_an_added_sentence_reaches_the_next_similar_mail(
     assert kept.ai_text == first.ai_body and kept.edit_class == edit_class(kept.edit_ratio)
     assert kept.edit_class in ("light", "heavy") and kept.edit_ratio >= 0.05
     assert (kept.category, kept.language, kept.prompt_variant) == ("Billing", "en", None)
-    assert "INV-1001" in kept.customer_text and kept.decided_at == T0
+    assert "INV-1001" in kept.customer_text and kept.subject == "Charged twice"
+    assert kept.decided_at == T0
     assert kept.rejection_reason is None and not kept.from_template
 
     later = T0 + timedelta(days=30)
@@ -124,6 +125,7 @@ async def test_an_added_sentence_reaches_the_next_similar_mail(
         f"ticket #{second.ticket_id}." in second.body and f"#{first.ticket_id}" not in second.body
     )
     assert "Bob" in second.body and "Anna" not in second.body
+    assert "Double charge" in second.body and "Charged twice" not in second.body
     assert "INV-2002" in second.body and "INV-1001" not in second.body
 
 

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("category", sa.String(length=30), nullable=True),
         sa.Column("language", sa.String(length=8), nullable=True),
         sa.Column("prompt_variant", sa.String(length=50), nullable=True),
+        sa.Column("subject", sa.Text(), nullable=False),
         sa.Column("customer_text", sa.Text(), nullable=False),
         sa.Column("customer_name", sa.String(length=200), nullable=False),
         sa.Column("customer_email", sa.String(length=320), nullable=False),
