@@ -13,6 +13,7 @@ draft must not carry another customer's details.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from core.ai.result import Example, TriageRequest
 from core.replies.rendering import first_name
@@ -78,8 +79,15 @@ def adapt_reply(example: Example, request: TriageRequest, *, subject: str = "") 
     used = [r for r in old_refs if _word(r).search(text)]
     if len(used) > len(new_refs):
         return None  # an old number with nothing of the new mail's to put in its place
-    for old, new in zip(used, new_refs, strict=False):
-        text = _word(old).sub(lambda _m, new=new: new, text)
+    if used:  # one pass, so a new number equal to another old one is not replaced again
+        swap = {old.casefold(): new for old, new in zip(used, new_refs, strict=False)}
+        either = "|".join(re.escape(r) for r in sorted(used, key=len, reverse=True))
+        text = re.sub(
+            rf"(?<![\w-])(?:{either})(?![\w-])",
+            lambda m: swap[m.group(0).casefold()],
+            text,
+            flags=re.IGNORECASE,
+        )
     if example.customer_email:
         text = re.sub(
             re.escape(example.customer_email),
@@ -90,8 +98,27 @@ def adapt_reply(example: Example, request: TriageRequest, *, subject: str = "") 
     return _swap_names(text, example.customer_name, request.sender_name)
 
 
+def without_customer(example: Example, text: str) -> str:
+    """``text`` (of ``example``) with its customer's names and email address as
+    placeholders: how an example is shown to an external model."""
+    if example.customer_email:
+        text = re.sub(
+            re.escape(example.customer_email), "[customer email]", text, flags=re.IGNORECASE
+        )
+    full = " ".join(example.customer_name.replace('"', "").split())
+    names = [full, *full.replace(",", " ").split()] if first_name(full) else []
+    for name in sorted({n for n in names if len(n) > 1}, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", "[customer name]", text)
+    return text.replace("[customer name] [customer name]", "[customer name]")
+
+
 def _word(value: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(value)}(?![\w-])", re.IGNORECASE)
+
+
+def _literal(value: str) -> Callable[[re.Match[str]], str]:
+    """A replacement that is ``value`` as written (no group references in it)."""
+    return lambda _match: value
 
 
 def _swap_names(text: str, old_name: str, new_name: str) -> str:
@@ -113,7 +140,7 @@ def _swap_names(text: str, old_name: str, new_name: str) -> str:
             continue
         pattern = rf"(?<!\w){re.escape(old)}(?!\w)"
         if new:
-            text = re.sub(pattern, lambda _m, new=new: new, text)
+            text = re.sub(pattern, _literal(new), text)
         else:
             text = re.sub(rf"[ \t]*{pattern}", "", text)
     return text

@@ -12,7 +12,8 @@ Past replies to similar mail (``TriageRequest.examples``, retrieved by
 between markers of their own: the approved ones as "replies your team sent to similar mail",
 the rejected ones with their reasons as "avoid" notes, each labelled with its category (the
 triager retrieves before the category is known), so the model follows those of the category
-it chooses.
+it chooses. The old customers' names and addresses are shown as placeholders
+(``core.ai.adapt.without_customer``).
 
 Change PROMPT_VERSION whenever the wording changes: it is stored with every draft.
 """
@@ -25,6 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from core.ai.adapt import without_customer
 from core.ai.result import Category, ContextMessage, Example, TriageRequest, Urgency
 
 PROMPT_VERSION = "triage-2026-12-v2"
@@ -165,8 +167,10 @@ def _examples_block(examples: list[Example], budget_chars: int) -> tuple[list[st
     avoid: list[str] = []
     left = budget_chars
     for example in examples:
-        mail, _ = _cut(_neutralise(" ".join(example.customer_text.split())), EXAMPLE_MAIL_CHARS)
-        reply, _ = _cut(_neutralise(example.reply_text.strip()), EXAMPLE_REPLY_CHARS)
+        mail = without_customer(example, " ".join(example.customer_text.split()))
+        mail, _ = _cut(_neutralise(mail), EXAMPLE_MAIL_CHARS)
+        reply = without_customer(example, example.reply_text.strip())
+        reply, _ = _cut(_neutralise(reply), EXAMPLE_REPLY_CHARS)
         if example.kind == "approved":
             entry = (
                 f"[{len(approved) + 1}] category {example.category}; the customer wrote: {mail}\n"

@@ -116,7 +116,9 @@ def test_past_replies_come_as_examples_and_avoid_notes_inside_markers() -> None:
             category="Billing",
             similarity=0.8,
             customer_text="Charged twice for INV-1.",
-            reply_text="We refund within five days.",
+            reply_text="Hi Anna Berg, we refund within five days (to anna@example.com).",
+            customer_name="Anna Berg",
+            customer_email="anna@example.com",
         ),
         Example(
             kind="rejected",
@@ -141,7 +143,8 @@ def test_past_replies_come_as_examples_and_avoid_notes_inside_markers() -> None:
     block = match.group(2)
     assert "Replies your team sent to similar mail" in block
     assert "[1] category Billing; the customer wrote: Charged twice for INV-1." in block
-    assert "We refund within five days." in block
+    assert "Hi [customer name], we refund within five days (to [customer email])." in block
+    assert "Anna" not in block and "Berg" not in block
     assert "Avoid: drafts your team rejected" in block
     assert "rejected (never claim a refund was issued):\nYour refund was issued." in block
     assert "<<<END EXAMPLES x" not in block and "[2]" not in block
