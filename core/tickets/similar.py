@@ -21,7 +21,7 @@ import math
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ai.result import Example
@@ -32,6 +32,7 @@ WINDOW = timedelta(days=180)
 CANDIDATES = 200  # per category read, newest first
 MIN_SIMILARITY = 0.2
 EXAMPLE_CHARS = 2_000  # of each text handed on
+SCORED_CHARS = 1_500  # of each candidate's mail compared (the new mail's too)
 
 _WORD = re.compile(r"[^\W\d_]{2,}")  # letters only: ids, amounts and dates do not count
 _STOPWORD_TEXT = """
@@ -71,31 +72,44 @@ async def similar_outcomes(
     all for None) to mail like ``text``, most similar first."""
     if language is None or k < 1:
         return []
-    wanted = tokens(text)
+    wanted = tokens(text[:SCORED_CHARS])
     if not wanted:
         return []
     categories = [category] if category is not None else [c.value for c in Category]
-    found: list[Example] = []
+    chosen: dict[int, float] = {}
     for name in categories:
-        scored = [
-            (similarity(wanted, tokens(row.customer_text)), row)
-            for row in await _candidates(session, category=name, language=language, now=now)
-        ]
-        scored.sort(key=lambda pair: (-pair[0], -pair[1].id))
+        scored = sorted(
+            (
+                (similarity(wanted, tokens(mail)), outcome_id, decision)
+                for outcome_id, decision, mail in await _candidates(
+                    session, category=name, language=language, now=now
+                )
+            ),
+            key=lambda row: (-row[0], -row[1]),
+        )
         for kind in ("approved", "rejected"):
-            best = [(s, row) for s, row in scored if row.decision == kind and s >= MIN_SIMILARITY]
-            found += [_example(row, s) for s, row in best[:k]]
-    found.sort(key=lambda e: -e.similarity)
-    return found
+            best = [(s, i) for s, i, d in scored if d == kind and s >= MIN_SIMILARITY][:k]
+            chosen.update((i, s) for s, i in best)
+    if not chosen:
+        return []
+    rows = await session.scalars(select(DraftOutcome).where(DraftOutcome.id.in_(chosen)))
+    ordered = sorted(rows, key=lambda row: (-chosen[row.id], -row.id))  # newest first on a tie
+    return [_example(row, chosen[row.id]) for row in ordered]
 
 
 async def _candidates(
     session: AsyncSession, *, category: str, language: str, now: datetime
-) -> list[DraftOutcome]:
-    """The outcomes that may count: this category and language, decided in the window, not
-    from a template that is deactivated or gone; newest first, at most CANDIDATES."""
+) -> list[tuple[int, str, str]]:
+    """The outcomes that may count, as (id, decision, the customer's text): this category
+    and language, decided in the window, not from a template that is deactivated or gone;
+    newest first, at most CANDIDATES (only what scoring reads: the chosen few are loaded
+    whole afterwards)."""
     query = (
-        select(DraftOutcome)
+        select(
+            DraftOutcome.id,
+            DraftOutcome.decision,
+            func.substr(DraftOutcome.customer_text, 1, SCORED_CHARS),
+        )
         .outerjoin(ResponseTemplate, ResponseTemplate.id == DraftOutcome.template_id)
         .where(
             DraftOutcome.category == category,
@@ -107,7 +121,7 @@ async def _candidates(
         .order_by(DraftOutcome.decided_at.desc())
         .limit(CANDIDATES)
     )
-    return list(await session.scalars(query))
+    return [(i, d, t or "") for i, d, t in (await session.execute(query)).all()]
 
 
 def _example(row: DraftOutcome, score: float) -> Example:

@@ -256,3 +256,43 @@ async def test_a_rejection_is_kept_once_and_is_an_avoid_note_for_openai(
     assert reason in sent and "INV-6006" in sent and "category Billing" in sent
     assert "Hi [customer name]," in sent and "Anna" not in sent  # the old customer's name
     assert sent.index(ADDED) > sent.index("<<<EXAMPLES")
+
+
+async def test_the_three_most_similar_of_each_kind_are_given(
+    desk: Desk, learned: tuple[Mailbox, Draft, str]
+) -> None:
+    _, first, _ = learned
+    words = CHARGED.format(ref="INV-1").split()
+    async with desk.sessions.begin() as s:
+        for n, decision in [(n, "approved") for n in range(1, 6)] + [(9, "rejected")]:
+            draft = Draft(ticket_id=first.ticket_id, status=decision, body=f"reply {n}")
+            s.add(draft)
+            await s.flush()
+            s.add(
+                DraftOutcome(
+                    draft_id=draft.id,
+                    ticket_id=first.ticket_id,
+                    decision=decision,
+                    edit_class="unchanged",
+                    final_text=f"reply {n}",
+                    rejection_reason="too vague" if decision == "rejected" else None,
+                    category="Billing",
+                    language="en",
+                    customer_text=" ".join(words[: len(words) - 2 * n]),  # less alike as n grows
+                    decided_at=T0,
+                )
+            )
+    async with desk.sessions() as s:
+        found = await similar_outcomes(
+            s, CHARGED.format(ref="INV-9"), category="Billing", language="en", now=T0
+        )
+    approved = [e.reply_text for e in found if e.kind == "approved"]
+    assert approved[0] == text_of(learned) and approved[1:] == ["reply 1", "reply 2"]
+    assert [(e.reply_text, e.reason) for e in found if e.kind == "rejected"] == [
+        ("reply 9", "too vague")
+    ]
+    assert [e.similarity for e in found] == sorted((e.similarity for e in found), reverse=True)
+
+
+def text_of(learned: tuple[Mailbox, Draft, str]) -> str:
+    return learned[2]
