@@ -21,6 +21,7 @@ from core.mail.transport import FetchedMail
 from core.tickets.outcomes import edit_class, record_outcome
 from core.tickets.similar import similar_outcomes
 from core.tickets.triage import TriageService
+from core.vocabulary import USER_TEMPLATE_VERSION
 from db.models import Draft, DraftOutcome, Mailbox, ResponseTemplate
 from server.wiring import Desk
 from tests.core.flows import draft_row, smtp_mailbox
@@ -296,3 +297,39 @@ async def test_the_three_most_similar_of_each_kind_are_given(
 
 def text_of(learned: tuple[Mailbox, Draft, str]) -> str:
     return learned[2]
+
+
+async def test_a_draft_written_from_a_template_names_it_and_goes_with_it(desk: Desk) -> None:
+    mailbox = await smtp_mailbox(desk)
+    async with desk.sessions.begin() as s:
+        template = ResponseTemplate(
+            name="billing-ai",
+            category="Billing",
+            body="Hello {{ customer_first_name }},\n\nBilling will check it.\n\n{{ signature }}",
+            ai_draft=True,
+        )
+        s.add(template)
+    desk.drafts.clock = at(T0)
+    drafted = await _mail_in(
+        desk,
+        mailbox,
+        await _offline(desk, T0),
+        sender="Anna Berg <anna@example.com>",
+        subject="Charged twice",
+        body=CHARGED.format(ref="INV-1001"),
+    )
+    assert drafted.prompt_version == USER_TEMPLATE_VERSION
+    await desk.decisions.approve(await _agent(desk), draft_id=drafted.id)
+    [kept] = await _outcomes(desk)
+    assert (kept.from_template, kept.template_id, kept.edit_class) == (
+        True,
+        template.id,
+        "unchanged",
+    )
+    async with desk.sessions() as s:
+        kw = {"category": "Billing", "language": "en", "now": T0}
+        assert len(await similar_outcomes(s, CHARGED, **kw)) == 1  # type: ignore[arg-type]
+    async with desk.sessions.begin() as s:
+        await s.execute(update(ResponseTemplate).values(is_active=False))
+    async with desk.sessions() as s:
+        assert await similar_outcomes(s, CHARGED, **kw) == []  # type: ignore[arg-type]
