@@ -41,6 +41,9 @@ APPROVAL_STATUSES = ("pending", "approved", "sending", "sent", "failed", "reject
 APPROVED_STATUSES = ("approved", "sending", "sent", "failed")  # a person said yes
 OPEN_DRAFT_STATUSES = ("pending", "failed")  # still waiting on a person
 # the SLA clocks a ticket can have (core.workflow.sla moves them, core.reports reads them)
+# the prompt_version of a draft the offline provider wrote from an in-app response template
+# (core.ai.offline); the learning record (core.tickets.outcomes) tells template drafts by it
+USER_TEMPLATE_VERSION = "offline-user-template-v1"
 SLA_METRICS = ("first_response", "next_response", "resolution")
 
 

@@ -13,8 +13,12 @@ whose key differs, or that cannot be read, is replaced by a freshly trained mode
 (``load_or_train``). ``make`` builds it at install (``python -m core.ai.offline``), otherwise
 the first triage does. Importing this module loads none of numpy, scipy or scikit-learn.
 
-The draft and fix steps come from ``core.ai.templates``; the summary is the first
-meaningful sentence(s) of the email.
+The draft adapts the closest reply people approved for similar mail of the same category
+and language when the request carries one (``TriageRequest.examples``, ``core.ai.adapt``:
+the new customer's name, ticket and order numbers in place of the old ones); otherwise it
+comes from the in-app template of the category, else from ``core.ai.templates``. The fix
+steps come from ``core.ai.templates``; the summary is the first meaningful sentence(s) of
+the email.
 """
 
 from __future__ import annotations
@@ -35,9 +39,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.ai import guardrails, templates
+from core.ai.adapt import adapt_reply, closest, find_reference
 from core.ai.result import Category, Triaged, TriageMeta, TriageRequest, TriageResult, Urgency
 from core.errors import ValidationError
 from core.replies.rendering import first_name, render_text
+from core.vocabulary import USER_TEMPLATE_VERSION  # drafted from an in-app response template
 
 if TYPE_CHECKING:
     import numpy as np
@@ -52,7 +58,7 @@ MODEL_FILE = "offline-model.joblib"
 CACHE_DIR_NAME = "ai-support-desk"
 MODEL_NAME = "tfidf-logreg-v1"
 PROMPT_VERSION = "offline-templates-v1"
-USER_TEMPLATE_VERSION = "offline-user-template-v1"  # drafted from an in-app response template
+LEARNED_VERSION = "offline-learned-v1"  # adapted from a reply people approved (core.ai.adapt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,12 +279,6 @@ _INLINE_GREETING = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_REFERENCE = re.compile(
-    r"(?:\b(?:order|invoice|ticket|case|bestellung|rechnung|auftrag|pedido|factura|commande|"
-    r"facture|encomenda|fatura)\s*(?:no\.?|nr\.?|number|n[°º]\.?|:)?\s*(#?[A-Z0-9][A-Z0-9-]{2,})"
-    r"|(#\d{3,}))",
-    re.IGNORECASE,
-)
 
 
 def _meaningful_lines(text: str) -> list[str]:
@@ -310,15 +310,6 @@ def summarize(subject: str, text: str, *, max_chars: int = 240) -> str:
         cut = summary[: max_chars - 1].rsplit(" ", 1)[0]
         summary = cut.rstrip(",;:") + "…"
     return summary
-
-
-def find_reference(text: str) -> str:
-    """The first order/invoice/ticket number mentioned (it must contain a digit), or ""."""
-    for match in _REFERENCE.finditer(text):
-        ref = (match.group(1) or match.group(2) or "").strip()
-        if any(ch.isdigit() for ch in ref):
-            return ref
-    return ""
 
 
 def _safe_subject(subject: str) -> str:
@@ -388,16 +379,30 @@ class OfflineProvider:
         prediction = self.model.predict([classifier_input(request.subject, request.text)])[0]
         reference = find_reference(f"{request.subject}\n{request.text}")
         language = templates.detect_language(f"{request.subject}\n{request.text}")
-        from_template = _from_user_template(request, prediction.category, prediction.urgency.value)
-        draft = from_template or templates.render_draft(
-            templates.DraftContext(
-                category=prediction.category,
-                language=language,
-                customer_name=first_name(request.sender_name),
-                company_name=request.company_name,
-                signature=request.signature,
-                subject=_safe_subject(request.subject),
-                reference=reference,
+        example = closest(request.examples, prediction.category.value)
+        learned = (
+            adapt_reply(example, request, subject=_safe_subject(request.subject))
+            if example is not None
+            else None
+        )
+        from_template = (
+            ""
+            if learned
+            else _from_user_template(request, prediction.category, prediction.urgency.value)
+        )
+        draft = (
+            learned
+            or from_template
+            or templates.render_draft(
+                templates.DraftContext(
+                    category=prediction.category,
+                    language=language,
+                    customer_name=first_name(request.sender_name),
+                    company_name=request.company_name,
+                    signature=request.signature,
+                    subject=_safe_subject(request.subject),
+                    reference=reference,
+                )
             )
         )
         result = TriageResult(
@@ -415,7 +420,11 @@ class OfflineProvider:
         meta = TriageMeta(
             provider=self.name,
             model=MODEL_NAME,
-            prompt_version=USER_TEMPLATE_VERSION if from_template else PROMPT_VERSION,
+            prompt_version=LEARNED_VERSION
+            if learned
+            else USER_TEMPLATE_VERSION
+            if from_template
+            else PROMPT_VERSION,
             latency_ms=round((time.perf_counter() - started) * 1000),
         )
         return Triaged(result=result, meta=meta)

@@ -53,6 +53,26 @@ class KnowledgeSource(BaseModel):
     public_url: str | None = None
 
 
+class Example(BaseModel):
+    """A past reply people decided on, retrieved for a new mail like it
+    (``core.tickets.similar``): ``approved`` ones (edited or not) are replies the team sent
+    to similar mail, ``rejected`` ones (with the reason) are what to avoid. ``similarity``:
+    0..1 between that mail's text and the new one's; ``customer_*``, ``ticket_id``,
+    ``subject`` and ``customer_text`` are the old mail's, so a provider adapting the reply can swap them."""
+
+    kind: str  # approved|rejected
+    category: str
+    similarity: float = Field(ge=0.0, le=1.0)
+    subject: str = ""
+    customer_text: str
+    reply_text: str
+    reason: str | None = None  # why it was rejected
+    edit_class: str = "unchanged"  # unchanged|light|heavy
+    customer_name: str = ""
+    customer_email: str = ""
+    ticket_id: int | None = None
+
+
 class TriageRequest(BaseModel):
     """Everything a provider may look at. ``text`` is untrusted customer input."""
 
@@ -81,6 +101,9 @@ class TriageRequest(BaseModel):
     # desk's own addresses; a local provider (offline) ignores both
     redact: bool = True
     desk_addresses: list[str] = Field(default_factory=list)
+    # past replies to mail like this one, up to a few per category, most similar first; a
+    # provider uses those of the category it gives the mail (core.tickets.similar)
+    examples: list[Example] = Field(default_factory=list)
 
 
 class Triaged(BaseModel):

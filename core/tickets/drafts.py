@@ -4,7 +4,8 @@
 when two people act at once exactly one row update succeeds; the other gets
 ``InvalidTransition`` saying who won and when. Approving also names the version of the text
 the approver saw, so an edit that lands in between cannot be approved unseen. The hash of
-the approved text is stored and checked again by the sender.
+the approved text is stored and checked again by the sender. An approval or a rejection
+also keeps the draft's outcome for learning (``core.tickets.outcomes``) in its transaction.
 
 ``agent_id``: the deciding person is an agent, whose right rests on the ticket being
 unassigned or theirs; the same UPDATE then also requires that (``still_free_or``), so a
@@ -26,6 +27,7 @@ from core.mail.compose import make_message_id
 from core.outbound.sending import body_hash
 from core.textsafe import clean
 from core.tickets.edit_distance import edit_ratio
+from core.tickets.outcomes import record_outcome
 from core.vocabulary import APPROVED_STATUSES
 from db.base import utcnow
 from db.models import Draft, DraftEdit, Mailbox, Ticket, User
@@ -94,6 +96,7 @@ class DraftService:
             if rows_changed(result) != 1:
                 await session.rollback()
                 raise await self._lost(draft_id, "approve", version_seen=seen, agent_id=agent_id)
+            await record_outcome(session, draft, decision="approved", at=now, by_id=actor.user_id)
             record(
                 session,
                 actor,
@@ -134,6 +137,9 @@ class DraftService:
             if rows_changed(result) != 1:
                 await session.rollback()
                 raise await self._lost(draft_id, "reject", agent_id=agent_id)
+            await record_outcome(
+                session, draft, decision="rejected", at=now, by_id=actor.user_id, reason=reason
+            )
             record(
                 session,
                 actor,

@@ -7,7 +7,9 @@ so a customer who writes three times in a row gets one answer, to the latest mai
 
 Each request carries what the escalation rules (``core.ai.escalation``) need of the
 ticket's history that the mail does not hold: how often the customer reopened the ticket
-(``reopens``: its ``ticket.reopened_by_customer`` audit events, written by the intake).
+(``reopens``: its ``ticket.reopened_by_customer`` audit events, written by the intake); and
+the past replies people approved or rejected for mail like it, in its language
+(``core.tickets.similar``): the examples a provider drafts from.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from core.audit import Actor, record
 from core.errors import AIError
 from core.knowledge.retrieval import has_published, sources_for
 from core.ticket_events import NO_EVENTS, TicketEvents
+from core.tickets.similar import similar_outcomes
 from db.base import utcnow
 from db.models import AuditEvent, Draft, Mailbox, Message, Ticket
 from db.session import SessionFactory, rows_changed
@@ -223,10 +226,18 @@ class TriageService:
                 AuditEvent.action == REOPENED_BY_CUSTOMER,
             )
         )
+        text = msg.reply_text or msg.body_text
+        examples = (
+            await similar_outcomes(
+                session, text, category=None, language=ticket.language, now=self.clock()
+            )
+            if ticket
+            else []
+        )
         return (
             TriageRequest(
                 subject=msg.subject,
-                text=msg.reply_text or msg.body_text,
+                text=text,
                 sender_email=msg.from_email,
                 sender_name=msg.from_name,
                 ticket_id=msg.ticket_id,
@@ -246,6 +257,7 @@ class TriageService:
                 redact=redact,
                 desk_addresses=desk_addresses,
                 reopens=reopens or 0,
+                examples=examples,
             )
             if ticket
             else TriageRequest(

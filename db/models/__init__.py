@@ -5,6 +5,7 @@ from db.models.audit import AuditEvent
 from db.models.knowledge import KbArticle
 from db.models.mail import Attachment, FolderState, Mailbox, Message, Quarantine, Recipient
 from db.models.notifications import NotificationPref, NotificationSent, NotificationSettings
+from db.models.outcomes import DraftOutcome
 from db.models.people import User
 from db.models.settings import Setting
 from db.models.sla import SlaCalendar, SlaClock, SlaPolicy
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEvent",
     "Draft",
     "DraftEdit",
+    "DraftOutcome",
     "FolderState",
     "KbArticle",
     "Mailbox",

@@ -13,7 +13,7 @@ from core.access.permissions import principal_for
 from core.access.users import ensure_user
 from core.errors import InvalidTransition, ValidationError
 from core.tickets.queries import TicketQuery
-from db.models import AuditEvent, Draft, Ticket
+from db.models import AuditEvent, Draft, DraftOutcome, Ticket
 from server.wiring import Desk
 from tests.core.flows import agent, draft_row, drafted_ticket, smtp_mailbox
 
@@ -99,6 +99,16 @@ async def test_a_bulk_approve_and_a_click_race_one_winner_each_ticket(desk: Desk
             list(await s.scalars(select(AuditEvent).where(AuditEvent.action == "draft.approved")))
         )
     assert n == 6  # one approval per draft, whoever won it
+    async with desk.sessions() as s:  # and one learning record, in the winner's name
+        kept = (
+            await s.execute(
+                select(DraftOutcome.draft_id, DraftOutcome.decided_by_id, Draft.approved_by_id)
+                .join(Draft, Draft.id == DraftOutcome.draft_id)
+                .where(DraftOutcome.decision == "approved")
+            )
+        ).all()
+    assert sorted(d for d, _, _ in kept) == sorted(d for _, d in pairs)
+    assert all(by == approver for _, by, approver in kept)
 
 
 async def test_an_edit_after_the_confirmation_is_not_approved_unseen(desk: Desk) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot import ids
 from bot.blocks.draft import URGENCY_ICON
-from db.models import DraftEdit
+from db.models import DraftEdit, DraftOutcome
 from tests.core.flows import agent, draft_row, drafted_ticket, smtp_mailbox
 from tests.support.slack_driver import SlackHarness
 
@@ -105,6 +105,9 @@ async def test_reject_needs_a_reason_and_keeps_it(slack: SlackHarness, smtp_serv
         "rejected",
         "Wrong product: they use the cloud plan",
     )
+    async with slack.desk.sessions() as s:  # kept for learning, as the API and CLI keep it
+        kept = (await s.execute(select(DraftOutcome.decision, DraftOutcome.rejection_reason))).all()
+    assert kept == [("rejected", "Wrong product: they use the cloud plan")]
 
     await slack.driver.click(slack.admin, message, ids.APPROVE)  # the old buttons, clicked late
     (late,) = await slack.fake.wait_for("chat.postEphemeral")
