@@ -3,8 +3,10 @@
 - The client talks to ``SLACK_API_URL`` (Slack's own by default) and waits out 429s
   (``AsyncRateLimitErrorRetryHandler``, honouring Retry-After).
 - Bolt verifies every request's signature and age before anything else (401 otherwise).
-- Listeners run after the ack (``process_before_response=False``): each one acks first;
-  ``after_ack`` then makes the work wait for a slot and skips a delivery Slack repeats
+- Each listener acks first and runs as a task of its own: ``after_ack`` returns to Bolt
+  once it has acked, so Bolt (``process_before_response=True``: it awaits the wrapper)
+  answers at once instead of polling for the ack every 10 ms; the work then waits for a
+  slot and skips a delivery Slack repeats
   (``X-Slack-Retry-Num``, or the same trigger twice), so the ack never waits for the
   database or for earlier work.
 """
@@ -82,7 +84,7 @@ def build_app(
         client=rt.notifier.client,
         signing_secret=config.signing_secret.get_secret_value() if config.signing_secret else "",
         authorize=rt.authorize,  # one auth.test, cached by the runtime (warm_up fills it)
-        process_before_response=False,
+        process_before_response=True,  # the wrapper returns at the ack: bot.handlers.gate
         raise_error_for_unhandled_request=False,
     )
 
