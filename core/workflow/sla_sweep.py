@@ -6,7 +6,11 @@ follows what is due, not how many tickets are open. Each clock is moved on by a
 compare-and-set on the ``next_alert_at`` it was read with (and still running): of two
 sweeps, or a sweep and a sent reply, one wins, and only the winner's notices are sent. On
 PostgreSQL the rows are also taken ``FOR UPDATE SKIP LOCKED``, so two workers split the
-work instead of waiting on each other.
+work instead of waiting on each other, and since nobody else can move a clock it holds,
+the sweep's compare-and-sets run as one executemany (psycopg pipelines it: one round trip
+instead of one per clock); on SQLite each clock is its own statement (in-process, cheap).
+The clocks read take their new values as committed ones, so the session writes nothing
+more at commit. ``bench/sla.py`` measures it over 100,000 open tickets.
 
 Warnings (``sla_warning``) go to the assignee (to the managers when nobody has the ticket);
 breaches (``sla_breach``, urgent) to the assignee and the managers (active users with the
@@ -24,11 +28,14 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.audit import Actor, record
+from core.errors import InvalidTransition
 from core.vocabulary import URGENCIES
 from core.workflow.notices import Notice, NoticeSink
 from core.workflow.sla import BREACH_LEVEL, Policy, load_policies, next_alert, warn_instant
@@ -39,6 +46,27 @@ from db.session import SessionFactory, is_postgres, rows_changed
 log = logging.getLogger(__name__)
 
 LABELS = {"first_response": "first response", "next_response": "next response"}
+BATCH = 1000  # clocks per executemany on PostgreSQL
+
+# a clock moved on by the sweep: its levels told, its breach noted, its next alert
+_MOVE = update(SlaClock).execution_options(synchronize_session=False)
+# the same for many clocks at once, as a Core statement for executemany (bound per
+# clock: b_id, b_seen, b_warned, b_breached_at, b_next)
+_CLOCKS = cast(Table, SlaClock.__table__)
+_HELD_MOVE = (
+    update(_CLOCKS)
+    .where(
+        _CLOCKS.c.id == bindparam("b_id"),
+        _CLOCKS.c.next_alert_at == bindparam("b_seen"),
+        _CLOCKS.c.stopped_at.is_(None),
+        _CLOCKS.c.paused_at.is_(None),
+    )
+    .values(
+        warned=bindparam("b_warned"),
+        breached_at=bindparam("b_breached_at"),
+        next_alert_at=bindparam("b_next"),
+    )
+)
 
 
 @dataclass
@@ -134,14 +162,13 @@ class SlaSweep:
         if not clocks:
             return []
         policies = {p.id: p for p in await load_policies(session)}
-        fired: list[_Fired] = []
-        for clock in clocks:
-            policy = policies.get(clock.policy_id or -1)
-            outcome = await self._advance(session, clock, policy, now)
-            if outcome is None:
-                report.lost += 1
-                continue
-            fired.append(outcome)
+        planned = [self._plan(clock, policies.get(clock.policy_id or -1), now) for clock in clocks]
+        if is_postgres(session):
+            fired = await self._store_held(session, planned)
+        else:
+            fired = [f for f, move in planned if await self._store_one(session, move)]
+        report.lost = len(planned) - len(fired)
+        for outcome in fired:
             if outcome.ticket_id not in report.ticket_ids:
                 report.ticket_ids.append(outcome.ticket_id)
             report.warnings += len(outcome.levels) if not outcome.breached else 0
@@ -150,10 +177,13 @@ class SlaSweep:
             await self._notify(session, fired, policies, clocks, now, report)
         return fired
 
-    async def _advance(
-        self, session: AsyncSession, clock: SlaClock, policy: Policy | None, now: datetime
-    ) -> _Fired | None:
-        """Fire what is due on one clock by compare-and-set; None when it lost."""
+    def _plan(
+        self, clock: SlaClock, policy: Policy | None, now: datetime
+    ) -> tuple[_Fired, dict[str, Any]]:
+        """What is due on one clock, and the compare-and-set that fires it (no I/O).
+
+        The loaded clock takes its new values as committed ones (the sweep's own UPDATE
+        writes them), so the session has nothing to flush for it at commit."""
         seen = clock.next_alert_at
         warned = set(clock.warned or ())
         levels: list[int] = []
@@ -168,24 +198,20 @@ class SlaSweep:
                 if breached
                 else [lv for lv in pending if warn_instant(clock, cal, lv) <= now]
             )
-        clock.warned = sorted(warned | set(levels) | ({BREACH_LEVEL} if breached else set()))
+        new_warned = sorted(warned | set(levels) | ({BREACH_LEVEL} if breached else set()))
+        set_committed_value(clock, "warned", new_warned)
         if first_breach:
-            clock.breached_at = clock.due_at
+            set_committed_value(clock, "breached_at", clock.due_at)
         new_next = next_alert(clock, policy.calendar, policy.warn_levels) if policy else None
-        won = await session.execute(
-            update(SlaClock)
-            .where(
-                SlaClock.id == clock.id,
-                SlaClock.next_alert_at == seen,
-                SlaClock.stopped_at.is_(None),
-                SlaClock.paused_at.is_(None),
-            )
-            .values(warned=clock.warned, breached_at=clock.breached_at, next_alert_at=new_next)
-            .execution_options(synchronize_session=False)
-        )
-        if rows_changed(won) != 1:
-            return None
-        return _Fired(
+        set_committed_value(clock, "next_alert_at", new_next)
+        move = {
+            "b_id": clock.id,
+            "b_seen": seen,
+            "b_warned": new_warned,
+            "b_breached_at": clock.breached_at,
+            "b_next": new_next,
+        }
+        fired = _Fired(
             clock_id=clock.id,
             ticket_id=clock.ticket_id,
             metric=clock.metric,
@@ -195,6 +221,43 @@ class SlaSweep:
             escalate=first_breach,
             due_at=clock.due_at,
         )
+        return fired, move
+
+    async def _store_one(self, session: AsyncSession, move: dict[str, Any]) -> bool:
+        """One clock's compare-and-set (SQLite: another process may have moved it since it
+        was read); False when it lost."""
+        won = await session.execute(
+            _MOVE.values(
+                warned=move["b_warned"],
+                breached_at=move["b_breached_at"],
+                next_alert_at=move["b_next"],
+            ).where(
+                SlaClock.id == move["b_id"],
+                SlaClock.next_alert_at == move["b_seen"],
+                SlaClock.stopped_at.is_(None),
+                SlaClock.paused_at.is_(None),
+            )
+        )
+        return rows_changed(won) == 1
+
+    async def _store_held(
+        self, session: AsyncSession, planned: list[tuple[_Fired, dict[str, Any]]]
+    ) -> list[_Fired]:
+        """PostgreSQL: the clocks were read ``FOR UPDATE``, so nobody moves them before this
+        transaction ends and every compare-and-set wins; they run as one executemany (one
+        round trip in psycopg's pipeline) instead of one statement per clock. Should one
+        lose all the same, the sweep fires nothing (``InvalidTransition``, rolled back)."""
+        moves = [move for _f, move in planned]
+        for start in range(0, len(moves), BATCH):
+            batch = moves[start : start + BATCH]
+            won = await session.execute(_HELD_MOVE, batch)
+            if rows_changed(won) != len(batch):
+                raise InvalidTransition(
+                    f"{len(batch) - rows_changed(won)} SLA clock(s) held by this sweep "
+                    "were moved by another transaction",
+                    clocks=len(batch),
+                )
+        return [f for f, _move in planned]
 
     async def _notify(
         self,
@@ -302,7 +365,7 @@ class SlaSweep:
             .execution_options(synchronize_session=False)
         )
         for key, (_, after) in changes.items():
-            setattr(ticket, key, after)
+            set_committed_value(ticket, key, after)  # written above: nothing to flush
         record(
             session,
             Actor.worker(),

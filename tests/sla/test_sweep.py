@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from core.access.permissions import Principal
 from core.audit import Actor
@@ -133,6 +133,34 @@ async def test_two_sweeps_at_once_send_each_notice_once(rig: Rig) -> None:
     keys = [n.key for n in rig.sink.notices]
     assert len(keys) == 5 and len(set(keys)) == 5
     assert {n.ticket_id for n in rig.sink.notices} == set(tids)
+
+
+async def test_a_sweep_writes_each_clock_once_and_on_postgresql_in_one_batch(rig: Rig) -> None:
+    """Each clock fired is written by the sweep's compare-and-set only (the loaded clock is
+    not flushed a second time at commit); on PostgreSQL, where the sweep holds the clocks
+    ``FOR UPDATE``, all of them in one executemany."""
+    ann, _ = await _users(rig.desk)
+    await rig.policies.add("standard", calendar="berlin", first_response="8h", is_default=True)
+    tids = [await _ticket(rig, ann) for _ in range(4)]
+    writes: list[int] = []  # rows bound per UPDATE of sla_clocks
+
+    def count(_conn, _cursor, statement, parameters, _context, many) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("UPDATE SLA_CLOCKS"):
+            writes.append(len(parameters) if many else 1)
+
+    rig.clock.set(berlin(2026, 12, 7, 15, 30))  # 75 % of 8 h for every ticket
+    engine = rig.desk.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        report = await rig.sweep.run()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert (report.clocks, report.warnings, report.lost) == (4, 4, 0)
+    assert sum(writes) == 4
+    assert writes == ([4] if rig.desk.engine.dialect.name == "postgresql" else [1, 1, 1, 1])
+    assert {n.ticket_id for n in rig.sink.notices} == set(tids)
+    for tid in tids:
+        assert (await rig.clocks(tid))["first_response"].warned == [75]
 
 
 class FailingOnce(RecordingSink):
