@@ -31,6 +31,7 @@ from bot.handlers import (
     bulk,
     commands,
     events,
+    knowledge,
     notifications,
     people,
     sla,
@@ -129,6 +130,8 @@ def build_app(
         (app.action(template_blocks.EDIT_TEMPLATE), templates.on_list_action),
         (app.action(template_blocks.USE_TEMPLATE_ACTION), templates.on_use),
         (app.view(template_blocks.TEMPLATE_VIEW), templates.on_save),
+        (app.action(re.compile(f"^{ids.KB_PAGE}_")), knowledge.on_kb_page),
+        (app.view(ids.KB_VIEW), knowledge.on_article_submit),
         (app.command("/desk"), commands.on_desk),
         (app.event("app_home_opened"), events.on_home_opened),
     ]
