@@ -74,7 +74,7 @@ def snippet_mrkdwn(snippet: str) -> str:
         bold = _FORMATTING.sub("", word).strip()
         if bold:
             out.append(f"*{escape(bold)}*")
-    return "".join(out)
+    return "".join(out).strip()
 
 
 def _page_buttons(query: str, offset: int, *, more: bool) -> list[Block]:
