@@ -4,6 +4,7 @@ the modal), and the snippet made safe for mrkdwn."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +13,9 @@ from bot import ids
 from bot.blocks import knowledge as kb
 from core.access.permissions import Principal
 from core.errors import ValidationError
-from core.knowledge.articles import ArticleSpec
+from core.knowledge.articles import ArticleSpec, ArticleView
+from core.knowledge.search import ArticleHit
+from tests.support.blockkit import problems, view_problems
 from tests.support.slack_driver import SlackHarness, find_action
 
 
@@ -191,3 +194,22 @@ def test_page_values_are_checked() -> None:
     for raw in ("", "{}", '{"q":"a","o":-1}', '{"q":1,"o":0}', '{"q":"a","o":true}'):
         with pytest.raises(ValidationError, match="not a page of /desk kb"):
             ids.KbPage.parse(raw)
+
+
+def test_blocks_keep_within_slack_limits() -> None:
+    now = datetime(2026, 11, 20, 14, 2, tzinfo=UTC)
+    long = "word " * 80
+    articles = [
+        ArticleView(
+            i, long, long * 20, "Billing", "en", "draft", 1, None, 0, 0, None, None, now, now
+        )
+        for i in range(11)
+    ]
+    hits = [
+        ArticleHit(i, long, 1.0, f"**{long}** " * 3, "en", None, "published") for i in range(11)
+    ]
+    assert problems(kb.kb_list_blocks(articles, offset=10)) == []
+    assert problems(kb.kb_search_blocks("q " * 900, hits, offset=10)) == []
+    form = kb.ArticleForm(long * 3, long * 200, "Billing", "de")
+    assert view_problems(kb.article_view(form, ref=ids.ArticleRef(3, 2), conflict=long * 20)) == []
+    assert view_problems(kb.article_view()) == []
