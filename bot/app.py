@@ -33,6 +33,7 @@ from bot.handlers import (
     bulk,
     commands,
     events,
+    knowledge,
     notifications,
     people,
     sla,
@@ -137,6 +138,8 @@ def build_app(
         (app.action(template_blocks.EDIT_TEMPLATE), templates.on_list_action),
         (app.action(template_blocks.USE_TEMPLATE_ACTION), templates.on_use),
         (app.view(template_blocks.TEMPLATE_VIEW), templates.on_save),
+        (app.action(re.compile(f"^{ids.KB_PAGE}_")), knowledge.on_kb_page),
+        (app.view(ids.KB_VIEW), knowledge.on_article_submit),
         (app.event("app_home_opened"), events.on_home_opened),
     ]
     for register, listener in listeners:

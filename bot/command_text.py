@@ -16,6 +16,7 @@ SUBCOMMANDS = (
     "stats",
     "bulk",
     "templates",
+    "kb",
     "settings",
     "fetch",
     "token",

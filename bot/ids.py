@@ -29,6 +29,7 @@ AVAILABILITY = "home_availability"
 SLA_CALENDAR_NEW = "sla_calendar_new"
 SLA_POLICY_NEW = "sla_policy_new"
 SLA_POLICY_EDIT = "sla_policy_edit"
+KB_PAGE = "kb_page"
 
 EDIT_VIEW = "edit_draft"
 REJECT_VIEW = "reject_draft"
@@ -38,6 +39,7 @@ TOKEN_VIEW = "desk_token"
 NOTIFY_VIEW = "notify_prefs_view"
 SLA_CALENDAR_VIEW = "sla_calendar"
 SLA_POLICY_VIEW = "sla_policy"
+KB_VIEW = "kb_article"
 
 
 # message metadata on every draft message: finds a message whose post timed out
@@ -154,3 +156,53 @@ class SlaFormContext:
             raise ValidationError(
                 "this form lost its context; open it again", field="view"
             ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """What the article modal remembers: the article it edits (none: a new one) and the
+    version it was opened at (the edit is refused if another was saved meanwhile)."""
+
+    article_id: int | None = None
+    version: int | None = None
+
+    def dump(self) -> str:
+        return "" if self.article_id is None else f"{self.article_id}:{self.version or ''}"
+
+    @classmethod
+    def load(cls, raw: str) -> ArticleRef:
+        if not raw:
+            return cls()
+        head, _, tail = raw.partition(":")
+        if not head.isdecimal() or not (tail == "" or tail.isdecimal()):
+            raise ValidationError("this form lost its context; open it again", field="view")
+        return cls(int(head), int(tail) if tail else None)
+
+
+@dataclass(frozen=True, slots=True)
+class KbPage:
+    """A "Next" / "Previous" button of ``/desk kb``: the words searched ("" lists) and
+    where the page starts."""
+
+    query: str
+    offset: int
+
+    def value(self) -> str:
+        return json.dumps({"q": self.query, "o": self.offset}, separators=(",", ":"))
+
+    @classmethod
+    def parse(cls, raw: str) -> KbPage:
+        try:
+            data = json.loads(raw or "")
+            query, offset = data["q"], data["o"]
+            if (
+                not isinstance(query, str)
+                or isinstance(offset, bool)
+                or not isinstance(offset, int)
+            ):
+                raise TypeError("bad shape")
+            if offset < 0:
+                raise ValueError("negative offset")
+            return cls(query, offset)
+        except (ValueError, KeyError, TypeError):
+            raise ValidationError(f"not a page of /desk kb: {raw[:40]!r}", field="value") from None

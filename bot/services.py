@@ -15,6 +15,7 @@ from core.control.mailbox_form import MailboxSettings
 from core.control.scheduler import SchedulerControl
 from core.control.settings_form import SettingsForm
 from core.control.settings_store import SettingsStore
+from core.knowledge.articles import KnowledgeBase
 from core.outbound.recipients import RecipientService
 from core.outbound.sending import Sender
 from core.replies.templates import TemplateService
@@ -63,3 +64,4 @@ class DeskServices:
     calendars: CalendarService  # the SLA section of /desk settings
     sla_policies: PolicyService
     settings_form: SettingsForm  # /desk settings: save, test a connection
+    knowledge: KnowledgeBase  # /desk kb: search, list, write articles

@@ -89,6 +89,7 @@ def _services(desk: Desk, config: SlackConfig) -> DeskServices:
         workload=desk.workload,
         calendars=desk.calendars,
         sla_policies=desk.sla_policies,
+        knowledge=desk.knowledge,
         settings_form=SettingsForm(
             store=desk.store,
             mailboxes=desk.mailbox_settings,

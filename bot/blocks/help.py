@@ -18,6 +18,7 @@ HELP = f"""*`/desk` commands*
 • `/desk stats [7d|30d|all] [by:category|urgency|agent] [trend:day|week|month]`: response and resolution times, approval and edit rates, breakdowns, trends, and a chart (managers)
 • `/desk bulk approve|reject|assign|send <ticket numbers or filters>`: act on many tickets at once, after a confirmation (also from App Home)
 • `/desk templates`: response templates; managers create and edit them (*Use template* is in the Edit modal)
+• `/desk kb [words]`: search the published knowledge-base articles (alone: the recent ones, with their status); `/desk kb new`, `/desk kb edit ID`: write or change one (managers)
 • `/desk settings`: mailbox, AI, triage channel, branding and roles (admins)
 • `/desk fetch`: fetch mail now and post new drafts (managers)
 • `/desk away` / `/desk available`: stop or start getting new tickets (after 30 minutes away, the ones you have not decided on go back to the queue)

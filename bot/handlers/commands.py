@@ -1,4 +1,4 @@
-"""``/desk``: help, search, stats, bulk, templates, settings, fetch, token, away, available,
+"""``/desk``: help, search, stats, bulk, templates, kb, settings, fetch, token, away, available,
 workload. Ack first, answer through ``respond``."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bot.command_text import SUBCOMMANDS, parse_command
 from bot.handlers.actions import search_reply
 from bot.handlers.bulk import bulk_command
 from bot.handlers.common import Invocation
+from bot.handlers.knowledge import kb_command
 from bot.handlers.templates import templates_command
 from bot.handlers.tokens import token_command
 from bot.handlers.views import settings_snapshot
@@ -160,6 +161,7 @@ HANDLERS: dict[str, Sub] = {
     "stats": stats,
     "bulk": bulk_command,
     "templates": templates_command,
+    "kb": kb_command,
     "settings": settings,
     "fetch": fetch,
     "token": token_command,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 
 from bot import ids
+from bot.blocks import knowledge as kb_blocks
+from bot.blocks.knowledge import article_view
 from bot.blocks.modals import classify_view, edit_view, reject_view
 from bot.blocks.settings import SettingsSnapshot, settings_view
 from bot.blocks.sla import calendar_view
@@ -55,6 +57,8 @@ async def test_every_handler_acks_before_slow_work(slack: SlackHarness, smtp_ser
         "/desk bogus": await d.command(slack.admin, "bogus"),
         "/desk bulk": await d.command(slack.admin, "bulk approve status:pending"),
         "/desk templates": await d.command(slack.admin, "templates"),
+        "/desk kb": await d.command(slack.admin, "kb refund"),
+        "/desk kb new": await d.command(slack.admin, "kb new"),
         "bulk button": await d.action(
             slack.admin,
             {"action_id": "bulk_approve", "type": "button", "value": "approve"},
@@ -115,6 +119,11 @@ async def test_every_handler_acks_before_slow_work(slack: SlackHarness, smtp_ser
         "settings submit": await d.submit(
             slack.admin, {**settings_view(snapshot), "id": "VSET2"}, {"company_name": "Acme"}
         ),
+        "kb submit": await d.submit(
+            slack.admin,
+            {**article_view(), "id": "VKB"},
+            {kb_blocks.TITLE_BLOCK: "Refunds", kb_blocks.BODY_BLOCK: "Within 5 days."},
+        ),
         "sla add calendar": await d.action(
             slack.admin,
             {"action_id": ids.SLA_CALENDAR_NEW, "type": "button", "value": "calendar"},
@@ -138,12 +147,20 @@ async def test_every_handler_acks_before_slow_work(slack: SlackHarness, smtp_ser
     # the work owed arrives, after the acks (nothing was answered before release())
     await slack.wait_update(drafts[0], "Sent", timeout=20)
     assert len(smtp_server.messages) == 1
-    await f.wait_for("views.open", count=4, timeout=20)  # edit, reject, category, settings
-    await f.wait_for("response_url", count=6, timeout=20)  # help, search, stats, fetch x2, bogus
+    await f.wait_for("views.open", count=5, timeout=20)  # edit, reject, category, settings, kb
+    await f.wait_for(
+        "response_url", count=7, timeout=20
+    )  # help, search, stats, fetch x2, bogus, kb
     await f.wait_for(
         "response_url",
         where=lambda c: "page" not in c.body and c.body.get("replace_original"),
         timeout=20,
+    )
+    await f.wait_for(  # /desk kb refund, /desk kb new
+        "response_url", where=lambda c: "*Knowledge base*" in c.text_of_blocks(), timeout=20
+    )
+    await f.wait_for(
+        "views.update", where=lambda c: c.view.get("callback_id") == ids.KB_VIEW, timeout=20
     )
     await f.wait_for("views.publish", count=2, timeout=20)  # home filter, home opened
     await f.wait_for("files.completeUploadExternal", timeout=20)  # the stats chart
@@ -153,7 +170,7 @@ async def test_every_handler_acks_before_slow_work(slack: SlackHarness, smtp_ser
         timeout=20,
     )
     await f.wait_for("views.push", timeout=20)  # the calendar form
-    for view_id in ("VEDIT", "VREJECT", "VCAT", "VSET2", "VCAL"):
+    for view_id in ("VEDIT", "VREJECT", "VCAT", "VSET2", "VCAL", "VKB"):
         await f.wait_for(
             "views.update",
             where=lambda c, v=view_id: (
