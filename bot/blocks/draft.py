@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from bot.blocks.text import (
     slack_date,
     split_text,
 )
-from core.tickets.draft_details import DraftCard
+from core.tickets.draft_details import Citation, DraftCard
 from core.tickets.sla_due import BREACHED, WARNING, SlaDue
 from core.vocabulary import URGENCIES
 
@@ -170,6 +171,35 @@ def _flags(card: DraftCard) -> list[str]:
         if value:
             out.append(f":triangular_flag_on_post: {key}: {escape(short(str(value), 300))}")
     return out
+
+
+# a public link shown as a Slack link: http(s), and nothing that would end the <url|text> token
+_LINKABLE = re.compile(r"https?://[^\s<>|]+")
+
+
+def source(c: Citation) -> str:
+    """One cited article in mrkdwn: its public page as a link when it has one, else its title
+    with the id that ``desk kb show`` takes."""
+    title = escape(short(c.title, 200))
+    if c.public_url and _LINKABLE.fullmatch(c.public_url):
+        return f"<{c.public_url.replace('&', '&amp;')}|{title}>"
+    return f"{title} (`desk kb show {c.article_id}`)"
+
+
+def sources_line(card: DraftCard) -> list[Block]:
+    """``Sources: ...``: the knowledge-base articles the draft cites, as many as fit in one
+    context text (the rest counted); none, no block."""
+    if not card.citations:
+        return []
+    shown: list[str] = []
+    for c in card.citations:
+        item = source(c)
+        if sum(len(s) + 2 for s in shown) + len(item) > SECTION_TEXT - 60:
+            break
+        shown.append(item)
+    more = len(card.citations) - len(shown)
+    text = ":books: Sources: " + ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+    return [{"type": "context", "elements": [mrkdwn(text)]}]
 
 
 def _retry_button(card: DraftCard, ref: str) -> Block:
@@ -332,6 +362,7 @@ def draft_message(card: DraftCard) -> DraftMessage:
             ),
         },
         *text_sections(card.body or "(empty)"),
+        *sources_line(card),
     ]
     tail: list[Block] = [
         {"type": "context", "elements": [mrkdwn(state_line(card))]},

@@ -2,8 +2,9 @@
 
 A ``DraftCard`` is plain data: the ticket, the customer message the draft answers, the
 draft with its triage, who decided what and when, the owner, whether a newer draft
-replaced it, and the ticket's nearest SLA due time (``core.tickets.sla_due``). The Slack
-app renders it; the engine does not know how.
+replaced it, the ticket's nearest SLA due time (``core.tickets.sla_due``), and the
+knowledge-base articles the draft cites. The Slack app renders it; the engine does not
+know how.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access.teams import team_of
 from core.errors import NotFound
 from core.tickets.sla_due import SlaDue, nearest_due
-from db.models import Draft, Mailbox, Message, Recipient, SlaClock, Ticket, User
+from db.models import Draft, KbArticle, Mailbox, Message, Recipient, SlaClock, Ticket, User
 from db.session import SessionFactory
 
 
@@ -27,6 +29,15 @@ class Person:
     email: str
     name: str
     slack_user_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A knowledge-base article the draft cites; ``public_url`` when it has a public page."""
+
+    article_id: int
+    title: str
+    public_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +81,8 @@ class DraftCard:
     # the ticket's nearest SLA due time and its state; None without an open clock
     sla: SlaDue | None = None
     language: str | None = None  # the customer's (ISO 639-1), None when unknown
+    # the articles the draft cites, in its order (one since deleted is left out)
+    citations: list[Citation] = field(default_factory=list)
 
 
 class DraftCardReader:
@@ -120,6 +133,7 @@ class DraftCardReader:
                 )
             )
             sla = nearest_due(clocks)
+            citations = await _citations(session, list(draft.citations or []))
         return DraftCard(
             draft_id=draft.id,
             version=draft.version,
@@ -157,4 +171,15 @@ class DraftCardReader:
             requester_undeliverable=recipient is not None and recipient.undeliverable,
             sla=sla,
             language=ticket.language,
+            citations=citations,
         )
+
+
+async def _citations(session: AsyncSession, article_ids: list[int]) -> list[Citation]:
+    if not article_ids:
+        return []
+    found = {
+        a.id: Citation(a.id, a.title, a.public_url)
+        for a in await session.scalars(select(KbArticle).where(KbArticle.id.in_(article_ids)))
+    }
+    return [found[i] for i in article_ids if i in found]

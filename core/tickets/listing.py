@@ -108,7 +108,7 @@ _COLUMNS = """
     t.id, t.requester_email, t.requester_name, t.subject, t.received_at, t.status,
     t.category, t.urgency, t.language, t.summary, t.thread_id, t.message_id, t.assigned_to_id,
     t.ai_processed, t.escalation_required, t.last_message_at, t.first_response_at,
-    d.id AS draft_id, d.fix_steps, d.body AS draft_body, d.version AS draft_version,
+    d.id AS draft_id, d.fix_steps, d.citations, d.body AS draft_body, d.version AS draft_version,
     d.status AS draft_status, d.approved_at, d.sent_at, d.confidence, d.escalation_reason,
     assignee.email AS assigned_to_email, approver.email AS approved_by_email"""
 
@@ -247,6 +247,25 @@ def sla_clocks(ticket_ids: Sequence[int]) -> Statement:
     )
 
 
+def cited_articles(views: Sequence[Mapping[str, Any]]) -> Statement:
+    """The titles of the articles the drafts of ``views`` cite (``attach_citations`` puts
+    them on the views)."""
+    cited = sorted({i for v in views for i in v["citations"]})
+    names = {f"a{i}": aid for i, aid in enumerate(cited)}
+    wanted = ", ".join(f":{n}" for n in names) or "NULL"
+    return Statement(f"SELECT id, title FROM kb_articles WHERE id IN ({wanted})", names)
+
+
+def attach_citations(views: list[dict[str, Any]], articles: Iterable[Mapping[Any, Any]]) -> None:
+    """Turn each view's ``citations`` (the article ids its draft cites, from ``ticket_view``)
+    into ``[{"id", "title"}]`` in the draft's order; an article since deleted is left out."""
+    titles = {a["id"]: a["title"] for a in articles}
+    for v in views:
+        v["citations"] = [
+            {"id": aid, "title": titles[aid]} for aid in v["citations"] if aid in titles
+        ]
+
+
 # a stopped clock was met by what it measures: a sent reply, or the ticket's resolution
 _MET_BY = {"first_response": "reply", "next_response": "reply", "resolution": "resolved"}
 
@@ -302,6 +321,10 @@ def ticket_view(row: Mapping[Any, Any]) -> dict[str, Any]:
         "language": row["language"],
         "summary": row["summary"],
         "fix_steps": _json(row["fix_steps"], []) if drafted else [],
+        # ids until ``attach_citations`` gives them their titles
+        "citations": [int(i) for i in _json(row["citations"], [])] if drafted else [],
+        # the A/B prompt variant the draft was written with: none exist yet, so always null
+        "prompt_variant": None,
         "draft_response": row["draft_body"],
         "draft_id": row["draft_id"],
         "draft_version": row["draft_version"],

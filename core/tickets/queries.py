@@ -56,6 +56,8 @@ class TicketReader:
         views = [listing.ticket_view(row) for row in rows]
         clocks = await self._rows(listing.sla_clocks([v["id"] for v in views])) if views else []
         listing.attach_sla(views, clocks)
+        cited = listing.cited_articles(views)
+        listing.attach_citations(views, await self._rows(cited) if cited.params else [])
         return views
 
     async def count(self, query: TicketQuery) -> int:
@@ -130,6 +132,13 @@ class TicketReader:
             clocks = listing.sla_clocks([ticket_id])
             listing.attach_sla(
                 [view], (await session.execute(text(clocks.sql), clocks.params)).mappings()
+            )
+            cited = listing.cited_articles([view])
+            listing.attach_citations(
+                [view],
+                (await session.execute(text(cited.sql), cited.params)).mappings()
+                if cited.params
+                else [],
             )
             view["messages"] = [
                 message_view(m, [a for a in atts if a.message_id == m.id]) for m in messages

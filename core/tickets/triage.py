@@ -32,7 +32,7 @@ from core.knowledge.retrieval import has_published, sources_for
 from core.ticket_events import NO_EVENTS, TicketEvents
 from core.tickets.similar import similar_outcomes
 from db.base import utcnow
-from db.models import AuditEvent, Draft, Mailbox, Message, Ticket
+from db.models import AuditEvent, Draft, KbArticle, Mailbox, Message, Ticket
 from db.session import SessionFactory, rows_changed
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,7 @@ class TriageService:
                 .values(**_ticket_fields(triaged))
                 .execution_options(synchronize_session=False)
             )
+            await _cite(session, r.citations, self.clock())
             record(
                 session,
                 Actor.worker(),
@@ -337,6 +338,7 @@ class TriageService:
                 .values(**_ticket_fields(triaged))
                 .execution_options(synchronize_session=False)
             )
+            await _cite(session, r.citations, now)
             record(
                 session,
                 Actor.worker(),
@@ -359,6 +361,17 @@ async def _privacy(session: AsyncSession, mailbox_id: int | None) -> tuple[bool,
     return redact, sorted({address.lower() for _, address, _ in rows if address})
 
 
+async def _cite(session: AsyncSession, article_ids: list[int], now: datetime) -> None:
+    """The articles a stored draft cites were last cited ``now`` (``kb_articles.last_cited_at``)."""
+    if article_ids:
+        await session.execute(
+            update(KbArticle)
+            .where(KbArticle.id.in_(article_ids))
+            .values(last_cited_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def _draft_fields(triaged: Triaged) -> dict[str, Any]:
     r, meta = triaged.result, triaged.meta
     return {
@@ -368,6 +381,7 @@ def _draft_fields(triaged: Triaged) -> dict[str, Any]:
         "urgency": r.urgency.value,
         "summary": r.summary,
         "fix_steps": list(r.fix_steps),
+        "citations": list(r.citations),
         "confidence": r.confidence,
         "escalation_required": r.flags.escalation_required,
         "escalation_reason": r.flags.escalation_reason,

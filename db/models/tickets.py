@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, utcnow
@@ -78,6 +78,9 @@ class Draft(Base):
     urgency: Mapped[str | None] = mapped_column(String(10))
     summary: Mapped[str | None] = mapped_column(Text)
     fix_steps: Mapped[list[str]] = mapped_column(default=list)
+    # the knowledge-base articles (kb_articles.id) the draft cites, in the provider's order;
+    # only ids that were offered to it (core.ai.service); an article may since be gone
+    citations: Mapped[list[int]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     confidence: Mapped[float | None] = mapped_column(Float)
     escalation_required: Mapped[bool] = mapped_column(default=False)
     escalation_reason: Mapped[str | None] = mapped_column(Text)

@@ -114,6 +114,10 @@ def cmd_tickets(args: argparse.Namespace) -> int:
         if rows:
             clocks = listing.sla_clocks([r["id"] for r in rows])
             listing.attach_sla(rows, reader.rows(clocks.sql, clocks.params))
+            cited = listing.cited_articles(rows)
+            listing.attach_citations(
+                rows, reader.rows(cited.sql, cited.params) if cited.params else []
+            )
         if args.json:
             print_json(rows)
         else:

@@ -70,6 +70,11 @@ class SlaMetricOut(Out):
     state: str = Field(description="running, paused, met or stopped")
 
 
+class CitationOut(Out):
+    id: int = Field(description="the knowledge-base article (`desk kb show ID`)")
+    title: str
+
+
 class TicketOut(Out):
     """The seed's ticket fields plus the desk's own (the latest draft's where they are its)."""
 
@@ -87,6 +92,14 @@ class TicketOut(Out):
     )
     summary: str | None
     fix_steps: list[str]
+    citations: list[CitationOut] = Field(
+        default_factory=list,
+        description="the knowledge-base articles the current draft cites, in its order",
+    )
+    prompt_variant: str | None = Field(
+        default=None,
+        description="the prompt variant (A/B) of the current draft; null: no variants exist yet",
+    )
     draft_response: str | None
     draft_id: int | None
     draft_version: int | None

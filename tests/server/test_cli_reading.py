@@ -47,8 +47,25 @@ async def _reader_lists() -> list[list[dict[str, object]]]:
 def test_cli_list_equals_the_readers_list(
     cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for step in ("migrate", "demo"):
-        assert run(capsys, step)[0] == 0
+    assert run(capsys, "migrate")[0] == 0
+    # a published article the demo's double-charge mail cites (the offline provider)
+    for argv in (
+        ("users", "add", "mia@team.test", "--role", "manager"),
+        (
+            "kb",
+            "add",
+            "--title",
+            "Refund policy",
+            "--publish",
+            "--by",
+            "mia@team.test",
+            "--text",
+            "Charged twice for an invoice: the duplicate payment is refunded within five days.",
+        ),
+        ("demo",),
+    ):
+        code, _, err = run(capsys, *argv)
+        assert code == 0, err
     code, _, err = run(capsys, "fetch", "--json")
     assert code == 0, err
     code, _, err = run(capsys, "approve", "1", "--by", "lead@example.com")
@@ -61,7 +78,18 @@ def test_cli_list_equals_the_readers_list(
         assert json.loads(out) == json.loads(json.dumps(expected)), query
         seen += len(expected)
     assert seen > 10  # the queries found tickets, so the comparison compared something
-    approved = [t for t in json.loads(run(capsys, "tickets", "--json")[1]) if t["id"] == 1]
+    listed = json.loads(run(capsys, "tickets", "--json")[1])
+    refund = [{"id": 1, "title": "Refund policy"}]
+    cited = [t["id"] for t in listed if t["citations"] == refund]
+    assert cited and all(t["citations"] in ([], refund) for t in listed)
+    assert {t["prompt_variant"] for t in listed} == {None}
+    assert len(cited) < len(listed)  # and the mail about something else cites nothing
+    for ticket in listed:
+        code, out, err = run(capsys, "show", str(ticket["id"]), "--json")
+        assert code == 0, err
+        shown = json.loads(out)
+        assert (shown["citations"], shown["prompt_variant"]) == (ticket["citations"], None)
+    approved = [t for t in listed if t["id"] == 1]
     assert approved[0]["approved_by"] == "lead@example.com"
     assert approved[0]["approved_at"].endswith("+00:00")  # UTC, as the ORM gives it
     # the demo's German mail is the one German ticket; the filter takes any case and region
