@@ -192,6 +192,9 @@ def render_ticket(view: dict[str, Any]) -> str:
             f"{escalate if view['escalation_required'] else ''}",
             t(view["draft_response"], lines=True),
         ]
+        if view.get("citations"):
+            cited = ", ".join(f"#{c['id']} {t(c['title'])}" for c in view["citations"])
+            lines.append(f"Sources: {cited}")
     return "\n".join(lines) + "\n"
 
 

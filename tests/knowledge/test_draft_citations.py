@@ -18,6 +18,7 @@ from core.tickets.draft_details import Citation, DraftCardReader
 from core.tickets.listing import TicketQuery
 from core.tickets.triage import TriageService
 from db.models import Draft, KbArticle, Mailbox
+from server.cli.tickets import render_ticket
 from server.wiring import Desk
 from tests.core.flows import smtp_mailbox
 from tests.knowledge.conftest import published
@@ -87,6 +88,10 @@ async def test_a_cited_article_is_stored_and_shown_everywhere(
     for tid, citations in expected.items():
         shown = await desk.tickets.get(tid)
         assert (shown["citations"], shown["prompt_variant"]) == (citations, None)
+    assert f"Sources: #{refund.id} Refund policy" in render_ticket(
+        await desk.tickets.get(cited.ticket_id)
+    )
+    assert "Sources:" not in render_ticket(await desk.tickets.get(plain.ticket_id))
 
     token = await api_token(desk, "rita@team.test", role="agent", scopes="read")
     async with api_client(desk) as c:
