@@ -15,6 +15,7 @@ from bot.breach_alerts import SlackBreachAlerts
 from core.access.permissions import Principal
 from core.audit import Actor
 from core.workflow.sla_sweep import Breach
+from server.worker import Worker
 from tests.core.flows import smtp_mailbox
 from tests.sla.rig import Rig, berlin, build_rig, mail
 from tests.slack.test_settings import _open_settings
@@ -145,3 +146,19 @@ async def test_settings_set_and_clear_the_breach_channel(slack: SlackHarness) ->
         "views.update", count=2, where=lambda c: "Saved:" in c.text_of_blocks()
     )
     assert not await store.get(BREACH_CHANNEL_KEY)
+
+
+async def test_the_worker_posts_its_sweeps_breaches_in_the_channel(
+    slack: SlackHarness, tmp_path: Path
+) -> None:
+    rig, tid = await _rig(slack, tmp_path)
+    await slack.desk.store.set(BREACH_CHANNEL_KEY, BREACH_CHANNEL, actor=TEST)
+    worker = Worker(slack.desk, notifier=slack.runtime.notifier, notice_sink=rig.sink)
+    assert isinstance(worker.sla_sweep.alerts, SlackBreachAlerts)
+    worker.sla_sweep.clock = rig.clock  # the worker's own sweep, on the test's clock
+    rig.clock.set(berlin(2026, 12, 7, 17, 0))
+    await worker.sweep()
+    (posted,) = await slack.fake.wait_for(
+        "chat.postMessage", where=lambda c: c.body.get("channel") == BREACH_CHANNEL
+    )
+    assert posted.body["text"] == "1 SLA breach" and f"#{tid}" in posted.text_of_blocks()
