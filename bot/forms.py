@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks.settings import SETTING_KEYS
+from bot.blocks.settings import BREACH_CHANNEL_KEY, SETTING_KEYS
 from bot.blocks.text import join_parts
 from core.access.tokens import DEFAULT_EXPIRY, KINDS, parse_duration, parse_scopes
 from core.control.mailbox_form import MailboxForm
@@ -15,6 +16,7 @@ from core.errors import ValidationError
 from core.workflow.presence import PRESENCE_KEY
 
 State = dict[str, dict[str, dict[str, Any]]]
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 
 
 def state_of(view: dict[str, Any]) -> State:
@@ -113,6 +115,11 @@ def settings_input(state: State) -> tuple[SettingsInput, dict[str, str]]:
     base_url = settings.get("ai.base_url", "")
     if base_url and not base_url.startswith(("http://", "https://")):
         errors["ai_base_url"] = "a URL starting with https:// (or http:// for a local server)"
+    breach_channel = settings.get(BREACH_CHANNEL_KEY, "")
+    if breach_channel and not CHANNEL_ID.match(breach_channel):
+        errors["breach_channel"] = (
+            "a channel id, like C0123ABCD (the channel's details show it); empty: none"
+        )
     interval = get("fetch_interval")
     if interval and not (interval.isascii() and interval.isdecimal()):
         errors["fetch_interval"] = "a number of seconds"

@@ -223,6 +223,9 @@ class Worker:
             from bot.queue_alerts import SlackQueueAlerts
 
             desk.assigner.alerts = SlackQueueAlerts(notifier)
+            from bot.breach_alerts import SlackBreachAlerts  # SLA breaches in their channel
+
+            self.sla_sweep.alerts = SlackBreachAlerts(notifier)
         self.presence: PresenceSync | None = None
         if notifier is not None:
             from bot.presence import SlackPresence

@@ -30,6 +30,8 @@ View = dict[str, Any]
 # the Slack user group whose members are mentioned for High urgency mail (a settings key:
 # the engine is told the group, it does not know where Slack keeps it)
 ONCALL_GROUP_KEY = "slack.oncall_group"
+# the channel told of SLA breaches (``bot.breach_alerts``), a channel id; empty: none
+BREACH_CHANNEL_KEY = "sla.breach_channel"
 PROVIDERS = ("offline", "openai")
 SETTING_KEYS = {  # form block id -> settings store key
     "ai_model": "ai.model",
@@ -37,6 +39,7 @@ SETTING_KEYS = {  # form block id -> settings store key
     "company_name": "company_name",
     "signature": "signature",
     "oncall_group": ONCALL_GROUP_KEY,
+    "breach_channel": BREACH_CHANNEL_KEY,
 }
 AUTO_FETCH = ("on", "off")
 SLACK_PRESENCE = ("on", "off")
@@ -212,6 +215,14 @@ def settings_view(snapshot: SettingsSnapshot, *, test_result: str | None = None)
             "On-call group (mentioned for High urgency new tickets)",
             s.get(ONCALL_GROUP_KEY),
             placeholder="a user group id, like S0123ABCD",
+        ),
+        _text_input(
+            "breach_channel",
+            "SLA breach channel (breaches are posted here, mentioning the on-call group)",
+            s.get(BREACH_CHANNEL_KEY),
+            placeholder="a channel id, like C0123ABCD; empty: none",
+            hint="In addition to the breach DMs to the assignee and the managers."
+            " Invite the app to the channel.",
         ),
         {"type": "header", "text": plain("Auto-fetch")},
         _select("auto_fetch", "Fetch mail automatically", AUTO_FETCH, _auto_fetch(s)),

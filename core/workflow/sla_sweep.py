@@ -20,6 +20,13 @@ Notices go to the sink after the commit; if the sink fails, the levels it carrie
 marked unfired again, so the next sweep retries them (the sink drops a ``key`` it has
 sent before). The report names the tickets whose clocks moved, so the worker re-renders
 their Slack cards (amber at a warning, red at the breach).
+
+A sweep may also be given ``BreachAlerts`` (the worker's posts in the breach channel,
+``bot.breach_alerts``): after the commit it is handed, in one call, the breaches this sweep
+fired for the first time (a clock's ``breached_at`` set by this sweep), with what the
+escalation did. So a breach is told there once: not again when a failed sink has the
+breach notices retried, and not at all by a sweep that lost the clock. A failure of the
+alerts is logged and does not stop the sweep; it is not retried (the DMs are).
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,6 +82,7 @@ class SweepReport:
     warnings: int = 0  # warning levels fired
     breaches: int = 0
     escalations: int = 0
+    breach_alerts: int = 0  # first breaches handed to the breach channel
     lost: int = 0  # clocks another sweep (or a reply) moved first
     notices: int = 0
     # the tickets whose clocks fired a level or the breach: what shows their SLA (the Slack
@@ -83,6 +91,43 @@ class SweepReport:
 
     def as_dict(self) -> dict[str, int]:
         return {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    """A breach a sweep fired, for the breach channel: the ticket as the escalation left it
+    (``assignee`` after a reassignment, ``urgency`` after a raise), and what it did."""
+
+    ticket_id: int
+    subject: str
+    metric: str
+    cycle: int
+    due_at: datetime
+    assignee: str | None  # email, None when nobody has the ticket
+    urgency: str | None
+    policy: str | None
+    raised: bool = False  # the escalation raised the urgency (to ``urgency``)
+    raised_from: str | None = None  # the urgency before (None: not triaged yet)
+    reassigned_from: str | None = None  # the assignee's email before it reassigned
+    reassigned: bool = False  # the escalation reassigned the ticket (to ``assignee``)
+
+
+class BreachAlerts(Protocol):
+    async def breached(self, items: Sequence[Breach]) -> None:
+        """Tell the breach channel of these breaches (one call per sweep)."""
+        ...
+
+
+@dataclass
+class RecordingBreachAlerts:
+    """Keeps what it was told (tests)."""
+
+    items: list[Breach] = field(default_factory=list)
+    calls: int = 0
+
+    async def breached(self, items: Sequence[Breach]) -> None:
+        self.calls += 1
+        self.items.extend(items)
 
 
 @dataclass
@@ -96,6 +141,7 @@ class _Fired:
     escalate: bool
     due_at: datetime
     notices: list[Notice] = field(default_factory=list)
+    breach: Breach | None = None  # a first breach, for the breach channel
 
 
 def metric_label(metric: str, cycle: int) -> str:
@@ -118,11 +164,13 @@ class SlaSweep:
         clock: Callable[[], datetime] = utcnow,
         *,
         limit: int = 5000,
+        alerts: BreachAlerts | None = None,
     ) -> None:
         self.sessions = session_factory
         self.sink = sink
         self.clock = clock
         self.limit = limit
+        self.alerts = alerts
 
     async def run(self) -> SweepReport:
         now = self.clock()
@@ -139,6 +187,16 @@ class SlaSweep:
                     "the notice sink failed: %s SLA notices will be retried", len(notices)
                 )
                 await self._unfire(fired)
+        breaches = [f.breach for f in fired if f.breach is not None]
+        if breaches and self.alerts is not None:
+            try:
+                await self.alerts.breached(breaches)
+                report.breach_alerts = len(breaches)
+            except Exception:  # the channel post is best effort: the DMs carry the breach
+                log.exception(
+                    "the breach alerts failed: %s SLA breach(es) not posted (not retried)",
+                    len(breaches),
+                )
         return report
 
     async def _fire(
@@ -280,6 +338,7 @@ class SlaSweep:
             )
         )
         policy_of = {c.id: policies.get(c.policy_id or -1) for c in clocks}
+        first: list[tuple[_Fired, Ticket, Policy | None, dict[str, list[Any]]]] = []
         for f in fired:
             ticket = tickets.get(f.ticket_id)
             if ticket is None:
@@ -296,8 +355,11 @@ class SlaSweep:
             if f.breached:
                 owner = ticket.assigned_to_id  # told even when the escalation reassigns
                 policy = policy_of.get(f.clock_id)
+                changes: dict[str, list[Any]] = {}
                 if policy is not None and f.escalate:
-                    await self._escalate(session, ticket, policy, f, now, report)
+                    changes = await self._escalate(session, ticket, policy, f, now, report)
+                if f.escalate:
+                    first.append((f, ticket, policy, changes))
                 to = _unique([owner, ticket.assigned_to_id, *managers])
                 f.notices.extend(
                     Notice(
@@ -337,6 +399,38 @@ class SlaSweep:
                     )
                     for uid in to
                 )
+        if first:
+            await self._breaches(session, first)
+
+    async def _breaches(
+        self,
+        session: AsyncSession,
+        first: list[tuple[_Fired, Ticket, Policy | None, dict[str, list[Any]]]],
+    ) -> None:
+        """The first breaches as the breach channel is told them (assignees by email)."""
+        uids = {t.assigned_to_id for _, t, _, _ in first} | {
+            c["assigned_to_id"][0] for _, _, _, c in first if "assigned_to_id" in c
+        }
+        rows = await session.execute(
+            select(User.id, User.email).where(User.id.in_([u for u in uids if u]))
+        )
+        emails = {uid: email for uid, email in rows.tuples()}
+        for f, ticket, policy, changes in first:
+            moved = changes.get("assigned_to_id")
+            f.breach = Breach(
+                ticket_id=ticket.id,
+                subject=ticket.subject or "",
+                metric=f.metric,
+                cycle=f.cycle,
+                due_at=f.due_at,
+                assignee=emails.get(ticket.assigned_to_id or -1),
+                urgency=ticket.urgency,
+                policy=policy.name if policy is not None else None,
+                raised="urgency" in changes,
+                raised_from=changes["urgency"][0] if "urgency" in changes else None,
+                reassigned_from=emails.get(moved[0] or -1) if moved else None,
+                reassigned=moved is not None,
+            )
 
     async def _escalate(
         self,
@@ -346,8 +440,9 @@ class SlaSweep:
         fired: _Fired,
         now: datetime,
         report: SweepReport,
-    ) -> None:
-        changes: dict[str, list[object]] = {}
+    ) -> dict[str, list[Any]]:
+        """Run the policy's escalation on a first breach; what it changed (before, after)."""
+        changes: dict[str, list[Any]] = {}
         if policy.escalate_raise_urgency and ticket.urgency != URGENCIES[-1]:
             changes["urgency"] = [ticket.urgency, raised(ticket.urgency)]
         if policy.escalate_to_id is not None and ticket.assigned_to_id != policy.escalate_to_id:
@@ -357,7 +452,7 @@ class SlaSweep:
             if active is not None:
                 changes["assigned_to_id"] = [ticket.assigned_to_id, policy.escalate_to_id]
         if not changes:
-            return
+            return changes
         await session.execute(
             update(Ticket)
             .where(Ticket.id == ticket.id)
@@ -377,6 +472,7 @@ class SlaSweep:
             metric=fired.metric,
         )
         report.escalations += 1
+        return changes
 
     async def _unfire(self, fired: Sequence[_Fired]) -> None:
         """The sink failed: the levels (and breach) it carried are unfired, due now, so the
