@@ -30,6 +30,8 @@ def _line(b: Breach, links: dict[int, str]) -> str:
         done.append(f"urgency raised from {escape(b.raised_from or 'none')}")
     if b.reassigned:
         done.append(f"reassigned from {escape(b.reassigned_from or 'nobody')}")
+    if b.note and not b.reassigned:  # the group escalation found no manager available
+        done.append(escape(b.note))
     tail = f"\n    :arrow_up: escalated: {', '.join(done)}" if done else ""
     subject = escape(short(b.subject, 90)) or "(no subject)"
     return f":red_circle: *{ref}* {subject} — {' · '.join(facts)}{tail}"

@@ -590,8 +590,9 @@ async def _unassign_in(
     return True
 
 
-async def _loads(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, int]:
-    """Each user's load: their tickets neither waiting on the customer nor resolved."""
+async def open_loads(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, int]:
+    """Each user's load: their tickets neither waiting on the customer nor resolved (also
+    the SLA escalation's, ``core.workflow.sla_sweep``, to pick the least-loaded manager)."""
     ids = list(user_ids)
     if not ids:
         return {}
@@ -601,6 +602,9 @@ async def _loads(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, in
         .group_by(Ticket.assigned_to_id)
     )
     return {int(uid): int(n) for uid, n in rows}
+
+
+_loads = open_loads
 
 
 def _language_needed(item: _Queued, agents: Sequence[_Agent]) -> str | None:

@@ -96,6 +96,7 @@ class Policy:
     is_default: bool
     escalate_raise_urgency: bool = False
     escalate_to_id: int | None = None
+    escalate_to_group: str | None = None  # "managers": the least-loaded available one
 
     def matches(self, category: str | None, urgency: str | None) -> bool:
         return (self.category is None or self.category == category) and (
@@ -123,6 +124,7 @@ def policy_of(row: SlaPolicy, calendar: SlaCalendar) -> Policy:
         is_default=row.is_default,
         escalate_raise_urgency=row.escalate_raise_urgency,
         escalate_to_id=row.escalate_to_id,
+        escalate_to_group=row.escalate_to_group,
     )
 
 

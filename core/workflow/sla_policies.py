@@ -46,6 +46,7 @@ from db.models import SlaCalendar, SlaPolicy, User
 from db.session import SessionFactory
 
 NAME_MAX = 100
+GROUPS = ("managers",)  # escalation groups: the least-loaded available manager or admin
 Target = str | int | None
 _COLUMNS = {
     FIRST_RESPONSE: "first_response_minutes",
@@ -77,7 +78,9 @@ class PolicyInfo:
             "is_default": p.is_default,
             "escalate": {
                 "raise_urgency": p.escalate_raise_urgency,
-                "reassign_to": self.escalate_to_email,
+                # a manager's email, or the group's name ("managers")
+                "reassign_to": self.escalate_to_email or p.escalate_to_group,
+                "group": p.escalate_to_group,
             },
         }
 
@@ -170,10 +173,13 @@ class PolicyService:
         is_default: bool = False,
         escalate_raise_urgency: bool = False,
         escalate_to: str | None = None,
+        escalate_to_group: str | None = None,
         who: Principal | None = None,
     ) -> PolicyInfo:
         """A new policy, last in order unless ``position`` says otherwise. Needs at least
-        one target; ``escalate_to``: the email of the manager a breached ticket goes to.
+        one target; ``escalate_to``: the email of the manager a breached ticket goes to, or
+        ``"managers"`` (the same as ``escalate_to_group="managers"``: the least-loaded
+        available manager; the two are exclusive).
         ``who``: an admin or the operator (PermissionDenied otherwise), named in the audit
         event; None: the desk itself."""
         name = policy_name(name)
@@ -185,6 +191,9 @@ class PolicyService:
             "is_default": is_default,
             "escalate_raise_urgency": escalate_raise_urgency,
         }
+        escalate_to, values["escalate_to_group"] = escalation_target(
+            escalate_to, escalate_to_group
+        )
         given = {
             FIRST_RESPONSE: first_response,
             NEXT_RESPONSE: next_response,
@@ -256,12 +265,19 @@ class PolicyService:
             "is_default",
             "escalate_raise_urgency",
             "escalate_to",
+            "escalate_to_group",
         }
         if not changes:
             raise ValidationError("nothing to change: give a field to change", field="name")
         unknown = sorted(set(changes) - allowed)
         if unknown:
             raise ValidationError(f"unknown policy field {', '.join(unknown)}", field=unknown[0])
+        if "escalate_to" in changes or "escalate_to_group" in changes:
+            # one target replaces the other: an email clears the group, the group the email
+            email, group = escalation_target(
+                changes.pop("escalate_to", None), changes.pop("escalate_to_group", None)
+            )
+            changes["escalate_to"], changes["escalate_to_group"] = email, group
         async with self.sessions.begin() as session:
             if who is not None:
                 await check_admin(session, who, doing=DOING)
@@ -282,6 +298,8 @@ class PolicyService:
                     row.warn_levels = parse_levels(value)
                 elif key == "escalate_to":
                     row.escalate_to_id = await self._user_id(session, value)
+                elif key == "escalate_to_group":
+                    row.escalate_to_group = value
                 elif key == "is_default" and value:
                     await session.execute(
                         update(SlaPolicy)
@@ -375,3 +393,29 @@ def _actor(who: Principal | None) -> Actor:
 
 def _taken(name: str) -> ValidationError:
     return ValidationError(f"an SLA policy named {name!r} exists already", field="name")
+
+
+def escalation_target(email: str | None, group: str | None) -> tuple[str | None, str | None]:
+    """The escalation's (manager's email, group) from what was given: ``escalate_to`` may
+    name the group (``"managers"``); an email and a group together are refused."""
+    email = (email or "").strip() or None
+    group = (group or "").strip().lower() or None
+    if email is not None and email.lower() in GROUPS:
+        if group is not None and group != email.lower():
+            raise _both()
+        email, group = None, email.lower()
+    if group is not None and group not in GROUPS:
+        raise ValidationError(
+            f"unknown escalation group {group!r}: the group is {' or '.join(GROUPS)}",
+            field="escalate_to_group",
+        )
+    if email is not None and group is not None:
+        raise _both()
+    return email, group
+
+
+def _both() -> ValidationError:
+    return ValidationError(
+        "escalate to a manager's email or to the group managers, not both",
+        field="escalate_to_group",
+    )

@@ -15,7 +15,12 @@ more at commit. ``bench/sla.py`` measures it over 100,000 open tickets.
 Warnings (``sla_warning``) go to the assignee (to the managers when nobody has the ticket);
 breaches (``sla_breach``, urgent) to the assignee and the managers (active users with the
 role ``manager``; the admins when there are none). On breach the policy's escalation runs
-in the same transaction: raise the ticket's urgency one step, reassign it to a manager.
+in the same transaction: raise the ticket's urgency one step, reassign it to a manager, or
+to the group ``managers``: the least-loaded active manager or admin who is available
+(their agent profile available and below capacity, when they have one; load as automatic
+assignment counts it, ``core.workflow.assignment.open_loads``), ties by least recently
+assigned. With none available the owner keeps the ticket, and the ``sla.escalated`` audit
+event's ``reason`` and the ``Breach.note`` say so.
 Notices go to the sink after the commit; if the sink fails, the levels it carried are
 marked unfired again, so the next sweep retries them (the sink drops a ``key`` it has
 sent before). The report names the tickets whose clocks moved, so the worker re-renders
@@ -44,10 +49,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core.audit import Actor, record
 from core.errors import InvalidTransition
 from core.vocabulary import URGENCIES
+from core.workflow.assignment import open_loads
 from core.workflow.notices import Notice, NoticeSink
 from core.workflow.sla import BREACH_LEVEL, Policy, load_policies, next_alert, warn_instant
 from db.base import utcnow
-from db.models import SlaClock, Ticket, User
+from db.models import AgentProfile, SlaClock, Ticket, User
 from db.session import SessionFactory, is_postgres, rows_changed
 
 log = logging.getLogger(__name__)
@@ -110,6 +116,7 @@ class Breach:
     raised_from: str | None = None  # the urgency before (None: not triaged yet)
     reassigned_from: str | None = None  # the assignee's email before it reassigned
     reassigned: bool = False  # the escalation reassigned the ticket (to ``assignee``)
+    note: str | None = None  # the group escalation's reason: who it picked, or nobody
 
 
 class BreachAlerts(Protocol):
@@ -338,7 +345,7 @@ class SlaSweep:
             )
         )
         policy_of = {c.id: policies.get(c.policy_id or -1) for c in clocks}
-        first: list[tuple[_Fired, Ticket, Policy | None, dict[str, list[Any]]]] = []
+        first: list[tuple[_Fired, Ticket, Policy | None, dict[str, list[Any]], str | None]] = []
         for f in fired:
             ticket = tickets.get(f.ticket_id)
             if ticket is None:
@@ -356,10 +363,11 @@ class SlaSweep:
                 owner = ticket.assigned_to_id  # told even when the escalation reassigns
                 policy = policy_of.get(f.clock_id)
                 changes: dict[str, list[Any]] = {}
+                note: str | None = None
                 if policy is not None and f.escalate:
-                    changes = await self._escalate(session, ticket, policy, f, now, report)
+                    changes, note = await self._escalate(session, ticket, policy, f, now, report)
                 if f.escalate:
-                    first.append((f, ticket, policy, changes))
+                    first.append((f, ticket, policy, changes, note))
                 to = _unique([owner, ticket.assigned_to_id, *managers])
                 f.notices.extend(
                     Notice(
@@ -405,17 +413,17 @@ class SlaSweep:
     async def _breaches(
         self,
         session: AsyncSession,
-        first: list[tuple[_Fired, Ticket, Policy | None, dict[str, list[Any]]]],
+        first: list[tuple[_Fired, Ticket, Policy | None, dict[str, list[Any]], str | None]],
     ) -> None:
         """The first breaches as the breach channel is told them (assignees by email)."""
-        uids = {t.assigned_to_id for _, t, _, _ in first} | {
-            c["assigned_to_id"][0] for _, _, _, c in first if "assigned_to_id" in c
+        uids = {t.assigned_to_id for _, t, _, _, _ in first} | {
+            c["assigned_to_id"][0] for _, _, _, c, _ in first if "assigned_to_id" in c
         }
         rows = await session.execute(
             select(User.id, User.email).where(User.id.in_([u for u in uids if u]))
         )
         emails = {uid: email for uid, email in rows.tuples()}
-        for f, ticket, policy, changes in first:
+        for f, ticket, policy, changes, note in first:
             moved = changes.get("assigned_to_id")
             f.breach = Breach(
                 ticket_id=ticket.id,
@@ -430,6 +438,7 @@ class SlaSweep:
                 raised_from=changes["urgency"][0] if "urgency" in changes else None,
                 reassigned_from=emails.get(moved[0] or -1) if moved else None,
                 reassigned=moved is not None,
+                note=note,
             )
 
     async def _escalate(
@@ -440,8 +449,9 @@ class SlaSweep:
         fired: _Fired,
         now: datetime,
         report: SweepReport,
-    ) -> dict[str, list[Any]]:
-        """Run the policy's escalation on a first breach; what it changed (before, after)."""
+    ) -> tuple[dict[str, list[Any]], str | None]:
+        """Run the policy's escalation on a first breach; what it changed (before, after),
+        and for the group ``managers`` the reason (whom it picked, or that nobody was)."""
         changes: dict[str, list[Any]] = {}
         if policy.escalate_raise_urgency and ticket.urgency != URGENCIES[-1]:
             changes["urgency"] = [ticket.urgency, raised(ticket.urgency)]
@@ -451,14 +461,30 @@ class SlaSweep:
             )
             if active is not None:
                 changes["assigned_to_id"] = [ticket.assigned_to_id, policy.escalate_to_id]
-        if not changes:
-            return changes
-        await session.execute(
-            update(Ticket)
-            .where(Ticket.id == ticket.id)
-            .values(**{k: v[1] for k, v in changes.items()})
-            .execution_options(synchronize_session=False)
-        )
+        reason: str | None = None
+        if policy.escalate_to_group == "managers":
+            picked = await least_loaded_manager(session, exclude=ticket.assigned_to_id)
+            if picked is None:
+                reason = "no manager available: the owner keeps the ticket"
+            else:
+                uid, email, load = picked
+                changes["assigned_to_id"] = [ticket.assigned_to_id, uid]
+                reason = f"reassigned to the least-loaded manager {email} (load {load})"
+                await session.execute(
+                    update(AgentProfile)
+                    .where(AgentProfile.user_id == uid)
+                    .values(last_assigned_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+        if not changes and reason is None:
+            return changes, reason
+        if changes:
+            await session.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket.id)
+                .values(**{k: v[1] for k, v in changes.items()})
+                .execution_options(synchronize_session=False)
+            )
         for key, (_, after) in changes.items():
             set_committed_value(ticket, key, after)  # written above: nothing to flush
         record(
@@ -470,9 +496,10 @@ class SlaSweep:
             at=now,
             policy=policy.name,
             metric=fired.metric,
+            **({"reason": reason} if reason is not None else {}),
         )
-        report.escalations += 1
-        return changes
+        report.escalations += bool(changes)
+        return changes, reason
 
     async def _unfire(self, fired: Sequence[_Fired]) -> None:
         """The sink failed: the levels (and breach) it carried are unfired, due now, so the
@@ -485,6 +512,39 @@ class SlaSweep:
                     continue
                 clock.warned = [lv for lv in clock.warned if lv not in told]
                 clock.next_alert_at = self.clock()
+
+
+async def least_loaded_manager(
+    session: AsyncSession, *, exclude: int | None = None
+) -> tuple[int, str, int] | None:
+    """The group ``managers``' pick: (id, email, load) of the active manager or admin with
+    the lowest load who is available (agent profile available and below capacity; without
+    a profile: available), ties by least recently assigned, then id; None when nobody is.
+    ``exclude``: the current owner, who is not an escalation."""
+    rows = list(
+        await session.execute(
+            select(
+                User.id,
+                User.email,
+                AgentProfile.available,
+                AgentProfile.capacity,
+                AgentProfile.last_assigned_at,
+            )
+            .outerjoin(AgentProfile, AgentProfile.user_id == User.id)
+            .where(User.is_active.is_(True), User.role.in_(("manager", "admin")))
+        )
+    )
+    rows = [r for r in rows if r.id != exclude and r.available is not False]
+    loads = await open_loads(session, [r.id for r in rows])
+    fit = [
+        (loads.get(r.id, 0), r.last_assigned_at.timestamp() if r.last_assigned_at else float("-inf"), r)
+        for r in rows
+        if r.capacity is None or loads.get(r.id, 0) < r.capacity
+    ]
+    if not fit:
+        return None
+    load, _, row = min(fit, key=lambda x: (x[0], x[1], x[2].id))
+    return int(row.id), str(row.email), load
 
 
 def _unique(ids: Sequence[int | None]) -> list[int]:

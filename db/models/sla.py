@@ -35,7 +35,9 @@ class SlaPolicy(Base):
     Tickets take the first policy by ``position`` whose criteria match, else the default
     (``is_default``). ``version`` is bumped by every change, and each clock records the
     version it was computed with. On breach: ``escalate_raise_urgency`` raises the ticket's
-    urgency one step, ``escalate_to_id`` reassigns it to that user (a manager)."""
+    urgency one step, ``escalate_to_id`` reassigns it to that user (a manager), or
+    ``escalate_to_group`` (``"managers"``, exclusive with it) to the least-loaded available
+    manager or admin."""
 
     __tablename__ = "sla_policies"
 
@@ -55,6 +57,7 @@ class SlaPolicy(Base):
     is_default: Mapped[bool] = mapped_column(default=False)
     escalate_raise_urgency: Mapped[bool] = mapped_column(default=False)
     escalate_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    escalate_to_group: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -56,7 +56,11 @@ def _policy_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
     p.add_argument(
         "--escalate-urgency", action="store_true", help="on breach, raise the urgency a step"
     )
-    p.add_argument("--escalate-to", metavar="EMAIL", help="on breach, reassign to this manager")
+    p.add_argument(
+        "--escalate-to",
+        metavar="EMAIL|managers",
+        help="on breach, reassign to this manager, or (managers) to the least-loaded available one",
+    )
     p.add_argument("--by", metavar="EMAIL", help="who (for the audit log)")
     p.add_argument("--json", action="store_true", help="print the policy as JSON")
 

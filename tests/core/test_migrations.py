@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from db.base import Base
 from db.fulltext import include_object
 from db.migrate import downgrade, upgrade
-from db.models import AgentProfile, Mailbox, Message, Ticket, User
+from db.models import AgentProfile, Mailbox, Message, SlaCalendar, SlaPolicy, Ticket, User
 from db.session import install_sqlite_pragmas, sync_url
 from tests.support.db import scratch_postgres
 
@@ -176,6 +176,39 @@ def test_availability_source_goes_down_and_up_keeping_every_profile(tmp_path: Pa
         upgrade(url)
         with Session(engine) as s:
             assert s.scalars(select(AgentProfile.availability_source)).all() == ["person"]
+    finally:
+        engine.dispose()
+        drop()
+
+
+def test_sla_escalate_group_goes_down_and_up_keeping_every_policy(tmp_path: Path) -> None:
+    """0017 adds ``sla_policies.escalate_to_group`` (NULL for the policies there are) and
+    drops it in place, keeping the policies (foreign keys on)."""
+    url, drop = _fresh_database(tmp_path)
+    engine = create_engine(sync_url(url))
+    install_sqlite_pragmas(engine)
+    try:
+        upgrade(url)
+        with Session(engine) as s, s.begin():
+            cal = SlaCalendar(name="c", tz="UTC", hours={"mon": [["09:00", "17:00"]]})
+            s.add(cal)
+            s.flush()
+            s.add(
+                SlaPolicy(
+                    name="p",
+                    calendar_id=cal.id,
+                    first_response_minutes=60,
+                    escalate_to_group="managers",
+                )
+            )
+        downgrade(url, "0017_sla_escalate_group-1")  # whatever it follows once re-chained
+        columns = {c["name"] for c in inspect(engine).get_columns("sla_policies")}
+        assert "escalate_to_group" not in columns and "escalate_to_id" in columns
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM sla_policies")).scalar_one() == 1
+        upgrade(url)
+        with Session(engine) as s:
+            assert s.scalars(select(SlaPolicy.escalate_to_group)).all() == [None]
     finally:
         engine.dispose()
         drop()

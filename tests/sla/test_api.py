@@ -78,6 +78,7 @@ async def test_bad_input_is_422_and_stores_nothing(desk: Desk) -> None:
             {**POLICY, "warn_levels": [0]},
             {**POLICY, "escalate_to": "ghost@team.test"},
         ]
+        bad_policies.append({**POLICY, "escalate_to": "everyone"})  # no such user or group
         for body in bad_policies:
             r = await c.post("/api/v1/sla/policies", json=body)
             assert r.status_code in (404, 422), (body, r.text)
@@ -107,3 +108,29 @@ async def test_status_route(desk: Desk) -> None:
         assert r.status_code == 403
     counts = await desk.tickets.counts_by_status()
     assert counts["waiting"] == 1
+
+
+async def test_a_policy_escalates_to_the_group_managers(desk: Desk) -> None:
+    admin = await api_token(desk, "root@team.test", role="admin", scopes="read,write,admin")
+    async with api_client(desk, admin) as c:
+        await c.post("/api/v1/sla/calendars", json=CALENDAR)
+        r = await c.post("/api/v1/sla/policies", json={**POLICY, "escalate_to": "managers"})
+        assert r.status_code == 201, r.text
+        assert r.json()["escalate"] == {
+            "raise_urgency": False,
+            "reassign_to": "managers",
+            "group": "managers",
+        }
+        r = await c.patch("/api/v1/sla/policies/urgent", json={"escalate_to": "root@team.test"})
+        assert r.status_code == 200, r.text
+        assert r.json()["escalate"] == {
+            "raise_urgency": False,
+            "reassign_to": "root@team.test",
+            "group": None,
+        }
+        r = await c.patch("/api/v1/sla/policies/urgent", json={"escalate_to": "managers"})
+        assert r.json()["escalate"]["group"] == "managers"
+        r = await c.patch("/api/v1/sla/policies/urgent", json={"escalate_to": None})
+        assert r.json()["escalate"] == {"raise_urgency": False, "reassign_to": None, "group": None}
+        [listed] = (await c.get("/api/v1/sla/policies")).json()
+        assert listed["version"] == 4

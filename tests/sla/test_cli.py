@@ -210,3 +210,33 @@ def test_wait_resolve_reopen(
     assert _json(capsys, "reopen", str(tid), "--by", "ann@team.test")["after"] == "open"
     code, _, err = run(capsys, "wait", "999", "--by", "ann@team.test")
     assert code == 1 and "not found" in err
+
+
+def test_escalate_to_the_group_managers(
+    cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _setup(capsys, tmp_path)
+    added = _json(
+        capsys,
+        *("sla", "policy", "add", "vip", "--calendar", "berlin", "--first-response", "1h"),
+        *("--escalate-to", "managers"),
+    )
+    assert added["escalate"] == {
+        "raise_urgency": False,
+        "reassign_to": "managers",
+        "group": "managers",
+    }
+    listed = _json(capsys, "sla", "list")
+    vip = next(p for p in listed["policies"] if p["name"] == "vip")
+    assert vip["escalate"]["reassign_to"] == "managers"
+    standard = next(p for p in listed["policies"] if p["name"] == "standard")
+    assert standard["escalate"] == {"raise_urgency": False, "reassign_to": None, "group": None}
+    changed = _json(capsys, "sla", "policy", "set", "standard", "--escalate-to", "managers")
+    assert changed["escalate"]["group"] == "managers" and changed["version"] == 2
+    # not a group and not a desk user: refused in one line, nothing changed
+    code, out, err = run(capsys, "sla", "policy", "set", "vip", "--escalate-to", "agents")
+    assert code == 1 and out == "" and "no desk user" in err
+    assert _json(capsys, "sla", "list") == {
+        **listed,
+        "policies": [changed if p["name"] == "standard" else p for p in listed["policies"]],
+    }

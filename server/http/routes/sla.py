@@ -55,7 +55,11 @@ class PolicyPatch(In):
     position: int | None = Field(default=None, ge=-1_000_000, le=1_000_000)
     is_default: bool | None = None
     escalate_raise_urgency: bool | None = None
-    escalate_to: str | None = Field(default=None, max_length=320, description="a manager's email")
+    escalate_to: str | None = Field(
+        default=None,
+        max_length=320,
+        description='a manager\'s email, or "managers": the least-loaded available manager',
+    )
 
 
 class PolicyIn(PolicyPatch):
@@ -66,7 +70,8 @@ class PolicyIn(PolicyPatch):
 
 class EscalationOut(Out):
     raise_urgency: bool
-    reassign_to: str | None
+    reassign_to: str | None  # a manager's email, or the group ("managers")
+    group: str | None = None  # "managers" when the breach goes to the least-loaded one
 
 
 class PolicyOut(Out):
