@@ -191,9 +191,7 @@ class PolicyService:
             "is_default": is_default,
             "escalate_raise_urgency": escalate_raise_urgency,
         }
-        escalate_to, values["escalate_to_group"] = escalation_target(
-            escalate_to, escalate_to_group
-        )
+        escalate_to, values["escalate_to_group"] = escalation_target(escalate_to, escalate_to_group)
         given = {
             FIRST_RESPONSE: first_response,
             NEXT_RESPONSE: next_response,

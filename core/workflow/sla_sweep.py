@@ -537,7 +537,11 @@ async def least_loaded_manager(
     rows = [r for r in rows if r.id != exclude and r.available is not False]
     loads = await open_loads(session, [r.id for r in rows])
     fit = [
-        (loads.get(r.id, 0), r.last_assigned_at.timestamp() if r.last_assigned_at else float("-inf"), r)
+        (
+            loads.get(r.id, 0),
+            r.last_assigned_at.timestamp() if r.last_assigned_at else float("-inf"),
+            r,
+        )
         for r in rows
         if r.capacity is None or loads.get(r.id, 0) < r.capacity
     ]
