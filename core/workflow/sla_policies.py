@@ -399,9 +399,10 @@ def escalation_target(email: str | None, group: str | None) -> tuple[str | None,
     email = (email or "").strip() or None
     group = (group or "").strip().lower() or None
     if email is not None and email.lower() in GROUPS:
-        if group is not None and group != email.lower():
+        named = email.lower()
+        if group is not None and group != named:
             raise _both()
-        email, group = None, email.lower()
+        email, group = None, named
     if group is not None and group not in GROUPS:
         raise ValidationError(
             f"unknown escalation group {group!r}: the group is {' or '.join(GROUPS)}",

@@ -487,6 +487,9 @@ class SlaSweep:
             )
         for key, (_, after) in changes.items():
             set_committed_value(ticket, key, after)  # written above: nothing to flush
+        data: dict[str, Any] = {"policy": policy.name, "metric": fired.metric}
+        if reason is not None:
+            data["reason"] = reason
         record(
             session,
             Actor.worker(),
@@ -494,9 +497,7 @@ class SlaSweep:
             ticket_id=ticket.id,
             changes=changes,
             at=now,
-            policy=policy.name,
-            metric=fired.metric,
-            **({"reason": reason} if reason is not None else {}),
+            **data,
         )
         report.escalations += bool(changes)
         return changes, reason

@@ -124,6 +124,38 @@ def test_the_message_without_a_group_lists_and_counts_within_limits() -> None:
     assert problems(blocks) == []
 
 
+def test_the_message_says_when_no_manager_could_take_the_breach() -> None:
+    due = datetime(2026, 12, 7, 16, 0, tzinfo=UTC)
+    kept = Breach(
+        1,
+        "S",
+        "first_response",
+        0,
+        due,
+        "ann@team.test",
+        "High",
+        "p",
+        note="no manager available: the owner keeps the ticket",
+    )
+    moved = Breach(
+        2,
+        "S",
+        "first_response",
+        0,
+        due,
+        "mia@team.test",
+        "High",
+        "p",
+        reassigned=True,
+        reassigned_from="ann@team.test",
+        note="reassigned to the least-loaded manager mia@team.test (load 1)",
+    )
+    _, blocks = breach_message([kept, moved])
+    first, second = blocks[1]["text"]["text"].split("\n:red_circle:")
+    assert "escalated: no manager available: the owner keeps the ticket" in first
+    assert "escalated: reassigned from ann@team.test" in second and "least-loaded" not in second
+
+
 async def test_settings_set_and_clear_the_breach_channel(slack: SlackHarness) -> None:
     store = slack.desk.store
     view = await _open_settings(slack)
