@@ -78,9 +78,9 @@ class PolicyInfo:
             "is_default": p.is_default,
             "escalate": {
                 "raise_urgency": p.escalate_raise_urgency,
-                # a manager's email, or the group's name ("managers")
-                "reassign_to": self.escalate_to_email or p.escalate_to_group,
-                "group": p.escalate_to_group,
+                # one person's email (as before); a group target is in ``group``
+                "reassign_to": self.escalate_to_email,
+                "group": p.escalate_to_group,  # "managers": the least-loaded one
             },
         }
 

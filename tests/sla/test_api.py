@@ -118,7 +118,7 @@ async def test_a_policy_escalates_to_the_group_managers(desk: Desk) -> None:
         assert r.status_code == 201, r.text
         assert r.json()["escalate"] == {
             "raise_urgency": False,
-            "reassign_to": "managers",
+            "reassign_to": None,
             "group": "managers",
         }
         r = await c.patch("/api/v1/sla/policies/urgent", json={"escalate_to": "root@team.test"})

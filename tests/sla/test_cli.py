@@ -223,12 +223,12 @@ def test_escalate_to_the_group_managers(
     )
     assert added["escalate"] == {
         "raise_urgency": False,
-        "reassign_to": "managers",
+        "reassign_to": None,
         "group": "managers",
     }
     listed = _json(capsys, "sla", "list")
     vip = next(p for p in listed["policies"] if p["name"] == "vip")
-    assert vip["escalate"]["reassign_to"] == "managers"
+    assert vip["escalate"]["group"] == "managers"
     standard = next(p for p in listed["policies"] if p["name"] == "standard")
     assert standard["escalate"] == {"raise_urgency": False, "reassign_to": None, "group": None}
     changed = _json(capsys, "sla", "policy", "set", "standard", "--escalate-to", "managers")

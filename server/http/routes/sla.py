@@ -70,7 +70,7 @@ class PolicyIn(PolicyPatch):
 
 class EscalationOut(Out):
     raise_urgency: bool
-    reassign_to: str | None  # a manager's email, or the group ("managers")
+    reassign_to: str | None  # one person's email
     group: str | None = None  # "managers" when the breach goes to the least-loaded one
 
 
