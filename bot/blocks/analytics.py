@@ -23,7 +23,7 @@ from core.control.scheduler import SchedulerStatus
 from core.errors import ValidationError
 from core.reports.analytics import PERIODS, TRENDS, Analytics
 from core.reports.charts import BREAKDOWNS
-from core.reports.sla_compliance import Metrics, SlaCompliance, SlaFigures
+from core.reports.sla_compliance import SlaCompliance, SlaFigures
 from core.workflow.notifications import TicketBatch
 
 Block = dict[str, Any]
@@ -182,16 +182,9 @@ def sla_blocks(sla: SlaCompliance, *, by: str | None = None) -> list[Block]:
     header = ("metric", "met", "breached", "compliance", "open", "paused", "p50", "p90")
     text = f"*SLA compliance* (times in business hours)\n{_table(rows, header)}"
     blocks: list[Block] = [{"type": "section", "text": mrkdwn(text)}]
-    groups: list[tuple[str, Metrics]] = []
-    if by == "category":
-        groups = list(sla.by_category.items())
-    elif by == "urgency":
-        groups = list(sla.by_urgency.items())
-    elif by == "agent":
-        groups = [
-            ("unassigned" if x.user_id is None else (x.name or x.email or "?"), x.metrics)
-            for x in sla.by_agent
-        ]
+    groups = sla.grouped(
+        by, lambda x: "unassigned" if x.user_id is None else (x.name or x.email or "?")
+    )
     if by and groups:
         grouped = [
             (short(key, 24), *(_compliance(m[name]) for name in SLA_LABEL))

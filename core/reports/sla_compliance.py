@@ -35,7 +35,7 @@ Reads only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -123,6 +123,19 @@ class SlaCompliance:
     @property
     def clocks(self) -> int:
         return sum(f.clocks for f in self.metrics.values())
+
+    def grouped(
+        self, by: str | None, agent_label: Callable[[SlaAgent], str] = SlaAgent.label
+    ) -> list[tuple[str, Metrics]]:
+        """The figures of the grouping ``by`` names (category, urgency, agent; each agent
+        named by ``agent_label``) as (label, metrics), in report order; [] for no grouping."""
+        if by == "category":
+            return list(self.by_category.items())
+        if by == "urgency":
+            return list(self.by_urgency.items())
+        if by == "agent":
+            return [(agent_label(x), x.metrics) for x in self.by_agent]
+        return []
 
     def as_dict(self) -> dict[str, Any]:
         """The ``sla`` key of the analytics JSON (the API and ``desk stats --json``)."""

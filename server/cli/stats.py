@@ -10,7 +10,7 @@ from pathlib import Path
 
 from core.reports import charts
 from core.reports.analytics import PERIODS, TRENDS, Analytics
-from core.reports.sla_compliance import Metrics, SlaCompliance, SlaFigures
+from core.reports.sla_compliance import SlaCompliance, SlaFigures
 from server.cli.commands import command_parser
 from server.cli.common import fail, print_json, run_with_desk
 from server.wiring import Desk
@@ -81,13 +81,7 @@ def render_sla(sla: SlaCompliance, *, by: str | None) -> list[str]:
         )
         for name, f in sla.metrics.items()
     ]
-    groups: list[tuple[str, Metrics]] = []
-    if by == "category":
-        groups = list(sla.by_category.items())
-    elif by == "urgency":
-        groups = list(sla.by_urgency.items())
-    elif by == "agent":
-        groups = [(x.label(), x.metrics) for x in sla.by_agent]
+    groups = sla.grouped(by)
     if by:
         title = f"SLA compliance by {by}:"
         lines.append(f"\n{title:26}" + "".join(f" {SLA_LABEL[n]:>15}" for n in SLA_LABEL))
