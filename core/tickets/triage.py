@@ -235,6 +235,11 @@ class TriageService:
             if ticket
             else []
         )
+        sources = await self._sources(session, msg) if ticket else []
+        # a source found proves there is a knowledge base; else ask whether any is published
+        has_kb = bool(sources) or (
+            ticket is not None and self.sources > 0 and await has_published(session)
+        )
         return (
             TriageRequest(
                 subject=msg.subject,
@@ -253,8 +258,8 @@ class TriageService:
                 company_name=self.branding.company_name,
                 signature=self.branding.signature,
                 category_prompts=self.branding.category_prompts,
-                sources=await self._sources(session, msg),
-                knowledge_base=self.sources > 0 and await has_published(session),
+                sources=sources,
+                knowledge_base=has_kb,
                 redact=redact,
                 desk_addresses=desk_addresses,
                 reopens=reopens or 0,
