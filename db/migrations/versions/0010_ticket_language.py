@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from db.columns import drop_column
+
 revision = "0010_ticket_language"
 down_revision = "0009_notifications"
 branch_labels = None
@@ -23,10 +25,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        # SQLite 3.35+ drops the column in place. Batch mode would copy the table and drop
-        # the old one, and with foreign keys on, that drop deletes every message and draft
-        # of every ticket (CASCADE).
-        op.execute("ALTER TABLE tickets DROP COLUMN language")
-    else:
-        op.drop_column("tickets", "language")
+    drop_column("tickets", "language")  # in place: see db/columns.py

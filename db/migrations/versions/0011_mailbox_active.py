@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from db.columns import drop_column
+
 revision = "0011_mailbox_active"
 down_revision = "0010_ticket_language"
 branch_labels = None
@@ -25,9 +27,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        # SQLite 3.35+ drops the column in place. Batch mode would copy the table and drop
-        # the old one, and with foreign keys on, that drop deletes every ticket (CASCADE).
-        op.execute("ALTER TABLE mailboxes DROP COLUMN active")
-    else:
-        op.drop_column("mailboxes", "active")
+    drop_column("mailboxes", "active")  # in place: see db/columns.py

@@ -12,6 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from db.columns import drop_column
+
 revision = "0013_presence"
 down_revision = "0012_knowledge"
 branch_labels = None
@@ -27,8 +29,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        # SQLite 3.35+ drops the column in place; batch mode would copy the table
-        op.execute("ALTER TABLE agent_profiles DROP COLUMN availability_source")
-    else:
-        op.drop_column("agent_profiles", "availability_source")
+    drop_column("agent_profiles", "availability_source")  # in place: see db/columns.py

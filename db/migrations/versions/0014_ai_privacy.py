@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from db.columns import drop_column
+
 revision = "0014_ai_privacy"
 down_revision = "0013_presence"
 branch_labels = None
@@ -26,9 +28,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        # SQLite 3.35+ drops the column in place; batch mode would copy the table and drop
-        # the old one, and with foreign keys on, that drop deletes every ticket (CASCADE)
-        op.execute("ALTER TABLE mailboxes DROP COLUMN ai_redact")
-    else:
-        op.drop_column("mailboxes", "ai_redact")
+    drop_column("mailboxes", "ai_redact")  # in place: see db/columns.py

@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from db.columns import drop_column
+
 revision = "0016_draft_citations"
 down_revision = "0015_draft_outcomes"
 branch_labels = None
@@ -26,10 +28,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        # SQLite 3.35+ drops the column in place. Batch mode would copy the table and drop
-        # the old one, and with foreign keys on, that drop deletes the draft_outcomes of
-        # every draft (CASCADE), as 0011_mailbox_active explains.
-        op.execute("ALTER TABLE drafts DROP COLUMN citations")
-    else:
-        op.drop_column("drafts", "citations")
+    drop_column("drafts", "citations")  # in place: see db/columns.py

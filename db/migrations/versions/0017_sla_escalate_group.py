@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from db.columns import drop_column
+
 revision = "0017_sla_escalate_group"
 down_revision = "0016_draft_citations"
 branch_labels = None
@@ -23,9 +25,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        # in place, as in 0011_mailbox_active: batch mode would copy and drop the table,
-        # and with foreign keys on that drop cascades into the clocks
-        op.execute("ALTER TABLE sla_policies DROP COLUMN escalate_to_group")
-    else:
-        op.drop_column("sla_policies", "escalate_to_group")
+    drop_column("sla_policies", "escalate_to_group")  # in place: see db/columns.py
