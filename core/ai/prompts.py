@@ -130,11 +130,15 @@ def _guidance(category_prompts: Mapping[str, str], variant_prompts: Mapping[str,
         if value.strip()
     ]
     tried = [
-        f"- {key}: {value.strip()}" for key, value in sorted(variant_prompts.items()) if value.strip()
+        f"- {key}: {value.strip()}"
+        for key, value in sorted(variant_prompts.items())
+        if value.strip()
     ]
     text = ""
     if lines:
-        text += "\nAdditional guidance from the support team, by category:\n" + "\n".join(lines) + "\n"
+        text += (
+            "\nAdditional guidance from the support team, by category:\n" + "\n".join(lines) + "\n"
+        )
     if tried:
         text += (
             "\nFurther instructions for the draft_reply, by the category you choose:\n"

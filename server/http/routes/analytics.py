@@ -54,10 +54,11 @@ async def analytics_chart(
     _who: Stats,
     period: Period = "30d",
     trend: Trend = "day",
-    by: Literal["category", "urgency", "agent"] | None = None,
+    by: Literal["category", "urgency", "agent", "variant"] | None = None,
     kind: Literal["overview", "breakdown", "trend"] = "overview",
 ) -> Response:
-    """A PNG chart: the overview, a breakdown ``by`` category/urgency/agent, or the trend."""
+    """A PNG chart: the overview, a breakdown ``by`` category/urgency/agent/variant (its
+    reject rate), or the trend."""
     from core.reports import charts  # matplotlib: loaded by the first chart, not at start
 
     report = await desk.analytics.report(period, trend=trend)
