@@ -19,7 +19,7 @@ from core.tickets.triage import TriageService
 from db.models import AiCalibration
 from server.wiring import Desk
 from tests.ai.test_service import ScriptedProvider, _request
-from tests.core.flows import drafted_ticket, draft_row, smtp_mailbox
+from tests.core.flows import draft_row, drafted_ticket, smtp_mailbox
 from tests.learning.data import T0, Decided, put
 from tests.support.fake_openai import FakeOpenAI, Reply, completion_body, triage_content
 

@@ -23,7 +23,7 @@ from core.errors import InvalidTransition, ValidationError
 from core.tickets.variants import PausedVariant, VariantService
 from db.models import AuditEvent, DraftOutcome, PromptVariant
 from server.wiring import Desk
-from tests.core.flows import drafted_ticket, draft_row, smtp_mailbox
+from tests.core.flows import draft_row, drafted_ticket, smtp_mailbox
 from tests.learning.data import T0, Decided, many, put
 
 CLI = Actor(name="cli", source="cli")
