@@ -6,6 +6,7 @@ triager reads the fits once per time-to-live, not per mail."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -191,3 +192,15 @@ def _returning(service: TriageService) -> Callable[[], object]:
         return service
 
     return get
+
+
+def test_the_card_says_when_the_confidence_is_calibrated() -> None:
+    from bot.blocks.draft import draft_message
+    from tests.slack.test_blockkit import _card
+
+    shown = json.dumps(draft_message(_card(confidence=0.8, raw_confidence=0.5)).main.blocks)
+    assert "*AI confidence*\\n80% calibrated (model said 50%)" in shown
+    raw = json.dumps(draft_message(_card(confidence=0.8, raw_confidence=0.8)).main.blocks)
+    assert '*AI confidence*\\n80%"' in raw and "calibrated" not in raw
+    old = json.dumps(draft_message(_card(confidence=0.8)).main.blocks)  # before calibration
+    assert "calibrated" not in old
