@@ -368,6 +368,22 @@ class VariantFiguresOut(Out):
     median_approve_seconds: Number | None
 
 
+class ProviderCalibrationOut(Out):
+    provider: str
+    reviewed: int = Field(description="drafts people decided on, with a raw confidence")
+    min_drafts: int
+    fitted: bool
+    fitted_at: str | None
+    n: int | None = Field(description="the drafts the fit in use was made on")
+    ece_before: Number | None = Field(description="expected calibration error, raw values")
+    ece_after: Number | None = Field(description="the same, calibrated")
+    points: list[list[Number]] = Field(description="[raw, calibrated], ascending")
+
+
+class CalibrationOut(Out):
+    providers: list[ProviderCalibrationOut]
+
+
 class AnalyticsOut(Out):
     period: str
     since: str | None

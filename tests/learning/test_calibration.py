@@ -204,3 +204,21 @@ def test_the_card_says_when_the_confidence_is_calibrated() -> None:
     assert '*AI confidence*\\n80%"' in raw and "calibrated" not in raw
     old = json.dumps(draft_message(_card(confidence=0.8)).main.blocks)  # before calibration
     assert "calibrated" not in old
+
+
+async def test_the_api_reports_the_calibration(desk: Desk) -> None:
+    from tests.support.api import api_client, api_token
+
+    service = CalibrationService(desk.sessions, clock=at(T0))
+    await put(desk, overconfident(210))
+    await service.fit()
+    boss = await api_token(desk, "boss@team.test", role="manager", scopes="read")
+    agent = await api_token(desk, "ann@team.test", role="agent", scopes="read")
+    async with api_client(desk, boss) as c:
+        body = (await c.get("/api/v1/analytics/calibration")).json()
+    async with api_client(desk, agent) as c:
+        refused = await c.get("/api/v1/analytics/calibration")
+    [offline] = body["providers"]
+    assert offline == (await service.status())[0].as_dict()
+    assert offline["n"] == 210 and offline["ece_after"] < offline["ece_before"]
+    assert refused.status_code == 403

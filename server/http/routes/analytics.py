@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from core.access.permissions import MANAGER_ROLES, Principal
 from server.http.deps import DeskDep, allowed, api_router
-from server.http.models import AnalyticsOut
+from server.http.models import AnalyticsOut, CalibrationOut
 
 router = api_router("analytics")
 
@@ -42,6 +42,14 @@ async def analytics(
             headers={"Content-Disposition": f'attachment; filename="desk-{period}.csv"'},
         )
     return AnalyticsOut.model_validate(report.as_dict())
+
+
+@router.get("/analytics/calibration", response_model=CalibrationOut)
+async def calibration(desk: DeskDep, _who: Stats) -> CalibrationOut:
+    """Per provider: reviewed drafts and the confidence calibration in use, with its
+    expected calibration error before and after (as ``desk ai calibration --json``)."""
+    status = await desk.calibration.status()
+    return CalibrationOut.model_validate({"providers": [p.as_dict() for p in status]})
 
 
 @router.get(
