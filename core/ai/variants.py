@@ -3,8 +3,8 @@
 A ticket's place in a category is ``sha256("<ticket id>:<category>")`` read as a number in
 [0, 100) (to 1/100 of a percent); the category's active variants take consecutive slices
 of that range, each its ``share``, in the order given (the desk passes them by id, oldest
-first); a place past the last slice gets the default prompt, which counts for the
-category's control when it has one. The same ticket draws the same variant in every call
+first); a place past the last slice goes to the category's control when it has one (its
+name and its instructions, usually none: the default prompt), else to the default prompt. The same ticket draws the same variant in every call
 and every process for as long as the category's active variants stay the same.
 """
 
@@ -56,7 +56,9 @@ def choose(ticket_id: int, category: str, variants: Sequence[Variant]) -> Choice
         if at < edge:
             return Choice(variant.name, variant.instructions.strip())
     control = control_of(category, covering)
-    return Choice(control.name if control else None, "")
+    if control is None:
+        return Choice(None, "")
+    return Choice(control.name, control.instructions.strip())
 
 
 def control_of(category: str, variants: Iterable[Variant]) -> Variant | None:

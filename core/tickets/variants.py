@@ -168,8 +168,12 @@ class VariantService:
         actor: Actor,
     ) -> VariantView:
         name = name.strip()
-        if not name or len(name) > NAME_CHARS:
-            raise ValidationError(f"a variant needs a name of 1 to {NAME_CHARS} characters")
+        if not name or len(name) > NAME_CHARS or name.startswith("("):
+            raise ValidationError(
+                f"a variant needs a name of 1 to {NAME_CHARS} characters, not in brackets "
+                "(the default prompt is shown as (default))",
+                field="name",
+            )
         if not 0 <= share <= 100:
             raise ValidationError("a share is a percent, 0 to 100", field="share")
         if len(instructions) > INSTRUCTIONS_CHARS:

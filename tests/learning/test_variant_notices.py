@@ -15,7 +15,7 @@ from bot.variant_alerts import SlackVariantAlerts
 from core.audit import Actor
 from core.config import Settings
 from server.wiring import build_desk
-from server.worker import Worker
+from server.worker import LEARN_SECONDS, Worker
 from tests.learning.data import T0, many, put
 from tests.learning.test_calibration import overconfident
 from tests.support.blockkit import problems
@@ -27,8 +27,11 @@ CLI = Actor(name="cli", source="cli")
 
 async def test_the_learn_job_pauses_and_tells_the_triage_channel(slack: SlackHarness) -> None:
     desk = slack.desk
-    worker = Worker(desk, notifier=slack.runtime.notifier)
+    worker = Worker(desk, notifier=slack.runtime.notifier, control_seconds=60)
     assert isinstance(desk.variants.alerts, SlackVariantAlerts)
+    await worker.tick()
+    job = worker.scheduler.get_job("learn")
+    assert job is not None and job.trigger.interval.total_seconds() == LEARN_SECONDS
     desk.variants.clock = lambda: T0 + timedelta(days=2)
     desk.calibration.clock = lambda: T0 + timedelta(days=2)
     await desk.variants.add(name="base", category="Billing", share=0, is_control=True, actor=CLI)

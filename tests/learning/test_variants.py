@@ -67,6 +67,10 @@ def test_shares_are_respected_over_many_tickets() -> None:
     assert set(drawn) == set(expected)
     for name, share in expected.items():
         assert abs(drawn[name] / n - share) < 0.015, (name, drawn[name] / n)
+    # the control's tickets, in its slice or past the last, get the control's prompt
+    with_text = [Variant("x", "Other", 50, "X."), Variant("c", "Other", 0, "C.", is_control=True)]
+    prompts = Counter(choose(i, "Other", with_text).instructions for i in range(1, 2001))
+    assert set(prompts) == {"X.", "C."}
     technical = Counter(choose(i, "Technical", SPLIT).name for i in range(1, n + 1))
     assert set(technical) == {"steps", None}  # no control there: the default prompt
     assert abs(technical["steps"] / n - 0.10) < 0.01
@@ -143,6 +147,8 @@ async def test_shares_of_a_category_add_up_to_at_most_100(desk: Desk) -> None:
         await service.add(name="f", category="Shipping", share=1, actor=CLI)
     with pytest.raises(ValidationError, match="already"):
         await service.add(name="a", category="Other", share=1, actor=CLI)
+    with pytest.raises(ValidationError, match="not in brackets"):
+        await service.add(name="(default)", category="Other", share=1, actor=CLI)
     await service.pause("a", actor=CLI)
     await service.add(name="g", category="Billing", share=50, actor=CLI)
     with pytest.raises(ValidationError, match="Billing: 150%"):
