@@ -2,7 +2,7 @@
 
 ``VariantService`` adds, lists, pauses and resumes the ``prompt_variants`` rows; the shares
 of the active variants of a category (its own and those for ``all``) add up to at most 100,
-the rest of its tickets getting the default prompt (counted with the category's control).
+the rest of its tickets going to the category's control (else the default prompt).
 Triage reads ``active_variants`` once per batch and draws each ticket's variant with
 ``core.ai.variants`` (a stable hash of ticket and category); the name drawn for the
 category the provider chose is stored on the draft (``drafts.prompt_variant``) and, when a

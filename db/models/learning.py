@@ -14,8 +14,8 @@ from db.base import Base, utcnow
 class PromptVariant(Base):
     """Extra prompt instructions tried on a ``share`` (percent) of one category's tickets
     (``category`` ``all``: of every category's). The shares of a category's active variants
-    add up to at most 100; the rest of its tickets get the default prompt, counted with the
-    category's control (``is_control``) when it has one. ``status``: active|paused; a
+    add up to at most 100; the rest of its tickets go to the category's control
+    (``is_control``) when it has one, else get the default prompt. ``status``: active|paused; a
     variant paused by the desk says why (``paused_reason``). ``core.tickets.variants``."""
 
     __tablename__ = "prompt_variants"

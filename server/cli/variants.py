@@ -2,8 +2,9 @@
 
 A variant is extra prompt text (``--instructions``) tried on ``--share`` percent of one
 category's tickets (``--category all``: of every category's); the active variants' shares
-of a category add up to at most 100 and the rest of its tickets get the default prompt,
-counted with the category's ``--control`` variant when it has one. ``desk stats --by
+of a category add up to at most 100 and the rest of its tickets go to the category's
+``--control`` variant when it has one (usually without instructions), else get the default
+prompt. ``desk stats --by
 variant`` compares them; the worker pauses a variant rejected 10 points more often than
 its control over 200 decided drafts (``core.tickets.variants``). The person at the shell
 is trusted; each change is audited (``variant.added``, ``variant.paused``,
