@@ -248,3 +248,41 @@ async def test_pending_drafts_do_not_count(desk: Desk) -> None:
     service = await _setup(desk, told)
     await put(desk, many(199, 60, variant="try") + [Decided(decision="pending", variant="try")])
     assert await service.auto_pause() == []
+
+
+async def test_openai_gets_the_instructions_the_ticket_drew(desk: Desk) -> None:
+    from core.ai.config import AISettings
+    from core.ai.service import build_triager
+    from core.tickets.triage import TriageService
+    from tests.support.fake_openai import FakeOpenAI
+
+    await desk.variants.add(
+        name="numbered",
+        category="Technical",
+        share=100,
+        instructions="Number every step.",
+        actor=CLI,
+    )
+    await desk.variants.add(
+        name="kind", category="Billing", share=100, instructions="Be kind.", actor=CLI
+    )
+    mailbox = await smtp_mailbox(desk)
+    with FakeOpenAI(api_key="k") as api:  # answers Technical
+        ai = AISettings(provider="openai", api_key="k", base_url=api.base_url, max_retries=0)
+        service = TriageService(desk.sessions, provider=build_triager(ai), clock=at(T0))
+
+        async def get() -> TriageService:
+            return service
+
+        desk.triage_service = get  # type: ignore[method-assign]
+        _, draft_id = await drafted_ticket(
+            desk, mailbox, subject="Crash", body="The app crashes when I open reports."
+        )
+        system = api.chat_requests[-1].system_content
+    assert "- Technical: Number every step." in system and "- Billing: Be kind." in system
+    draft = await draft_row(desk, draft_id)
+    assert (draft.category, draft.prompt_variant, draft.provider) == (
+        "Technical",
+        "numbered",
+        "openai",
+    )
