@@ -43,10 +43,12 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.secrets import SecretBox
     from core.tickets.assignment import AssignmentService
     from core.tickets.bulk import BulkService
+    from core.tickets.calibration import CalibrationCache, CalibrationService
     from core.tickets.decisions import Decisions
     from core.tickets.drafts import DraftService
     from core.tickets.queries import TeamTicketReader, TicketReader
     from core.tickets.triage import TriageService
+    from core.tickets.variants import VariantService
     from core.workflow.alerts import NotificationService
     from core.workflow.assignment import AutoAssigner
     from core.workflow.assignment_settings import AgentProfiles, AssignmentRules
@@ -325,6 +327,26 @@ class Desk:
         return AnalyticsService(self.sessions)
 
     @cached_property
+    def variants(self) -> VariantService:
+        """Prompt variants (A/B); the worker gives it the triage channel's alerts."""
+        from core.tickets.variants import VariantService
+
+        return VariantService(self.sessions)
+
+    @cached_property
+    def calibration(self) -> CalibrationService:
+        from core.tickets.calibration import CalibrationService
+
+        return CalibrationService(self.sessions)
+
+    @cached_property
+    def calibration_cache(self) -> CalibrationCache:
+        """The triager's calibrations, read at most every five minutes."""
+        from core.tickets.calibration import CalibrationCache
+
+        return CalibrationCache(self.calibration)
+
+    @cached_property
     def audit_log(self) -> AuditLog:
         """The audit trail, read (``desk audit``, ``GET /api/v1/audit``)."""
         from core.reports.audit_log import AuditLog
@@ -423,7 +445,8 @@ class Desk:
         if self._triager is None or key != self._triager_key:
             if self._triager is not None:
                 await self._triager.aclose()
-            self._triager, self._triager_key = build_triager(ai), key
+            self._triager = build_triager(ai, calibrations=self.calibration_cache)
+            self._triager_key = key
         return TriageService(
             self.sessions,
             provider=self._triager,

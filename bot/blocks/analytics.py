@@ -1,6 +1,6 @@
 """Analytics, scheduler status and new-ticket notices in Slack, as pure builders.
 
-- ``/desk stats [7d|30d|all] [by:category|urgency|agent] [trend:day|week|month]``:
+- ``/desk stats [7d|30d|all] [by:category|urgency|agent|variant] [trend:day|week|month]``:
   ``parse_stats_options`` and ``analytics_blocks``, with its SLA compliance section
   (``sla_blocks``: per metric, and by the breakdown asked for) (the chart comes from
   ``core.reports.charts.chart_for(analytics, by=..., trend=...)``, uploaded by the handler);
@@ -21,7 +21,7 @@ from typing import Any
 from bot.blocks.text import escape, mrkdwn, plain, plural, short, slack_date
 from core.control.scheduler import SchedulerStatus
 from core.errors import ValidationError
-from core.reports.analytics import PERIODS, TRENDS, Analytics
+from core.reports.analytics import DEFAULT_VARIANT, PERIODS, TRENDS, Analytics
 from core.reports.charts import BREAKDOWNS
 from core.reports.sla_compliance import SlaCompliance, SlaFigures
 from core.workflow.notifications import TicketBatch
@@ -29,7 +29,9 @@ from core.workflow.notifications import TicketBatch
 Block = dict[str, Any]
 
 PERIOD_LABEL = {"7d": "last 7 days", "30d": "last 30 days", "all": "all time"}
-STATS_USAGE = "`/desk stats [7d|30d|all] [by:category|urgency|agent] [trend:day|week|month]`"
+STATS_USAGE = (
+    "`/desk stats [7d|30d|all] [by:category|urgency|agent|variant] [trend:day|week|month]`"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +112,31 @@ def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
     return "```\n" + "\n".join(lines) + "\n```"
 
 
+def _variants(a: Analytics) -> list[Block]:
+    rows = [
+        (
+            short(v.name or DEFAULT_VARIANT, 24),
+            str(v.drafts),
+            str(v.decided),
+            percent(v.unchanged_rate),
+            percent(v.edited_rate),
+            percent(v.rejected_rate),
+            duration(v.median_approve_seconds),
+        )
+        for v in a.variants[:25]
+    ]
+    if not rows:
+        return [
+            {"type": "section", "text": mrkdwn("*By prompt variant*\nno drafts in this period")}
+        ]
+    header = ("variant", "drafts", "decided", "unchanged", "edited", "rejected", "to approve")
+    text = _table(rows, header)
+    return [{"type": "section", "text": mrkdwn(f"*By prompt variant*\n{escape(text)}"[:3000])}]
+
+
 def _breakdown(a: Analytics, by: str) -> list[Block]:
+    if by == "variant":
+        return _variants(a)
     if by == "agent":
         rows = [
             (

@@ -20,6 +20,7 @@ from bot.blocks.text import (
     split_text,
 )
 from core.tickets.draft_details import Citation, DraftCard
+from core.tickets.listing import calibrated
 from core.tickets.sla_due import BREACHED, WARNING, SlaDue
 from core.vocabulary import URGENCIES
 
@@ -98,6 +99,8 @@ def _fields(card: DraftCard) -> list[Block]:
     if card.requester_name:
         sender = f"{escape(short(card.requester_name, 200))} ({sender})"
     confidence = f"{card.confidence:.0%}" if card.confidence is not None else "n/a"
+    if calibrated(card.confidence, card.raw_confidence):  # says which value is shown
+        confidence += f" calibrated (model said {card.raw_confidence:.0%})"
     urgency = card.urgency or "?"
     return [
         mrkdwn(f"*From*\n{sender}"),

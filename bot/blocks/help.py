@@ -15,7 +15,7 @@ HELP = f"""*`/desk` commands*
     category: {", ".join(CATEGORIES)} (quote names with spaces, or use the first word: `category:login`)
     urgency: {", ".join(URGENCIES)}
     assignee: an address, `@name`, or a person picked from Slack's @ list
-• `/desk stats [7d|30d|all] [by:category|urgency|agent] [trend:day|week|month]`: response and resolution times, approval and edit rates, breakdowns, trends, and a chart (managers)
+• `/desk stats [7d|30d|all] [by:category|urgency|agent|variant] [trend:day|week|month]`: response and resolution times, approval and edit rates, breakdowns (per prompt variant: unchanged, edited and rejected rates), trends, and a chart (managers)
 • `/desk bulk approve|reject|assign|send <ticket numbers or filters>`: act on many tickets at once, after a confirmation (also from App Home)
 • `/desk templates`: response templates; managers create and edit them (*Use template* is in the Edit modal)
 • `/desk kb [words]`: search the published knowledge-base articles (alone: the recent ones, with their status); `/desk kb new`, `/desk kb edit ID`: write or change one (managers)

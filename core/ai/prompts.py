@@ -120,19 +120,40 @@ def _who(message: ContextMessage) -> str:
     return f"customer <{message.from_email}>" if message.direction == "in" else "our agent"
 
 
-def _guidance(category_prompts: Mapping[str, str]) -> str:
+def _guidance(category_prompts: Mapping[str, str], variant_prompts: Mapping[str, str]) -> str:
+    """The team's guidance by category, then the prompt variants' instructions (the
+    variant the ticket drew in each category, ``core.ai.variants``), each followed for the
+    category the model chooses."""
     lines = [
         f"- {key}: {value.strip()}"
         for key, value in sorted(category_prompts.items())
         if value.strip()
     ]
-    if not lines:
-        return ""
-    return "\nAdditional guidance from the support team, by category:\n" + "\n".join(lines) + "\n"
+    tried = [
+        f"- {key}: {value.strip()}"
+        for key, value in sorted(variant_prompts.items())
+        if value.strip()
+    ]
+    text = ""
+    if lines:
+        text += (
+            "\nAdditional guidance from the support team, by category:\n" + "\n".join(lines) + "\n"
+        )
+    if tried:
+        text += (
+            "\nFurther instructions for the draft_reply, by the category you choose:\n"
+            + "\n".join(tried)
+            + "\n"
+        )
+    return text
 
 
 def build_system_prompt(
-    *, company_name: str, signature: str, category_prompts: Mapping[str, str]
+    *,
+    company_name: str,
+    signature: str,
+    category_prompts: Mapping[str, str],
+    variant_prompts: Mapping[str, str] | None = None,
 ) -> str:
     if signature.strip():
         sign_off = "End it with this signature, verbatim:\n" + signature.strip()
@@ -143,7 +164,7 @@ def build_system_prompt(
         categories=", ".join(c.value for c in Category),
         urgencies=", ".join(u.value for u in Urgency),
         sign_off=sign_off,
-        guidance=_guidance(category_prompts),
+        guidance=_guidance(category_prompts, variant_prompts or {}),
     )
 
 
@@ -218,7 +239,10 @@ def build_prompt(
     """System and user messages for ``request`` with untrusted text inside ``token_budget``."""
     prompts = {**(category_prompts or {}), **request.category_prompts}
     system = build_system_prompt(
-        company_name=request.company_name, signature=request.signature, category_prompts=prompts
+        company_name=request.company_name,
+        signature=request.signature,
+        category_prompts=prompts,
+        variant_prompts=request.variant_prompts,
     )
     budget_chars = token_budget * CHARS_PER_TOKEN
     body, body_cut = _cut(_neutralise(request.text.strip()), int(budget_chars * EMAIL_SHARE))

@@ -36,6 +36,9 @@ class TriageMeta(BaseModel):
     latency_ms: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
+    # the provider's own confidence when ``result.confidence`` was calibrated
+    # (core.ai.calibration); None: the confidence is the provider's own
+    raw_confidence: float | None = None
 
 
 class ContextMessage(BaseModel):
@@ -88,6 +91,9 @@ class TriageRequest(BaseModel):
     company_name: str = "Support"
     signature: str = ""
     category_prompts: dict[str, str] = Field(default_factory=dict)
+    # prompt variants (A/B) the ticket drew: category value -> the variant's extra
+    # instructions, followed when the model picks that category (core.ai.variants)
+    variant_prompts: dict[str, str] = Field(default_factory=dict)
     # response templates the offline provider drafts from: category value (or "*" for the
     # general one) -> Jinja2 text (core.replies.rendering variables); see core.replies.templates
     reply_templates: dict[str, str] = Field(default_factory=dict)

@@ -12,16 +12,22 @@
   rules of ``core.ai.escalation`` on the request (asks for a human, legal, a refund above
   the limit, a second reopen, a VIP sender), whichever provider answered; every reason is
   kept, joined by "; ", and the rules that fired are named in ``flags.escalation_rules``.
+- Calibration: when the answering provider's confidence has a fitted calibration
+  (``core.ai.calibration``, read through the ``calibrations`` source passed in, which caches
+  it), ``result.confidence`` is the calibrated value, the thresholds apply to it, and the
+  provider's own value is kept in ``meta.raw_confidence``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from core.ai import escalation, guardrails
+from core.ai.calibration import Calibration
 from core.ai.config import AISettings
 from core.ai.offline import OfflineProvider, get_model
 from core.ai.provider import TriageProvider
@@ -38,6 +44,12 @@ class BatchItem:
     seconds: float
 
 
+class CalibrationSource(Protocol):
+    """The calibrations in use, by provider name (a cache: see core.tickets.calibration)."""
+
+    async def current(self) -> Mapping[str, Calibration]: ...
+
+
 class Triager:
     def __init__(
         self,
@@ -45,10 +57,12 @@ class Triager:
         *,
         settings: AISettings,
         fallback: TriageProvider | None = None,
+        calibrations: CalibrationSource | None = None,
     ) -> None:
         self.primary = primary
         self.fallback = fallback
         self.settings = settings
+        self.calibrations = calibrations
         self.name = primary.name  # a Triager is itself a TriageProvider
 
     def prepare(self, request: TriageRequest) -> TriageRequest:
@@ -81,11 +95,13 @@ class Triager:
                 raise
             fallback_reason = f"{self.primary.name}: {exc}"
             triaged = await self.fallback.triage(request)
+        known = await self.calibrations.current() if self.calibrations is not None else {}
         triaged = self.review(
             triaged,
             request=request,
             fallback_reason=fallback_reason,
             offered=[s.id for s in request.sources],
+            calibration=known.get(triaged.meta.provider),
         )
         meta = triaged.meta.model_copy(
             update={"latency_ms": round((time.perf_counter() - started) * 1000)}
@@ -99,10 +115,22 @@ class Triager:
         request: TriageRequest | None = None,
         fallback_reason: str | None = None,
         offered: Collection[int] = (),
+        calibration: Calibration | None = None,
     ) -> Triaged:
         """Apply guardrails and escalation rules to a provider's answer (the rules on the
         mail, ``core.ai.escalation``, when the ``request`` it answered is given); keep only
-        the citations of sources that were ``offered`` (each once, in the provider's order)."""
+        the citations of sources that were ``offered`` (each once, in the provider's order).
+        With a ``calibration``, the confidence is calibrated first and the thresholds apply
+        to the calibrated value (the raw one goes to ``meta.raw_confidence``)."""
+        if calibration is not None and triaged.meta.raw_confidence is None:
+            raw = triaged.result.confidence
+            calibrated = round(min(1.0, max(0.0, calibration.apply(raw))), 4)
+            triaged = triaged.model_copy(
+                update={
+                    "result": triaged.result.model_copy(update={"confidence": calibrated}),
+                    "meta": triaged.meta.model_copy(update={"raw_confidence": raw}),
+                }
+            )
         result = triaged.result
         allowed = set(offered)
         citations = [c for c in dict.fromkeys(result.citations) if c in allowed]
@@ -191,14 +219,18 @@ class Triager:
                 await close()
 
 
-def build_triager(settings: AISettings) -> Triager:
+def build_triager(
+    settings: AISettings, *, calibrations: CalibrationSource | None = None
+) -> Triager:
     """The triager for ``settings``: offline alone, or OpenAI with the offline fallback."""
     if settings.provider == "offline":
-        return Triager(OfflineProvider(), settings=settings)
+        return Triager(OfflineProvider(), settings=settings, calibrations=calibrations)
     from core.ai.openai_provider import OpenAIProvider
 
     fallback = OfflineProvider() if settings.fallback_to_offline else None
-    return Triager(OpenAIProvider(settings), settings=settings, fallback=fallback)
+    return Triager(
+        OpenAIProvider(settings), settings=settings, fallback=fallback, calibrations=calibrations
+    )
 
 
 async def check(settings: AISettings) -> str:

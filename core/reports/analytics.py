@@ -20,6 +20,11 @@ Definitions (``since`` is the start of the period; "all" has none):
   them;
 - trend: tickets received and replies sent per day, week (starting Monday) or month, UTC;
 - template usage: insertions of each response template in the period;
+- per prompt variant (``core.tickets.variants``; the default prompt as ``None``): drafts of
+  the period that drew it; of the decisions of the period on its drafts
+  (``draft_outcomes.decided_at``), the share approved unchanged (``edit_class``
+  ``unchanged``), approved edited (``light`` or ``heavy``) and rejected; the median time to
+  approve (draft created -> approved) of those approved;
 - SLA compliance: the clocks started in the period, per metric and by category, urgency
   and agent (``core.reports.sla_compliance``, whose docstring defines the figures).
 
@@ -48,13 +53,14 @@ from core.errors import ValidationError
 from core.reports.sla_compliance import SlaCompliance, sla_compliance
 from core.vocabulary import CATEGORIES, URGENCIES
 from db.base import utcnow
-from db.models import Draft, Message, ResponseTemplate, TemplateUse, Ticket, User
+from db.models import Draft, DraftOutcome, Message, ResponseTemplate, TemplateUse, Ticket, User
 from db.session import SessionFactory, is_postgres
 
 PERIODS: dict[str, int | None] = {"7d": 7, "30d": 30, "all": None}
 TRENDS = ("day", "week", "month")
 MAX_BUCKETS = 400
 UNCLASSIFIED = "Unclassified"
+DEFAULT_VARIANT = "(default)"  # the default prompt's row in text and CSV
 
 Scope = Select[Any] | Sequence[int] | None
 
@@ -161,6 +167,48 @@ class TemplateUsage:
 
 
 @dataclass(frozen=True, slots=True)
+class VariantFigures:
+    """One prompt variant's drafts and decisions (``name`` None: the default prompt)."""
+
+    name: str | None
+    drafts: int = 0
+    decided: int = 0
+    unchanged: int = 0
+    edited: int = 0
+    rejected: int = 0
+    median_approve_seconds: float | None = None
+
+    def _rate(self, n: int) -> float | None:
+        return n / self.decided if self.decided else None
+
+    @property
+    def unchanged_rate(self) -> float | None:
+        return self._rate(self.unchanged)
+
+    @property
+    def edited_rate(self) -> float | None:
+        return self._rate(self.edited)
+
+    @property
+    def rejected_rate(self) -> float | None:
+        return self._rate(self.rejected)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "variant": self.name,
+            "drafts": self.drafts,
+            "decided": self.decided,
+            "unchanged": self.unchanged,
+            "edited": self.edited,
+            "rejected": self.rejected,
+            "unchanged_rate": _round(self.unchanged_rate),
+            "edited_rate": _round(self.edited_rate),
+            "rejected_rate": _round(self.rejected_rate),
+            "median_approve_seconds": _round(self.median_approve_seconds),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Analytics:
     period: str
     since: datetime | None
@@ -181,6 +229,7 @@ class Analytics:
     trend: list[TrendPoint] = field(default_factory=list)
     templates: list[TemplateUsage] = field(default_factory=list)
     sla: SlaCompliance = field(default_factory=SlaCompliance)
+    variants: list[VariantFigures] = field(default_factory=list)
 
     @property
     def approval_rate(self) -> float | None:
@@ -227,6 +276,7 @@ class Analytics:
             },
             "templates": [asdict(t) for t in self.templates],
             "sla": self.sla.as_dict(),
+            "variants": [v.as_dict() for v in self.variants],
         }
 
     def csv_rows(self) -> list[tuple[str, str, str, str]]:
@@ -260,6 +310,10 @@ class Analytics:
         for t in self.templates:
             add("template", t.name, "uses", t.uses)
         rows += self.sla.csv_rows()
+        for v in self.variants:
+            for metric, value in v.as_dict().items():
+                if metric != "variant":
+                    add("variant", v.name or DEFAULT_VARIANT, metric, value)
         return rows
 
     def to_csv(self) -> str:
@@ -314,6 +368,7 @@ class AnalyticsService:
             trend_points = await _trend(session, trend, since, now, scope)
             templates = await _template_usage(session, since, scope)
             sla = await sla_compliance(session, since=since, now=now, scope=scope)
+            variants = await _variant_figures(session, since, scope, postgres=postgres)
         return Analytics(
             period=period,
             since=since,
@@ -334,6 +389,7 @@ class AnalyticsService:
             trend=trend_points,
             templates=templates,
             sla=sla,
+            variants=variants,
         )
 
 
@@ -544,6 +600,96 @@ async def _agent_figures(
     return sorted(out, key=lambda a: (-a.handled, -a.sent, a.email))
 
 
+async def _variant_figures(
+    session: AsyncSession, since: datetime | None, scope: Scope, *, postgres: bool
+) -> list[VariantFigures]:
+    """Per prompt variant: drafts of the period, decisions of the period, median time to
+    approve (see the module). Only variants with drafts or decisions in the period."""
+    drafted = [*_scoped_drafts(scope)]
+    if since is not None:
+        drafted.append(Draft.created_at >= since)
+    figures: dict[str | None, dict[str, Any]] = {
+        name: {"drafts": int(n)}
+        for name, n in await session.execute(
+            select(Draft.prompt_variant, func.count())
+            .where(*drafted)
+            .group_by(Draft.prompt_variant)
+        )
+    }
+    decided = [*_scoped_drafts(scope)]
+    if since is not None:
+        decided.append(DraftOutcome.decided_at >= since)
+    approved = DraftOutcome.decision == "approved"
+    waited = case(
+        (
+            and_(approved, Draft.approved_at >= Draft.created_at),
+            seconds_between(Draft.approved_at, Draft.created_at),
+        ),
+        else_=None,
+    )
+    columns: list[Any] = [
+        DraftOutcome.prompt_variant,
+        func.count(),
+        func.count(case((and_(approved, DraftOutcome.edit_class == "unchanged"), 1))),
+        func.count(case((and_(approved, DraftOutcome.edit_class != "unchanged"), 1))),
+        func.count(case((DraftOutcome.decision == "rejected", 1))),
+        func.count(waited),
+    ]
+    if postgres:
+        columns.append(func.percentile_cont(0.5).within_group(waited))
+    rows = await session.execute(
+        select(*columns)
+        .select_from(DraftOutcome)
+        .join(Draft, Draft.id == DraftOutcome.draft_id)
+        .where(*decided)
+        .group_by(DraftOutcome.prompt_variant)
+    )
+    for row in rows:
+        name, n, unchanged, edited, rejected, n_waited = row[:6]
+        if postgres:
+            median = _float(row[6])
+        else:
+            median = await _variant_median(session, waited, int(n_waited), decided, name)
+        figures.setdefault(name, {}).update(
+            decided=int(n),
+            unchanged=int(unchanged),
+            edited=int(edited),
+            rejected=int(rejected),
+            median_approve_seconds=median,
+        )
+    out = [VariantFigures(name, **values) for name, values in figures.items()]
+    return sorted(out, key=lambda v: (v.name is not None, v.name or ""))
+
+
+async def _variant_median(
+    session: AsyncSession,
+    expr: ColumnElement[Any],
+    n: int,
+    conds: list[ColumnElement[bool]],
+    name: str | None,
+) -> float | None:
+    """SQLite: the median of ``expr`` over one variant's decided drafts (as _sqlite_median)."""
+    if not n:
+        return None
+    value = expr.label("v")
+    which = (
+        DraftOutcome.prompt_variant.is_(None)
+        if name is None
+        else DraftOutcome.prompt_variant == name
+    )
+    middle = (
+        select(value)
+        .select_from(DraftOutcome)
+        .join(Draft, Draft.id == DraftOutcome.draft_id)
+        .where(*conds, which, expr.is_not(None))
+        .order_by(value)
+        .limit(2 - n % 2)
+        .offset((n - 1) // 2)
+        .subquery()
+    )
+    return _float(await session.scalar(select(func.avg(middle.c.v))))
+
+
 async def _trend(
     session: AsyncSession, unit: str, since: datetime | None, now: datetime, scope: Scope
 ) -> list[TrendPoint]:
@@ -629,6 +775,7 @@ __all__ = [
     "Durations",
     "TemplateUsage",
     "TrendPoint",
+    "VariantFigures",
     "bucket_start",
     "period_start",
     "seconds_between",

@@ -17,7 +17,7 @@ from matplotlib.ticker import MaxNLocator
 
 from core.reports.analytics import Analytics
 
-BREAKDOWNS = ("category", "urgency", "agent")
+BREAKDOWNS = ("category", "urgency", "agent", "variant")
 RECEIVED, SENT, OTHER = "#4C78A8", "#54A24B", "#F58518"
 URGENCY_COLOURS = {"High": "#E45756", "Medium": "#F58518", "Low": "#4C78A8"}
 
@@ -117,6 +117,15 @@ def _breakdown(ax: Axes, a: Analytics, by: str) -> None:
         ax.set_xlabel("drafts")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(loc="lower right", fontsize=8)
+    elif by == "variant":
+        ax.set_title("Decisions per prompt variant")
+        variants = [v for v in a.variants if v.decided][:15]
+        if not variants:
+            _empty(ax)
+            return
+        labels = [v.name or "(default)" for v in variants]
+        _hbars(ax, labels, [round((v.rejected_rate or 0) * 100) for v in variants])
+        ax.set_xlabel("rejected, % of the decided drafts")
     else:
         raise ValueError(f"unknown breakdown {by!r}; use one of {', '.join(BREAKDOWNS)}")
 

@@ -78,6 +78,9 @@ class DraftCard:
     # a failed draft's customer address is marked undeliverable (a permanent bounce): a
     # retry fails until the mark is cleared (looked up for failed drafts only)
     requester_undeliverable: bool = False
+    # the provider's own confidence when ``confidence`` is its calibrated value
+    raw_confidence: float | None = None
+    prompt_variant: str | None = None
     # the ticket's nearest SLA due time and its state; None without an open clock
     sla: SlaDue | None = None
     language: str | None = None  # the customer's (ISO 639-1), None when unknown
@@ -144,6 +147,8 @@ class DraftCardReader:
             summary=draft.summary,
             fix_steps=list(draft.fix_steps or []),
             confidence=draft.confidence,
+            raw_confidence=draft.raw_confidence,
+            prompt_variant=draft.prompt_variant,
             escalation_required=draft.escalation_required,
             escalation_reason=draft.escalation_reason,
             created_at=draft.created_at,

@@ -110,6 +110,7 @@ _COLUMNS = """
     t.ai_processed, t.escalation_required, t.last_message_at, t.first_response_at,
     d.id AS draft_id, d.fix_steps, d.citations, d.body AS draft_body, d.version AS draft_version,
     d.status AS draft_status, d.approved_at, d.sent_at, d.confidence, d.escalation_reason,
+    d.raw_confidence, d.prompt_variant,
     assignee.email AS assigned_to_email, approver.email AS approved_by_email"""
 
 _FROM = """
@@ -306,6 +307,11 @@ def _json(value: Any, default: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+def calibrated(confidence: float | None, raw: float | None) -> bool:
+    """Whether a draft's confidence is not the provider's own (its calibration changed it)."""
+    return confidence is not None and raw is not None and abs(confidence - raw) > 1e-9
+
+
 def ticket_view(row: Mapping[Any, Any]) -> dict[str, Any]:
     """The seed's ticket fields plus the desk's own, from a row of ``page`` or ``one``."""
     drafted = row["draft_id"] is not None
@@ -323,8 +329,8 @@ def ticket_view(row: Mapping[Any, Any]) -> dict[str, Any]:
         "fix_steps": _json(row["fix_steps"], []) if drafted else [],
         # ids until ``attach_citations`` gives them their titles
         "citations": [int(i) for i in _json(row["citations"], [])] if drafted else [],
-        # the A/B prompt variant the draft was written with: none exist yet, so always null
-        "prompt_variant": None,
+        # the A/B prompt variant the draft was written with (null: the default prompt)
+        "prompt_variant": row["prompt_variant"] if drafted else None,
         "draft_response": row["draft_body"],
         "draft_id": row["draft_id"],
         "draft_version": row["draft_version"],
@@ -333,6 +339,9 @@ def ticket_view(row: Mapping[Any, Any]) -> dict[str, Any]:
         "approved_at": _when(row["approved_at"]),
         "sent_at": _when(row["sent_at"]),
         "confidence": row["confidence"],
+        # ``confidence`` is calibrated (core.ai.calibration): the provider's own is raw
+        "raw_confidence": row["raw_confidence"] if drafted else None,
+        "confidence_calibrated": calibrated(row["confidence"], row["raw_confidence"]),
         "thread_id": row["thread_id"],
         "message_id": row["message_id"],
         "assigned_to": row["assigned_to_id"],

@@ -70,7 +70,7 @@ async def record_outcome(
             rejection_reason=reason,
             category=(ticket.category if ticket else None) or draft.category,
             language=ticket.language if ticket else None,
-            prompt_variant=None,  # no prompt variants yet
+            prompt_variant=draft.prompt_variant,  # the A/B variant drawn (core.tickets.variants)
             subject=(message.subject if message else "")[:SUBJECT_CHARS],
             customer_text=_customer_text(message)[:CUSTOMER_TEXT_CHARS],
             customer_name=(message.from_name if message else "")[:200],

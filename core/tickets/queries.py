@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import NotFound
 from core.tickets import listing
-from core.tickets.listing import TicketQuery
+from core.tickets.listing import TicketQuery, calibrated
 from core.vocabulary import (
     APPROVAL_STATUSES,
     STATUSES,
@@ -229,6 +229,10 @@ def draft_view(d: Draft, users: dict[int, str]) -> dict[str, Any]:
         "category": d.category,
         "urgency": d.urgency,
         "confidence": d.confidence,
+        # the provider's own value when ``confidence`` is calibrated (core.ai.calibration)
+        "raw_confidence": d.raw_confidence,
+        "confidence_calibrated": calibrated(d.confidence, d.raw_confidence),
+        "prompt_variant": d.prompt_variant,
         "escalation_required": d.escalation_required,
         "escalation_reason": d.escalation_reason,
         "provider": d.provider,

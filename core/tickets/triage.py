@@ -10,6 +10,10 @@ ticket's history that the mail does not hold: how often the customer reopened th
 (``reopens``: its ``ticket.reopened_by_customer`` audit events, written by the intake); and
 the past replies people approved or rejected for mail like it, in its language
 (``core.tickets.similar``): the examples a provider drafts from.
+
+Prompt variants (``core.tickets.variants``) are read once per batch; each request carries
+the instructions of the variant its ticket draws in each category, and the draft keeps the
+name drawn for the category the provider chose (``drafts.prompt_variant``).
 """
 
 from __future__ import annotations
@@ -26,11 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ai.provider import TriageProvider
 from core.ai.result import ContextMessage, KnowledgeSource, Triaged, TriageRequest
+from core.ai.variants import Variant, choices, choose
 from core.audit import Actor, record
 from core.errors import AIError
 from core.knowledge.retrieval import has_published, sources_for
 from core.ticket_events import NO_EVENTS, TicketEvents
 from core.tickets.similar import similar_outcomes
+from core.tickets.variants import active_variants
 from db.base import utcnow
 from db.models import AuditEvent, Draft, KbArticle, Mailbox, Message, Ticket
 from db.session import SessionFactory, rows_changed
@@ -100,11 +106,12 @@ class TriageService:
                     .limit(limit)
                 )
             )
+            variants = await active_variants(session) if queued else []
         sem = asyncio.Semaphore(self.concurrency)
 
         async def one(message_id: int) -> None:
             async with sem:
-                await self._triage_message(message_id, report)
+                await self._triage_message(message_id, report, variants)
 
         await asyncio.gather(*(one(m) for m in queued))
         return report
@@ -124,29 +131,34 @@ class TriageService:
                 )
                 if d.flags.get("fallback")
             ][:limit]
+            variants = await active_variants(session) if drafts else []
         done = 0
         for draft in drafts:
             async with self.sessions() as session:
                 msg = await session.get(Message, draft.in_reply_to_message_id or 0)
                 if msg is None:
                     continue
-                request = await self._request(session, msg)
+                request = _with_variants(await self._request(session, msg), variants)
             try:
                 triaged = await self.provider.triage(request)
             except AIError:
                 return done  # still down; next cycle
             if triaged.result.flags.fallback:
                 return done
-            done += await self._replace(draft.id, draft.ticket_id, triaged)
+            done += await self._replace(
+                draft.id, draft.ticket_id, triaged, _variant_of(request, triaged, variants)
+            )
         return done
 
-    async def _replace(self, draft_id: int, ticket_id: int, triaged: Triaged) -> int:
+    async def _replace(
+        self, draft_id: int, ticket_id: int, triaged: Triaged, variant: str | None = None
+    ) -> int:
         r, meta = triaged.result, triaged.meta
         async with self.sessions.begin() as session:
             result = await session.execute(
                 update(Draft)
                 .where(Draft.id == draft_id, Draft.status == "pending", Draft.version == 1)
-                .values(version=2, **_draft_fields(triaged))
+                .values(version=2, prompt_variant=variant, **_draft_fields(triaged))
                 .execution_options(synchronize_session=False)
             )
             if rows_changed(result) != 1:
@@ -170,7 +182,9 @@ class TriageService:
             await self.events.classified(session, ticket_id, self.clock())
         return 1
 
-    async def _triage_message(self, message_id: int, report: TriageReport) -> None:
+    async def _triage_message(
+        self, message_id: int, report: TriageReport, variants: list[Variant]
+    ) -> None:
         async with self.sessions() as session:
             msg = await session.get(Message, message_id)
             if msg is None or msg.triage_status != "queued":
@@ -191,14 +205,14 @@ class TriageService:
                 await self._finish_without_draft(message_id, "superseded")
                 report.superseded += 1
                 return
-            request = await self._request(session, msg)
+            request = _with_variants(await self._request(session, msg), variants)
         try:
             triaged = await self.provider.triage(request)
         except AIError as exc:
             log.warning("triage of message %s failed: %s", message_id, exc)
             report.failed += 1
             return  # stays queued; the next cycle tries again
-        draft_id = await self._store(msg, triaged)
+        draft_id = await self._store(msg, triaged, _variant_of(request, triaged, variants))
         if draft_id is not None:
             report.drafted.append(draft_id)
             report.escalated += triaged.result.flags.escalation_required
@@ -296,7 +310,9 @@ class TriageService:
                 .execution_options(synchronize_session=False)
             )
 
-    async def _store(self, msg: Message, triaged: Triaged) -> int | None:
+    async def _store(
+        self, msg: Message, triaged: Triaged, variant: str | None = None
+    ) -> int | None:
         r, meta = triaged.result, triaged.meta
         now = self.clock()
         async with self.sessions.begin() as session:
@@ -327,6 +343,7 @@ class TriageService:
                 in_reply_to_message_id=msg.id,
                 status="pending",
                 created_at=now,
+                prompt_variant=variant,
                 **_draft_fields(triaged),
             )
             session.add(draft)
@@ -377,6 +394,22 @@ async def _cite(session: AsyncSession, article_ids: list[int], now: datetime) ->
         )
 
 
+def _with_variants(request: TriageRequest, variants: list[Variant]) -> TriageRequest:
+    """``request`` with the instructions of the variants its ticket draws, per category."""
+    if not variants or request.ticket_id is None:
+        return request
+    drawn = choices(request.ticket_id, variants)
+    prompts = {c: ch.instructions for c, ch in drawn.items() if ch.instructions}
+    return request.model_copy(update={"variant_prompts": prompts}) if prompts else request
+
+
+def _variant_of(request: TriageRequest, triaged: Triaged, variants: list[Variant]) -> str | None:
+    """The variant the ticket drew in the category the provider chose."""
+    if not variants or request.ticket_id is None:
+        return None
+    return choose(request.ticket_id, triaged.result.category.value, variants).name
+
+
 def _draft_fields(triaged: Triaged) -> dict[str, Any]:
     r, meta = triaged.result, triaged.meta
     return {
@@ -388,6 +421,8 @@ def _draft_fields(triaged: Triaged) -> dict[str, Any]:
         "fix_steps": list(r.fix_steps),
         "citations": list(r.citations),
         "confidence": r.confidence,
+        # the provider's own value, which a refit of the calibration reads
+        "raw_confidence": r.confidence if meta.raw_confidence is None else meta.raw_confidence,
         "escalation_required": r.flags.escalation_required,
         "escalation_reason": r.flags.escalation_reason,
         "flags": r.flags.model_dump(mode="json"),

@@ -3,6 +3,7 @@
 from db.models.assignment import AgentProfile, MailboxAssignment, ReopenedTicket
 from db.models.audit import AuditEvent
 from db.models.knowledge import KbArticle
+from db.models.learning import AiCalibration, PromptVariant
 from db.models.mail import Attachment, FolderState, Mailbox, Message, Quarantine, Recipient
 from db.models.notifications import NotificationPref, NotificationSent, NotificationSettings
 from db.models.outcomes import DraftOutcome
@@ -17,6 +18,7 @@ from db.models.workers import WorkerStatus
 
 __all__ = [
     "AgentProfile",
+    "AiCalibration",
     "ApiToken",
     "Attachment",
     "AuditEvent",
@@ -31,6 +33,7 @@ __all__ = [
     "NotificationPref",
     "NotificationSent",
     "NotificationSettings",
+    "PromptVariant",
     "Quarantine",
     "Recipient",
     "ReopenedTicket",

@@ -18,7 +18,7 @@ class DraftOutcome(Base):
     what similarity is measured on. ``from_template``: the AI drafted from an in-app
     response template, or a person inserted one (``template_id``, when it still exists); an
     outcome whose template is deactivated or deleted stops counting as an example.
-    ``prompt_variant``: NULL until prompt variants exist."""
+    ``prompt_variant``: the draft's (``core.tickets.variants``); NULL for the default prompt."""
 
     __tablename__ = "draft_outcomes"
     __table_args__ = (Index("ix_draft_outcomes_lookup", "category", "language", "decided_at"),)

@@ -81,13 +81,19 @@ class Draft(Base):
     # the knowledge-base articles (kb_articles.id) the draft cites, in the provider's order;
     # only ids that were offered to it (core.ai.service); an article may since be gone
     citations: Mapped[list[int]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # the confidence the escalation threshold was applied to: the provider's own
+    # (``raw_confidence``) mapped through its calibration when one is fitted
+    # (core.ai.calibration); NULL raw_confidence on drafts from before calibration
     confidence: Mapped[float | None] = mapped_column(Float)
+    raw_confidence: Mapped[float | None] = mapped_column(Float)
     escalation_required: Mapped[bool] = mapped_column(default=False)
     escalation_reason: Mapped[str | None] = mapped_column(Text)
     flags: Mapped[dict[str, Any]] = mapped_column(default=dict)
     provider: Mapped[str | None] = mapped_column(String(50))
     model: Mapped[str | None] = mapped_column(String(100))
     prompt_version: Mapped[str | None] = mapped_column(String(50))
+    # the prompt variant (prompt_variants.name) the ticket's category drew (core.tickets.variants)
+    prompt_variant: Mapped[str | None] = mapped_column(String(50))
     latency_ms: Mapped[int | None] = mapped_column(Integer)
     tokens_in: Mapped[int | None] = mapped_column(Integer)
     tokens_out: Mapped[int | None] = mapped_column(Integer)

@@ -1,7 +1,8 @@
-"""desk triage FILE | desk eval FILE.csv | desk ai test.
+"""desk triage FILE | desk eval FILE.csv | desk ai test | desk ai calibration.
 
 AI settings come from the environment (the ``ai`` and ``brand`` sections of ``Settings``); none of these
-commands needs the database, so this module imports nothing from the desk's wiring (and
+commands but ``desk ai calibration`` (in ``server.cli.calibration``, loaded when it runs)
+needs the database, so this module imports nothing from the desk's wiring (and
 ``server.cli.common`` loads none of it at import). Exit codes: 0 ok, 1 the operation failed, 2 bad usage.
 """
 
@@ -65,6 +66,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     t = ai_sub.add_parser("test", help="check the AI provider: reachable, key valid, model known")
     t.add_argument("--provider", choices=("offline", "openai"), help="override DESK_AI_PROVIDER")
     t.set_defaults(func=run_ai_test)
+    c = ai_sub.add_parser(
+        "calibration", help="the confidence calibration per provider (the database's drafts)"
+    )
+    c.add_argument("--fit", action="store_true", help="fit again now from the reviewed drafts")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=run_calibration)
+
+
+def run_calibration(args: argparse.Namespace) -> int:
+    """``desk ai calibration``: it reads the database, so it lives in server.cli.calibration."""
+    from server.cli.calibration import run_calibration as run
+
+    return run(args)
 
 
 def _settings(args: argparse.Namespace) -> AISettings:

@@ -49,6 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assignment": ("assignment", "automatic assignment: list, set a mailbox's strategy"),
     "workload": ("assignment", "per agent: open, waiting, at risk, breached, capacity"),
     "escalation": ("escalation", "auto-escalation rules: refund limit, VIP senders"),
+    "variants": ("variants", "prompt variants (A/B): list, add, pause, resume"),
 }
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from core.reports import charts
-from core.reports.analytics import PERIODS, TRENDS, Analytics
+from core.reports.analytics import DEFAULT_VARIANT, PERIODS, TRENDS, Analytics
 from core.reports.sla_compliance import SlaCompliance, SlaFigures
 from server.cli.commands import command_parser
 from server.cli.common import fail, print_json, run_with_desk
@@ -117,6 +117,16 @@ def render_text(a: Analytics, *, by: str | None, trend: str | None) -> str:
             f"  {(x.name or x.email)[:18]:18} {x.handled:>6} {x.approved:>8} {x.rejected:>8} "
             f"{x.sent:>6} {duration(x.avg_response_seconds):>9} {x.assigned:>9}"
             for x in a.agents
+        ] or ["  (none)"]
+    if by == "variant":
+        lines.append(
+            "\nBy prompt variant:      drafts decided unchanged  edited rejected  to approve"
+        )
+        lines += [
+            f"  {(v.name or DEFAULT_VARIANT)[:20]:20} {v.drafts:>8} {v.decided:>7} "
+            f"{percent(v.unchanged_rate):>9} {percent(v.edited_rate):>7} "
+            f"{percent(v.rejected_rate):>8} {duration(v.median_approve_seconds):>11}"
+            for v in a.variants
         ] or ["  (none)"]
     lines += render_sla(a.sla, by=by)
     if trend:

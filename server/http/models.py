@@ -98,7 +98,7 @@ class TicketOut(Out):
     )
     prompt_variant: str | None = Field(
         default=None,
-        description="the prompt variant (A/B) of the current draft; null: no variants exist yet",
+        description="the prompt variant (A/B) of the current draft; null: the default prompt",
     )
     draft_response: str | None
     draft_id: int | None
@@ -108,6 +108,12 @@ class TicketOut(Out):
     approved_at: str | None
     sent_at: str | None
     confidence: Number | None
+    raw_confidence: Number | None = Field(
+        default=None,
+        description="the provider's own confidence; confidence is the calibrated one when "
+        "confidence_calibrated (null on drafts from before calibration)",
+    )
+    confidence_calibrated: bool = False
     thread_id: str | None
     message_id: str | None
     assigned_to: int | None
@@ -164,6 +170,9 @@ class DraftOut(Out):
     category: str | None
     urgency: str | None
     confidence: Number | None
+    raw_confidence: Number | None = None
+    confidence_calibrated: bool = False
+    prompt_variant: str | None = None
     escalation_required: bool
     escalation_reason: str | None
     provider: str | None
@@ -346,6 +355,35 @@ class SlaComplianceOut(Out):
     by_agent: list[SlaAgentOut]
 
 
+class VariantFiguresOut(Out):
+    variant: str | None
+    drafts: int
+    decided: int
+    unchanged: int
+    edited: int
+    rejected: int
+    unchanged_rate: Number | None
+    edited_rate: Number | None
+    rejected_rate: Number | None
+    median_approve_seconds: Number | None
+
+
+class ProviderCalibrationOut(Out):
+    provider: str
+    reviewed: int = Field(description="drafts people decided on, with a raw confidence")
+    min_drafts: int
+    fitted: bool
+    fitted_at: str | None
+    n: int | None = Field(description="the drafts the fit in use was made on")
+    ece_before: Number | None = Field(description="expected calibration error, raw values")
+    ece_after: Number | None = Field(description="the same, calibrated")
+    points: list[list[Number]] = Field(description="[raw, calibrated], ascending")
+
+
+class CalibrationOut(Out):
+    providers: list[ProviderCalibrationOut]
+
+
 class AnalyticsOut(Out):
     period: str
     since: str | None
@@ -360,6 +398,11 @@ class AnalyticsOut(Out):
     trend: TrendOut
     templates: list[TemplateUsageOut]
     sla: SlaComplianceOut
+    variants: list[VariantFiguresOut] = Field(
+        default_factory=list,
+        description="per prompt variant (null: the default prompt): drafts of the period and "
+        "the rates of the decisions of the period",
+    )
 
 
 # --- templates -----------------------------------------------------------------------------

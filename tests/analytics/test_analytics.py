@@ -158,7 +158,9 @@ async def test_computed_in_the_database_not_in_python(desk: Desk) -> None:
     finally:
         event.remove(desk.engine.sync_engine, "before_cursor_execute", log)
     selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
-    assert len(selects) <= 15, selects  # 14 and the SLA figures' one (its users: none here)
+    # 14, the SLA figures' one (its users: none here) and the two per prompt variant (drafts,
+    # decisions; on SQLite one median per variant with decisions: none here)
+    assert len(selects) <= 17, selects
     for s in selects:
         body = s.upper()
         assert "COUNT(" in body or "AVG(" in body or "USERS" in body, s

@@ -15,7 +15,16 @@ from sqlalchemy.orm import Session
 from db.base import Base
 from db.fulltext import include_object
 from db.migrate import downgrade, upgrade
-from db.models import AgentProfile, Mailbox, Message, SlaCalendar, SlaPolicy, Ticket, User
+from db.models import (
+    AgentProfile,
+    Draft,
+    Mailbox,
+    Message,
+    SlaCalendar,
+    SlaPolicy,
+    Ticket,
+    User,
+)
 from db.session import install_sqlite_pragmas, sync_url
 from tests.support.db import scratch_postgres
 
@@ -209,6 +218,39 @@ def test_sla_escalate_group_goes_down_and_up_keeping_every_policy(tmp_path: Path
         upgrade(url)
         with Session(engine) as s:
             assert s.scalars(select(SlaPolicy.escalate_to_group)).all() == [None]
+    finally:
+        engine.dispose()
+        drop()
+
+
+def test_prompt_variants_go_down_and_up_keeping_every_draft(tmp_path: Path) -> None:
+    """0019 adds prompt_variants, ai_calibrations and drafts.prompt_variant and
+    raw_confidence; its downgrade drops them in place, keeping the drafts (foreign keys on)."""
+    url, drop = _fresh_database(tmp_path)
+    engine = create_engine(sync_url(url))
+    install_sqlite_pragmas(engine)
+    try:
+        upgrade(url)
+        with Session(engine) as s, s.begin():
+            box = Mailbox(name="m", address="m@desk.test", kind="maildir")
+            s.add(box)
+            s.flush()
+            ticket = Ticket(mailbox_id=box.id, requester_email="c@x.test", subject="s")
+            s.add(ticket)
+            s.flush()
+            s.add(Draft(ticket_id=ticket.id, prompt_variant="brief", raw_confidence=0.4))
+        downgrade(url, "0019_prompt_variants-1")  # whatever it follows once re-chained
+        tables = set(inspect(engine).get_table_names())
+        assert not {"prompt_variants", "ai_calibrations"} & tables
+        columns = {c["name"] for c in inspect(engine).get_columns("drafts")}
+        assert not {"prompt_variant", "raw_confidence"} & columns and "confidence" in columns
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM drafts")).scalar_one() == 1
+        upgrade(url)
+        with Session(engine) as s:
+            assert s.execute(select(Draft.prompt_variant, Draft.raw_confidence)).all() == [
+                (None, None)
+            ]
     finally:
         engine.dispose()
         drop()

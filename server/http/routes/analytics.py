@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from core.access.permissions import MANAGER_ROLES, Principal
 from server.http.deps import DeskDep, allowed, api_router
-from server.http.models import AnalyticsOut
+from server.http.models import AnalyticsOut, CalibrationOut
 
 router = api_router("analytics")
 
@@ -44,6 +44,14 @@ async def analytics(
     return AnalyticsOut.model_validate(report.as_dict())
 
 
+@router.get("/analytics/calibration", response_model=CalibrationOut)
+async def calibration(desk: DeskDep, _who: Stats) -> CalibrationOut:
+    """Per provider: reviewed drafts and the confidence calibration in use, with its
+    expected calibration error before and after (as ``desk ai calibration --json``)."""
+    status = await desk.calibration.status()
+    return CalibrationOut.model_validate({"providers": [p.as_dict() for p in status]})
+
+
 @router.get(
     "/analytics/chart",
     response_class=Response,
@@ -54,10 +62,11 @@ async def analytics_chart(
     _who: Stats,
     period: Period = "30d",
     trend: Trend = "day",
-    by: Literal["category", "urgency", "agent"] | None = None,
+    by: Literal["category", "urgency", "agent", "variant"] | None = None,
     kind: Literal["overview", "breakdown", "trend"] = "overview",
 ) -> Response:
-    """A PNG chart: the overview, a breakdown ``by`` category/urgency/agent, or the trend."""
+    """A PNG chart: the overview, a breakdown ``by`` category/urgency/agent/variant (its
+    reject rate), or the trend."""
     from core.reports import charts  # matplotlib: loaded by the first chart, not at start
 
     report = await desk.analytics.report(period, trend=trend)
