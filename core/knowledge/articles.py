@@ -121,6 +121,7 @@ class ArticleView:
     created_at: datetime
     updated_at: datetime
     source_ticket_ids: list[int] = field(default_factory=list)
+    origin: str = "manual"  # or "proposal": drafted from a resolved ticket
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +131,7 @@ class ArticleView:
             "category": self.category,
             "language": self.language,
             "status": self.status,
+            "origin": self.origin,
             "version": self.version,
             "source_ticket_ids": self.source_ticket_ids,
             "reviewed_by_id": self.reviewed_by_id,
@@ -159,6 +161,7 @@ def _view(a: KbArticle) -> ArticleView:
         created_at=a.created_at,
         updated_at=a.updated_at,
         source_ticket_ids=list(a.source_ticket_ids or []),
+        origin=a.origin or "manual",
     )
 
 

@@ -397,6 +397,7 @@ class ArticleOut(Out):
     category: str | None
     language: str = Field(description="ISO 639-1, e.g. en, de")
     status: str = Field(description="draft, published or archived")
+    origin: str = Field(description="manual, or proposal: drafted from a resolved ticket")
     version: int = Field(description="1, then one more per edit")
     source_ticket_ids: list[int]
     reviewed_by_id: int | None = Field(description="the user who published it")
