@@ -414,6 +414,24 @@ class ArticlePage(Out):
     total: int
 
 
+class ProposalOut(Out):
+    id: int
+    title: str
+    category: str | None
+    language: str
+    source_ticket_ids: list[int] = Field(description="the resolved tickets it was drafted from")
+    state: str = Field(description="open (a draft), published or discarded (archived)")
+    version: int
+    reviewed_by_id: int | None
+    created_at: str
+    updated_at: str
+
+
+class ProposalPage(Out):
+    items: list[ProposalOut]
+    total: int
+
+
 class ArticleHitOut(Out):
     id: int
     title: str
