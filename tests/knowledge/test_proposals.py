@@ -263,3 +263,22 @@ def test_steps_from_sentences_when_the_reply_has_no_list() -> None:
 def test_scrub_leaves_ordinary_text_alone() -> None:
     text = "Error 500 on version 2.4.1 since 3 March; it costs 19.99 EUR. This is Windows 11."
     assert scrub(text, names=["Anna Schmidt"]) == text
+
+
+async def test_a_failing_proposal_leaves_the_resolution_alone(
+    desk: Desk, smtp_server, monkeypatch, caplog
+) -> None:
+    mia, _boss = await _people(desk)
+    mailbox = await smtp_mailbox(desk, smtp_server.host, smtp_server.port)
+    tid = await _answered(desk, mailbox, mia, body="The reset link expired.")
+
+    def broken(**_: object) -> None:
+        raise RuntimeError("drafting broke")
+
+    monkeypatch.setattr("core.knowledge.proposals.draft_article", broken)
+    await _resolve(desk, mia, tid)
+    assert (await desk.tickets.get(tid))["status"] == "resolved"
+    assert await _proposals(desk) == []
+    assert "proposing an article from ticket" in caplog.text
+    async with desk.sessions() as s:
+        assert list(await s.scalars(select(KbProposalSource.ticket_id))) == []
