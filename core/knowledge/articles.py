@@ -357,15 +357,20 @@ class KnowledgeBase:
             await session.refresh(article)
             return _view(article)
 
-    async def publish(self, who: Principal, article_id: int) -> ArticleView:
-        """The article goes public, reviewed by ``who`` (a manager or an admin)."""
+    async def publish(
+        self, who: Principal, article_id: int, *, frm: tuple[str, ...] = ("draft", "archived")
+    ) -> ArticleView:
+        """The article goes public, reviewed by ``who`` (a manager or an admin); ``frm``:
+        the statuses it may be in (a proposal: ``draft`` only)."""
         check_knowledge(who, "publish")
-        return await self._move(who, article_id, "published", frm=("draft", "archived"))
+        return await self._move(who, article_id, "published", frm=frm)
 
-    async def archive(self, who: Principal, article_id: int) -> ArticleView:
+    async def archive(
+        self, who: Principal, article_id: int, *, frm: tuple[str, ...] = ("draft", "published")
+    ) -> ArticleView:
         """Withdrawn: no longer found by default searches, kept with its history."""
         check_knowledge(who, "archive")
-        return await self._move(who, article_id, "archived", frm=("draft", "published"))
+        return await self._move(who, article_id, "archived", frm=frm)
 
     async def _move(
         self, who: Principal, article_id: int, to: str, *, frm: tuple[str, ...]

@@ -24,7 +24,7 @@ Audited: ``kb.proposed`` (a new proposal), ``kb.proposal_joined`` (a ticket join
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,7 +39,7 @@ from core.knowledge.articles import MAX_PAGE, MAX_SOURCES, ArticleView, Knowledg
 from core.knowledge.proposal_text import draft_article, jaccard, tokens
 from core.knowledge.scrub import names_of
 from core.knowledge.search import language_code
-from db.base import storable_id, utcnow
+from db.base import storable_id
 from db.models import Draft, KbArticle, KbProposalSource, Message, Ticket, User
 from db.session import SessionFactory
 
@@ -273,16 +273,9 @@ class ProposalService:
     """The proposals people review: listed, published (by a manager or an admin, named as
     the reviewer) or discarded (archived: kept, and not proposed again)."""
 
-    def __init__(
-        self,
-        session_factory: SessionFactory,
-        knowledge: KnowledgeBase,
-        *,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
+    def __init__(self, session_factory: SessionFactory, knowledge: KnowledgeBase) -> None:
         self.sessions = session_factory
         self.knowledge = knowledge
-        self.clock = clock
 
     async def list(
         self, *, state: str | None = None, limit: int = 100, offset: int = 0
@@ -317,12 +310,14 @@ class ProposalService:
             return _proposal_view(article)
 
     async def publish(self, who: Principal, article_id: int) -> ArticleView:
+        """An open proposal goes public (compare-and-set on ``draft``: one discarded
+        meanwhile stays discarded)."""
         await self._open(article_id)
-        return await self.knowledge.publish(who, article_id)
+        return await self.knowledge.publish(who, article_id, frm=("draft",))
 
     async def discard(self, who: Principal, article_id: int) -> ArticleView:
         await self._open(article_id)
-        return await self.knowledge.archive(who, article_id)
+        return await self.knowledge.archive(who, article_id, frm=("draft",))
 
     async def _open(self, article_id: int) -> None:
         proposal = await self.get(article_id)
