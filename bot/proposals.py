@@ -4,7 +4,8 @@ settings``; empty: the triage channel), posted from the worker like the drafts.
 - ``sync``: each open proposal without a message is claimed (``bot.store.proposal_posts``:
   two workers post it once) and posted with Publish / Edit / Discard; each message whose
   article was edited, published or archived since (anywhere: Slack, ``desk kb``, the API)
-  is updated. Called by the worker every cycle, so an outage heals on the next pass.
+  is updated, and so is one a near-duplicate ticket joined. Called by the worker every
+  cycle, so an outage heals on the next pass.
 - ``refresh``: update one proposal's message now (after a click), naming who decided.
 
 Slack errors are logged and left to the next sync; they never stop the engine.
@@ -82,6 +83,7 @@ class SlackProposals:
             channel=str(result.get("channel") or channel),
             version=article.version,
             status=article.status,
+            sources=len(article.source_ticket_ids),
         )
         report.posted.append(article_id)
 
@@ -105,7 +107,10 @@ class SlackProposals:
                 report.errors.append(f"proposal {article_id}: {exc}")
             return False
         await self.services.proposal_posts.rendered(
-            article_id, version=article.version, status=article.status
+            article_id,
+            version=article.version,
+            status=article.status,
+            sources=len(article.source_ticket_ids),
         )
         if report is not None:
             report.updated.append(article_id)

@@ -3,8 +3,9 @@
 One ``kb_proposal_posts`` row per proposal: inserted as a claim (``ts`` NULL) before the
 message is posted, so two workers post a proposal once; a claim older than
 ``claim_seconds`` (its process died) may be taken again. ``rendered_version`` and
-``rendered_status`` are the article's version and status the message shows: a proposal
-edited or decided anywhere (Slack, CLI, API) is behind, and the next sync updates it.
+``rendered_status`` are the article's version and status the message shows, and
+``rendered_sources`` how many source tickets: a proposal edited or decided anywhere (Slack,
+CLI, API), or joined by a near-duplicate ticket, is behind, and the next sync updates it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.base import utcnow
@@ -70,6 +71,9 @@ class ProposalPostStore:
                     KbProposalPost.rendered_version != KbArticle.version,
                     KbProposalPost.rendered_status.is_(None),
                     KbProposalPost.rendered_status != KbArticle.status,
+                    KbProposalPost.rendered_sources.is_(None),  # a near-duplicate joined
+                    KbProposalPost.rendered_sources
+                    != func.json_array_length(KbArticle.source_ticket_ids),
                 ),
             )
             .order_by(KbProposalPost.article_id)
@@ -109,9 +113,11 @@ class ProposalPostStore:
             return rows_changed(taken) == 1
 
     async def posted(
-        self, article_id: int, *, ts: str, channel: str, version: int, status: str
+        self, article_id: int, *, ts: str, channel: str, version: int, status: str, sources: int
     ) -> None:
-        await self.rendered(article_id, version=version, status=status, ts=ts, channel=channel)
+        await self.rendered(
+            article_id, version=version, status=status, sources=sources, ts=ts, channel=channel
+        )
 
     async def rendered(
         self,
@@ -119,10 +125,15 @@ class ProposalPostStore:
         *,
         version: int,
         status: str,
+        sources: int,
         ts: str | None = None,
         channel: str | None = None,
     ) -> None:
-        values: dict[str, object] = {"rendered_version": version, "rendered_status": status}
+        values: dict[str, object] = {
+            "rendered_version": version,
+            "rendered_status": status,
+            "rendered_sources": sources,
+        }
         if ts is not None:
             values.update(ts=ts, posted_at=self.clock())
         if channel is not None:

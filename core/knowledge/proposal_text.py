@@ -5,7 +5,8 @@ that was sent, extractive (no model), personal data scrubbed (``core.knowledge.s
   little (fewer than three words), the question's first sentence; at most 120 characters;
 - body, Markdown: ``## Problem`` (the question without its greeting and signature, at most
   ``PROBLEM_CHARS``) and ``## Steps`` (the reply's own numbered or bulleted lines when it
-  has some, else its sentences, numbered; without greeting, thanks and sign-off).
+  has some, else its sentences, numbered; without greeting, thanks and sign-off), as many
+  as fit in ``BODY_CHARS`` with the problem, so the whole body can be edited in Slack.
 
 ``tokens`` and ``jaccard`` compare two drafts: the word sets of title and body (lower case,
 three letters or more, stop words and the scrubber's brackets left out). Pure.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from core.knowledge.scrub import scrub
 
 TITLE_CHARS = 120
+BODY_CHARS = 2_900  # fits one Slack text input (3,000): a proposal is edited from its message
 PROBLEM_CHARS = 1_200
 MAX_STEPS = 12
 STEP_CHARS = 400
@@ -128,9 +130,16 @@ def draft_article(
     problem = scrub(problem_of(question), names=names)
     steps = [scrub(s, names=names) for s in steps_of(reply)]
     title = scrub(title_of(subject, problem), names=names)
-    body = ["## Problem", "", problem or "(the customer's question was empty)", "", "## Steps", ""]
-    body += [f"{n}. {step}" for n, step in enumerate(steps, 1)] or ["(see the reply)"]
-    return DraftedArticle(title=title, body="\n".join(body))
+    head = ["## Problem", "", problem or "(the customer's question was empty)", "", "## Steps", ""]
+    lines: list[str] = []
+    size = len("\n".join(head))
+    for n, step in enumerate(steps, 1):
+        line = f"{n}. {step}"
+        if size + 1 + len(line) > BODY_CHARS:
+            break
+        lines.append(line)
+        size += 1 + len(line)
+    return DraftedArticle(title=title, body="\n".join(head + (lines or ["(see the reply)"])))
 
 
 def tokens(text: str) -> frozenset[str]:

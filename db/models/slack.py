@@ -59,5 +59,6 @@ class KbProposalPost(Base):
     ts: Mapped[str | None] = mapped_column(String(32))
     rendered_version: Mapped[int | None] = mapped_column(Integer)
     rendered_status: Mapped[str | None] = mapped_column(String(10))
+    rendered_sources: Mapped[int | None] = mapped_column(Integer)
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     posted_at: Mapped[datetime | None]

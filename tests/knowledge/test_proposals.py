@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.access.permissions import Principal
 from core.errors import InvalidTransition
-from core.knowledge.proposal_text import draft_article, jaccard, steps_of, tokens
+from core.knowledge.proposal_text import BODY_CHARS, draft_article, jaccard, steps_of, tokens
 from core.knowledge.proposals import SIMILAR_AT
 from core.knowledge.scrub import names_of, scrub
 from db.models import AuditEvent, KbArticle, KbProposalSource
@@ -282,3 +282,11 @@ async def test_a_failing_proposal_leaves_the_resolution_alone(
     assert "proposing an article from ticket" in caplog.text
     async with desk.sessions() as s:
         assert list(await s.scalars(select(KbProposalSource.ticket_id))) == []
+
+
+def test_a_long_conversation_fits_one_slack_input() -> None:
+    question = "My export fails every night. " * 200
+    reply = "\n".join(f"{n}. Open step {n} and " + "check the setting " * 20 for n in range(1, 13))
+    drafted = draft_article(subject="Export fails", question=question, reply=reply)
+    assert len(drafted.body) <= BODY_CHARS
+    assert drafted.body.count("\n1. Open step 1") == 1 and "…" in drafted.body

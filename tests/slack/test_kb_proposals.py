@@ -166,6 +166,18 @@ async def test_a_change_elsewhere_updates_the_message_on_the_next_sync(
     proposals = SlackProposals(slack.runtime.notifier)
     assert (await proposals.sync()).posted == [reset, _export]  # no KB channel: triage's
     message = _message_of(slack, TRIAGE_CHANNEL, reset)
+    # a near-duplicate ticket joins: the message names both tickets
+    mia = await principal_by_email(slack.desk.sessions, "mia.berg@team.test", "cli")
+    mailbox = await smtp_mailbox(slack.desk, smtp_server.host, smtp_server.port, name="second")
+    like = await _answered(
+        slack.desk, mailbox, mia, body="My password reset link expired. What should I do?"
+    )
+    await _resolve(slack.desk, mia, like)
+    assert (await slack.desk.knowledge.get(reset)).source_ticket_ids[-1] == like
+    assert (await proposals.sync()).updated == [reset]
+    joined = await _update(slack, message, f", #{like}")
+    assert "From resolved tickets" in joined.text_of_blocks()
+
     boss = await principal_by_email(slack.desk.sessions, "max@team.test", "cli")
     await slack.desk.proposals.publish(boss, reset)  # from the CLI or the API, say
     report = await proposals.sync()

@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("ts", sa.String(32), nullable=True),
         sa.Column("rendered_version", sa.Integer(), nullable=True),
         sa.Column("rendered_status", sa.String(10), nullable=True),
+        sa.Column("rendered_sources", sa.Integer(), nullable=True),
         sa.Column("claimed_at", UTCDateTime(), nullable=False),
         sa.Column("posted_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
