@@ -86,8 +86,10 @@ _STREET_ROMANCE = re.compile(
     r"(?:\s+[\wÀ-ÿ'’-]+){0,2}?,?\s+(?:n[º°o]\.?\s*)?\d{1,5}\b"
 )
 _PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s?box|postfach|apartado)\s+\d+\b")
+# five digits, or four after a country letter ("A-1010 Wien"): "since 2024 Windows" stays
 _POSTCODE_TOWN = re.compile(
-    r"\b(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-ZÄÖÜ][\wäöüß'’-]+(?:\s+(?:am|an|im|de|del|sur)\s+[\w-]+)?"
+    r"\b(?:[A-Z]{1,2}-\d{4,5}|\d{5})\s+[A-ZÄÖÜ][\wäöüß'’-]+"
+    r"(?:\s+(?:am|an|im|de|del|sur)\s+[\w-]+)?"
 )
 _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b")
 _US_STATE_ZIP = re.compile(r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b")
@@ -140,12 +142,19 @@ def _neutral(text: str, mapping: dict[str, str]) -> str:
     return PLACEHOLDER.sub(word, text)
 
 
+def _after_word(m: re.Match[str], neutral: str) -> str:
+    """The word (and "number", ":") kept, the id replaced: "order #123" -> "order [order
+    number]"."""
+    kept = m.group(0)[: m.start("id") - m.start()]
+    return (kept[:-1] if kept.endswith("#") else kept) + neutral
+
+
 def scrub(text: str, *, names: Iterable[str] = ()) -> str:
     """``text`` without the personal data above, each value replaced by a neutral word."""
     redactor = Redactor()
     out = _neutral(redactor.redact(text), redactor.mapping)
-    out = _ORDER.sub(lambda m: f"{m.group(0)[: m.start('id') - m.start()]}{ORDER}", out)
-    out = _INVOICE.sub(lambda m: f"{m.group(0)[: m.start('id') - m.start()]}{INVOICE}", out)
+    out = _ORDER.sub(lambda m: _after_word(m, ORDER), out)
+    out = _INVOICE.sub(lambda m: _after_word(m, INVOICE), out)
     out = _ORDER_SHAPE.sub(ORDER, out)
     out = _INVOICE_SHAPE.sub(INVOICE, out)
     for pattern in (_STREET_EN, _STREET_DE, _STREET_ROMANCE, _PO_BOX):

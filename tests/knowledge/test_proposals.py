@@ -5,6 +5,7 @@ personal data of a mail full of it gone, and publish / discard by a person."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from core.access.permissions import Principal
@@ -64,9 +65,11 @@ PII_VALUES = [
     "1234567",
     "123-4567",
     "Baker",
+    "London",
     "NW1",
     "Hauptstraße",
     "10115",
+    "Berlin",
     "98765432",
 ]
 
@@ -260,6 +263,13 @@ def test_steps_from_sentences_when_the_reply_has_no_list() -> None:
     ]
 
 
+def test_scrub_alone_removes_every_value_of_the_mail() -> None:
+    """Not only what the drafter keeps: the whole mail, greeting and signature included."""
+    names = names_of("Anna Schmidt", "anna.schmidt@example.com", "Mia Berg", "mia.berg@team.test")
+    clean = scrub(PII_MAIL + "\n" + REPLY, names=names)
+    assert [v for v in PII_VALUES if v.lower() in clean.lower()] == [], clean
+
+
 def test_scrub_leaves_ordinary_text_alone() -> None:
     text = "Error 500 on version 2.4.1 since 3 March; it costs 19.99 EUR. This is Windows 11."
     assert scrub(text, names=["Anna Schmidt"]) == text
@@ -290,3 +300,24 @@ def test_a_long_conversation_fits_one_slack_input() -> None:
     drafted = draft_article(subject="Export fails", question=question, reply=reply)
     assert len(drafted.body) <= BODY_CHARS
     assert drafted.body.count("\n1. Open step 1") == 1 and "…" in drafted.body
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Calle Mayor 3, 28013 Madrid", "[address]"),
+        ("A-1010 Wien, Stephansplatz 1", "[address]"),
+        ("12 Elm St, Springfield, IL 62704", "[address]"),
+        ("Send it to rue de Rivoli 10, 75001 Paris.", "Send it to [address]."),
+        ("PO Box 42", "[address]"),
+        ("Dr. House said hi", "[name] said hi"),
+        (
+            "Order #A-99812 arrived late; invoice no: 2024-113",
+            "Order [order number] arrived late; invoice no: [invoice number]",
+        ),
+        ("Since 2024 Windows updates break the sync.", None),
+        ("It costs 1,299.00 EUR; reference 4711 is fine.", None),
+    ],
+)
+def test_scrub_shapes(text: str, expected: str | None) -> None:
+    assert scrub(text) == (text if expected is None else expected)
