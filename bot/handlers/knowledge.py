@@ -1,7 +1,8 @@
 """``/desk kb``: search the published articles, list the recent ones, the proposals from
 resolved tickets (``/desk kb proposals``), and the article modal (``/desk kb new``,
-``/desk kb edit ID``; saving a proposal updates its message). Everyone searches and lists; managers and admins
-write (``core.access.permissions.check_knowledge`` decides, in the knowledge base)."""
+``/desk kb edit ID``; saving a proposal updates its message). Everyone searches and lists;
+managers and admins write (``core.access.permissions.check_knowledge`` decides, in the
+knowledge base)."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ PROPOSAL_KEYS = {
 }
 
 
-async def _two_proposals(desk: Desk, smtp_server) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+async def _two_proposals(desk: Desk, smtp_server) -> tuple[int, int]:
     mia, _boss = await _people(desk)
     mailbox = await smtp_mailbox(desk, smtp_server.host, smtp_server.port)
     reset = await _answered(desk, mailbox, mia, body="The password reset link has expired.")
@@ -93,7 +93,7 @@ def test_desk_kb_proposals(
         run(capsys, "kb", "proposals", "--state", "gone")
 
 
-async def test_api_proposals(desk: Desk, smtp_server) -> None:  # type: ignore[no-untyped-def]
+async def test_api_proposals(desk: Desk, smtp_server) -> None:
     reset, export = await _two_proposals(desk, smtp_server)
     reader = await api_token(desk, "rita@team.test", role="agent", scopes="read")
     boss = await api_token(desk, "max@team.test", role="manager")

@@ -31,7 +31,7 @@ KB_CHANNEL = "C0KBPROP1"
 TEST = Actor("test", "test")
 
 
-async def _proposals(slack: SlackHarness, smtp_server) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+async def _proposals(slack: SlackHarness, smtp_server) -> tuple[int, int]:
     desk = slack.desk
     mia, _boss = await _people(desk)
     mailbox = await smtp_mailbox(desk, smtp_server.host, smtp_server.port)
@@ -77,7 +77,7 @@ async def _update(slack: SlackHarness, message: Call, text: str) -> Call:
     return calls[-1]
 
 
-async def test_publish_edit_discard_from_the_message(slack: SlackHarness, smtp_server) -> None:  # type: ignore[no-untyped-def]
+async def test_publish_edit_discard_from_the_message(slack: SlackHarness, smtp_server) -> None:
     reset, export = await _proposals(slack, smtp_server)
     await slack.desk.store.set(KB_CHANNEL_KEY, KB_CHANNEL, actor=TEST)
     proposals = SlackProposals(slack.runtime.notifier)
@@ -161,7 +161,7 @@ async def test_publish_edit_discard_from_the_message(slack: SlackHarness, smtp_s
 
 async def test_a_change_elsewhere_updates_the_message_on_the_next_sync(
     slack: SlackHarness, smtp_server
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     reset, _export = await _proposals(slack, smtp_server)
     proposals = SlackProposals(slack.runtime.notifier)
     assert (await proposals.sync()).posted == [reset, _export]  # no KB channel: triage's
@@ -217,7 +217,7 @@ async def test_settings_set_and_clear_the_kb_channel(slack: SlackHarness) -> Non
     assert field["element"]["initial_value"] == KB_CHANNEL
 
 
-async def test_the_worker_cycle_posts_proposals(slack: SlackHarness, smtp_server) -> None:  # type: ignore[no-untyped-def]
+async def test_the_worker_cycle_posts_proposals(slack: SlackHarness, smtp_server) -> None:
     reset, export = await _proposals(slack, smtp_server)
     summary: dict[str, object] = {}
     await _sync_slack(slack.runtime.notifier, summary)
