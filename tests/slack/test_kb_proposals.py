@@ -6,6 +6,8 @@ the clicking manager as the reviewer; Discard archives it; an agent is refused; 
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -229,3 +231,36 @@ async def test_the_worker_cycle_posts_proposals(slack: SlackHarness, smtp_server
         for b in c.blocks
         if b.get("block_id", "").startswith("kb_proposal:")
     }
+
+
+async def test_the_proposal_buttons_ack_before_their_work(slack: SlackHarness, smtp_server) -> None:
+    """As tests/slack/test_ack.py: Slack answers nothing until every click is acknowledged."""
+    reset, export = await _proposals(slack, smtp_server)
+    await SlackProposals(slack.runtime.notifier).sync()
+    await slack.member(slack.admin, "admin")
+    first, second = (_message_of(slack, TRIAGE_CHANNEL, a) for a in (reset, export))
+    start = time.monotonic()
+    slack.fake.hold()
+    try:
+        acks = [
+            await slack.driver.click(slack.admin, first, ids.KB_PROPOSAL_EDIT),
+            await slack.driver.click(slack.admin, first, ids.KB_PROPOSAL_PUBLISH),
+            await slack.driver.click(slack.admin, second, ids.KB_PROPOSAL_DISCARD),
+        ]
+        assert [a.status for a in acks] == [200, 200, 200]
+        # views.open (Edit), then chat.update for each decision: all asked, none answered
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            held = sorted(c.method for c in slack.fake.calls if c.at >= start)
+            if held == ["chat.update", "chat.update", "views.open"]:
+                break
+            await asyncio.sleep(0.01)
+        assert held == ["chat.update", "chat.update", "views.open"]
+        assert not [c.method for c in slack.fake.calls if c.at >= start and c.done_at]
+    finally:
+        slack.fake.release()
+    await _update(slack, first, "Published by <@")
+    await _update(slack, second, "Discarded by <@")
+    await slack.fake.wait_for(
+        "views.update", where=lambda c: c.view.get("callback_id") == ids.KB_VIEW
+    )
