@@ -36,6 +36,7 @@ from bot.handlers import (
     knowledge,
     notifications,
     people,
+    proposals,
     sla,
     templates,
     tokens,
@@ -140,6 +141,9 @@ def build_app(
         (app.view(template_blocks.TEMPLATE_VIEW), templates.on_save),
         (app.action(re.compile(f"^{ids.KB_PAGE}_")), knowledge.on_kb_page),
         (app.view(ids.KB_VIEW), knowledge.on_article_submit),
+        (app.action(ids.KB_PROPOSAL_PUBLISH), proposals.on_publish),
+        (app.action(ids.KB_PROPOSAL_EDIT), proposals.on_edit),
+        (app.action(ids.KB_PROPOSAL_DISCARD), proposals.on_discard),
         (app.event("app_home_opened"), events.on_home_opened),
     ]
     for register, listener in listeners:

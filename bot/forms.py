@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.blocks.settings import BREACH_CHANNEL_KEY, SETTING_KEYS
+from bot.blocks.settings import BREACH_CHANNEL_KEY, KB_CHANNEL_KEY, SETTING_KEYS
 from bot.blocks.text import join_parts
 from core.access.tokens import DEFAULT_EXPIRY, KINDS, parse_duration, parse_scopes
 from core.control.mailbox_form import MailboxForm
@@ -119,6 +119,11 @@ def settings_input(state: State) -> tuple[SettingsInput, dict[str, str]]:
     if breach_channel and not CHANNEL_ID.match(breach_channel):
         errors["breach_channel"] = (
             "a channel id, like C0123ABCD (the channel's details show it); empty: none"
+        )
+    kb_channel = settings.get(KB_CHANNEL_KEY, "")
+    if kb_channel and not CHANNEL_ID.match(kb_channel):
+        errors["kb_channel"] = (
+            "a channel id, like C0123ABCD (the channel's details show it); empty: the triage one"
         )
     interval = get("fetch_interval")
     if interval and not (interval.isascii() and interval.isdecimal()):

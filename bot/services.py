@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.store.deliveries import DeliveryLog
 from bot.store.posts import SlackPostService
+from bot.store.proposal_posts import ProposalPostStore
 from core.access.members import MemberService
 from core.access.tokens import TokenService
 from core.ai.config import AISettings
@@ -16,6 +17,7 @@ from core.control.scheduler import SchedulerControl
 from core.control.settings_form import SettingsForm
 from core.control.settings_store import SettingsStore
 from core.knowledge.articles import KnowledgeBase
+from core.knowledge.proposals import ProposalService
 from core.outbound.recipients import RecipientService
 from core.outbound.sending import Sender
 from core.replies.templates import TemplateService
@@ -65,3 +67,5 @@ class DeskServices:
     sla_policies: PolicyService
     settings_form: SettingsForm  # /desk settings: save, test a connection
     knowledge: KnowledgeBase  # /desk kb: search, list, write articles
+    proposals: ProposalService  # articles proposed from resolved tickets: Publish, Discard
+    proposal_posts: ProposalPostStore  # where each proposal's message is

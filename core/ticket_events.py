@@ -58,3 +58,33 @@ class NoEvents:
 
 
 NO_EVENTS: TicketEvents = NoEvents()
+
+
+class AllEvents:
+    """Tells each of ``listeners`` in turn, in the same transaction (the SLA clocks, then
+    the knowledge base's proposals, say)."""
+
+    def __init__(self, *listeners: TicketEvents) -> None:
+        self.listeners = listeners
+
+    async def opened(self, session: AsyncSession, tickets: Sequence[tuple[int, datetime]]) -> None:
+        for listener in self.listeners:
+            await listener.opened(session, tickets)
+
+    async def customer_wrote(self, session: AsyncSession, tickets: Mapping[int, datetime]) -> None:
+        for listener in self.listeners:
+            await listener.customer_wrote(session, tickets)
+
+    async def reply_sent(self, session: AsyncSession, ticket_id: int, at: datetime) -> None:
+        for listener in self.listeners:
+            await listener.reply_sent(session, ticket_id, at)
+
+    async def classified(self, session: AsyncSession, ticket_id: int, at: datetime) -> None:
+        for listener in self.listeners:
+            await listener.classified(session, ticket_id, at)
+
+    async def status_changed(
+        self, session: AsyncSession, ticket_id: int, status: str, at: datetime
+    ) -> None:
+        for listener in self.listeners:
+            await listener.status_changed(session, ticket_id, status, at)

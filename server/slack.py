@@ -22,6 +22,7 @@ from bot.runtime import Runtime
 from bot.services import TRIAGE_CHANNEL_KEY, DeskServices
 from bot.store.deliveries import DeliveryLog
 from bot.store.posts import SlackPostService
+from bot.store.proposal_posts import ProposalPostStore
 from core.access.members import MemberService
 from core.ai.config import from_sections
 from core.control.settings_form import SettingsForm
@@ -90,6 +91,8 @@ def _services(desk: Desk, config: SlackConfig) -> DeskServices:
         calendars=desk.calendars,
         sla_policies=desk.sla_policies,
         knowledge=desk.knowledge,
+        proposals=desk.proposals,
+        proposal_posts=ProposalPostStore(sessions),
         settings_form=SettingsForm(
             store=desk.store,
             mailboxes=desk.mailbox_settings,

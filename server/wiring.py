@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.inbound.ingest import Ingestor
     from core.inbound.mailboxes import MailboxService
     from core.knowledge.articles import KnowledgeBase
+    from core.knowledge.proposals import ProposalService
     from core.outbound.recipients import RecipientService
     from core.outbound.sending import Sender
     from core.replies.templates import TemplateService
@@ -220,6 +221,8 @@ class Desk:
     @cached_property
     def decisions(self) -> Decisions:
         """Every decision on a ticket or draft, whichever surface asked."""
+        from core.knowledge.proposals import Proposer
+        from core.ticket_events import AllEvents
         from core.tickets.decisions import Decisions
         from core.tickets.reclassification import ClassificationService
         from core.tickets.status import StatusService
@@ -230,7 +233,8 @@ class Desk:
             assignments=self.assignments,
             reader=self.tickets,
             classification=ClassificationService(self.sessions, events=self.sla),
-            statuses=StatusService(self.sessions, events=self.sla),
+            # a resolved ticket whose approved reply was sent proposes an article
+            statuses=StatusService(self.sessions, events=AllEvents(self.sla, Proposer())),
         )
 
     @cached_property
@@ -319,6 +323,13 @@ class Desk:
         from core.knowledge.articles import KnowledgeBase
 
         return KnowledgeBase(self.sessions)
+
+    @cached_property
+    def proposals(self) -> ProposalService:
+        """Articles proposed from resolved tickets: listed, published, discarded."""
+        from core.knowledge.proposals import ProposalService
+
+        return ProposalService(self.sessions, self.knowledge)
 
     @cached_property
     def analytics(self) -> AnalyticsService:

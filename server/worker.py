@@ -139,6 +139,12 @@ async def _sync_slack(notifier: SlackNotifier | None, summary: dict[str, Any]) -
         summary["slack"] = (await notifier.sync()).as_dict()
     except Exception:  # Slack trouble must not stop mail from flowing; it is logged
         log.exception("posting to Slack failed")
+    from bot.proposals import SlackProposals  # with the notifier: slack_sdk is loaded already
+
+    try:  # articles proposed from resolved tickets, in their channel
+        summary["kb_proposals"] = (await SlackProposals(notifier).sync()).as_dict()
+    except Exception:
+        log.exception("posting knowledge-base proposals to Slack failed")
 
 
 async def run_cycle(

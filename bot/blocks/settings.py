@@ -32,6 +32,8 @@ View = dict[str, Any]
 ONCALL_GROUP_KEY = "slack.oncall_group"
 # the channel told of SLA breaches (``bot.breach_alerts``), a channel id; empty: none
 BREACH_CHANNEL_KEY = "sla.breach_channel"
+# the channel knowledge-base proposals are posted in (``bot.proposals``); empty: the triage one
+KB_CHANNEL_KEY = "knowledge.channel"
 PROVIDERS = ("offline", "openai")
 SETTING_KEYS = {  # form block id -> settings store key
     "ai_model": "ai.model",
@@ -40,6 +42,7 @@ SETTING_KEYS = {  # form block id -> settings store key
     "signature": "signature",
     "oncall_group": ONCALL_GROUP_KEY,
     "breach_channel": BREACH_CHANNEL_KEY,
+    "kb_channel": KB_CHANNEL_KEY,
 }
 AUTO_FETCH = ("on", "off")
 SLACK_PRESENCE = ("on", "off")
@@ -223,6 +226,13 @@ def settings_view(snapshot: SettingsSnapshot, *, test_result: str | None = None)
             placeholder="a channel id, like C0123ABCD; empty: none",
             hint="In addition to the breach DMs to the assignee and the managers."
             " Invite the app to the channel.",
+        ),
+        _text_input(
+            "kb_channel",
+            "Knowledge-base channel (articles proposed from resolved tickets)",
+            s.get(KB_CHANNEL_KEY),
+            placeholder="a channel id, like C0123ABCD; empty: the triage channel",
+            hint="Each proposal is posted with Publish, Edit and Discard. Invite the app.",
         ),
         {"type": "header", "text": plain("Auto-fetch")},
         _select("auto_fetch", "Fetch mail automatically", AUTO_FETCH, _auto_fetch(s)),

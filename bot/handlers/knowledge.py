@@ -1,6 +1,8 @@
-"""``/desk kb``: search the published articles, list the recent ones, and the article modal
-(``/desk kb new``, ``/desk kb edit ID``). Everyone searches and lists; managers and admins
-write (``core.access.permissions.check_knowledge`` decides, in the knowledge base)."""
+"""``/desk kb``: search the published articles, list the recent ones, the proposals from
+resolved tickets (``/desk kb proposals``), and the article modal (``/desk kb new``,
+``/desk kb edit ID``; saving a proposal updates its message). Everyone searches and lists;
+managers and admins write (``core.access.permissions.check_knowledge`` decides, in the
+knowledge base)."""
 
 from __future__ import annotations
 
@@ -22,9 +24,11 @@ from bot.blocks.knowledge import (
     parse_article_submission,
 )
 from bot.blocks.modals import loading_view, notice_view
+from bot.blocks.proposals import LIST_SIZE, proposals_list_blocks
 from bot.blocks.text import INPUT_MAX
 from bot.forms import state_of
 from bot.handlers.common import Invocation
+from bot.proposals import SlackProposals
 from bot.runtime import Runtime
 from core.access.permissions import check_knowledge
 from core.errors import DeskError, InvalidTransition, ValidationError
@@ -40,6 +44,9 @@ async def kb_command(call: Invocation) -> None:
     head, _, rest = call.args.partition(" ")
     if head.lower() == "new" and not rest.strip():
         await _open(call, None)
+    elif head.lower() == "proposals" and not rest.strip():
+        items = await call.rt.services.proposals.list(limit=LIST_SIZE)
+        await call.ephemeral(TITLE, proposals_list_blocks(items))
     elif head.lower() == "edit":
         ident = rest.strip().lstrip("#")
         if not ident.isdecimal():
@@ -144,3 +151,5 @@ async def on_article_submit(
         return
     done = f"Article #{saved.id} “{saved.title}” saved: version {saved.version}, {saved.status}."
     await client.views_update(view_id=view["id"], view=notice_view(TITLE, done))
+    if saved.origin == "proposal":  # its message shows the new version
+        await SlackProposals(rt.notifier).refresh(saved.id)

@@ -121,6 +121,7 @@ class ArticleView:
     created_at: datetime
     updated_at: datetime
     source_ticket_ids: list[int] = field(default_factory=list)
+    origin: str = "manual"  # or "proposal": drafted from a resolved ticket
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +131,7 @@ class ArticleView:
             "category": self.category,
             "language": self.language,
             "status": self.status,
+            "origin": self.origin,
             "version": self.version,
             "source_ticket_ids": self.source_ticket_ids,
             "reviewed_by_id": self.reviewed_by_id,
@@ -159,6 +161,7 @@ def _view(a: KbArticle) -> ArticleView:
         created_at=a.created_at,
         updated_at=a.updated_at,
         source_ticket_ids=list(a.source_ticket_ids or []),
+        origin=a.origin or "manual",
     )
 
 
@@ -354,15 +357,20 @@ class KnowledgeBase:
             await session.refresh(article)
             return _view(article)
 
-    async def publish(self, who: Principal, article_id: int) -> ArticleView:
-        """The article goes public, reviewed by ``who`` (a manager or an admin)."""
+    async def publish(
+        self, who: Principal, article_id: int, *, frm: tuple[str, ...] = ("draft", "archived")
+    ) -> ArticleView:
+        """The article goes public, reviewed by ``who`` (a manager or an admin); ``frm``:
+        the statuses it may be in (a proposal: ``draft`` only)."""
         check_knowledge(who, "publish")
-        return await self._move(who, article_id, "published", frm=("draft", "archived"))
+        return await self._move(who, article_id, "published", frm=frm)
 
-    async def archive(self, who: Principal, article_id: int) -> ArticleView:
+    async def archive(
+        self, who: Principal, article_id: int, *, frm: tuple[str, ...] = ("draft", "published")
+    ) -> ArticleView:
         """Withdrawn: no longer found by default searches, kept with its history."""
         check_knowledge(who, "archive")
-        return await self._move(who, article_id, "archived", frm=("draft", "published"))
+        return await self._move(who, article_id, "archived", frm=frm)
 
     async def _move(
         self, who: Principal, article_id: int, to: str, *, frm: tuple[str, ...]

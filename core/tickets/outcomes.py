@@ -6,7 +6,8 @@ compare-and-set won, so an outcome exists exactly when the decision does. It kee
 text and the final one with their edit ratio and class, the rejection reason, the ticket's
 category (a person's correction included) and language, and the customer's mail the draft
 answered, which ``core.tickets.similar`` compares new mail against. A draft already decided
-once (approved, its send failed, then rejected) keeps its first outcome.
+once (approved, its send failed, then rejected) keeps its first outcome. The articles the
+draft cited are counted helpful or not with it (``core.knowledge.feedback``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.knowledge.feedback import count_decision
 from core.tickets.edit_distance import edit_ratio
 from core.vocabulary import USER_TEMPLATE_VERSION
 from db.models import Draft, DraftOutcome, Message, ResponseTemplate, TemplateUse, Ticket
@@ -80,6 +82,9 @@ async def record_outcome(
             decided_by_id=by_id,
             decided_at=at,
         )
+    )
+    await count_decision(
+        session, draft.citations or [], decision=decision, edit_class=edit_class(ratio)
     )
     return True
 

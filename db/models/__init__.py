@@ -2,7 +2,7 @@
 
 from db.models.assignment import AgentProfile, MailboxAssignment, ReopenedTicket
 from db.models.audit import AuditEvent
-from db.models.knowledge import KbArticle
+from db.models.knowledge import KbArticle, KbProposalSource
 from db.models.learning import AiCalibration, PromptVariant
 from db.models.mail import Attachment, FolderState, Mailbox, Message, Quarantine, Recipient
 from db.models.notifications import NotificationPref, NotificationSent, NotificationSettings
@@ -10,7 +10,7 @@ from db.models.outcomes import DraftOutcome
 from db.models.people import User
 from db.models.settings import Setting
 from db.models.sla import SlaCalendar, SlaClock, SlaPolicy
-from db.models.slack import SlackDelivery, SlackPost
+from db.models.slack import KbProposalPost, SlackDelivery, SlackPost
 from db.models.templates import ResponseTemplate, TemplateUse
 from db.models.tickets import Draft, DraftEdit, Ticket
 from db.models.tokens import ApiToken
@@ -27,6 +27,8 @@ __all__ = [
     "DraftOutcome",
     "FolderState",
     "KbArticle",
+    "KbProposalPost",
+    "KbProposalSource",
     "Mailbox",
     "MailboxAssignment",
     "Message",

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, utcnow
 
 ARTICLE_STATUSES = ("draft", "published", "archived")
+ARTICLE_ORIGINS = ("manual", "proposal")
 
 
 class KbArticle(Base):
@@ -18,7 +19,11 @@ class KbArticle(Base):
     Full text is kept by the database, outside this model (``db.fulltext``): on PostgreSQL
     the generated ``search_vector`` column (title weight A, body B, in the language's text
     search configuration) and its GIN index; on SQLite the FTS5 table ``kb_articles_fts``
-    with the triggers that keep it in step (migration 0012)."""
+    with the triggers that keep it in step (migration 0012).
+
+    ``origin``: ``manual`` (written by a person) or ``proposal`` (drafted by the desk from
+    a resolved ticket, ``core.knowledge.proposals``; a draft until a person publishes or
+    discards it)."""
 
     __tablename__ = "kb_articles"
     __table_args__ = (
@@ -32,6 +37,7 @@ class KbArticle(Base):
     category: Mapped[str | None] = mapped_column(String(30))
     language: Mapped[str] = mapped_column(String(10), default="en")
     status: Mapped[str] = mapped_column(String(10), default="draft")
+    origin: Mapped[str] = mapped_column(String(10), default="manual", server_default="manual")
     version: Mapped[int] = mapped_column(default=1)
     source_ticket_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -41,3 +47,21 @@ class KbArticle(Base):
     public_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KbProposalSource(Base):
+    """A resolved ticket the desk proposed an article from, once per ticket (the primary
+    key): the proposal it made, or the near-duplicate one it joined (``similarity``, the
+    token Jaccard that matched it; NULL for the ticket that made it). A ticket resolved,
+    reopened and resolved again finds its row and proposes nothing more."""
+
+    __tablename__ = "kb_proposal_sources"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("kb_articles.id", ondelete="CASCADE"), index=True
+    )
+    similarity: Mapped[float | None] = mapped_column(Float)
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -43,3 +43,22 @@ class SlackDelivery(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class KbProposalPost(Base):
+    """Where the Slack app posted a knowledge-base proposal (``bot.proposals``), one row per
+    article: ``ts`` NULL is a claim being posted (the primary key makes two workers post it
+    once); ``rendered_version`` / ``rendered_status`` say which state the message shows."""
+
+    __tablename__ = "kb_proposal_posts"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("kb_articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    rendered_version: Mapped[int | None] = mapped_column(Integer)
+    rendered_status: Mapped[str | None] = mapped_column(String(10))
+    rendered_sources: Mapped[int | None] = mapped_column(Integer)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    posted_at: Mapped[datetime | None]

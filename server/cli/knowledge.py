@@ -1,4 +1,5 @@
-"""desk kb add | list | show | edit | publish | archive | search: the knowledge base.
+"""desk kb add | list | show | edit | publish | archive | search | proposals: the knowledge
+base (``proposals``: the articles the desk drafted from resolved tickets).
 
 Writing needs a manager or an admin: ``--by EMAIL`` names them; without it ``add`` and
 ``edit`` act as the shell's operator, but publishing always needs a person (``--by``).
@@ -18,6 +19,8 @@ from server.wiring import Desk
 
 # db.models.knowledge.ARTICLE_STATUSES (not imported: `desk --help` loads no engine)
 STATUSES = ("draft", "published", "archived")
+# core.knowledge.proposals.STATES: a proposal's state follows its status
+PROPOSAL_STATES = ("open", "published", "discarded")
 MAX_K = 100
 
 
@@ -80,6 +83,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         c.add_argument("--by", required=True, metavar="EMAIL")
         c.add_argument("--json", action="store_true")
         c.set_defaults(func=cmd_publish if name == "publish" else cmd_archive)
+
+    c = cmds.add_parser(
+        "proposals", help="articles proposed from resolved tickets, the newest first"
+    )
+    c.add_argument("--state", choices=PROPOSAL_STATES)
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_proposals)
 
     c = cmds.add_parser("search", help="ranked articles: id, title, score, snippet")
     c.add_argument("query")
@@ -156,6 +166,10 @@ def cmd_show(args: argparse.Namespace) -> int:
             return 0
         print(_line(a))
         print(f"updated {a.updated_at.isoformat()}  helpful {a.helpful}  unhelpful {a.unhelpful}")
+        if a.last_cited_at:
+            print(f"last cited {a.last_cited_at.isoformat()}")
+        if a.origin != "manual":
+            print(f"origin: {a.origin}")
         if a.public_url:
             print(f"public: {terminal(a.public_url)}")
         if a.source_ticket_ids:
@@ -198,6 +212,25 @@ def cmd_archive(args: argparse.Namespace) -> int:
     async def work(desk: Desk) -> int:
         who = await principal_by_email(desk.sessions, args.by, "cli")
         return _print(args, await desk.knowledge.archive(who, args.id), "archived")
+
+    return run_with_desk(work)
+
+
+def cmd_proposals(args: argparse.Namespace) -> int:
+    async def work(desk: Desk) -> int:
+        items = await desk.proposals.list(state=args.state)
+        if args.json:
+            print_json([p.as_dict() for p in items])
+        elif not items:
+            print("no proposals")
+        else:
+            for p in items:
+                tickets = ", ".join(f"#{t}" for t in p.source_ticket_ids)
+                print(
+                    f"#{p.id}  [{p.state}]  {p.language}  {terminal(p.category or '-')}  "
+                    f"{terminal(p.title)}  (from {tickets})"
+                )
+        return 0
 
     return run_with_desk(work)
 

@@ -440,6 +440,7 @@ class ArticleOut(Out):
     category: str | None
     language: str = Field(description="ISO 639-1, e.g. en, de")
     status: str = Field(description="draft, published or archived")
+    origin: str = Field(description="manual, or proposal: drafted from a resolved ticket")
     version: int = Field(description="1, then one more per edit")
     source_ticket_ids: list[int]
     reviewed_by_id: int | None = Field(description="the user who published it")
@@ -453,6 +454,24 @@ class ArticleOut(Out):
 
 class ArticlePage(Out):
     items: list[ArticleOut]
+    total: int
+
+
+class ProposalOut(Out):
+    id: int
+    title: str
+    category: str | None
+    language: str
+    source_ticket_ids: list[int] = Field(description="the resolved tickets it was drafted from")
+    state: str = Field(description="open (a draft), published or discarded (archived)")
+    version: int
+    reviewed_by_id: int | None
+    created_at: str
+    updated_at: str
+
+
+class ProposalPage(Out):
+    items: list[ProposalOut]
     total: int
 
 

@@ -16,6 +16,7 @@ ARTICLE_KEYS = {
     "category",
     "language",
     "status",
+    "origin",
     "version",
     "source_ticket_ids",
     "reviewed_by_id",

@@ -50,3 +50,40 @@ def test_upgrade_builds_and_downgrade_removes_the_text_index(tmp_path: Path) -> 
     finally:
         if drop:
             drop()
+
+
+def test_0018_marks_every_article_manual_and_goes_down_in_place(tmp_path: Path) -> None:
+    base = os.environ.get("TEST_DATABASE_URL")
+    url, drop = (
+        scratch_postgres(base, "desk_kb18") if base else (f"sqlite:///{tmp_path / 'kb18.db'}", None)
+    )
+    try:
+        upgrade(url, "0017_sla_escalate_group")
+        engine = create_engine(sync_url(url))
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO kb_articles (title, body, language, status, version,"
+                        " source_ticket_ids, helpful_count, unhelpful_count, created_at,"
+                        " updated_at) VALUES ('Refunds', 'Five days', 'en', 'published', 1,"
+                        " '[]', 0, 0, '2026-01-01', '2026-01-01')"
+                    )
+                )
+            upgrade(url)
+            with engine.connect() as conn:
+                assert conn.scalar(text("SELECT origin FROM kb_articles")) == "manual"
+            tables = set(inspect(engine).get_table_names())
+            assert {"kb_proposal_sources", "kb_proposal_posts"} <= tables
+            downgrade(url, "0017_sla_escalate_group")
+            tables = set(inspect(engine).get_table_names())
+            assert not {"kb_proposal_sources", "kb_proposal_posts"} & tables
+            columns = {c["name"] for c in inspect(engine).get_columns("kb_articles")}
+            assert "origin" not in columns
+            with engine.connect() as conn:
+                assert conn.scalar(text("SELECT title FROM kb_articles")) == "Refunds"
+        finally:
+            engine.dispose()
+    finally:
+        if drop:
+            drop()

@@ -4,7 +4,7 @@ drafts the variant drawn (prompt_variant) and the provider's raw confidence (raw
 NULL on older drafts, whose confidence is raw)
 
 Revision ID: 0019_prompt_variants
-Revises: 0017_sla_escalate_group
+Revises: 0018_kb_proposals
 Create Date: 2026-12-04 01:30:00.000000
 """
 
@@ -17,7 +17,7 @@ import db.base
 from db.columns import drop_column
 
 revision = "0019_prompt_variants"
-down_revision = "0017_sla_escalate_group"
+down_revision = "0018_kb_proposals"
 branch_labels = None
 depends_on = None
 

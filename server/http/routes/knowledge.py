@@ -15,13 +15,22 @@ from core.knowledge.articles import KEEP, ArticleSpec, ArticleView
 from core.knowledge.query_text import MAX_QUERY_CHARS
 from core.knowledge.text_search import MAX_K
 from server.http.deps import BodyId, DeskDep, PageDep, PathId, allowed, api_router
-from server.http.models import ArticleHitOut, ArticleHits, ArticleOut, ArticlePage, In
+from server.http.models import (
+    ArticleHitOut,
+    ArticleHits,
+    ArticleOut,
+    ArticlePage,
+    In,
+    ProposalOut,
+    ProposalPage,
+)
 
 router = api_router("knowledge")
 
 Reader = Annotated[Principal, allowed("read", doing="reading the knowledge base")]
 Author = Annotated[Principal, allowed("write", *MANAGER_ROLES, doing="writing the knowledge base")]
 Status = Literal["draft", "published", "archived"]
+ProposalState = Literal["open", "published", "discarded"]
 
 
 class ArticleIn(In):
@@ -57,6 +66,17 @@ async def list_articles(
     items = await desk.knowledge.list(status=status, limit=page.limit, offset=page.offset)
     total = await desk.knowledge.count(status=status)
     return ArticlePage(items=[_out(a) for a in items], total=total)
+
+
+@router.get("/kb/proposals")
+async def list_proposals(
+    desk: DeskDep, _who: Reader, page: PageDep, state: ProposalState | None = None
+) -> ProposalPage:
+    """Articles the desk proposed from resolved tickets, the newest first; publish one with
+    ``/kb/articles/{id}/publish``, discard it with ``/kb/articles/{id}/archive``."""
+    items = await desk.proposals.list(state=state, limit=page.limit, offset=page.offset)
+    total = await desk.proposals.count(state=state)
+    return ProposalPage(items=[ProposalOut.model_validate(p.as_dict()) for p in items], total=total)
 
 
 @router.get("/kb/search")
