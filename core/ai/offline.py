@@ -40,7 +40,16 @@ from typing import TYPE_CHECKING
 
 from core.ai import guardrails, templates
 from core.ai.adapt import adapt_reply, closest, find_reference
-from core.ai.result import Category, Triaged, TriageMeta, TriageRequest, TriageResult, Urgency
+from core.ai.facts import extract_facts
+from core.ai.result import (
+    Category,
+    KnowledgeSource,
+    Triaged,
+    TriageMeta,
+    TriageRequest,
+    TriageResult,
+    Urgency,
+)
 from core.errors import ValidationError
 from core.replies.rendering import first_name, render_text
 from core.vocabulary import USER_TEMPLATE_VERSION  # drafted from an in-app response template
@@ -351,6 +360,12 @@ def _from_user_template(request: TriageRequest, category: Category, urgency: str
         return ""
 
 
+def _article(source: KnowledgeSource) -> str:
+    """How the fix steps name a source: its title, and its public page or that it has none."""
+    where = source.public_url or "internal, no public page: paraphrase it"
+    return f"“{source.title}” (#{source.id}, {where})"
+
+
 class OfflineProvider:
     """Implements ``core.ai.provider.TriageProvider`` with the local classifier."""
 
@@ -377,11 +392,24 @@ class OfflineProvider:
     def triage_sync(self, request: TriageRequest) -> Triaged:
         started = time.perf_counter()
         prediction = self.model.predict([classifier_input(request.subject, request.text)])[0]
-        reference = find_reference(f"{request.subject}\n{request.text}")
+        facts = extract_facts(
+            request.subject,
+            request.text,
+            attachments=request.attachments,
+            sender_name=request.sender_name,
+        )
+        reference = (
+            facts.invoice or facts.order or find_reference(f"{request.subject}\n{request.text}")
+        )
         language = templates.detect_language(f"{request.subject}\n{request.text}")
         example = closest(request.examples, prediction.category.value)
         learned = (
-            adapt_reply(example, request, subject=_safe_subject(request.subject))
+            adapt_reply(
+                example,
+                request,
+                subject=_safe_subject(request.subject),
+                references=list(facts.references),
+            )
             if example is not None
             else None
         )
@@ -389,6 +417,13 @@ class OfflineProvider:
             ""
             if learned
             else _from_user_template(request, prediction.category, prediction.urgency.value)
+        )
+        # the retrieval's best match (it ranks them): the built-in draft links its public page
+        source = request.sources[0] if request.sources else None
+        link = (
+            templates.Link(source.title, source.public_url)
+            if source is not None and source.public_url and not learned and not from_template
+            else None
         )
         draft = (
             learned
@@ -402,6 +437,8 @@ class OfflineProvider:
                     signature=request.signature,
                     subject=_safe_subject(request.subject),
                     reference=reference,
+                    facts=facts,
+                    link=link,
                 )
             )
         )
@@ -410,12 +447,16 @@ class OfflineProvider:
             urgency=prediction.urgency,
             summary=summarize(request.subject, request.text),
             fix_steps=templates.fix_steps_for(
-                prediction.category, email=request.sender_email, reference=reference
+                prediction.category,
+                email=request.sender_email,
+                reference=reference,
+                facts=facts,
+                article=_article(source) if source is not None else "",
             ),
             draft_reply=draft,
             confidence=round(prediction.category_probability, 4),
-            # the retrieval's best match (it ranks and filters them); the text is the template's
-            citations=[request.sources[0].id] if request.sources else [],
+            # cited: the article the draft links, or the one the fix steps point the agent to
+            citations=[source.id] if source is not None else [],
         )
         meta = TriageMeta(
             provider=self.name,
