@@ -131,18 +131,18 @@ _CHARGED_TWICE = _any(
     r"\b(?:doppelt|zweimal)\s+(?:\w+\s+){0,2}(?:abgebucht|berechnet|belastet|eingezogen)",
     r"\bdoppelte\s+(?:abbuchung|belastung|zahlung)",
     r"\b(?:cobrado|cobraron|cargado)\s+(?:\w+\s+)?dos\s+veces|\b(?:cobro|cargo)\s+duplicado|\bdoble\s+(?:cargo|cobro)",
-    r"\b(?:débité|prélevé|facturé)\s+(?:\w+\s+)?deux\s+fois|\bdouble\s+prélèvement|\bprélèvement\s+en\s+double",
+    r"\b(?:débité|prélevé|facturé)e?s?\s+(?:\w+\s+)?deux\s+fois|\bdouble\s+prélèvement|\bprélèvement\s+en\s+double",
     r"\bcobrad[oa]\s+(?:\w+\s+)?duas\s+vezes|\bcobrança\s+(?:duplicada|em\s+dobro)",
 )
 
 _INVOICE = re.compile(
     r"\b(?:invoice|inv|rechnung(?:snummer)?|factura|facture|fatura)\s*(?:no\.?|nr\.?|number|"
-    r"n[°º]\.?|#|:)?\s*(#?[A-Z0-9][A-Z0-9-]{2,})|\b(INV-?\d{2,}[A-Z0-9-]*)\b",
+    r"n[°º]\.?|:)?\s*(#?(?=[A-Z-]*\d)[A-Z0-9][A-Z0-9-]{2,})|\b(INV-?\d{2,}[A-Z0-9-]*)\b",
     _I,
 )
 _ORDER = re.compile(
     r"\b(?:order|bestellung|bestellnummer|auftrag|pedido|commande|encomenda)\s*(?:no\.?|nr\.?|"
-    r"number|n[°º]\.?|#|:)?\s*(#?[A-Z0-9][A-Z0-9-]{2,})",
+    r"number|n[°º]\.?|:)?\s*(#?(?=[A-Z-]*\d)[A-Z0-9][A-Z0-9-]{2,})",
     _I,
 )
 
