@@ -434,6 +434,7 @@ class Desk:
             ),
             concurrency=ai.concurrency,
             events=self.sla,
+            attachments=self.ingestor.attachments,
         )
 
     # -- process life -------------------------------------------------------------------------

@@ -66,7 +66,7 @@ EXAMPLES_PATH = Path(__file__).with_name("data") / "examples.jsonl"
 MODEL_FILE = "offline-model.joblib"
 CACHE_DIR_NAME = "ai-support-desk"
 MODEL_NAME = "tfidf-logreg-v1"
-PROMPT_VERSION = "offline-templates-v1"
+PROMPT_VERSION = "offline-templates-v2"  # v2: drafts quote the facts of the mail (core.ai.facts)
 LEARNED_VERSION = "offline-learned-v1"  # adapted from a reply people approved (core.ai.adapt)
 
 

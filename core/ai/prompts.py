@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from core.ai.adapt import without_customer
 from core.ai.result import (
+    AttachmentInfo,
     Category,
     ContextMessage,
     Example,
@@ -37,12 +38,14 @@ from core.ai.result import (
 )
 
 # v3: numbered knowledge-base sources and citations, examples of the team's past replies
-PROMPT_VERSION = "triage-2026-12-v3"
+# v4: the email's attachments (names, and excerpts of text-like ones) inside its markers
+PROMPT_VERSION = "triage-2026-12-v4"
 
 CHARS_PER_TOKEN = 4  # a rough, language-independent estimate; no tokenizer dependency
 EMAIL_SHARE = 0.6  # of the budget the current email may take
 SUMMARY_CHARS = 140  # per summarised older message
 EXAMPLES_SHARE = 0.2  # of the budget past replies to similar mail may take
+ATTACHMENTS_SHARE = 0.05  # of the budget the attachments list (names, text excerpts) may take
 EXAMPLE_MAIL_CHARS = 300  # of the old customer's mail, per example
 EXAMPLE_REPLY_CHARS = 900  # of the reply sent (or rejected), per example
 
@@ -108,6 +111,25 @@ def _cut(text: str, max_chars: int) -> tuple[str, bool]:
         f"{kept}\n[... {len(text) - len(kept)} more characters cut to fit the token budget]",
         True,
     )
+
+
+def _attachments(files: list[AttachmentInfo], max_chars: int) -> str:
+    """The email's attachments as lines under it: name, type, size, and the excerpt of a
+    text-like one (indented), within ``max_chars``; "" when there are none."""
+    if not files:
+        return ""
+    lines = ["", "Attachments:"]
+    left = max_chars
+    for file in files:
+        line = f"- {_one_line(file.name) or '(no name)'} ({file.content_type or 'unknown type'}, {file.size} bytes)"
+        text = "\n".join(f"    {row}" for row in file.excerpt.splitlines() if row.strip())
+        if text and len(line) + len(text) + 2 <= left:
+            line = f"{line}, its text shows:\n{text}"
+        if len(line) + 1 > left:
+            break
+        lines.append(line)
+        left -= len(line) + 1
+    return _neutralise("\n".join(lines)) if len(lines) > 2 else ""
 
 
 def _one_line(text: str) -> str:
@@ -223,8 +245,10 @@ def build_prompt(
     budget_chars = token_budget * CHARS_PER_TOKEN
     body, body_cut = _cut(_neutralise(request.text.strip()), int(budget_chars * EMAIL_SHARE))
     sender = f"{request.sender_name} <{request.sender_email}>".strip()
+    files = _attachments(request.attachments, int(budget_chars * ATTACHMENTS_SHARE))
     email = (
         f"From: {_neutralise(sender)}\nSubject: {_neutralise(request.subject.strip())}\n\n{body}"
+        f"{files}"
     )
     approved, avoid = _examples_block(
         request.examples, min(int(budget_chars * EXAMPLES_SHARE), budget_chars - len(email))

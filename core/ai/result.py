@@ -55,8 +55,8 @@ class KnowledgeSource(BaseModel):
 
 class AttachmentInfo(BaseModel):
     """A file attached to the mail: its name, and for a text-like one (a log, a .txt) the
-    start of its text, or its lines that look like errors (``core.inbound.attachments``,
-    ``excerpt``), capped at ``EXCERPT_CHARS``. Untrusted customer input like ``text``."""
+    lines of its text that look like errors, else its start (``core.inbound.attachments``'s
+    ``excerpt``, at most ``EXCERPT_CHARS``). Untrusted customer input like ``text``."""
 
     name: str
     content_type: str = ""
