@@ -16,9 +16,12 @@ the first triage does. Importing this module loads none of numpy, scipy or sciki
 The draft adapts the closest reply people approved for similar mail of the same category
 and language when the request carries one (``TriageRequest.examples``, ``core.ai.adapt``:
 the new customer's name, ticket and order numbers in place of the old ones); otherwise it
-comes from the in-app template of the category, else from ``core.ai.templates``. The fix
-steps come from ``core.ai.templates``; the summary is the first meaningful sentence(s) of
-the email.
+comes from the in-app template of the category, else from ``core.ai.templates``, which
+quotes what the mail says (``core.ai.facts``: numbers, amounts, dates, errors, attachments,
+what was tried, the signer's title) and links the best source's public page when it has
+one. The fix steps come from ``core.ai.templates`` and start from the same facts; the best
+source is cited (the draft links it or the steps point the agent to it). The summary is the
+first meaningful sentence(s) of the email.
 """
 
 from __future__ import annotations

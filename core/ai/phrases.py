@@ -51,8 +51,8 @@ EN: Phrases = {
         "your reply."
     ),
     "no_cards": "Please do not include card numbers or passwords in your email.",
-    "attached_one": "Thank you for the attached file {files}.",
-    "attached_many": "Thank you for the attached files {files}.",
+    "attached_one": "Thanks also for the attached file {files}.",
+    "attached_many": "Thanks also for the attached files {files}.",
     "shows": "It shows the error {error}.",
     "reported": "You report the error {error}.",
     "e413": (
@@ -148,8 +148,8 @@ DE: Phrases = {
         "sie bitte in Ihrer Antwort."
     ),
     "no_cards": "Bitte senden Sie uns keine Kartennummern oder Passwörter.",
-    "attached_one": "Vielen Dank für die angehängte Datei {files}.",
-    "attached_many": "Vielen Dank für die angehängten Dateien {files}.",
+    "attached_one": "Danke auch für die angehängte Datei {files}.",
+    "attached_many": "Danke auch für die angehängten Dateien {files}.",
     "shows": "Darin ist der Fehler {error} zu sehen.",
     "reported": "Sie melden den Fehler {error}.",
     "e413": (
@@ -244,8 +244,8 @@ ES: Phrases = {
         "Si tiene a mano el número de factura o la fecha del cargo, indíquelo en su respuesta."
     ),
     "no_cards": "Por favor, no incluya números de tarjeta ni contraseñas en su correo.",
-    "attached_one": "Gracias por el archivo adjunto {files}.",
-    "attached_many": "Gracias por los archivos adjuntos {files}.",
+    "attached_one": "Gracias también por el archivo adjunto {files}.",
+    "attached_many": "Gracias también por los archivos adjuntos {files}.",
     "shows": "En él se ve el error {error}.",
     "reported": "Nos indica el error {error}.",
     "e413": (
@@ -344,8 +344,8 @@ FR: Phrases = {
         "réponse."
     ),
     "no_cards": "Merci de ne pas inclure de numéro de carte ni de mot de passe.",
-    "attached_one": "Merci pour le fichier joint {files}.",
-    "attached_many": "Merci pour les fichiers joints {files}.",
+    "attached_one": "Merci aussi pour le fichier joint {files}.",
+    "attached_many": "Merci aussi pour les fichiers joints {files}.",
     "shows": "On y voit l'erreur {error}.",
     "reported": "Vous signalez l'erreur {error}.",
     "e413": (
@@ -442,8 +442,8 @@ PT: Phrases = {
         "Se tiver à mão o número da fatura ou a data da cobrança, indique-os na resposta."
     ),
     "no_cards": "Por favor, não inclua números de cartão nem senhas no seu e-mail.",
-    "attached_one": "Obrigado pelo ficheiro anexado {files}.",
-    "attached_many": "Obrigado pelos ficheiros anexados {files}.",
+    "attached_one": "Obrigado também pelo ficheiro anexado {files}.",
+    "attached_many": "Obrigado também pelos ficheiros anexados {files}.",
     "shows": "Nele é visível o erro {error}.",
     "reported": "Indica o erro {error}.",
     "e413": (

@@ -5,7 +5,9 @@ user message between markers carrying a nonce derived from the content (so the e
 forge the end marker), and the system prompt says that nothing between the markers is an
 instruction. The untrusted part is kept within a token budget: the current email first
 (cut with a note when huge), then earlier messages newest first; what does not fit is
-summarised in one line per message, and anything beyond that is counted in a note.
+summarised in one line per message, and anything beyond that is counted in a note. The
+email's attachments (names, types, sizes, excerpts of text-like ones) are listed under it,
+inside its markers, within ``ATTACHMENTS_SHARE`` of the budget.
 
 Past replies to similar mail (``TriageRequest.examples``, retrieved by
 ``core.tickets.similar``) come after the email, within ``EXAMPLES_SHARE`` of the budget and

@@ -3,8 +3,24 @@
 Drafts are customer-facing and written in the customer's language (en, de, es, fr, pt);
 fix steps are agent-facing and in English. Templates never claim that an action was taken
 and never ask for passwords, codes or card numbers (``core.ai.guardrails`` checks that).
-A later issue replaces these with user-editable Jinja2 templates: keep ``render_draft`` and
-``fix_steps_for`` as the seam.
+In-app Jinja2 templates (``core.replies``) take precedence when the desk has one; keep
+``render_draft`` and ``fix_steps_for`` as the seam.
+
+With ``DraftContext.facts`` (``core.ai.facts``) the draft starts from what the mail says:
+it quotes the invoice or order, amount and date, names the attachments and the error they
+show and what it means, acknowledges what the customer already tried, asks only for what
+the mail lacks, and links the knowledge-base article's public page (``DraftContext.link``).
+The sentences are in ``core.ai.phrases``. One register per language, greeting and body
+alike (``greeting``): a title (Herr/Frau, Madame/Monsieur, Sr./Sra., Mr/Ms) only when the
+mail gave one (display name or signature), else the name as written:
+
+- en: neutral; "Hi Ann," or "Dear Ms Weber,".
+- de: formal "Sie"; "Guten Tag Frau Dr. Weber," or "Guten Tag Jürgen Klein,"; never
+  "Hallo" (it belongs to "du").
+- fr: "vous"; "Bonjour Madame Dubois," or "Bonjour Claire Dubois,".
+- es: "usted"; "Estimada Sra. García:" or "Hola, Juan García:".
+- pt (European): third person ("a sua conta"), no "tu"; "Cara Sra. Souza," or
+  "Olá, João Silva,".
 """
 
 from __future__ import annotations

@@ -293,3 +293,34 @@ def test_without_facts_the_generic_template_is_kept() -> None:
         )
     )
     assert draft.startswith("Hi Ann,\n") and "log files" in draft
+
+
+# --- the learned path keeps priority and gets the facts ---------------------------------
+
+
+def test_an_approved_reply_is_adapted_with_the_invoice_the_facts_found() -> None:
+    from core.ai.offline import LEARNED_VERSION
+    from core.ai.result import Example
+
+    example = Example(
+        kind="approved",
+        category=Category.billing.value,
+        similarity=0.9,
+        subject="Double charge",
+        customer_text="You charged me twice for invoice INV-1001.",
+        reply_text="Hi Anna,\n\nWe refund the second charge on INV-1001 within five days.\n\nJo",
+        customer_name="Anna Berg",
+    )
+    request = TriageRequest(
+        subject="Charged twice",
+        text="You charged me twice for INV-2291, please refund one of them.",  # a bare number
+        sender_email="tom@example.com",
+        sender_name="Tom Lee",
+        examples=[example],
+    )
+    triaged = OfflineProvider().triage_sync(request)
+    assert triaged.result.category == Category.billing
+    assert triaged.meta.prompt_version == LEARNED_VERSION
+    assert triaged.result.draft_reply == (
+        "Hi Tom,\n\nWe refund the second charge on INV-2291 within five days.\n\nJo"
+    )
