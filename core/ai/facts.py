@@ -6,7 +6,8 @@ returns ``Facts``: invoice and order numbers (and other references), amounts wit
 currency, dates, error codes and HTTP status lines (``413 Payload Too Large``,
 ``0x80070005``, ``E1042``), plan names, the attachments with the errors each shows, what
 the customer already tried (``TRIED``: password reset, restart, reinstall, cache, another
-browser or device, update, already paid), whether they say they were charged twice, and
+browser or device, update, already paid), whether they say they were charged twice, that
+their account is locked or that the password reset email does not arrive, and
 how they sign (``Addressee``: a Herr/Frau, Madame/Monsieur, Sr./Sra., Mr/Ms title from the
 display name or the signature). English, German, Spanish, French and Portuguese phrasings.
 
@@ -46,6 +47,7 @@ def _any(*patterns: str) -> re.Pattern[str]:
 
 
 _NEAR = r"[^.!?\n]{0,60}"  # within one sentence
+_TRIED_ING = rf"\b(?:tried|already|also){_NEAR}\b"  # "I already tried restarting ..."
 
 _TRIED_PATTERNS: dict[str, re.Pattern[str]] = {
     "password_reset": _any(
@@ -73,6 +75,7 @@ _TRIED_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "restart": _any(
         r"\b(?:restarted|rebooted|re-started|turned\s+it\s+off\s+and\s+on)",
+        rf"{_TRIED_ING}(?:restarting|rebooting)\b",
         r"\bneu\s*gestartet\b|\bneugestartet\b",
         r"\breinici(?:é|e|ado|amos)\b",
         r"\bredémarré\b",
@@ -80,6 +83,7 @@ _TRIED_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "reinstall": _any(
         r"\bre-?installed\b",
+        rf"{_TRIED_ING}re-?installing\b",
         r"\bneu\s+installiert\b|\bneuinstalliert\b|\bneuinstallation\b",
         r"\breinstal(?:é|e|ado|amos)\b",
         r"\bréinstallé\b",
@@ -87,6 +91,8 @@ _TRIED_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "cache": _any(
         r"\b(?:cleared|deleted|emptied)\s+(?:the\s+|my\s+)?(?:browser\s+)?(?:cache|cookies)",
+        rf"{_TRIED_ING}(?:clearing|deleting|emptying)\s+(?:the\s+|my\s+)?(?:browser\s+)?"
+        r"(?:cache|cookies)",
         rf"\b(?:cache|cookies){_NEAR}(?:geleert|gelöscht)",
         r"\b(?:borr[ée]|he\s+borrado|limpi[ée])\s+(?:la\s+)?(?:caché|cache|cookies)",
         r"\bvidé\s+(?:le\s+)?(?:cache|cookies)",
@@ -110,6 +116,7 @@ _TRIED_PATTERNS: dict[str, re.Pattern[str]] = {
     "update": _any(
         r"\b(?:i|we)(?:'ve|\s+have)?\s+(?:already\s+)?updated\s+(?:the|my|to)\b",
         r"\b(?:already\s+on|installed)\s+the\s+latest\s+version\b",
+        rf"{_TRIED_ING}updating\s+(?:the|my)\b",
         r"\b(?:bereits|schon)\s+aktualisiert\b|\bneueste\s+version\s+installiert\b",
         r"\b(?:ya\s+)?(?:actualicé|he\s+actualizado)\b",
         r"\b(?:j'ai\s+)?mis\s+à\s+jour\b",
@@ -133,6 +140,31 @@ _CHARGED_TWICE = _any(
     r"\b(?:cobrado|cobraron|cargado)\s+(?:\w+\s+)?dos\s+veces|\b(?:cobro|cargo)\s+duplicado|\bdoble\s+(?:cargo|cobro)",
     r"\b(?:débité|prélevé|facturé)e?s?\s+(?:\w+\s+)?deux\s+fois|\bdouble\s+prélèvement|\bprélèvement\s+en\s+double",
     r"\bcobrad[oa]\s+(?:\w+\s+)?duas\s+vezes|\bcobrança\s+(?:duplicada|em\s+dobro)",
+)
+
+_LOCKED = _any(
+    r"\b(?:account|profile|user)\b[^.!?\n]{0,30}\b(?:is|got|was|has\s+been|been)\s+"
+    r"(?:locked|blocked|suspended|disabled)",
+    r"\blocked\s+out\b|\baccount\s+(?:is\s+)?locked\b",
+    r"\bkonto\b[^.!?\n]{0,30}\bgesperrt|\bgesperrte[sn]?\s+konto",
+    r"\bcuenta\b[^.!?\n]{0,30}\bbloquead[ao]",
+    r"\bcompte\b[^.!?\n]{0,30}\b(?:bloqué|verrouillé|suspendu)",
+    r"\bconta\b[^.!?\n]{0,30}\bbloquead[ao]",
+)
+_RESET_MAIL_MISSING = _any(
+    r"\breset\b[^.!?\n]{0,30}\b(?:e-?mail|link|mail|message)s?\b[^.!?\n]{0,30}"
+    r"(?:\bnever\b|\bnot\b|n't\b)[^.!?\n]{0,20}(?:arriv|com|show|reach)",
+    r"(?:\bnever\b|\bnot\b|n't\b)\s+(?:\w+\s+){0,2}(?:receiv\w*|get\w*)\s+(?:the|a|any)\s+"
+    r"(?:password\s+)?reset",
+    r"(?:zurücksetz|passwort)[^.!?\n]{0,60}\b(?:kommt|kam)\s+(?:\w+\s+){0,2}(?:nicht|nie)\b",
+    r"\b(?:erhalte|bekomme)\s+(?:\w+\s+){0,2}kein\w*\s+(?:e-?mail|mail|link)[^.!?\n]{0,40}"
+    r"(?:zurücksetz|passwort)",
+    r"\b(?:enlace|correo)\s+(?:de\s+)?(?:restablecimiento|recuperación)[^.!?\n]{0,40}\bno\s+"
+    r"(?:me\s+)?(?:llega|ha\s+llegado)|\bno\s+(?:me\s+)?llega\s+(?:el\s+)?(?:enlace|correo)",
+    r"\blien\s+de\s+réinitialisation[^.!?\n]{0,30}(?:n'arrive|ne\s+m'arrive|n'est\s+pas\s+arrivé)",
+    r"\bje\s+ne\s+reçois\s+pas\s+(?:le\s+)?(?:lien|l'e-mail|le\s+mail)",
+    r"\blink\s+de\s+(?:redefinição|recuperação)[^.!?\n]{0,30}\bnão\s+(?:me\s+)?(?:chega|chegou)",
+    r"\bnão\s+(?:recebo|recebi)\s+(?:o\s+)?(?:link|e-mail)",
 )
 
 _INVOICE = re.compile(
@@ -282,6 +314,8 @@ class Facts:
     tried: tuple[str, ...] = ()  # of TRIED, in that order
     tried_times: int = 0  # "reset my password twice": 2
     charged_twice: bool = False
+    account_locked: bool = False  # they say the account is locked, blocked or suspended
+    reset_mail_missing: bool = False  # the password reset email or link does not arrive
     mentions_device: bool = False  # browser, OS, app version or device named
     addressee: Addressee = field(default_factory=Addressee)
 
@@ -471,6 +505,8 @@ def extract_facts(
         tried=find_tried(mail),
         tried_times=_password_times(mail),
         charged_twice=bool(_CHARGED_TWICE.search(mail)),
+        account_locked=bool(_LOCKED.search(mail)),
+        reset_mail_missing=bool(_RESET_MAIL_MISSING.search(mail)),
         mentions_device=bool(_DEVICE.search(mail)),
         addressee=addressee(sender_name, text),
     )

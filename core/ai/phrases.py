@@ -94,6 +94,16 @@ EN: Phrases = {
         "unlock it through our secure process. Please don't reset the password again in the "
         "meantime."
     ),
+    "locked_said": (
+        "You write that your account is locked. Our team will check the lock and, once we have "
+        "confirmed that the request comes from the account's owner, unlock it through our "
+        "secure process."
+    ),
+    "reset_missing": (
+        "The password reset email doesn't seem to reach you. Please check your spam or junk "
+        "folder for it; our team will check the email address registered on the account and "
+        "whether our emails to it are delivered."
+    ),
     "twice_times": " twice",
     "n_times": " {n} times",
     "secrets": (
@@ -194,11 +204,21 @@ DE: Phrases = {
         "sicheres Verfahren, sobald wir bestätigt haben, dass die Anfrage vom Kontoinhaber "
         "kommt. Bitte setzen Sie das Passwort in der Zwischenzeit nicht erneut zurück."
     ),
+    "locked_said": (
+        "Sie schreiben, dass Ihr Konto gesperrt ist. Unser Team prüft die Sperre und entsperrt "
+        "das Konto über unser sicheres Verfahren, sobald wir bestätigt haben, dass die Anfrage "
+        "vom Kontoinhaber kommt."
+    ),
+    "reset_missing": (
+        "Die E-Mail zum Zurücksetzen des Passworts scheint Sie nicht zu erreichen. Bitte prüfen "
+        "Sie Ihren Spam-Ordner; unser Team prüft die im Konto hinterlegte E-Mail-Adresse und ob "
+        "unsere E-Mails dort zugestellt werden."
+    ),
     "twice_times": " zweimal",
     "n_times": " {n}-mal",
     "secrets": (
-        "Zu Ihrer Sicherheit fragen wir nie nach Passwörtern oder Einmalcodes, bitte senden Sie "
-        "uns diese nicht."
+        "Zu Ihrer Sicherheit fragen wir nie nach Ihrem Passwort oder nach Einmalcodes, bitte "
+        "senden Sie uns diese nicht."
     ),
     "general_doc": (
         "Wir kümmern uns um Ihre Frage zu {doc} und melden uns in Kürze mit einer "
@@ -290,6 +310,16 @@ ES: Phrases = {
         "cuenta está bloqueada y, una vez confirmado que la solicitud procede del titular de la "
         "cuenta, la desbloqueará mediante nuestro proceso seguro. Mientras tanto, no vuelva a "
         "restablecer la contraseña."
+    ),
+    "locked_said": (
+        "Nos indica que su cuenta está bloqueada. Nuestro equipo revisará el bloqueo y, una vez "
+        "confirmado que la solicitud procede del titular de la cuenta, la desbloqueará mediante "
+        "nuestro proceso seguro."
+    ),
+    "reset_missing": (
+        "Parece que el correo para restablecer la contraseña no le llega. Revise su carpeta de "
+        "spam; nuestro equipo comprobará la dirección de correo registrada en la cuenta y si "
+        "nuestros correos se entregan."
     ),
     "twice_times": " dos veces",
     "n_times": " {n} veces",
@@ -391,6 +421,16 @@ FR: Phrases = {
         "demande vient du titulaire du compte, le déverrouiller par notre procédure sécurisée. "
         "En attendant, merci de ne pas réinitialiser à nouveau le mot de passe."
     ),
+    "locked_said": (
+        "Vous nous indiquez que votre compte est bloqué. Notre équipe va vérifier le blocage "
+        "et, après avoir confirmé que la demande vient du titulaire du compte, le débloquer par "
+        "notre procédure sécurisée."
+    ),
+    "reset_missing": (
+        "L'e-mail de réinitialisation du mot de passe ne semble pas vous parvenir. Vérifiez vos "
+        "courriers indésirables ; notre équipe va vérifier l'adresse e-mail enregistrée sur le "
+        "compte et la bonne remise de nos e-mails."
+    ),
     "twice_times": " deux fois",
     "n_times": " {n} fois",
     "secrets": (
@@ -487,6 +527,16 @@ PT: Phrases = {
         "conta está bloqueada e, depois de confirmar que o pedido vem do titular da conta, "
         "desbloqueá-la através do nosso processo seguro. Entretanto, por favor não volte a "
         "redefinir a senha."
+    ),
+    "locked_said": (
+        "Indica que a sua conta está bloqueada. A nossa equipa vai verificar o bloqueio e, "
+        "depois de confirmar que o pedido vem do titular da conta, desbloqueá-la através do "
+        "nosso processo seguro."
+    ),
+    "reset_missing": (
+        "O e-mail de redefinição da senha parece não lhe chegar. Verifique a pasta de spam; a "
+        "nossa equipa vai verificar o endereço de e-mail registado na conta e se os nossos "
+        "e-mails são entregues."
     ),
     "twice_times": " duas vezes",
     "n_times": " {n} vezes",

@@ -411,6 +411,22 @@ def _situation_steps(category: Category, facts: Facts | None, email: str) -> lis
             "Unlock the account (clear the lockout) through the standard secure flow and ask "
             "the customer to sign in once.",
         ]
+    if category == Category.login and facts.account_locked:
+        return [
+            f"Verify the requester against the email registered on the account ({email}); "
+            "never ask for passwords or codes.",
+            "Check the account's lockout state (failed sign-ins, lock timer, disabled or "
+            "suspended flag) and why it was locked.",
+            "Review recent sign-in activity for anything suspicious before restoring access.",
+            "Unlock the account through the standard secure flow once identity is confirmed.",
+        ]
+    if category == Category.login and facts.reset_mail_missing:
+        return [
+            f"Check the email registered on the account against the sender ({email}).",
+            "Look up the reset emails in the mail log: bounced, suppressed or filtered as spam.",
+            "Fix the address or the suppression, then resend the reset through the standard "
+            "flow; never ask for passwords or codes.",
+        ]
     if category == Category.technical and facts.http_status() == 413:
         shown = [a.name for a in facts.attachments if any(e.startswith("413") for e in a.errors)]
         source = f"The attachment {shown[0]} shows" if shown else "The customer reports"
@@ -591,7 +607,12 @@ def _technical(p: dict[str, str], facts: Facts) -> list[str]:
 
 def _login(p: dict[str, str], facts: Facts, generic: str) -> list[str]:
     if not facts.has("password_reset"):
-        return [*_attachment_sentences(p, facts), *_error_sentences(p, facts), generic]
+        said = [*_attachment_sentences(p, facts), *_error_sentences(p, facts)]
+        if facts.account_locked:
+            return [*said, p["locked_said"], p["secrets"]]
+        if facts.reset_mail_missing:
+            return [*said, p["reset_missing"], p["secrets"]]
+        return [*said, generic]
     n = facts.tried_times
     times = p["twice_times"] if n == 2 else p["n_times"].format(n=n) if n > 2 else ""
     said = [*_attachment_sentences(p, facts), p["locked"].format(times=times)]

@@ -102,6 +102,11 @@ def test_errors(text: str, errors: tuple[str, ...]) -> None:
             ("restart", "cache", "other_browser"),
         ),
         ("Ich habe den Rechner neu gestartet und den Cache geleert.", ("restart", "cache")),
+        (
+            "I already tried restarting the device and clearing the cache.",
+            ("restart", "cache"),
+        ),
+        ("Should I try restarting?", ()),
         ("Ya reinicié y probé con otro navegador.", ("restart", "other_browser")),
         ("J'ai réinstallé l'application sur un autre appareil.", ("reinstall", "other_device")),
         ("Já reiniciei e limpei a cache.", ("restart", "cache")),
@@ -173,3 +178,26 @@ def test_plans() -> None:
 )
 def test_addressee(name: str, text: str, expected: Addressee) -> None:
     assert addressee(name, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "locked", "missing"),
+    [
+        ("My account got locked after three tries.", True, False),
+        ("I'm locked out of my account.", True, False),
+        ("Mein Konto ist gesperrt.", True, False),
+        ("Mi cuenta está bloqueada.", True, False),
+        ("Mon compte est bloqué depuis hier.", True, False),
+        ("A minha conta foi bloqueada.", True, False),
+        ("The password reset email never arrives.", False, True),
+        ("I didn't get the password reset link.", False, True),
+        ("Der Link zum Zurücksetzen des Passworts kommt nicht an.", False, True),
+        ("El enlace de restablecimiento no me llega.", False, True),
+        ("Le lien de réinitialisation n'arrive pas.", False, True),
+        ("O link de redefinição não chega.", False, True),
+        ("How do I change my email address?", False, False),
+    ],
+)
+def test_login_situations(text: str, locked: bool, missing: bool) -> None:
+    facts = extract_facts("", text)
+    assert (facts.account_locked, facts.reset_mail_missing) == (locked, missing)

@@ -324,3 +324,32 @@ def test_an_approved_reply_is_adapted_with_the_invoice_the_facts_found() -> None
     assert triaged.result.draft_reply == (
         "Hi Tom,\n\nWe refund the second charge on INV-2291 within five days.\n\nJo"
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "forgot"),
+    [
+        ("en", "My account is locked and I cannot sign in.", "forgot password"),
+        ("de", "Mein Konto ist gesperrt, ich komme nicht mehr rein.", "passwort vergessen"),
+        ("es", "Mi cuenta está bloqueada y no puedo entrar.", "olvidó su contraseña"),
+        ("fr", "Mon compte est bloqué, je ne peux plus me connecter.", "mot de passe oublié"),
+        ("pt", "A minha conta está bloqueada e não consigo entrar.", "esqueci a senha"),
+    ],
+)
+def test_a_locked_account_is_unlocked_not_sent_to_forgot_password(
+    language: str, text: str, forgot: str
+) -> None:
+    draft = _render(Category.login, language, "Login", text, "Anna Weber")
+    assert forgot not in draft.lower()
+    unlock = {"en": "unlock", "de": "entsperrt", "es": "desbloqueará", "fr": "débloquer"}
+    assert unlock.get(language, "desbloqueá-la") in draft
+
+
+def test_a_reset_email_that_never_arrives_points_to_spam_and_delivery() -> None:
+    category, draft, steps, _ = _triage(
+        "Password reset email never arrives",
+        "I can't sign in, the password reset email never arrives.",
+    )
+    assert category == Category.login
+    assert "forgot password" not in draft.lower() and "spam" in draft
+    assert any("mail log" in s for s in steps)
