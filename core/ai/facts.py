@@ -473,20 +473,44 @@ def extract_facts(
     *,
     attachments: Sequence[AttachmentInfo] = (),
     sender_name: str = "",
+    earlier: Sequence[str] = (),
 ) -> Facts:
-    """Everything above, from one mail."""
-    mail = f"{subject}\n{text[:MAX_CHARS]}"
+    """Everything above, from one mail. ``earlier``: the customer's earlier messages in the
+    thread (their text), whose numbers, errors and tries count after the mail's own: a
+    follow-up need not repeat the invoice number or that the password was reset."""
+    mail = _read(f"{subject}\n{text[:MAX_CHARS]}")
+    before = _read("\n".join(earlier)[-MAX_CHARS:]) if earlier else Facts()
+    files = tuple(
+        AttachmentFact(a.name, find_errors(f"{a.name}\n{a.excerpt}")) for a in attachments if a.name
+    )
+    tried = {*mail.tried, *before.tried}
+    return Facts(
+        invoices=_once([*mail.invoices, *before.invoices]),
+        orders=_once([*mail.orders, *before.orders]),
+        references=_once([*mail.references, *before.references]),
+        amounts=_once([*mail.amounts, *before.amounts]),
+        dates=_once([*mail.dates, *before.dates]),
+        errors=_once([*mail.errors, *(e for f in files for e in f.errors), *before.errors]),
+        plans=_once([*mail.plans, *before.plans]),
+        attachments=files,
+        tried=tuple(t for t in TRIED if t in tried),
+        tried_times=mail.tried_times or before.tried_times,
+        charged_twice=mail.charged_twice or before.charged_twice,
+        account_locked=mail.account_locked or before.account_locked,
+        reset_mail_missing=mail.reset_mail_missing or before.reset_mail_missing,
+        mentions_device=mail.mentions_device or before.mentions_device,
+        addressee=addressee(sender_name, text),
+    )
+
+
+def _read(mail: str) -> Facts:
+    """The facts of one text (no attachments, no addressee)."""
     invoices = _once(_with_digit(m.group(1) or m.group(2) or "" for m in _INVOICE.finditer(mail)))
     orders = _once(
         o
         for o in _with_digit(m.group(1) for m in _ORDER.finditer(mail))
         if o.casefold() not in {i.casefold() for i in invoices}
     )
-    references = _once([*find_references(mail), *invoices, *orders])
-    files = tuple(
-        AttachmentFact(a.name, find_errors(f"{a.name}\n{a.excerpt}")) for a in attachments if a.name
-    )
-    errors = _once([*find_errors(mail), *(e for f in files for e in f.errors)])
     plans = _once(
         p
         for m in _PLAN.finditer(mail)
@@ -496,17 +520,15 @@ def extract_facts(
     return Facts(
         invoices=invoices,
         orders=orders,
-        references=references,
+        references=_once([*find_references(mail), *invoices, *orders]),
         amounts=find_amounts(mail),
         dates=find_dates(mail),
-        errors=errors,
+        errors=find_errors(mail),
         plans=plans,
-        attachments=files,
         tried=find_tried(mail),
         tried_times=_password_times(mail),
         charged_twice=bool(_CHARGED_TWICE.search(mail)),
         account_locked=bool(_LOCKED.search(mail)),
         reset_mail_missing=bool(_RESET_MAIL_MISSING.search(mail)),
         mentions_device=bool(_DEVICE.search(mail)),
-        addressee=addressee(sender_name, text),
     )

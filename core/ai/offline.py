@@ -400,6 +400,7 @@ class OfflineProvider:
             request.text,
             attachments=request.attachments,
             sender_name=request.sender_name,
+            earlier=[m.text for m in request.history if m.direction == "in"],
         )
         reference = (
             facts.invoice or facts.order or find_reference(f"{request.subject}\n{request.text}")

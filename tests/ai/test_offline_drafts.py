@@ -353,3 +353,27 @@ def test_a_reset_email_that_never_arrives_points_to_spam_and_delivery() -> None:
     assert category == Category.login
     assert "forgot password" not in draft.lower() and "spam" in draft
     assert any("mail log" in s for s in steps)
+
+
+def test_a_follow_up_keeps_what_the_thread_already_said() -> None:
+    from core.ai.result import ContextMessage
+
+    history = [
+        ContextMessage(
+            direction="in",
+            from_email="ann@example.com",
+            text="You charged me twice for invoice INV-2291. I already reset my password too.",
+        ),
+        ContextMessage(  # our reply: its words are not the customer's
+            direction="out", from_email="support@acme.example", text="Please send INV-9999."
+        ),
+    ]
+    _, draft, _, _ = _triage(
+        "Re: Charged twice",
+        "Any news on the double charge? You charged me twice and I still see both.",
+        history=history,
+    )
+    assert "INV-2291" in draft and "INV-9999" not in draft
+    assert "invoice number" not in draft
+    facts = extract_facts("Re", "Still failing.", earlier=[history[0].text])
+    assert facts.invoices == ("INV-2291",) and facts.tried == ("password_reset",)
