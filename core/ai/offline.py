@@ -363,9 +363,15 @@ def _from_user_template(request: TriageRequest, category: Category, urgency: str
         return ""
 
 
+def _web_page(source: KnowledgeSource) -> str:
+    """The source's public page when it is an http(s) address, else ""."""
+    url = source.public_url or ""
+    return url if re.match(r"https?://\S+$", url) else ""
+
+
 def _article(source: KnowledgeSource) -> str:
     """How the fix steps name a source: its title, and its public page or that it has none."""
-    where = source.public_url or "internal, no public page: paraphrase it"
+    where = _web_page(source) or "internal, no public page: paraphrase it"
     return f"“{source.title}” (#{source.id}, {where})"
 
 
@@ -425,8 +431,8 @@ class OfflineProvider:
         # the retrieval's best match (it ranks them): the built-in draft links its public page
         source = request.sources[0] if request.sources else None
         link = (
-            templates.Link(source.title, source.public_url)
-            if source is not None and source.public_url and not learned and not from_template
+            templates.Link(source.title, _web_page(source))
+            if source is not None and _web_page(source) and not learned and not from_template
             else None
         )
         draft = (

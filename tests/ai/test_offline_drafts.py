@@ -377,3 +377,10 @@ def test_a_follow_up_keeps_what_the_thread_already_said() -> None:
     assert "invoice number" not in draft
     facts = extract_facts("Re", "Still failing.", earlier=[history[0].text])
     assert facts.invoices == ("INV-2291",) and facts.tried == ("password_reset",)
+
+
+def test_only_a_web_page_is_linked() -> None:
+    odd = _REFUNDS.model_copy(update={"public_url": "javascript:alert(1)"})
+    _, draft, steps, citations = _triage("Charged twice", "You charged me twice.", sources=[odd])
+    assert "javascript" not in draft and citations == [7]
+    assert "javascript" not in steps[-1] and "no public page" in steps[-1]
