@@ -281,6 +281,9 @@ _CLOSING = re.compile(
 )
 
 
+_NAME_PART = re.compile(r"^[^\W\d_][\w'.-]{0,29}$")  # "Jürgen", "O'Neil", "Anna-Lena"
+
+
 @dataclass(frozen=True, slots=True)
 class Addressee:
     """How the customer signs: ``gender`` "m"/"f" only when a title said so."""
@@ -458,7 +461,7 @@ def _parse_name(name: str) -> Addressee:
         academic = " ".join(academic_match.group(0).split())
         rest = rest[academic_match.end() :].strip()
     parts = rest.split(" ") if rest else []
-    if not parts or not all(p[:1].isalpha() for p in parts):
+    if not parts or len(parts) > 4 or not all(_NAME_PART.match(p) for p in parts):
         return Addressee(gender=gender, academic=academic) if gender else Addressee()
     if gender or academic:
         # a title: the last word is the surname, whatever came before is the first name

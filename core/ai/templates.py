@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.ai.facts import Addressee, Facts
+from core.ai.facts import Addressee, AttachmentFact, Facts
 from core.ai.phrases import PHRASES
 from core.ai.result import Category
 
@@ -541,20 +541,34 @@ def _error_sentences(p: dict[str, str], facts: Facts) -> list[str]:
         if status and status >= 500
         else "e_other"
     )
-    shown = any(error in a.errors for a in facts.attachments)  # said with the attachment
+    shown = any(error in a.errors for a in _named(facts))  # said with the attachment
     return [p[key]] if shown else [p["reported"].format(error=error), p[key]]
 
 
+_FILE_NAME = re.compile(r"^[\w][\w .()+,-]{0,79}$")
+
+
+def _named(facts: Facts) -> list[AttachmentFact]:
+    """The attachments a draft names: those whose names are plain file names (no text, no
+    links), at most four."""
+    return [
+        a
+        for a in facts.attachments
+        if _FILE_NAME.match(a.name) and not re.search(r"https?|www\.", a.name, re.IGNORECASE)
+    ][:4]
+
+
 def _attachment_sentences(p: dict[str, str], facts: Facts) -> list[str]:
-    if not facts.attachments:
+    named = _named(facts)
+    if not named:
         return []
-    names = [a.name for a in facts.attachments[:4]]
+    names = [a.name for a in named]
     thanks = p["attached_one" if len(names) == 1 else "attached_many"].format(
         files=_join(names, p["and"])
     )
     status = facts.http_status()
     errors = sorted(
-        (e for a in facts.attachments for e in a.errors),
+        (e for a in named for e in a.errors),
         key=lambda e: not (status and e.startswith(str(status))),
     )
     return [thanks, p["shows"].format(error=errors[0])] if errors else [thanks]

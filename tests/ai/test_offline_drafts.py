@@ -384,3 +384,17 @@ def test_only_a_web_page_is_linked() -> None:
     _, draft, steps, citations = _triage("Charged twice", "You charged me twice.", sources=[odd])
     assert "javascript" not in draft and citations == [7]
     assert "javascript" not in steps[-1] and "no public page" in steps[-1]
+
+
+def test_only_plain_file_names_and_names_are_echoed() -> None:
+    _, draft, _, _ = _triage(
+        "Upload fails",
+        "The upload fails with 413 Payload Too Large.",
+        sender_name="Click https evil example now for a prize",
+        attachments=[
+            AttachmentInfo(name="see https://evil.example/x.log", excerpt="413 Payload Too Large"),
+            AttachmentInfo(name="trace.txt"),
+        ],
+    )
+    assert "evil" not in draft and "prize" not in draft
+    assert "trace.txt" in draft and "413 Payload Too Large" in draft
