@@ -194,6 +194,27 @@ _MONTHS = (
     "janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|"
     "janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|dezembro"
 )
+_SHORT = {
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+}
+_FULL_MONTHS = "|".join(m for m in _MONTHS.split("|") if m not in _SHORT)
+# "the invoice for October", "Rechnung für Oktober", "factura de octubre": the month only
+_PERIOD = re.compile(
+    rf"\b(?:for|from|of|für|vom|de|du|d'|em|en)\s+((?:{_FULL_MONTHS})(?:\s+(?:de\s+)?\d{{4}})?)\b",
+    _I,
+)
 _DATE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b"
     r"|\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b"
@@ -226,7 +247,10 @@ _STATUS_NAMES = "|".join(
 _HTTP_LINE = re.compile(rf"\b([45]\d\d)\s*[-:]?\s*({_STATUS_NAMES})\b", _I)
 _HTTP_NUMBER = re.compile(
     r"\b(?:HTTP(?:/\d(?:\.\d)?)?|status(?:\s+code)?|error|fehler|erreur|error\s+code|"
-    r"código|erro|code)\s*[:#]?\s*([45]\d\d)\b",
+    r"código|erro|code|returns?|returned|returning|gets?|getting|got|throws?|throwing|"
+    r"liefert|devuelve|renvoie|retorna|devolve)\s*(?:an?\s+|einen\s+|un\s+|une\s+|um\s+)?"
+    r"[:#]?\s*(?:HTTP\s*)?([45]\d\d)\b"
+    r"|\b([45]\d\d)\s+(?:errors?|fehler|erreurs?|errores|erros)\b",
     _I,
 )
 _CODE = re.compile(
@@ -319,7 +343,7 @@ class Facts:
     charged_twice: bool = False
     account_locked: bool = False  # they say the account is locked, blocked or suspended
     reset_mail_missing: bool = False  # the password reset email or link does not arrive
-    mentions_device: bool = False  # browser, OS, app version or device named
+    mentions_device: bool = False  # browser, OS, app version, device or API call named
     addressee: Addressee = field(default_factory=Addressee)
 
     @property
@@ -366,10 +390,10 @@ def find_errors(text: str) -> tuple[str, ...]:
         statuses.add(code)
         found.append((m.start(), f"{code} {name}"))
     for m in _HTTP_NUMBER.finditer(text):
-        code = int(m.group(1))
+        code = int(m.group(1) or m.group(2))
         if code in HTTP_STATUS and code not in statuses:
             statuses.add(code)
-            found.append((m.start(1), f"{code} {HTTP_STATUS[code]}"))
+            found.append((m.start(), f"{code} {HTTP_STATUS[code]}"))
     for m in _CODE.finditer(text):
         value = next(g for g in m.groups() if g)
         if value.isdigit() and int(value) in statuses:
@@ -385,7 +409,13 @@ def find_amounts(text: str) -> tuple[str, ...]:
 
 
 def find_dates(text: str) -> tuple[str, ...]:
-    return _once(m.group(0) for m in _DATE.finditer(text[:MAX_CHARS]))
+    """Dates as written; a month named alone ("for October") when no day is given with it."""
+    text = text[:MAX_CHARS]
+    dates = [(m.start(), m.end(), m.group(0)) for m in _DATE.finditer(text)]
+    for m in _PERIOD.finditer(text):
+        if not any(start <= m.start(1) < end for start, end, _ in dates):
+            dates.append((m.start(1), m.end(1), m.group(1)))
+    return _once(d for _, _, d in sorted(dates))
 
 
 def find_tried(text: str) -> tuple[str, ...]:
@@ -411,7 +441,8 @@ def _password_times(text: str) -> int:
 
 _DEVICE = re.compile(
     r"\b(?:chrome|firefox|safari|edge|opera|windows|macos|mac\s?os|linux|android|ios|iphone|"
-    r"ipad|version\s+\d|v\d+\.\d+|\d+\.\d+\.\d+)\b",
+    r"ipad|version\s+\d|v\d+\.\d+|\d+\.\d+\.\d+|api)\b"
+    r"|\b(?:GET|POST|PUT|PATCH|DELETE)\s+/",  # an API call: no device to ask about
     _I,
 )
 

@@ -78,6 +78,9 @@ def test_billing_facts_in_each_language(text: str, invoice: str, amount: str, da
         ),
         ("Fehlercode: X17 beim Start", ("X17",)),
         ("Your API returns error 502 since noon", ("502 Bad Gateway",)),
+        ("API returns 500 on /v2/orders", ("500 Internal Server Error",)),
+        ("We keep getting 503 errors", ("503 Service Unavailable",)),
+        ("I paid 500 euros for 404 licences", ()),
         ("The invoice INV-2291 is for 413 EUR", ()),  # an amount, not a status
         ("no error at all", ()),
     ],
@@ -201,3 +204,17 @@ def test_addressee(name: str, text: str, expected: Addressee) -> None:
 def test_login_situations(text: str, locked: bool, missing: bool) -> None:
     facts = extract_facts("", text)
     assert (facts.account_locked, facts.reset_mail_missing) == (locked, missing)
+
+
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("Auf meiner Rechnung für Oktober steht 129,00 €.", ("Oktober",)),
+        ("the invoice for October 2026", ("October 2026",)),
+        ("la factura de octubre", ("octubre",)),
+        ("charged on 3 March 2026, for March", ("3 March 2026", "March")),
+        ("I may come by", ()),
+    ],
+)
+def test_a_month_named_alone_is_a_date(text: str, dates: tuple[str, ...]) -> None:
+    assert extract_facts("", text).dates == dates
