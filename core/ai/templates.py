@@ -499,8 +499,9 @@ def greeting(language: str, who: Addressee) -> str:
         if titled:
             return f"Caro Sr. {who.last}," if who.gender == "m" else f"Cara Sra. {who.last},"
         return f"Olá, {who.full}," if who.full else "Olá,"
-    if titled:
-        return f"Dear {'Mr' if who.gender == 'm' else 'Ms'} {academic}{who.last},"
+    if titled:  # "Dear Dr. Weber" for a doctor: the academic title replaces Mr/Ms
+        title = who.academic.split(" ")[0] if who.academic else "Mr" if who.gender == "m" else "Ms"
+        return f"Dear {title} {who.last},"
     return f"Hi {who.first}," if who.first else "Hello,"
 
 

@@ -246,6 +246,8 @@ def test_german_issue_example_no_hallo_with_sie() -> None:
         ("pt", "Sr. João Silva", "Caro Sr. Silva,"),
         ("pt", "João Silva", "Olá, João Silva,"),
         ("en", "Ms Jane Doe", "Dear Ms Doe,"),
+        ("en", "Mrs. Dr. Jane Doe", "Dear Dr. Doe,"),
+        ("de", "Dr. Anna Weber", "Guten Tag Dr. Anna Weber,"),
         ("en", "Jane Doe", "Hi Jane,"),
     ],
 )
