@@ -123,8 +123,10 @@ _TRIED_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\batualizei\b",
     ),
     "paid": _any(
-        r"\b(?:already|have)\s+paid\b|\bi\s+paid\s+(?:it|the|this|on)\b|\bpayment\s+went\s+through\b",
-        r"\b(?:bereits|schon)\s+(?:bezahlt|überwiesen)\b|\bhabe\s+(?:\w+\s+){0,3}(?:bezahlt|überwiesen)\b",
+        r"\b(?:already|have)\s+paid\b|\bi\s+paid\s+(?:it|the|this|on)\b",
+        r"\bpayment\s+went\s+through\b",
+        r"\b(?:bereits|schon)\s+(?:bezahlt|überwiesen)\b",
+        r"\bhabe\s+(?:\w+\s+){0,3}(?:bezahlt|überwiesen)\b",
         r"\bya\s+(?:he\s+)?pag(?:ado|ué)\b",
         r"\bdéjà\s+(?:payé|réglé)\b|\bj'ai\s+(?:déjà\s+)?(?:payé|réglé)\b",
         r"\bjá\s+(?:paguei|foi\s+pag[oa]|está\s+pag[oa])\b",
@@ -137,8 +139,10 @@ _CHARGED_TWICE = _any(
     r"\btook\s+\w+(?:\s+\w+){0,3}\s+twice\b",
     r"\b(?:doppelt|zweimal)\s+(?:\w+\s+){0,2}(?:abgebucht|berechnet|belastet|eingezogen)",
     r"\bdoppelte\s+(?:abbuchung|belastung|zahlung)",
-    r"\b(?:cobrado|cobraron|cargado)\s+(?:\w+\s+)?dos\s+veces|\b(?:cobro|cargo)\s+duplicado|\bdoble\s+(?:cargo|cobro)",
-    r"\b(?:débité|prélevé|facturé)e?s?\s+(?:\w+\s+)?deux\s+fois|\bdouble\s+prélèvement|\bprélèvement\s+en\s+double",
+    r"\b(?:cobrado|cobraron|cargado)\s+(?:\w+\s+)?dos\s+veces",
+    r"\b(?:cobro|cargo)\s+duplicado|\bdoble\s+(?:cargo|cobro)",
+    r"\b(?:débité|prélevé|facturé)e?s?\s+(?:\w+\s+)?deux\s+fois",
+    r"\bdouble\s+prélèvement|\bprélèvement\s+en\s+double",
     r"\bcobrad[oa]\s+(?:\w+\s+)?duas\s+vezes|\bcobrança\s+(?:duplicada|em\s+dobro)",
 )
 

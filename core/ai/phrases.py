@@ -3,10 +3,11 @@ draft language, in the one register ``core.ai.templates`` documents for it: Engl
 neutral; German formal ("Sie", "Ihr"); Spanish formal ("usted": "su", "le"); French formal
 ("vous"); European Portuguese formal (third person: "a sua conta", no "tu").
 
-Slots: ``{doc}`` is the invoice or order with its article ("die Rechnung INV-2291", "la
-factura INV-2291"; the forms are chosen so no preposition must contract with it), ``{ref}``
-the bare number, ``{detail}`` " (49,00 €, 3. März)" or "", ``{error}``, ``{files}``,
-``{items}``, ``{times}``, ``{title}``, ``{url}``. Like the templates, no sentence claims an
+Slots: ``{doc}`` is the invoice or order (or, in ``general_doc`` only, the plan) with its
+article ("die Rechnung INV-2291", "la factura INV-2291"; the forms are chosen so no
+preposition must contract with it), ``{ref}`` the bare number, ``{detail}``
+" (49,00 €, 3. März)" or "", ``{error}``, ``{files}``, ``{items}``, ``{times}``,
+``{title}``, ``{url}``. Like the templates, no sentence claims an
 action was taken or asks for a password, code or card number (``core.ai.guardrails``).
 """
 
@@ -17,6 +18,7 @@ Phrases = dict[str, str]
 EN: Phrases = {
     "doc_invoice": "invoice {ref}",
     "doc_order": "order {ref}",
+    "doc_plan": "the {ref} plan",
     "twice_doc": (
         "I'm sorry that you were charged twice for {doc}{detail}. Our billing team will check "
         "the duplicate charge on {doc} and, once it is confirmed, refund the extra payment to "
@@ -80,7 +82,9 @@ EN: Phrases = {
     "other_browser": "another browser",
     "other_device": "another device",
     "update": "updating the app",
-    "ask_tech": "So that our technical team can reproduce it quickly, could you reply with {items}?",
+    "ask_tech": (
+        "So that our technical team can reproduce it quickly, could you reply with {items}?"
+    ),
     "steps": "the steps that lead to the problem",
     "error": "the exact error message you see",
     "device": "the device, browser or app version you use",
@@ -121,6 +125,7 @@ EN: Phrases = {
 DE: Phrases = {
     "doc_invoice": "die Rechnung {ref}",
     "doc_order": "die Bestellung {ref}",
+    "doc_plan": "den Tarif {ref}",
     "twice_doc": (
         "Es tut uns leid, dass {doc}{detail} doppelt abgebucht wurde. Unser Abrechnungsteam "
         "prüft die doppelte Abbuchung für {doc} und erstattet Ihnen den zu viel gezahlten "
@@ -221,7 +226,7 @@ DE: Phrases = {
         "senden Sie uns diese nicht."
     ),
     "general_doc": (
-        "Wir kümmern uns um Ihre Frage zu {doc} und melden uns in Kürze mit einer "
+        "Wir kümmern uns um Ihre Frage betreffend {doc} und melden uns in Kürze mit einer "
         "vollständigen Antwort."
     ),
     "link": "Die Schritte finden Sie in unserem Hilfeartikel „{title}“: {url}",
@@ -231,6 +236,7 @@ DE: Phrases = {
 ES: Phrases = {
     "doc_invoice": "la factura {ref}",
     "doc_order": "el pedido {ref}",
+    "doc_plan": "el plan {ref}",
     "twice_doc": (
         "Sentimos que se le haya cobrado dos veces {doc}{detail}. Nuestro equipo de "
         "facturación revisará el cargo duplicado ({ref}) y, una vez confirmado, le devolverá el "
@@ -338,6 +344,7 @@ ES: Phrases = {
 FR: Phrases = {
     "doc_invoice": "la facture {ref}",
     "doc_order": "la commande {ref}",
+    "doc_plan": "l'offre {ref}",
     "twice_doc": (
         "Nous sommes désolés que {doc}{detail} vous ait été débitée deux fois. Notre service "
         "facturation va vérifier le double prélèvement ({ref}) et, une fois celui-ci confirmé, "
@@ -448,6 +455,7 @@ FR: Phrases = {
 PT: Phrases = {
     "doc_invoice": "a fatura {ref}",
     "doc_order": "a encomenda {ref}",
+    "doc_plan": "o plano {ref}",
     "twice_doc": (
         "Lamentamos que {doc}{detail} lhe tenha sido cobrada duas vezes. A nossa equipa de "
         "faturação vai verificar a cobrança duplicada ({ref}) e, depois de confirmada, "

@@ -128,7 +128,8 @@ def _attachments(files: list[AttachmentInfo], max_chars: int) -> str:
     lines = ["", "Attachments:"]
     left = max_chars
     for file in files:
-        line = f"- {_one_line(file.name) or '(no name)'} ({file.content_type or 'unknown type'}, {file.size} bytes)"
+        kind = file.content_type or "unknown type"
+        line = f"- {_one_line(file.name) or '(no name)'} ({kind}, {file.size} bytes)"
         text = "\n".join(f"    {row}" for row in file.excerpt.splitlines() if row.strip())
         if text and len(line) + len(text) + 2 <= left:
             line = f"{line}, its text shows:\n{text}"

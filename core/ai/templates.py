@@ -647,11 +647,9 @@ def _body(lang: str, ctx: DraftContext) -> str:
         said = _technical(p, facts)
     elif ctx.category == Category.login:
         said = _login(p, facts, generic)
-    elif ctx.category == Category.general and _document(p, facts)[0]:
-        said = [
-            *_attachment_sentences(p, facts),
-            p["general_doc"].format(doc=_document(p, facts)[0]),
-        ]
+    elif ctx.category == Category.general and (_document(p, facts)[0] or facts.plans):
+        doc = _document(p, facts)[0] or p["doc_plan"].format(ref=facts.plans[0])
+        said = [*_attachment_sentences(p, facts), p["general_doc"].format(doc=doc)]
     else:
         said = [*_attachment_sentences(p, facts), generic]
     return " ".join(s for s in said if s)

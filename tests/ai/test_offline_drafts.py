@@ -81,7 +81,8 @@ def test_a_log_showing_413_is_named_and_logs_are_not_asked_for() -> None:
                 name="upload-2026-03-03.log",
                 content_type="text/plain",
                 size=812,
-                excerpt="2026-03-03T10:01:07Z POST /api/reports/upload HTTP/1.1 413 Payload Too Large",
+                excerpt="2026-03-03T10:01:07Z POST /api/reports/upload HTTP/1.1 413 Payload "
+                "Too Large",
             )
         ],
     )
@@ -400,3 +401,19 @@ def test_only_plain_file_names_and_names_are_echoed() -> None:
     )
     assert "evil" not in draft and "prize" not in draft
     assert "trace.txt" in draft and "413 Payload Too Large" in draft
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "quoted"),
+    [
+        ("en", "Where is order #48120?", "your question about order #48120"),
+        ("de", "Wo bleibt Bestellung Nr. 48120?", "Ihre Frage betreffend die Bestellung 48120"),
+        ("es", "¿Dónde está el pedido 48120?", "su consulta sobre el pedido 48120"),
+        ("fr", "Où en est la commande 48120 ?", "votre question concernant la commande 48120"),
+        ("pt", "Onde está a encomenda 48120?", "a sua questão sobre a encomenda 48120"),
+        ("en", "Does the Business plan include SSO?", "your question about the Business plan"),
+    ],
+)
+def test_a_general_question_names_its_order_or_plan(language: str, text: str, quoted: str) -> None:
+    draft = _render(Category.general, language, "Question", text, "Anna Weber")
+    assert quoted in draft
