@@ -468,6 +468,7 @@ class Desk:
             ),
             concurrency=ai.concurrency,
             events=self.sla,
+            attachments=self.ingestor.attachments,
         )
 
     # -- process life -------------------------------------------------------------------------

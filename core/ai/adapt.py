@@ -55,9 +55,17 @@ def closest(examples: list[Example], category: str) -> Example | None:
     return max(close, key=lambda e: e.similarity, default=None)
 
 
-def adapt_reply(example: Example, request: TriageRequest, *, subject: str = "") -> str | None:
+def adapt_reply(
+    example: Example,
+    request: TriageRequest,
+    *,
+    subject: str = "",
+    references: list[str] | None = None,
+) -> str | None:
     """``example``'s reply for ``request``'s mail, or None when it cannot be made safe.
-    ``subject``: the new mail's subject as a draft may echo it ("" when it may not)."""
+    ``subject``: the new mail's subject as a draft may echo it ("" when it may not).
+    ``references``: the new mail's numbers when the caller read them already
+    (``core.ai.facts``: also a bare ``INV-2291``); else ``find_references``."""
     text = example.reply_text.strip()
     if not text:
         return None
@@ -66,7 +74,11 @@ def adapt_reply(example: Example, request: TriageRequest, *, subject: str = "") 
         if not subject:
             return None
         text = text.replace(old_subject, subject)
-    new_refs = find_references(f"{request.subject}\n{request.text}")
+    new_refs = (
+        references
+        if references is not None
+        else find_references(f"{request.subject}\n{request.text}")
+    )
     old_ticket = str(example.ticket_id) if example.ticket_id is not None else ""
     old_refs = [r for r in find_references(example.customer_text) if r.lstrip("#") != old_ticket]
     if old_ticket and request.ticket_id is not None:

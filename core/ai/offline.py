@@ -16,9 +16,12 @@ the first triage does. Importing this module loads none of numpy, scipy or sciki
 The draft adapts the closest reply people approved for similar mail of the same category
 and language when the request carries one (``TriageRequest.examples``, ``core.ai.adapt``:
 the new customer's name, ticket and order numbers in place of the old ones); otherwise it
-comes from the in-app template of the category, else from ``core.ai.templates``. The fix
-steps come from ``core.ai.templates``; the summary is the first meaningful sentence(s) of
-the email.
+comes from the in-app template of the category, else from ``core.ai.templates``, which
+quotes what the mail says (``core.ai.facts``: numbers, amounts, dates, errors, attachments,
+what was tried, the signer's title) and links the best source's public page when it has
+one. The fix steps come from ``core.ai.templates`` and start from the same facts; the best
+source is cited (the draft links it or the steps point the agent to it). The summary is the
+first meaningful sentence(s) of the email.
 """
 
 from __future__ import annotations
@@ -40,7 +43,16 @@ from typing import TYPE_CHECKING
 
 from core.ai import guardrails, templates
 from core.ai.adapt import adapt_reply, closest, find_reference
-from core.ai.result import Category, Triaged, TriageMeta, TriageRequest, TriageResult, Urgency
+from core.ai.facts import extract_facts
+from core.ai.result import (
+    Category,
+    KnowledgeSource,
+    Triaged,
+    TriageMeta,
+    TriageRequest,
+    TriageResult,
+    Urgency,
+)
 from core.errors import ValidationError
 from core.replies.rendering import first_name, render_text
 from core.vocabulary import USER_TEMPLATE_VERSION  # drafted from an in-app response template
@@ -57,7 +69,7 @@ EXAMPLES_PATH = Path(__file__).with_name("data") / "examples.jsonl"
 MODEL_FILE = "offline-model.joblib"
 CACHE_DIR_NAME = "ai-support-desk"
 MODEL_NAME = "tfidf-logreg-v1"
-PROMPT_VERSION = "offline-templates-v1"
+PROMPT_VERSION = "offline-templates-v2"  # v2: drafts quote the facts of the mail (core.ai.facts)
 LEARNED_VERSION = "offline-learned-v1"  # adapted from a reply people approved (core.ai.adapt)
 
 
@@ -351,6 +363,18 @@ def _from_user_template(request: TriageRequest, category: Category, urgency: str
         return ""
 
 
+def _web_page(source: KnowledgeSource) -> str:
+    """The source's public page when it is an http(s) address, else ""."""
+    url = source.public_url or ""
+    return url if re.match(r"https?://\S+$", url) else ""
+
+
+def _article(source: KnowledgeSource) -> str:
+    """How the fix steps name a source: its title, and its public page or that it has none."""
+    where = _web_page(source) or "internal, no public page: paraphrase it"
+    return f"“{source.title}” (#{source.id}, {where})"
+
+
 class OfflineProvider:
     """Implements ``core.ai.provider.TriageProvider`` with the local classifier."""
 
@@ -377,11 +401,25 @@ class OfflineProvider:
     def triage_sync(self, request: TriageRequest) -> Triaged:
         started = time.perf_counter()
         prediction = self.model.predict([classifier_input(request.subject, request.text)])[0]
-        reference = find_reference(f"{request.subject}\n{request.text}")
+        facts = extract_facts(
+            request.subject,
+            request.text,
+            attachments=request.attachments,
+            sender_name=request.sender_name,
+            earlier=[m.text for m in request.history if m.direction == "in"],
+        )
+        reference = (
+            facts.invoice or facts.order or find_reference(f"{request.subject}\n{request.text}")
+        )
         language = templates.detect_language(f"{request.subject}\n{request.text}")
         example = closest(request.examples, prediction.category.value)
         learned = (
-            adapt_reply(example, request, subject=_safe_subject(request.subject))
+            adapt_reply(
+                example,
+                request,
+                subject=_safe_subject(request.subject),
+                references=list(facts.references),
+            )
             if example is not None
             else None
         )
@@ -389,6 +427,13 @@ class OfflineProvider:
             ""
             if learned
             else _from_user_template(request, prediction.category, prediction.urgency.value)
+        )
+        # the retrieval's best match (it ranks them): the built-in draft links its public page
+        source = request.sources[0] if request.sources else None
+        link = (
+            templates.Link(source.title, _web_page(source))
+            if source is not None and _web_page(source) and not learned and not from_template
+            else None
         )
         draft = (
             learned
@@ -402,6 +447,8 @@ class OfflineProvider:
                     signature=request.signature,
                     subject=_safe_subject(request.subject),
                     reference=reference,
+                    facts=facts,
+                    link=link,
                 )
             )
         )
@@ -410,12 +457,16 @@ class OfflineProvider:
             urgency=prediction.urgency,
             summary=summarize(request.subject, request.text),
             fix_steps=templates.fix_steps_for(
-                prediction.category, email=request.sender_email, reference=reference
+                prediction.category,
+                email=request.sender_email,
+                reference=reference,
+                facts=facts,
+                article=_article(source) if source is not None else "",
             ),
             draft_reply=draft,
             confidence=round(prediction.category_probability, 4),
-            # the retrieval's best match (it ranks and filters them); the text is the template's
-            citations=[request.sources[0].id] if request.sources else [],
+            # cited: the article the draft links, or the one the fix steps point the agent to
+            citations=[source.id] if source is not None else [],
         )
         meta = TriageMeta(
             provider=self.name,

@@ -56,6 +56,17 @@ class KnowledgeSource(BaseModel):
     public_url: str | None = None
 
 
+class AttachmentInfo(BaseModel):
+    """A file attached to the mail: its name, and for a text-like one (a log, a .txt) the
+    lines of its text that look like errors, else its start (``core.inbound.attachments``'s
+    ``excerpt``, at most ``EXCERPT_CHARS``). Untrusted customer input like ``text``."""
+
+    name: str
+    content_type: str = ""
+    size: int = 0
+    excerpt: str = ""
+
+
 class Example(BaseModel):
     """A past reply people decided on, retrieved for a new mail like it
     (``core.tickets.similar``): ``approved`` ones (edited or not) are replies the team sent
@@ -110,6 +121,8 @@ class TriageRequest(BaseModel):
     # past replies to mail like this one, up to a few per category, most similar first; a
     # provider uses those of the category it gives the mail (core.tickets.similar)
     examples: list[Example] = Field(default_factory=list)
+    # the mail's attachments (names, and text excerpts of text-like ones)
+    attachments: list[AttachmentInfo] = Field(default_factory=list)
 
 
 class Triaged(BaseModel):

@@ -3,8 +3,24 @@
 Drafts are customer-facing and written in the customer's language (en, de, es, fr, pt);
 fix steps are agent-facing and in English. Templates never claim that an action was taken
 and never ask for passwords, codes or card numbers (``core.ai.guardrails`` checks that).
-A later issue replaces these with user-editable Jinja2 templates: keep ``render_draft`` and
-``fix_steps_for`` as the seam.
+In-app Jinja2 templates (``core.replies``) take precedence when the desk has one; keep
+``render_draft`` and ``fix_steps_for`` as the seam.
+
+With ``DraftContext.facts`` (``core.ai.facts``) the draft starts from what the mail says:
+it quotes the invoice or order, amount and date, names the attachments and the error they
+show and what it means, acknowledges what the customer already tried, asks only for what
+the mail lacks, and links the knowledge-base article's public page (``DraftContext.link``).
+The sentences are in ``core.ai.phrases``. One register per language, greeting and body
+alike (``greeting``): a title (Herr/Frau, Madame/Monsieur, Sr./Sra., Mr/Ms) only when the
+mail gave one (display name or signature), else the name as written:
+
+- en: neutral; "Hi Ann," or "Dear Ms Weber,".
+- de: formal "Sie"; "Guten Tag Frau Dr. Weber," or "Guten Tag Jürgen Klein,"; never
+  "Hallo" (it belongs to "du").
+- fr: "vous"; "Bonjour Madame Dubois," or "Bonjour Claire Dubois,".
+- es: "usted"; "Estimada Sra. García:" or "Hola, Juan García:".
+- pt (European): third person ("a sua conta"), no "tu"; "Cara Sra. Souza," or
+  "Olá, João Silva,".
 """
 
 from __future__ import annotations
@@ -12,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.ai.facts import Addressee, AttachmentFact, Facts
+from core.ai.phrases import PHRASES
 from core.ai.result import Category
 
 LANGUAGES = ("en", "de", "es", "fr", "pt")
@@ -54,14 +72,6 @@ def detect_language(text: str) -> str:
     best = max(LANGUAGES, key=lambda lang: (scores[lang], lang == "en"))
     return best if scores[best] >= 2 else "en"
 
-
-_GREETING = {
-    "en": ("Hi {name},", "Hello,"),
-    "de": ("Hallo {name},", "Guten Tag,"),
-    "es": ("Hola {name}:", "Hola:"),
-    "fr": ("Bonjour {name},", "Bonjour,"),
-    "pt": ("Olá {name},", "Olá,"),
-}
 
 _THANKS = {
     "en": "Thank you for contacting {company}{about}{ref}.",
@@ -257,7 +267,7 @@ _BODY: dict[str, dict[Category, str]] = {
             "de ecrã ou registos também ajudam. Daremos notícias assim que soubermos mais."
         ),
         Category.login: (
-            "Vamos ajudá-lo a recuperar o acesso à sua conta. Por segurança, nunca pediremos a "
+            "Vamos ajudar a recuperar o acesso à sua conta. Por segurança, nunca pediremos a "
             "sua senha nem códigos de uso único, por isso não os envie. Experimente o link "
             "“Esqueci a senha” na página de início de sessão e verifique a pasta de spam. Se "
             "não resultar, responda a partir do e-mail registado na conta e a nossa equipa "
@@ -335,31 +345,330 @@ _FIX_STEPS: dict[Category, tuple[str, ...]] = {
 }
 
 
+def fix_steps_for(
+    category: Category,
+    *,
+    email: str = "",
+    reference: str = "",
+    facts: Facts | None = None,
+    article: str = "",
+) -> list[str]:
+    """The agent's steps (English), starting from what the mail says when ``facts`` are
+    given: the duplicate charge on the invoice it names, the lockout after resets already
+    done, the upload limit behind a 413; without facts, the category's generic steps.
+    ``article``: how to name the knowledge-base article the draft used (its last step)."""
+    ref = f" ({reference})" if reference else ""
+    address = email or "the sender's address"
+    steps = _situation_steps(category, facts, address) or [
+        step.replace("{email}", address).replace("{ref}", ref) for step in _FIX_STEPS[category]
+    ]
+    tried = [t for t in facts.tried if t not in ("password_reset", "paid")] if facts else []
+    if tried and category in (Category.technical, Category.login):
+        done = ", ".join(t.replace("_", " ") for t in tried)
+        steps.insert(1, f"Skip what the customer already tried ({done}).")
+    if article:
+        steps = [*steps[:4], f"Point to the knowledge-base article {article}."]
+    return steps[:5]
+
+
+def _situation_steps(category: Category, facts: Facts | None, email: str) -> list[str]:
+    if facts is None:
+        return []
+    detail = ", ".join([*facts.amounts[:1], *facts.dates[:1]])
+    detail = f" ({detail})" if detail else ""
+    if category == Category.billing and facts.charged_twice:
+        on = (
+            f"invoice {facts.invoice}"
+            if facts.invoice
+            else f"order {facts.order}"
+            if facts.order
+            else ""
+        )
+        return [
+            f"Open {email}'s billing history{f' and {on}' if on else ''} and find both "
+            f"charges{detail}.",
+            "Confirm the duplicate against the payment provider's records (same amount, same "
+            "period).",
+            f"Prepare the refund of the duplicate charge{f' on {on}' if on else ''} to the "
+            "original payment method, for approval.",
+            "Reply with the refunded amount and when it will show on the statement.",
+        ]
+    if category == Category.billing and facts.has("paid"):
+        on = f" for invoice {facts.invoice}" if facts.invoice else ""
+        return [
+            f"Find the customer's payment{on}{detail} in {email}'s billing history and at the "
+            "payment provider.",
+            "Match it to the open invoice and correct the account's balance or dunning state.",
+            "Reply with the corrected status and stop any reminder still scheduled.",
+        ]
+    if category == Category.login and facts.has("password_reset"):
+        return [
+            f"Verify the requester against the email registered on the account ({email}); "
+            "never ask for passwords or codes.",
+            "The customer already reset the password: check the account's lockout state "
+            "(failed sign-ins, lock timer, disabled flag) instead of sending another reset.",
+            "Check SSO or two-factor settings and recent sign-in activity for anything suspicious.",
+            "Unlock the account (clear the lockout) through the standard secure flow and ask "
+            "the customer to sign in once.",
+        ]
+    if category == Category.login and facts.account_locked:
+        return [
+            f"Verify the requester against the email registered on the account ({email}); "
+            "never ask for passwords or codes.",
+            "Check the account's lockout state (failed sign-ins, lock timer, disabled or "
+            "suspended flag) and why it was locked.",
+            "Review recent sign-in activity for anything suspicious before restoring access.",
+            "Unlock the account through the standard secure flow once identity is confirmed.",
+        ]
+    if category == Category.login and facts.reset_mail_missing:
+        return [
+            f"Check the email registered on the account against the sender ({email}).",
+            "Look up the reset emails in the mail log: bounced, suppressed or filtered as spam.",
+            "Fix the address or the suppression, then resend the reset through the standard "
+            "flow; never ask for passwords or codes.",
+        ]
+    if category == Category.technical and facts.http_status() == 413:
+        shown = [a.name for a in facts.attachments if any(e.startswith("413") for e in a.errors)]
+        source = f"The attachment {shown[0]} shows" if shown else "The customer reports"
+        return [
+            f"{source} 413 Payload Too Large: the upload exceeds the request size limit.",
+            "Check the upload limit of the customer's plan and where it is enforced (proxy or "
+            "server max body size) against the file's size.",
+            "Offer a smaller or split upload as a workaround; raise the limit if the plan "
+            "allows it.",
+            "Escalate to engineering if the file is within the documented limit.",
+        ]
+    if category == Category.technical and facts.errors:
+        shown = [a.name for a in facts.attachments if a.errors]
+        where = f" (shown in {shown[0]})" if shown else ""
+        return [
+            f"Look up the error {facts.errors[0]}{where} in the known issues and recent releases.",
+            "Check the status page and open incidents for a known cause.",
+            "Reproduce it with the customer's product, version, device or browser.",
+            "Escalate to engineering with the error and reproduction steps if it is a bug or "
+            "an outage.",
+        ]
+    return []
+
+
+# --- the draft ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """The knowledge-base article a draft points the customer to (its public page)."""
+
+    title: str
+    url: str
+
+
 @dataclass(frozen=True, slots=True)
 class DraftContext:
     category: Category
     language: str
-    customer_name: str
+    customer_name: str  # the first name ("" when the sender gave none)
     company_name: str
     signature: str
     subject: str = ""  # already sanitised by the caller; "" leaves the topic out
     reference: str = ""  # an order/invoice number found in the email, if any
+    facts: Facts | None = None  # what the mail says (core.ai.facts); None: a generic draft
+    link: Link | None = None
+
+
+def greeting(language: str, who: Addressee) -> str:
+    """The salutation in the register of ``language`` (see the module docstring): a title
+    only when the mail gave one (``Addressee.gender``), else the name as the sender wrote it."""
+    academic = f"{who.academic} " if who.academic else ""
+    titled = bool(who.gender and who.last)
+    if language == "de":
+        if titled:
+            title = "Herr" if who.gender == "m" else "Frau"
+            return f"Guten Tag {title} {academic}{who.last},"
+        return f"Guten Tag {academic}{who.full}," if who.full else "Guten Tag,"
+    if language == "fr":
+        if titled:
+            return f"Bonjour {'Monsieur' if who.gender == 'm' else 'Madame'} {who.last},"
+        return f"Bonjour {who.full}," if who.full else "Bonjour,"
+    if language == "es":
+        if titled:
+            return (
+                f"Estimado Sr. {who.last}:" if who.gender == "m" else f"Estimada Sra. {who.last}:"
+            )
+        return f"Hola, {who.full}:" if who.full else "Hola:"
+    if language == "pt":
+        if titled:
+            return f"Caro Sr. {who.last}," if who.gender == "m" else f"Cara Sra. {who.last},"
+        return f"Olá, {who.full}," if who.full else "Olá,"
+    if titled:  # "Dear Dr. Weber" for a doctor: the academic title replaces Mr/Ms
+        title = who.academic.split(" ")[0] if who.academic else "Mr" if who.gender == "m" else "Ms"
+        return f"Dear {title} {who.last},"
+    return f"Hi {who.first}," if who.first else "Hello,"
+
+
+def _join(items: list[str], conjunction: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def _detail(facts: Facts) -> str:
+    parts = [*facts.amounts[:1], *facts.dates[:1]]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _document(p: dict[str, str], facts: Facts) -> tuple[str, str]:
+    """The invoice (else the order) the mail names, with its article, and its bare number."""
+    if facts.invoice:
+        return p["doc_invoice"].format(ref=facts.invoice), facts.invoice
+    if facts.order:
+        return p["doc_order"].format(ref=facts.order), facts.order
+    return "", ""
+
+
+def _error_sentences(p: dict[str, str], facts: Facts) -> list[str]:
+    """What the mail's error (or its attachment's) means, starting from the code itself."""
+    if not facts.errors:
+        return []
+    status = facts.http_status()
+    error = next((e for e in facts.errors if status and e.startswith(str(status))), facts.errors[0])
+    key = (
+        "e413"
+        if status == 413
+        else "e_auth"
+        if status in (401, 403)
+        else "e_rate"
+        if status == 429
+        else "e_server"
+        if status and status >= 500
+        else "e_other"
+    )
+    shown = any(error in a.errors for a in _named(facts))  # said with the attachment
+    return [p[key]] if shown else [p["reported"].format(error=error), p[key]]
+
+
+_FILE_NAME = re.compile(r"^[\w][\w .()+,-]{0,79}$")
+
+
+def _named(facts: Facts) -> list[AttachmentFact]:
+    """The attachments a draft names: those whose names are plain file names (no text, no
+    links), at most four."""
+    return [
+        a
+        for a in facts.attachments
+        if _FILE_NAME.match(a.name) and not re.search(r"https?|www\.", a.name, re.IGNORECASE)
+    ][:4]
+
+
+def _attachment_sentences(p: dict[str, str], facts: Facts) -> list[str]:
+    named = _named(facts)
+    if not named:
+        return []
+    names = [a.name for a in named]
+    thanks = p["attached_one" if len(names) == 1 else "attached_many"].format(
+        files=_join(names, p["and"])
+    )
+    status = facts.http_status()
+    errors = sorted(
+        (e for a in named for e in a.errors),
+        key=lambda e: not (status and e.startswith(str(status))),
+    )
+    return [thanks, p["shows"].format(error=errors[0])] if errors else [thanks]
+
+
+def _tried_sentence(p: dict[str, str], facts: Facts, skip: tuple[str, ...]) -> list[str]:
+    items = [p[t] for t in facts.tried if t not in skip and t in p]
+    return [p["tried"].format(items=_join(items, p["and"]))] if items else []
+
+
+def _billing(p: dict[str, str], facts: Facts) -> list[str]:
+    doc, ref = _document(p, facts)
+    detail = _detail(facts)
+    if facts.charged_twice:
+        said = [
+            p["twice_doc"].format(doc=doc, ref=ref, detail=detail)
+            if doc
+            else p["twice"].format(detail=detail)
+        ]
+    elif facts.has("paid"):
+        said = [
+            p["paid_doc"].format(doc=doc, detail=detail) if doc else p["paid"].format(detail=detail)
+        ]
+    else:
+        said = [
+            p["review_doc"].format(doc=doc, detail=detail)
+            if doc
+            else p["review"].format(detail=detail)
+        ]
+    if not doc:
+        said.append(p["ask_invoice"] if facts.dates else p["ask_invoice_date"])
+    return [*said, p["no_cards"]]
+
+
+def _technical(p: dict[str, str], facts: Facts) -> list[str]:
+    said = [*_attachment_sentences(p, facts), *_error_sentences(p, facts)]
+    said += _tried_sentence(p, facts, skip=("password_reset", "paid"))
+    missing: list[str] = []
+    if not facts.errors:
+        missing += [p["steps"], p["error"]]
+    tried_elsewhere = facts.has("other_browser") or facts.has("other_device")
+    if not facts.mentions_device and not tried_elsewhere and not facts.attachments:
+        missing.append(p["device"])
+    if not facts.attachments and not facts.errors:
+        missing.append(p["logs"])
+    if missing:
+        said.append(p["ask_tech"].format(items=_join(missing, p["and"])))
+    return [*said, p["follow_up"]]
+
+
+def _login(p: dict[str, str], facts: Facts, generic: str) -> list[str]:
+    if not facts.has("password_reset"):
+        said = [*_attachment_sentences(p, facts), *_error_sentences(p, facts)]
+        if facts.account_locked:
+            return [*said, p["locked_said"], p["secrets"]]
+        if facts.reset_mail_missing:
+            return [*said, p["reset_missing"], p["secrets"]]
+        return [*said, generic]
+    n = facts.tried_times
+    times = p["twice_times"] if n == 2 else p["n_times"].format(n=n) if n > 2 else ""
+    said = [*_attachment_sentences(p, facts), p["locked"].format(times=times)]
+    said += _tried_sentence(p, facts, skip=("password_reset", "paid"))
+    return [*said, p["secrets"]]
+
+
+def _body(lang: str, ctx: DraftContext) -> str:
+    generic = _BODY[lang][ctx.category]
+    facts = ctx.facts
+    if facts is None:
+        return generic
+    p = PHRASES[lang]
+    if ctx.category == Category.billing:
+        said = _billing(p, facts)
+    elif ctx.category == Category.technical:
+        said = _technical(p, facts)
+    elif ctx.category == Category.login:
+        said = _login(p, facts, generic)
+    elif ctx.category == Category.general and (_document(p, facts)[0] or facts.plans):
+        doc = _document(p, facts)[0] or p["doc_plan"].format(ref=facts.plans[0])
+        said = [*_attachment_sentences(p, facts), p["general_doc"].format(doc=doc)]
+    else:
+        said = [*_attachment_sentences(p, facts), generic]
+    return " ".join(s for s in said if s)
 
 
 def render_draft(ctx: DraftContext) -> str:
     lang = ctx.language if ctx.language in LANGUAGES else "en"
-    with_name, without_name = _GREETING[lang]
-    greeting = with_name.format(name=ctx.customer_name) if ctx.customer_name else without_name
+    facts = ctx.facts
+    named = facts is not None and (facts.addressee.full or facts.addressee.gender)
+    who = facts.addressee if facts is not None and named else Addressee(first=ctx.customer_name)
+    body = _body(lang, ctx)
     about = _ABOUT[lang].format(subject=ctx.subject) if ctx.subject else ""
-    ref = _REF[lang].format(ref=ctx.reference) if ctx.reference else ""
+    quoted = ctx.reference and ctx.reference in body
+    ref = _REF[lang].format(ref=ctx.reference) if ctx.reference and not quoted else ""
     thanks = _THANKS[lang].format(company=ctx.company_name, about=about, ref=ref)
+    link = (
+        f"\n\n{PHRASES[lang]['link'].format(title=ctx.link.title, url=ctx.link.url)}"
+        if ctx.link
+        else ""
+    )
     sign_off = ctx.signature.strip() or _TEAM[lang].format(company=ctx.company_name)
-    return f"{greeting}\n\n{thanks} {_BODY[lang][ctx.category]}\n\n{_CLOSING[lang]}\n{sign_off}"
-
-
-def fix_steps_for(category: Category, *, email: str = "", reference: str = "") -> list[str]:
-    ref = f" ({reference})" if reference else ""
-    return [
-        step.replace("{email}", email or "the sender's address").replace("{ref}", ref)
-        for step in _FIX_STEPS[category]
-    ]
+    return f"{greeting(lang, who)}\n\n{thanks} {body}{link}\n\n{_CLOSING[lang]}\n{sign_off}"

@@ -33,8 +33,10 @@ from core.ai.result import ContextMessage, KnowledgeSource, Triaged, TriageReque
 from core.ai.variants import Variant, choices, choose
 from core.audit import Actor, record
 from core.errors import AIError
+from core.inbound.attachments import AttachmentStore
 from core.knowledge.retrieval import has_published, sources_for
 from core.ticket_events import NO_EVENTS, TicketEvents
+from core.tickets.attachment_notes import attachment_infos
 from core.tickets.similar import similar_outcomes
 from core.tickets.variants import active_variants
 from db.base import utcnow
@@ -85,6 +87,7 @@ class TriageService:
         clock: Callable[[], datetime] = utcnow,
         events: TicketEvents = NO_EVENTS,
         sources: int = 3,
+        attachments: AttachmentStore | None = None,
     ) -> None:
         self.sessions = session_factory
         self.provider = provider
@@ -94,6 +97,7 @@ class TriageService:
         self.history_limit = history_limit
         self.clock = clock
         self.sources = sources  # knowledge-base articles offered per mail (0: none)
+        self.attachments = attachments  # to read text-like attachments (None: names only)
 
     async def triage_queued(self, *, limit: int = 200) -> TriageReport:
         report = TriageReport()
@@ -278,6 +282,7 @@ class TriageService:
                 desk_addresses=desk_addresses,
                 reopens=reopens or 0,
                 examples=examples,
+                attachments=await attachment_infos(session, msg.id, self.attachments),
             )
             if ticket
             else TriageRequest(

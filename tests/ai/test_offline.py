@@ -201,7 +201,8 @@ async def test_replies_in_the_customers_language() -> None:
         )
     )
     assert triaged.result.category == Category.login
-    assert triaged.result.draft_reply.startswith("Hallo Jonas,")
+    # formal German: "Guten Tag" and the full name with "Sie" (no Herr/Frau: the mail gives none)
+    assert triaged.result.draft_reply.startswith("Guten Tag Jonas Weber,")
     assert "Passwort" in triaged.result.draft_reply
 
 
