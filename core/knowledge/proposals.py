@@ -12,7 +12,10 @@ agent's names included) and stores it as a ``draft`` with ``origin = 'proposal'`
   of the same category and language (open, published or discarded: one already published
   or discarded needs no second review) whose words' Jaccard similarity with the new draft's
   is at least ``SIMILAR_AT`` (0.5) takes the ticket into its ``source_ticket_ids``;
-- it runs in a savepoint: a failure to propose is logged and never undoes the resolution.
+- it runs in a savepoint: a failure to propose is logged and never undoes the resolution;
+- a new proposal is marked for the AI provider (``ai_draft_of``: its version), which
+  redrafts it later, outside this transaction (``core.knowledge.ai_drafts``): no model is
+  called while the resolution's transaction is open.
 
 A proposal's state follows its status: ``draft`` is ``open``, ``published`` is
 ``published``, ``archived`` is ``discarded`` (the article is kept, so the same question is
