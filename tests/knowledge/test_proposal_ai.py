@@ -26,7 +26,7 @@ from core.knowledge.ai_drafts import MAX_ATTEMPTS, ProposalDrafter
 from core.knowledge.articles import KnowledgeBase
 from db.models import AuditEvent, KbArticle, Mailbox
 from server.wiring import Desk
-from server.worker import Worker
+from server.worker import KB_DRAFT_SECONDS, Worker
 from tests.core.flows import smtp_mailbox
 from tests.knowledge.test_proposals import (
     PII_MAIL,
@@ -305,7 +305,11 @@ async def test_the_worker_job_drafts_and_a_near_duplicate_is_not_redrafted(
     resolved = await _resolved(desk, smtp_server, body="The reset link expired.")
     proposal, mia = resolved.proposal, resolved.mia
     use_openai(desk, api, monkeypatch)
-    await Worker(desk).draft_proposals()
+    worker = Worker(desk, control_seconds=60)
+    await worker.tick()
+    job = worker.scheduler.get_job("kb-drafts")
+    assert job is not None and job.trigger.interval.total_seconds() == KB_DRAFT_SECONDS
+    await worker.draft_proposals()
     assert (await _article(desk, proposal.id)).version == 2
     # the same question again, resolved while the model's draft is there: it joins it
     second = await _answered(
