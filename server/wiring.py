@@ -339,23 +339,28 @@ class Desk:
     ) -> RedraftReport:
         """The proposals waiting for the AI provider's draft, redrafted by it
         (``core.knowledge.ai_drafts``); with the offline provider their extractive drafts
-        stay. The provider is built for the run only when some proposal waits."""
+        stay. The provider is built for the run only when some proposal waits; one worker
+        runs at a time (a try-lock: another one's run skips), so no proposal is sent twice."""
         from core.knowledge.ai_drafts import ProposalDrafter, RedraftReport
+        from core.locks import LockManager
         from db.base import utcnow
 
         drafter = ProposalDrafter(self.sessions, writer=None, clock=clock or utcnow)
         if not await drafter.pending():
             return RedraftReport()
-        ai = await self.ai_settings()
-        if ai.provider == "offline":
-            return await drafter.run()
-        from core.ai.openai_provider import OpenAIProvider
+        async with LockManager(self.engine).try_lock("kb-drafts", 0) as got:
+            if not got:
+                return RedraftReport()
+            ai = await self.ai_settings()
+            if ai.provider == "offline":
+                return await drafter.run()
+            from core.ai.openai_provider import OpenAIProvider
 
-        drafter.writer = provider = OpenAIProvider(ai)
-        try:
-            return await drafter.run()
-        finally:
-            await provider.aclose()
+            drafter.writer = provider = OpenAIProvider(ai)
+            try:
+                return await drafter.run()
+            finally:
+                await provider.aclose()
 
     @cached_property
     def analytics(self) -> AnalyticsService:

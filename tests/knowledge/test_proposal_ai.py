@@ -24,6 +24,7 @@ from core.ai.openai_provider import OpenAIProvider
 from core.audit import Actor
 from core.knowledge.ai_drafts import MAX_ATTEMPTS, ProposalDrafter
 from core.knowledge.articles import KnowledgeBase
+from core.locks import LockManager
 from db.models import AuditEvent, KbArticle, Mailbox
 from server.wiring import Desk
 from server.worker import KB_DRAFT_SECONDS, Worker
@@ -213,6 +214,18 @@ async def test_a_model_that_recovers_drafts_on_the_next_run(
     assert (await desk.draft_proposals(clock=lambda: NOW)).failed == [proposal.id]
     assert (await desk.draft_proposals(clock=lambda: NOW)).drafted == [proposal.id]
     assert (await _article(desk, proposal.id)).title == "Reset link expired"
+
+
+async def test_one_worker_drafts_at_a_time(
+    desk: Desk, smtp_server: Any, api: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proposal = (await _resolved(desk, smtp_server)).proposal
+    use_openai(desk, api, monkeypatch)
+    async with LockManager(desk.engine).try_lock("kb-drafts", 0) as got:  # another worker's run
+        assert got
+        assert (await desk.draft_proposals(clock=lambda: NOW)).as_dict()["drafted"] == 0
+    assert api.chat_requests == []
+    assert (await desk.draft_proposals(clock=lambda: NOW)).drafted == [proposal.id]
 
 
 async def test_a_person_edit_before_the_job_is_never_overwritten(
