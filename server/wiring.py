@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -33,6 +35,7 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.inbound.fetch import FetchService
     from core.inbound.ingest import Ingestor
     from core.inbound.mailboxes import MailboxService
+    from core.knowledge.ai_drafts import RedraftReport
     from core.knowledge.articles import KnowledgeBase
     from core.knowledge.proposals import ProposalService
     from core.outbound.recipients import RecipientService
@@ -330,6 +333,34 @@ class Desk:
         from core.knowledge.proposals import ProposalService
 
         return ProposalService(self.sessions, self.knowledge)
+
+    async def draft_proposals(
+        self, *, clock: Callable[[], datetime] | None = None
+    ) -> RedraftReport:
+        """The proposals waiting for the AI provider's draft, redrafted by it
+        (``core.knowledge.ai_drafts``); with the offline provider their extractive drafts
+        stay. The provider is built for the run only when some proposal waits; one worker
+        runs at a time (a try-lock: another one's run skips), so no proposal is sent twice."""
+        from core.knowledge.ai_drafts import ProposalDrafter, RedraftReport
+        from core.locks import LockManager
+        from db.base import utcnow
+
+        drafter = ProposalDrafter(self.sessions, writer=None, clock=clock or utcnow)
+        if not await drafter.pending():
+            return RedraftReport()
+        async with LockManager(self.engine).try_lock("kb-drafts", 0) as got:
+            if not got:
+                return RedraftReport()
+            ai = await self.ai_settings()
+            if ai.provider == "offline":
+                return await drafter.run()
+            from core.ai.openai_provider import OpenAIProvider
+
+            drafter.writer = provider = OpenAIProvider(ai)
+            try:
+                return await drafter.run()
+            finally:
+                await provider.aclose()
 
     @cached_property
     def analytics(self) -> AnalyticsService:

@@ -29,6 +29,10 @@ Jobs in each worker process:
   points more often than their control over 200 decided drafts are paused (told in the
   triage channel, audited; ``core.tickets.variants``), and each provider's confidence
   calibration is fitted again once a day (``core.tickets.calibration``);
+- ``kb-drafts`` every minute: the knowledge-base proposals that resolving a ticket made
+  (extractive, in the resolution's transaction) redrafted by the AI provider, outside any
+  transaction, unless a person edited them first (``core.knowledge.ai_drafts``; nothing with
+  the offline provider); their Slack messages follow at the next sync;
 - ``control`` every few seconds: read the switch and the interval from the database
   (``desk scheduler start|stop``), follow mailboxes added, changed or deactivated, write a
   heartbeat (last run, next run, last error) for ``desk scheduler status``.
@@ -77,6 +81,7 @@ ASSIGN_SWEEP_SECONDS = 60.0
 SLA_SWEEP_SECONDS = 60.0
 PRESENCE_SECONDS = 300.0
 LEARN_SECONDS = 600.0
+KB_DRAFT_SECONDS = 60.0
 
 
 def poller_for(desk: Desk) -> MailboxPoller:
@@ -132,6 +137,18 @@ async def notify_new_tickets(desk: Desk, notifier: Notifier | None, ticket_ids: 
         return 0
 
 
+async def draft_proposals(desk: Desk, summary: dict[str, Any]) -> None:
+    """Proposals redrafted by the AI provider; its trouble is logged, never raised (each
+    proposal keeps its extractive draft)."""
+    try:
+        report = await desk.draft_proposals(clock=utcnow)
+    except Exception:
+        log.exception("drafting knowledge-base proposals failed")
+        return
+    if report.drafted or report.failed or report.skipped:
+        summary["kb_drafts"] = report.as_dict()
+
+
 async def _sync_slack(notifier: SlackNotifier | None, summary: dict[str, Any]) -> None:
     if notifier is None:
         return
@@ -178,6 +195,7 @@ async def run_cycle(
         "assigned": (cycle.assignment.as_dict() if cycle.assignment else {})
         | {"sweep": assigned.as_dict()},
     }
+    await draft_proposals(desk, summary)
     await _sync_slack(notifier, summary)
     if cycle.stored or sent.sent or triaged.drafted:
         log.info("cycle: %s", summary)
@@ -321,6 +339,9 @@ class Worker:
             self._assign_interval = ASSIGN_SWEEP_SECONDS
             self._schedule("sla", self.sweep, SLA_SWEEP_SECONDS, now, current=SLA_SWEEP_SECONDS)
             self._schedule("learn", self.learn, LEARN_SECONDS, now, current=LEARN_SECONDS)
+            self._schedule(
+                "kb-drafts", self.draft_proposals, KB_DRAFT_SECONDS, now, current=KB_DRAFT_SECONDS
+            )
             if self.presence is not None:
                 self._schedule(
                     "presence",
@@ -471,6 +492,17 @@ class Worker:
         except Exception as exc:  # the next round tries again; logged and reported
             log.exception("learning round failed")
             await self._report_error(f"learn: {exc}")
+
+    async def draft_proposals(self) -> None:
+        """Proposals redrafted by the AI provider (the next process job's sync re-renders
+        their Slack messages)."""
+        try:
+            report = await self.desk.draft_proposals(clock=utcnow)
+            if report.drafted or report.failed:
+                log.info("kb proposals drafted: %s", report.as_dict())
+        except Exception as exc:  # the next minute tries again; logged and reported
+            log.exception("drafting knowledge-base proposals failed")
+            await self._report_error(f"kb-drafts: {exc}")
 
     async def follow_presence(self) -> None:
         """Availability from Slack presence (when the desk follows it)."""

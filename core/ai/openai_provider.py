@@ -28,7 +28,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import openai
 import pydantic
@@ -38,6 +38,7 @@ from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.ai import prompts, templates
+from core.ai.article_prompt import ModelArticle, article_messages
 from core.ai.config import AISettings
 from core.ai.privacy import Redactor
 from core.ai.result import (
@@ -52,6 +53,7 @@ from core.ai.result import (
 from core.errors import AIAuthError, AIBadResponse, AIError, AIUnavailable, ConfigError
 
 log = logging.getLogger(__name__)
+_Output = TypeVar("_Output", bound=BaseModel)
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 MAX_SUMMARY_CHARS = 600
@@ -93,6 +95,25 @@ RESPONSE_FORMAT: ResponseFormatJSONSchema = {
         "name": TriageOutput.__name__,
         "strict": True,
         "schema": _strict_schema(),
+    },
+}
+
+
+class ArticleOutput(BaseModel):
+    """A knowledge-base article the model drafts from a resolved conversation (strict)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    body: str
+
+
+ARTICLE_RESPONSE_FORMAT: ResponseFormatJSONSchema = {
+    "type": "json_schema",
+    "json_schema": {
+        "name": ArticleOutput.__name__,
+        "strict": True,
+        "schema": ArticleOutput.model_json_schema(),
     },
 }
 
@@ -225,7 +246,46 @@ class OpenAIProvider:
         )
         return Triaged(result=result, meta=meta)
 
-    async def _complete(self, messages: list[dict[str, str]]) -> Any:
+    # --- knowledge-base articles ---------------------------------------------------------------
+
+    async def draft_article(
+        self,
+        *,
+        question: str,
+        reply: str,
+        language: str,
+        redact: bool = True,
+        keep: tuple[str, ...] = (),
+    ) -> ModelArticle:
+        """A title and Markdown body from one resolved conversation (``core.ai.article_prompt``;
+        the caller scrubbed it). ``redact``: through ``core.ai.privacy`` as for triage, the
+        desk's ``keep`` addresses aside, placeholders restored in the answer. Errors as for
+        triage; an answer without a title or a body -> AIBadResponse."""
+        messages = article_messages(question=question, reply=reply, language=language)
+        redactor = Redactor.keeping(keep) if redact else None
+        if redactor is not None:
+            messages = redacted(messages, redactor)
+        async with self._semaphore:
+            completion = await self._complete(messages, response_format=ARTICLE_RESPONSE_FORMAT)
+        output = self._parsed(completion, ArticleOutput, "article")
+        title, body = output.title.strip(), output.body.strip()
+        if redactor is not None:
+            title, body = redactor.restore(title), redactor.restore(body)
+        if not title or not body:
+            raise AIBadResponse("the model returned an article without a title or a body")
+        return ModelArticle(
+            title=title,
+            body=body,
+            provider=self.name,
+            model=completion.model or self._settings.model,
+        )
+
+    async def _complete(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        response_format: ResponseFormatJSONSchema = RESPONSE_FORMAT,
+    ) -> Any:
         attempt = 0
         while True:
             try:
@@ -233,7 +293,7 @@ class OpenAIProvider:
                     model=self._settings.model,
                     # roles are "system" and "user" only (core.ai.prompts)
                     messages=cast(list[ChatCompletionMessageParam], messages),
-                    response_format=RESPONSE_FORMAT,
+                    response_format=response_format,
                 )
             except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
                 raise AIAuthError(
@@ -281,6 +341,10 @@ class OpenAIProvider:
 
     @staticmethod
     def _parsed_output(completion: Any) -> TriageOutput:
+        return OpenAIProvider._parsed(completion, TriageOutput, "triage")
+
+    @staticmethod
+    def _parsed(completion: Any, schema: type[_Output], what: str) -> _Output:
         if not completion.choices:
             raise AIBadResponse("the AI provider returned no choices")
         choice = completion.choices[0]
@@ -294,10 +358,10 @@ class OpenAIProvider:
         if not message.content:
             raise AIBadResponse("the model returned no structured answer")
         try:
-            return TriageOutput.model_validate_json(message.content)
+            return schema.model_validate_json(message.content)
         except pydantic.ValidationError as exc:
             raise AIBadResponse(
-                "the model's answer is not valid triage JSON", detail=str(exc)[:500]
+                f"the model's answer is not valid {what} JSON", detail=str(exc)[:500]
             ) from exc
 
     def _to_result(self, output: TriageOutput, request: TriageRequest) -> TriageResult:

@@ -12,7 +12,10 @@ agent's names included) and stores it as a ``draft`` with ``origin = 'proposal'`
   of the same category and language (open, published or discarded: one already published
   or discarded needs no second review) whose words' Jaccard similarity with the new draft's
   is at least ``SIMILAR_AT`` (0.5) takes the ticket into its ``source_ticket_ids``;
-- it runs in a savepoint: a failure to propose is logged and never undoes the resolution.
+- it runs in a savepoint: a failure to propose is logged and never undoes the resolution;
+- a new proposal is marked for the AI provider (``ai_draft_of``: its version), which
+  redrafts it later, outside this transaction (``core.knowledge.ai_drafts``): no model is
+  called while the resolution's transaction is open.
 
 A proposal's state follows its status: ``draft`` is ``open``, ``published`` is
 ``published``, ``archived`` is ``discarded`` (the article is kept, so the same question is
@@ -147,30 +150,12 @@ class Proposer:
         )
         if known is not None:
             return None
-        ticket = await session.get(Ticket, ticket_id)
-        draft = await session.scalar(
-            select(Draft)
-            .where(Draft.ticket_id == ticket_id, Draft.status == "sent")
-            .order_by(Draft.sent_at.desc(), Draft.id.desc())
-            .limit(1)
-        )
-        if ticket is None or draft is None:  # sent: approved by a person (no path sends else)
+        found = await conversation(session, ticket_id)
+        if found is None:
             return None
-        question = await self._question(session, draft)
-        agent = await session.get(User, draft.approved_by_id) if draft.approved_by_id else None
-        names = names_of(
-            ticket.requester_name,
-            ticket.requester_email,
-            question.from_name if question else None,
-            question.from_email if question else None,
-            agent.name if agent else None,
-            agent.email if agent else None,
-        )
+        ticket, draft = found.ticket, found.draft
         drafted = draft_article(
-            subject=ticket.subject or (question.subject if question else ""),
-            question=(question.reply_text or question.body_text) if question else "",
-            reply=draft.body,
-            names=names,
+            subject=found.subject, question=found.question, reply=draft.body, names=found.names
         )
         language = _language(ticket.language)
         words = tokens(f"{drafted.title}\n{drafted.body}")
@@ -211,6 +196,7 @@ class Proposer:
             origin=PROPOSAL,
             version=1,
             source_ticket_ids=[ticket_id],
+            ai_draft_of=1,  # for the AI provider to redraft, outside this transaction
             helpful_count=0,
             unhelpful_count=0,
             created_at=at,
@@ -232,20 +218,6 @@ class Proposer:
         )
         return Proposed(article.id, ticket_id, joined=False)
 
-    @staticmethod
-    async def _question(session: AsyncSession, draft: Draft) -> Message | None:
-        """The customer's mail the reply answered (else the ticket's first incoming one)."""
-        if draft.in_reply_to_message_id is not None:
-            message = await session.get(Message, draft.in_reply_to_message_id)
-            if message is not None:
-                return message
-        return await session.scalar(
-            select(Message)
-            .where(Message.ticket_id == draft.ticket_id, Message.direction == "in")
-            .order_by(Message.id)
-            .limit(1)
-        )
-
     async def _similar(
         self, session: AsyncSession, category: str | None, language: str, words: frozenset[str]
     ) -> tuple[KbArticle | None, float]:
@@ -260,6 +232,62 @@ class Proposer:
             if score >= self.similar_at and score > best_score:
                 best, best_score = article, score
         return best, best_score
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """What a proposal is drafted from: the ticket, its last sent (approved) reply, the
+    customer's mail that reply answered, and the names of the people in it."""
+
+    ticket: Ticket
+    draft: Draft
+    subject: str
+    question: str
+    names: list[str]
+
+
+async def conversation(session: AsyncSession, ticket_id: int) -> Conversation | None:
+    """``ticket_id``'s conversation; None when no approved reply was sent on it."""
+    ticket = await session.get(Ticket, ticket_id)
+    draft = await session.scalar(
+        select(Draft)
+        .where(Draft.ticket_id == ticket_id, Draft.status == "sent")
+        .order_by(Draft.sent_at.desc(), Draft.id.desc())
+        .limit(1)
+    )
+    if ticket is None or draft is None:  # sent: approved by a person (no path sends else)
+        return None
+    question = await _question(session, draft)
+    agent = await session.get(User, draft.approved_by_id) if draft.approved_by_id else None
+    names = names_of(
+        ticket.requester_name,
+        ticket.requester_email,
+        question.from_name if question else None,
+        question.from_email if question else None,
+        agent.name if agent else None,
+        agent.email if agent else None,
+    )
+    return Conversation(
+        ticket=ticket,
+        draft=draft,
+        subject=ticket.subject or (question.subject if question else ""),
+        question=(question.reply_text or question.body_text or "") if question else "",
+        names=names,
+    )
+
+
+async def _question(session: AsyncSession, draft: Draft) -> Message | None:
+    """The customer's mail the reply answered (else the ticket's first incoming one)."""
+    if draft.in_reply_to_message_id is not None:
+        message = await session.get(Message, draft.in_reply_to_message_id)
+        if message is not None:
+            return message
+    return await session.scalar(
+        select(Message)
+        .where(Message.ticket_id == draft.ticket_id, Message.direction == "in")
+        .order_by(Message.id)
+        .limit(1)
+    )
 
 
 def _language(value: str | None) -> str:

@@ -23,7 +23,11 @@ class KbArticle(Base):
 
     ``origin``: ``manual`` (written by a person) or ``proposal`` (drafted by the desk from
     a resolved ticket, ``core.knowledge.proposals``; a draft until a person publishes or
-    discards it)."""
+    discards it).
+
+    ``ai_draft_of``: on a proposal the AI provider is still to redraft, the version of the
+    extractive draft it replaces (``core.knowledge.ai_drafts``; a person's edit moves the
+    version on, and the model's draft is then dropped); ``ai_draft_attempts``: its failures."""
 
     __tablename__ = "kb_articles"
     __table_args__ = (
@@ -45,6 +49,8 @@ class KbArticle(Base):
     unhelpful_count: Mapped[int] = mapped_column(default=0)
     last_cited_at: Mapped[datetime | None] = mapped_column()
     public_url: Mapped[str | None] = mapped_column(String(500))
+    ai_draft_of: Mapped[int | None] = mapped_column()
+    ai_draft_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -87,3 +87,42 @@ def test_0018_marks_every_article_manual_and_goes_down_in_place(tmp_path: Path) 
     finally:
         if drop:
             drop()
+
+
+def test_0021_adds_the_ai_draft_mark_and_goes_down_in_place(tmp_path: Path) -> None:
+    """An article from before 0021 is not marked (the model redrafts only what resolving
+    marks from now on); the downgrade drops both columns in place, keeping the article."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    url, drop = (
+        scratch_postgres(base, "desk_kb21") if base else (f"sqlite:///{tmp_path / 'kb21.db'}", None)
+    )
+    try:
+        upgrade(url, "0021_kb_ai_draft-1")
+        engine = create_engine(sync_url(url))
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO kb_articles (title, body, language, status, origin, version,"
+                        " source_ticket_ids, helpful_count, unhelpful_count, created_at,"
+                        " updated_at) VALUES ('Refunds', 'Five days', 'en', 'draft', 'proposal',"
+                        " 1, '[]', 0, 0, '2026-01-01', '2026-01-01')"
+                    )
+                )
+            upgrade(url)
+            with engine.connect() as conn:
+                row = conn.execute(
+                    text("SELECT ai_draft_of, ai_draft_attempts FROM kb_articles")
+                ).one()
+            assert tuple(row) == (None, 0)
+            downgrade(url, "0021_kb_ai_draft-1")
+            columns = {c["name"] for c in inspect(engine).get_columns("kb_articles")}
+            assert not {"ai_draft_of", "ai_draft_attempts"} & columns and "origin" in columns
+            with engine.connect() as conn:
+                assert conn.scalar(text("SELECT title FROM kb_articles")) == "Refunds"
+            upgrade(url)
+        finally:
+            engine.dispose()
+    finally:
+        if drop:
+            drop()
