@@ -108,7 +108,7 @@ _PASSWORD_WORDS = (
 )
 _VERBS = r"is|was|ist|war|lautet|es|era|est|était|etait|é|e|foi"
 _PASSWORD = re.compile(
-    rf"(?i)\b(?:{_PASSWORD_WORDS})\b(?P<sep>\s*[:=]\s*|\s+(?:(?:{_VERBS})\s+)(?:now\s+|jetzt\s+|)?)"
+    rf"(?i)\b(?:{_PASSWORD_WORDS})\b(?P<sep>[ \t]*[:=][ \t]*|[ \t]+(?:(?:{_VERBS})[ \t]+)(?:now[ \t]+|jetzt[ \t]+|)?)"
     r"(?P<q>[\"'“«‹]?)(?P<value>[^\s\"'”»›]+)"
 )
 _CODE_WORDS = r"\w*code|codes|otp|pin|tan|c[óo]digo|token|verification|bestätigung|vérification"
