@@ -172,7 +172,9 @@ def test_report_json_shape() -> None:
         rows, predictions, skipped=2, latencies_ms=[1.0, 2.0, 3.0, 4.0], tokens=99
     )
     data = report.to_json()
-    assert list(data) == ["n", "skipped", "category", "urgency", "latency_ms", "tokens"]
+    # the original keys first, in order; calibration and languages were added later
+    assert list(data)[:6] == ["n", "skipped", "category", "urgency", "latency_ms", "tokens"]
+    assert data["calibration"] is None and data["languages"] is None  # no confidences given
     assert data["n"] == 4 and data["skipped"] == 2 and data["tokens"] == 99
     assert data["category"]["accuracy"] == 0.5
     assert set(data["category"]) == {"accuracy", "macro_f1", "confusion"}
