@@ -49,33 +49,36 @@ CATEGORY_CUES: dict[str, dict[str, str]] = {
     },
     "technical": {
         "en": (
-            "error_|crash|bug_|broken|not working|doesn't work|does not work|stopped working|"
-            "freez|slow|timeout|time out|won't load|not loading|blank page|outage|down|"
-            "sync|server|api_|install|update|printer|wifi|wi-fi|vpn|backup|upload|export|"
-            "integration|webhook|glitch"
+            "error_|crash|bug_|broken|not working|doesn't work|does not work|"
+            "stopped working|freez|slow|timeout|time out|won't load|not loading|blank page|"
+            "outage|down|sync|server|api_|install|update|printer|wifi|wi-fi|vpn|backup|"
+            "upload|export|integration|webhook|glitch|import|spinning|loads forever|"
+            "keeps loading"
         ),
         "de": (
             "fehler|absturz|stürzt|abgestürzt|funktioniert nicht|geht nicht|lädt nicht|"
             "langsam|hängt|ausfall|ausgefallen|störung|server|schnittstelle|synchronis|"
             "installation|aktualisierung|drucker|wlan|backup|sicherung|hochladen|export|"
-            "integration|defekt|kaputt|bug_"
+            "integration|defekt|kaputt|bug_|import|lädt ewig|dreht sich"
         ),
         "es": (
             "error_|fallo|falla|se cierra|no funciona|dejó de funcionar|lento|lenta|caído|"
             "caída|servidor|bloquea|se cuelga|no carga|sincroniz|instal|actualizaci|"
-            "impresora|wifi|copia de seguridad|subir|exportar|integraci|pantalla en blanco"
+            "impresora|wifi|copia de seguridad|subir|exportar|integraci|pantalla en blanco|"
+            "importa|no termina de cargar"
         ),
         "fr": (
             "erreur|plante|plantage|bug_|bogue|ne fonctionne plus|ne fonctionne pas|"
             "ne marche|lent_|panne|serveur|se bloque|figé|ne charge|synchronis|install|"
             "mise à jour|imprimante|wifi|sauvegarde|télécharg|export|intégration|"
-            "page blanche"
+            "page blanche|import|tourne dans le vide"
         ),
         "pt": (
             "erro_|falha|trava|travou|fecha sozinh|não funciona|deixou de funcionar|"
             "parou de funcionar|lento|lenta|fora do ar|em baixo|servidor|não carrega|"
             "sincroniz|instal|atualizaç|impressora|wifi|backup|cópia de segurança|carregar|"
-            "exportar|integraç|ecrã em branco|tela em branco"
+            "exportar|integraç|ecrã em branco|tela em branco|importa|"
+            "não termina de carregar"
         ),
     },
     "login": {
@@ -91,18 +94,18 @@ CATEGORY_CUES: dict[str, dict[str, str]] = {
             "mein konto|konto"
         ),
         "es": (
-            "iniciar sesión|inicio de sesión|contraseña|acceso|acceder|bloquead|usuario|"
-            "verificaci|código|registrar|cuenta|permiso|dos factores|2fa_"
+            "iniciar sesión|inicio de sesión|contraseña|acceso|acceder|usuario|verificaci|"
+            "código|registrar|cuenta|permiso|dos factores|2fa_|cuenta bloqueada"
         ),
         "fr": (
-            "connexion|connecter|identifiant|mot de passe|accès|accéder|bloqué|verrouill|"
+            "connexion|connecter|identifiant|mot de passe|accès|accéder|verrouill|"
             "code de vérification|double authentification|inscri|compte|autorisation|"
-            "droits d'accès|2fa_"
+            "droits d'accès|2fa_|compte bloqué|compte verrouillé"
         ),
         "pt": (
             "login|entrar|iniciar sessão|senha|palavra-passe|acesso|acessar|aceder|"
-            "bloquead|utilizador|usuário|código de verifica|cadastr|conta_|permiss|"
-            "2fa_|dois fatores"
+            "utilizador|usuário|código de verifica|cadastr|conta_|permiss|2fa_|"
+            "dois fatores|conta bloqueada"
         ),
     },
     "feature": {
@@ -128,8 +131,7 @@ CATEGORY_CUES: dict[str, dict[str, str]] = {
         ),
         "pt": (
             "funcionalidade|recurso|seria ótimo|seria útil|seria bom|sugestão|sugiro|"
-            "proposta|adicionar|acrescentar|melhoria|roadmap|opção|modo escuro|"
-            "gostaríamos"
+            "proposta|adicionar|acrescentar|melhoria|roadmap|opção|modo escuro|gostaríamos"
         ),
     },
     "general": {
@@ -160,30 +162,33 @@ CATEGORY_CUES: dict[str, dict[str, str]] = {
     },
     "other": {
         "en": (
-            "thank you for|thanks for|great job|complaint|rude|seo_|job_|position|cv_|resume|"
-            "vacation|holiday|salary|payslip|partnership|journalist|press_|conference|"
-            "survey|out of office|wrong address|you have won|prize|unsubscribe me"
+            "thank you for|thanks for|great job|complaint|rude|seo_|job_|position|cv_|"
+            "resume|vacation|holiday|salary|payslip|partnership|journalist|press_|"
+            "conference|survey|out of office|wrong address|you have won|prize|"
+            "unsubscribe me|unacceptable|apology|disappointed"
         ),
         "de": (
             "vielen dank für|danke für|lob_|beschwerde|unfreundlich|bewerbung|lebenslauf|"
             "urlaub|gehalt|lohn|partnerschaft|journalist|presse|konferenz|umfrage|"
-            "abwesenheit|falsche adresse|gewonnen|überstunden"
+            "abwesenheit|falsche adresse|gewonnen|überstunden|unverschämt|entschuldigung|"
+            "enttäuscht|beschwer"
         ),
         "es": (
             "gracias por|felicita|queja|reclamación|grosero|maleducad|candidatura|vacante|"
             "currículum|vacaciones|nómina|salario|colaboraci|periodista|prensa|conferencia|"
-            "encuesta|fuera de la oficina|ha ganado|premio"
+            "encuesta|fuera de la oficina|ha ganado|premio|disculpa|decepcionad|"
+            "inaceptable|queja"
         ),
         "fr": (
-            "merci pour|bravo|félicit|réclamation|plainte|impoli|candidature|cv_|"
-            "congés|salaire|fiche de paie|partenariat|journaliste|presse|conférence|"
-            "enquête|absent|vous avez gagné|prix_"
+            "merci pour|bravo|félicit|réclamation|plainte|impoli|candidature|cv_|congés|"
+            "salaire|fiche de paie|partenariat|journaliste|presse|conférence|enquête|"
+            "absent|vous avez gagné|prix_|excuses|déçu|inadmissible|inacceptable"
         ),
         "pt": (
             "obrigado pelo|obrigada pelo|parabéns|reclamação|queixa|mal-educad|candidatura|"
             "vaga_|currículo|férias|salário|recibo de vencimento|holerite|parceria|"
             "jornalista|imprensa|conferência|inquérito|pesquisa|fora do escritório|ganhou|"
-            "prémio"
+            "prémio|péssimo|desculpas|desiludid|inaceitável"
         ),
     },
 }

@@ -117,7 +117,7 @@ class OfflineModel:
         return out
 
 
-CUE_WEIGHT = 0.5  # a lexicon hit next to the L2-normalised TF-IDF blocks (norm 1 each)
+CUE_WEIGHT = 0.25  # a lexicon hit next to the L2-normalised TF-IDF blocks (norm 1 each)
 
 
 def cue_matrix(texts: list[str]) -> csr_matrix:
@@ -146,7 +146,7 @@ def load_examples(path: Path = EXAMPLES_PATH) -> list[dict[str, str]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-CALIBRATION_SHARE = 5  # every 5th frame group is the calibration slice
+CALIBRATION_SHARE = 3  # every 3rd frame group (by hash) is the calibration slice
 TEMPERATURES = tuple(round(0.25 + 0.05 * i, 2) for i in range(96))  # 0.25 .. 5.0
 
 
@@ -192,11 +192,11 @@ def _fit(
     )
     x = hstack([words.fit_transform(texts), chars.fit_transform(texts), cues], format="csr")
     category_clf = LogisticRegression(
-        C=4.0, solver="newton-cg", max_iter=300, class_weight="balanced"
+        C=16.0, solver="newton-cg", max_iter=300, class_weight="balanced"
     )
     category_clf.fit(x, [e["category"] for e in examples])
     urgency_clf = LogisticRegression(
-        C=4.0, solver="newton-cg", max_iter=300, class_weight="balanced"
+        C=16.0, solver="newton-cg", max_iter=300, class_weight="balanced"
     )
     urgency_clf.fit(x, [e["urgency"] for e in examples])
     return words, chars, category_clf, urgency_clf

@@ -899,23 +899,33 @@ FILLERS = {
         "I have been a customer for three years.",
         "Could you please help me with this?",
         "Thank you for your help.",
+        "Keep up the good work.",
+        "Love the product otherwise.",
     ],
     "de": [
         "Vielen Dank im Voraus.",
         "Können Sie mir bitte helfen?",
         "Melden Sie sich, wenn Sie weitere Informationen brauchen.",
+        "Ansonsten sind wir sehr zufrieden.",
     ],
     "es": [
         "Gracias de antemano.",
         "¿Me pueden ayudar, por favor?",
         "Quedo a la espera de su respuesta.",
+        "Por lo demás, estamos muy contentos.",
     ],
     "fr": [
         "Merci d'avance.",
         "Pouvez-vous m'aider, s'il vous plaît ?",
         "Dans l'attente de votre réponse.",
+        "Pour le reste, nous sommes très satisfaits.",
     ],
-    "pt": ["Obrigado desde já.", "Podem ajudar-me, por favor?", "Aguardo a vossa resposta."],
+    "pt": [
+        "Obrigado desde já.",
+        "Podem ajudar-me, por favor?",
+        "Aguardo a vossa resposta.",
+        "De resto, estamos muito satisfeitos.",
+    ],
 }
 
 CLOSINGS = {
@@ -1012,14 +1022,17 @@ FRAMES: dict[str, dict[str, str]] = {
             "L:We would really like {want}, {why}.|L:Is {want} on your roadmap?|"
             "M:We need {want} before our renewal, {why2}.|"
             "L:Would it be possible to get {want}?|L:We are really missing {want}.|"
-            "M:Our IT requires {want2} from next quarter, will you offer it?"
+            "M:Our IT requires {want2} from next quarter, will you offer it?|"
+            "L:I'd love it if the app had {want}."
         ),
         GENERAL: (
-            "L:{q}|L:Quick question: {q}|L:{q} {follow}|M:My order {order} {parcel}.|"
+            "L:{q}|L:One question: {q}|L:{q} {follow}|M:My order {order} {parcel}.|"
             "M:Order {order} {parcel}, could you ask the carrier?|"
             "L:What does {pthing} cost for {pwho}?|"
             "L:What exactly is included in the {plan} plan?|"
-            "M:I'd like to change my order {order}: {change}.|L:Are you open {day}?"
+            "M:I'd like to change my order {order}: {change}.|L:Are you open {day}?|"
+            "L:Do you have special prices for {pwho}?|L:Is there a price list for {pwho}?|"
+            "L:How much would {n} licences cost us?"
         ),
         OTHER: (
             "L:Thank you, {agent} {praise}.|L:We offer {spam} for your company.|"
@@ -1065,14 +1078,16 @@ FRAMES: dict[str, dict[str, str]] = {
             "L:Wir hätten gern {want}, {why}.|L:Steht {want} auf Ihrer Roadmap?|"
             "M:Wir brauchen {want} vor der Vertragsverlängerung, {why2}.|"
             "L:Wäre es möglich, {want} zu bekommen?|L:Uns fehlt wirklich {want}.|"
-            "M:Unsere IT verlangt ab nächstem Quartal {want2}, bieten Sie das an?"
+            "M:Unsere IT verlangt ab nächstem Quartal {want2}, bieten Sie das an?|"
+            "L:Ich fände es super, wenn es {want} gäbe."
         ),
         GENERAL: (
             "L:{q}|L:Kurze Frage: {q}|L:{q} {follow}|M:Meine Bestellung {order}: {parcel}.|"
             "M:Bestellung {order} – {parcel}. Können Sie beim Paketdienst nachfragen?|"
             "L:Was kostet {pthing} für {pwho}?|L:Was genau ist im Tarif {plan} enthalten?|"
             "M:Ich möchte meine Bestellung {order} ändern: {change}.|"
-            "L:Haben Sie {day} geöffnet?"
+            "L:Haben Sie {day} geöffnet?|L:Gibt es Sonderpreise für {pwho}?|"
+            "L:Haben Sie eine Preisliste für {pwho}?|L:Was würden uns {n} Lizenzen kosten?"
         ),
         OTHER: (
             "L:Vielen Dank, {agent} {praise}.|L:Wir bieten {spam} für Ihr Unternehmen an.|"
@@ -1119,14 +1134,17 @@ FRAMES: dict[str, dict[str, str]] = {
             "L:¿Está {want} en su hoja de ruta?|"
             "M:Necesitamos {want} antes de renovar, {why2}.|L:¿Sería posible tener {want}?|"
             "L:Echamos mucho de menos {want}.|"
-            "M:Nuestro departamento de IT exige {want2} a partir del próximo trimestre, ¿lo van a ofrecer?"
+            "M:Nuestro departamento de IT exige {want2} a partir del próximo trimestre, ¿lo van a ofrecer?|"
+            "L:Ojalá la aplicación tuviera {want}."
         ),
         GENERAL: (
             "L:{q}|L:Una consulta: {q}|L:{q} {follow}|M:Mi pedido {order}: {parcel}.|"
             "M:Pedido {order}: {parcel}. ¿Pueden consultarlo con la agencia de transporte?|"
             "L:¿Cuánto cuesta {pthing} para {pwho}?|"
             "L:¿Qué incluye exactamente el plan {plan}?|"
-            "M:Quiero cambiar mi pedido {order}: {change}.|L:¿Abren {day}?"
+            "M:Quiero cambiar mi pedido {order}: {change}.|L:¿Abren {day}?|"
+            "L:¿Tienen precios especiales para {pwho}?|"
+            "L:¿Hay una lista de precios para {pwho}?|L:¿Cuánto nos costarían {n} licencias?"
         ),
         OTHER: (
             "L:Muchas gracias, {agent} {praise}.|L:Ofrecemos {spam} para su empresa.|"
@@ -1175,7 +1193,8 @@ FRAMES: dict[str, dict[str, str]] = {
             "L:Est-ce que {want} est sur votre feuille de route ?|"
             "M:Il nous faut {want} avant le renouvellement, {why2}.|"
             "L:Serait-il possible d'avoir {want} ?|L:Il nous manque vraiment {want}.|"
-            "M:Notre DSI exige {want2} dès le prochain trimestre, allez-vous le proposer ?"
+            "M:Notre DSI exige {want2} dès le prochain trimestre, allez-vous le proposer ?|"
+            "L:Ce serait bien que l'outil propose {want}."
         ),
         GENERAL: (
             "L:{q}|L:Une question : {q}|L:{q} {follow}|M:Ma commande {order} : {parcel}.|"
@@ -1183,7 +1202,9 @@ FRAMES: dict[str, dict[str, str]] = {
             "L:Combien coûte {pthing} pour {pwho} ?|"
             "L:Que comprend exactement la formule {plan} ?|"
             "M:Je voudrais modifier ma commande {order} : {change}.|"
-            "L:Êtes-vous ouverts {day} ?"
+            "L:Êtes-vous ouverts {day} ?|L:Avez-vous des prix spéciaux pour {pwho} ?|"
+            "L:Existe-t-il une grille de prix pour {pwho} ?|"
+            "L:Combien nous coûteraient {n} licences ?"
         ),
         OTHER: (
             "L:Un grand merci, {agent} {praise}.|"
@@ -1231,13 +1252,16 @@ FRAMES: dict[str, dict[str, str]] = {
             "L:{want} está no vosso roadmap?|"
             "M:Precisamos de {want} antes da renovação, {why2}.|L:Seria possível ter {want}?|"
             "L:Faz-nos muita falta {want}.|"
-            "M:O nosso departamento de TI exige {want2} a partir do próximo trimestre, vão oferecer isso?"
+            "M:O nosso departamento de TI exige {want2} a partir do próximo trimestre, vão oferecer isso?|"
+            "L:Era ótimo que a aplicação tivesse {want}."
         ),
         GENERAL: (
             "L:{q}|L:Uma dúvida: {q}|L:{q} {follow}|M:A minha encomenda {order}: {parcel}.|"
             "M:Encomenda {order}: {parcel}. Podem verificar com a transportadora?|"
             "L:Quanto custa {pthing} para {pwho}?|L:O que inclui exatamente o plano {plan}?|"
-            "M:Quero alterar a minha encomenda {order}: {change}.|L:Estão abertos {day}?"
+            "M:Quero alterar a minha encomenda {order}: {change}.|L:Estão abertos {day}?|"
+            "L:Têm preços especiais para {pwho}?|L:Há uma tabela de preços para {pwho}?|"
+            "L:Quanto nos custariam {n} licenças?"
         ),
         OTHER: (
             "L:Muito obrigado, {agent} {praise}.|L:Oferecemos {spam} para a vossa empresa.|"
@@ -1326,9 +1350,8 @@ PARTS: dict[str, dict[str, str]] = {
             "roles with limited permissions|colour labels|a calendar view|"
             "scheduled reports by email|support for security keys|more interface languages|"
             "a larger font option|filters by date range|templates for common replies|"
-            "drag and drop in the dashboard|an audit log|single sign-on|a dark colour scheme|"
-            "an export to the Outlook calendar|mail merge from the contact list|"
-            "notes that work offline|recurring invoices"
+            "drag and drop in the dashboard|an audit log|single sign-on|recurring invoices|"
+            "an automatic weekly export|an import from {fmt}"
         ),
         "why": (
             "it would save us time|other tools already have it|our team keeps asking for it|"
@@ -1515,9 +1538,8 @@ PARTS: dict[str, dict[str, str]] = {
             "farbige Labels|eine Kalenderansicht|geplante Berichte per E-Mail|"
             "Unterstützung für Sicherheitsschlüssel|mehr Sprachen in der Oberfläche|"
             "eine größere Schrift|Filter nach Zeitraum|Vorlagen für häufige Antworten|"
-            "Drag & Drop im Dashboard|ein Audit-Log|Single Sign-On|ein dunkles Farbschema|"
-            "einen Export in den Outlook-Kalender|Serienbriefe aus der Kontaktliste|"
-            "Notizen, die offline funktionieren|wiederkehrende Rechnungen"
+            "Drag & Drop im Dashboard|ein Audit-Log|Single Sign-On|wiederkehrende Rechnungen|"
+            "einen automatischen Wochenexport|einen Import aus {fmt}"
         ),
         "why": (
             "das würde uns Zeit sparen|andere Tools haben das schon|"
@@ -1706,9 +1728,8 @@ PARTS: dict[str, dict[str, str]] = {
             "soporte para llaves de seguridad|más idiomas en la interfaz|"
             "una letra más grande|filtros por fechas|plantillas de respuestas|"
             "arrastrar y soltar en el panel|un registro de auditoría|inicio de sesión único|"
-            "un tema oscuro|una exportación al calendario de Outlook|"
-            "cartas en serie desde los contactos|notas que funcionen sin conexión|"
-            "facturas periódicas"
+            "facturas periódicas|una exportación automática semanal|"
+            "una importación desde {fmt}"
         ),
         "why": (
             "nos ahorraría tiempo|otras herramientas ya lo tienen|"
@@ -1898,9 +1919,8 @@ PARTS: dict[str, dict[str, str]] = {
             "des rapports programmés par e-mail|la prise en charge des clés de sécurité|"
             "plus de langues dans l'interface|une police plus grande|des filtres par période|"
             "des modèles de réponses|le glisser-déposer dans le tableau de bord|"
-            "un journal d'audit|l'authentification unique|un thème sombre|"
-            "un export vers le calendrier Outlook|le publipostage depuis les contacts|"
-            "des notes utilisables hors ligne|des factures récurrentes"
+            "un journal d'audit|l'authentification unique|des factures récurrentes|"
+            "un export automatique chaque semaine|un import depuis {fmt}"
         ),
         "why": (
             "cela nous ferait gagner du temps|d'autres outils l'ont déjà|"
@@ -1984,7 +2004,7 @@ PARTS: dict[str, dict[str, str]] = {
             "une autre taille|une autre couleur|un article de plus|"
             "une autre date de livraison|moins de pièces"
         ),
-        "day": ("le samedi|pendant les fêtes|les jours fériés|tard le jeudi"),
+        "day": "le samedi|pendant les fêtes|les jours fériés|tard le jeudi",
         "ooo": (
             "En vacances jusqu'au {date}, je consulte peu ma messagerie.|"
             "Absent du bureau : de retour lundi, pour l'urgent écrivez à mon collègue.|"
@@ -2086,9 +2106,8 @@ PARTS: dict[str, dict[str, str]] = {
             "etiquetas coloridas|uma vista de calendário|relatórios agendados por email|"
             "suporte a chaves de segurança|mais idiomas na interface|uma letra maior|"
             "filtros por datas|modelos de resposta|arrastar e largar no painel|"
-            "um registo de auditoria|login único|um tema escuro|"
-            "uma exportação para o calendário do Outlook|mala direta a partir dos contactos|"
-            "notas que funcionem offline|faturas recorrentes"
+            "um registo de auditoria|login único|faturas recorrentes|"
+            "uma exportação automática semanal|uma importação de {fmt}"
         ),
         "why": (
             "poupava-nos tempo|outras ferramentas já têm|a equipa pede isso sempre|"
