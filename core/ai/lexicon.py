@@ -27,24 +27,25 @@ CATEGORY_CUES: dict[str, dict[str, str]] = {
     "billing": {
         "en": (
             "invoice|refund|charged|charge|overcharg|billing|billed|bill_|payment|receipt|"
-            "subscription|vat_|credit card|debited|price|money back|paid_|pay_"
+            "subscription|vat_|credit card|debited|price|money back|paid_|pay_|renewal|"
+            "renew"
         ),
         "de": (
             "rechnung|abbuch|abgebucht|erstattung|rückerstatt|zahlung|bezahl|gutschrift|"
             "lastschrift|kreditkarte|abonnement|abo_|preis|geld zurück|beleg|quittung|mwst|"
-            "kosten|belastet"
+            "kosten|belastet|verlängerung|mahnung"
         ),
         "es": (
             "factura|reembols|cobr|cargo_|pago|pagar|pagué|tarjeta|suscripci|recibo|precio|"
-            "devoluci|importe|iva_|dinero"
+            "devoluci|importe|iva_|dinero|renovaci|abono"
         ),
         "fr": (
             "factur|rembours|prélève|prélevé|débit|paiement|payé|payer|carte bancaire|"
-            "abonnement|reçu|tarif|prix_|montant|tva"
+            "abonnement|reçu|tarif|prix_|montant|tva|renouvellement|relance de paiement"
         ),
         "pt": (
             "fatura|reembols|cobra|cobrad|pagamento|paguei|pagar|cartão|assinatura|recibo|"
-            "preço|estorno|débito|valor_|dinheiro|nif_|devoluç"
+            "preço|estorno|débito|valor_|dinheiro|nif_|devoluç|renovaç|nota de crédito"
         ),
     },
     "technical": {
@@ -112,52 +113,54 @@ CATEGORY_CUES: dict[str, dict[str, str]] = {
         "en": (
             "feature|would be great|would be nice|it would help|suggest|suggestion|"
             "could you add|please add|roadmap|wish_|improvement|would love|option to|"
-            "support for|dark mode"
+            "support for|dark mode|i'd love it if|it would be handy|would be really handy"
         ),
         "de": (
             "funktion|wäre schön|wäre toll|wäre super|wäre hilfreich|vorschlag|schlage vor|"
             "wunsch|wünsche|verbesserung|könnten sie|hinzufügen|roadmap|geplant|"
-            "dunkelmodus|option"
+            "dunkelmodus|option|fände es|wäre praktisch"
         ),
         "es": (
             "función|funcionalidad|sería genial|sería útil|estaría bien|sugerencia|sugiero|"
-            "propuesta|añadir|agregar|mejora|hoja de ruta|opción|modo oscuro|"
-            "nos encantaría"
+            "añadir|agregar|mejora|hoja de ruta|opción|modo oscuro|nos encantaría|"
+            "me encantaría|ojalá|sería práctico"
         ),
         "fr": (
             "fonctionnalité|ce serait|serait génial|serait utile|suggestion|suggère|"
-            "proposition|ajouter|amélioration|feuille de route|option|mode sombre|"
-            "nous aimerions|j'aimerais"
+            "ajouter|amélioration|feuille de route|option|mode sombre|nous aimerions|"
+            "j'aimerais|j'aimerais bien|serait pratique"
         ),
         "pt": (
             "funcionalidade|recurso|seria ótimo|seria útil|seria bom|sugestão|sugiro|"
-            "proposta|adicionar|acrescentar|melhoria|roadmap|opção|modo escuro|gostaríamos"
+            "adicionar|acrescentar|melhoria|roadmap|opção|modo escuro|gostaríamos|gostava|"
+            "era ótimo"
         ),
     },
     "general": {
         "en": (
             "order|delivery|shipping|ship_|tracking|package|parcel|opening hours|in stock|"
             "stock_|quote|demo_|newsletter|do you offer|how long|question|information|"
-            "compatible"
+            "compatible|physical store|in store|your shop in|your store in"
         ),
         "de": (
             "bestellung|bestellt|liefer|versand|sendung|paket|öffnungszeit|lager|angebot|"
-            "demo_|newsletter|bieten sie|wie lange|frage|information|kompatibel|verfügbar"
+            "demo_|newsletter|bieten sie|wie lange|frage|information|kompatibel|verfügbar|"
+            "geschäft|filiale|ladengeschäft"
         ),
         "es": (
             "pedido|entrega|envío|enviar|seguimiento|paquete|horario|stock_|presupuesto|"
             "demo_|boletín|newsletter|ofrecen|cuánto tarda|pregunta|consulta|información|"
-            "compatible"
+            "compatible|tienda física|tienda en"
         ),
         "fr": (
             "commande|livraison|livré|expédi|suivi|colis|horaires|en stock|devis|démo|"
             "newsletter|proposez|combien de temps|question|renseignement|information|"
-            "compatible"
+            "compatible|boutique physique|magasin"
         ),
         "pt": (
             "encomenda|pedido|entrega|envio|rastreio|rastreamento|pacote|horário|stock_|"
             "estoque|orçamento|demo_|newsletter|oferecem|quanto tempo|pergunta|dúvida|"
-            "informaç|compatível"
+            "informaç|compatível|loja física|loja em"
         ),
     },
     "other": {

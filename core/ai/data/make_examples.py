@@ -29,7 +29,7 @@ CATEGORIES = [BILLING, TECH, LOGIN, FEATURE, GENERAL, OTHER]
 URGENCY = {"L": "Low", "M": "Medium", "H": "High"}
 LANGUAGES = ("en", "de", "es", "fr", "pt")
 
-PER_CATEGORY = 130  # examples per language and category
+PER_CATEGORY = 180  # examples per language and category
 
 # fragment: (sentence, base urgency L|M|H)
 PROBLEMS: dict[str, dict[str, list[tuple[str, str]]]] = {
@@ -1279,13 +1279,18 @@ PARTS: dict[str, dict[str, str]] = {
             "the app|the dashboard|the reports page|the mobile app|our online shop|"
             "the checkout|the export function|the search|the sync|the desktop client|"
             "the admin panel|the customer portal|the API|the booking page|the invoice module|"
-            "the label printer|the calendar|the file upload"
+            "the label printer|the calendar|the file upload|the order form|"
+            "the order confirmation emails|push notifications|the database|"
+            "the barcode scanner|the card terminal|the PDF documents|the sales report|"
+            "our mail server"
         ),
         "sym": (
             "crashes as soon as it opens|shows only a white page|takes ages to load|"
             "keeps freezing|throws error {error}|stopped working after the last update|"
             "runs into a timeout|does not save my changes|shows wrong numbers|"
-            "hangs on the loading screen|randomly closes|produces an empty file"
+            "hangs on the loading screen|randomly closes|produces an empty file|"
+            "no longer arrive|shows garbled characters|counts every entry twice|"
+            "fails with a connection error|rejects every scan"
         ),
         "minor": (
             "looks a bit off on small screens|shows the date in the wrong format|"
@@ -1301,13 +1306,15 @@ PARTS: dict[str, dict[str, str]] = {
         ),
         "ldo": (
             "log in|sign in|reset my password|get into the admin area|open my account|"
-            "enter the verification code|use single sign-on|log in on the app"
+            "enter the verification code|use single sign-on|log in on the app|"
+            "accept the invitation|sign in with Google"
         ),
         "fail": (
             "it says my password is wrong|the page just reloads|I get 'access denied'|"
             "nothing happens|the code never arrives|it tells me the account is locked|"
             "I end up on the start page again|it says the user does not exist|"
-            "the reset link has expired"
+            "the reset link has expired|the invitation link says it is invalid or expired|"
+            "the Google sign-in button gives an error"
         ),
         "task": (
             "add a colleague to our account|change the email I sign in with|"
@@ -1324,7 +1331,8 @@ PARTS: dict[str, dict[str, str]] = {
             "My payment was declined|I was charged after cancelling|"
             "The price went up without warning|The discount was not applied|"
             "We were charged for more seats than we use|The VAT on the invoice is wrong|"
-            "An unknown payment shows up on my statement"
+            "An unknown payment shows up on my statement|The credit note was never applied|"
+            "I got a payment reminder although I paid"
         ),
         "obj": (
             "for my subscription|for order {order}|on invoice {invoice}|on my credit card|"
@@ -1351,7 +1359,8 @@ PARTS: dict[str, dict[str, str]] = {
             "scheduled reports by email|support for security keys|more interface languages|"
             "a larger font option|filters by date range|templates for common replies|"
             "drag and drop in the dashboard|an audit log|single sign-on|recurring invoices|"
-            "an automatic weekly export|an import from {fmt}"
+            "an automatic weekly export|an import from {fmt}|bulk delete for old records|"
+            "automatic reminders for customers"
         ),
         "why": (
             "it would save us time|other tools already have it|our team keeps asking for it|"
@@ -1371,7 +1380,10 @@ PARTS: dict[str, dict[str, str]] = {
             "What are your opening hours?|Can I pick up my order at your store?|"
             "Could you send a quote for {n} licences?|Is there a phone number I can call?|"
             "Where can I find the manual for the {product}?|Do you offer gift cards?|"
-            "Can I add another {product} to order {order}?"
+            "Can I add another {product} to order {order}?|"
+            "Do you have a shop in {city} where I can see the products?|"
+            "What warranty do you give on the {product}?|"
+            "How many days do I have to return an item?"
         ),
         "country": "Canada|Switzerland|Ireland|Norway|Mexico|Brazil|Belgium|Austria",
         "group": "students|schools|non-profits|start-ups",
@@ -1448,7 +1460,10 @@ PARTS: dict[str, dict[str, str]] = {
             "die App|das Dashboard|die Berichtsseite|die mobile App|unser Onlineshop|"
             "der Checkout|der Export|die Suche|die Synchronisierung|das Desktop-Programm|"
             "der Adminbereich|das Kundenportal|die API|die Buchungsseite|das Rechnungsmodul|"
-            "der Etikettendrucker|der Kalender|der Datei-Upload"
+            "der Etikettendrucker|der Kalender|der Datei-Upload|das Bestellformular|"
+            "die Bestellbestätigungen|die Push-Benachrichtigungen|die Datenbank|"
+            "der Barcode-Scanner|das Kartenterminal|die PDF-Dokumente|der Verkaufsbericht|"
+            "unser Mailserver"
         ),
         "sym": (
             "stürzt direkt beim Öffnen ab|zeigt nur eine weiße Seite|lädt ewig|"
@@ -1456,7 +1471,8 @@ PARTS: dict[str, dict[str, str]] = {
             "funktioniert seit dem letzten Update nicht mehr|"
             "bricht mit Zeitüberschreitung ab|speichert meine Änderungen nicht|"
             "zeigt falsche Zahlen|hängt beim Ladebildschirm|schließt sich einfach|"
-            "erzeugt eine leere Datei"
+            "erzeugt eine leere Datei|kommen nicht mehr an|zeigt kaputte Sonderzeichen|"
+            "zählt jeden Eintrag doppelt|bricht mit Verbindungsfehler ab|lehnt jeden Scan ab"
         ),
         "sym2": (
             "stürzt das Programm ab|kommt Fehler {error}|passiert gar nichts|"
@@ -1478,7 +1494,8 @@ PARTS: dict[str, dict[str, str]] = {
         ),
         "ldo": (
             "mich anmelden|mich einloggen|mein Passwort zurücksetzen|"
-            "in den Adminbereich wechseln|den Bestätigungscode eingeben|mich per SSO anmelden"
+            "in den Adminbereich wechseln|den Bestätigungscode eingeben|"
+            "mich per SSO anmelden|die Einladung annehmen|mich mit Google anmelden"
         ),
         "lnoun": (
             "Die Anmeldung|Das Einloggen|Das Zurücksetzen des Passworts|"
@@ -1488,7 +1505,8 @@ PARTS: dict[str, dict[str, str]] = {
             "heißt es, das Passwort sei falsch|lädt die Seite nur neu|"
             "kommt 'Zugriff verweigert'|passiert nichts|kommt der Code nie an|"
             "steht da, das Konto sei gesperrt|lande ich wieder auf der Startseite|"
-            "heißt es, den Benutzer gebe es nicht|ist der Link abgelaufen"
+            "heißt es, den Benutzer gebe es nicht|ist der Link abgelaufen|"
+            "sagt der Einladungslink, er sei ungültig|meldet der Google-Login einen Fehler"
         ),
         "task": (
             "eine Kollegin zu unserem Konto hinzufügen|die Login-E-Mail ändern|"
@@ -1508,7 +1526,9 @@ PARTS: dict[str, dict[str, str]] = {
             "Der Preis ist ohne Ankündigung gestiegen|Der Rabatt wurde nicht abgezogen|"
             "Uns werden mehr Lizenzen berechnet als wir nutzen|"
             "Die MwSt. auf der Rechnung stimmt nicht|"
-            "Auf meinem Kontoauszug ist eine unbekannte Abbuchung"
+            "Auf meinem Kontoauszug ist eine unbekannte Abbuchung|"
+            "Die Gutschrift wurde nie verrechnet|"
+            "Ich bekam eine Mahnung, obwohl ich bezahlt habe"
         ),
         "obj": (
             "Abonnement|Bestellung {order}|Rechnung {invoice}|Kreditkarte|Tarif {plan}|"
@@ -1539,7 +1559,8 @@ PARTS: dict[str, dict[str, str]] = {
             "Unterstützung für Sicherheitsschlüssel|mehr Sprachen in der Oberfläche|"
             "eine größere Schrift|Filter nach Zeitraum|Vorlagen für häufige Antworten|"
             "Drag & Drop im Dashboard|ein Audit-Log|Single Sign-On|wiederkehrende Rechnungen|"
-            "einen automatischen Wochenexport|einen Import aus {fmt}"
+            "einen automatischen Wochenexport|einen Import aus {fmt}|"
+            "Massenlöschung für alte Datensätze|automatische Erinnerungen an Kunden"
         ),
         "why": (
             "das würde uns Zeit sparen|andere Tools haben das schon|"
@@ -1561,7 +1582,10 @@ PARTS: dict[str, dict[str, str]] = {
             "Kann ich die Bestellung im Laden abholen?|"
             "Können Sie ein Angebot für {n} Lizenzen schicken?|"
             "Unter welcher Nummer erreiche ich Sie?|"
-            "Wo finde ich die Anleitung für den {product}?|Gibt es Gutscheine?"
+            "Wo finde ich die Anleitung für den {product}?|Gibt es Gutscheine?|"
+            "Haben Sie ein Geschäft in {city}, in dem ich die Produkte ansehen kann?|"
+            "Wie lange gilt die Garantie auf den {product}?|"
+            "Wie viele Tage habe ich für eine Rücksendung?"
         ),
         "country": "die Schweiz|Österreich|Italien|Dänemark|Polen|Belgien|Kanada",
         "group": "Studierende|Schulen|Vereine|Start-ups",
@@ -1647,14 +1671,19 @@ PARTS: dict[str, dict[str, str]] = {
             "el proceso de pago|la exportación|el buscador|la sincronización|"
             "el programa de escritorio|el área de administración|el portal de clientes|"
             "la API|la página de reservas|el módulo de facturas|la impresora de etiquetas|"
-            "el calendario|la subida de archivos"
+            "el calendario|la subida de archivos|el formulario de pedido|"
+            "los correos de confirmación|las notificaciones push|la base de datos|"
+            "el lector de códigos de barras|el datáfono|los documentos PDF|"
+            "el informe de ventas|nuestro servidor de correo"
         ),
         "sym": (
             "se cierra nada más abrirla|solo muestra una página en blanco|"
             "tarda muchísimo en cargar|se queda congelado|da el error {error}|"
             "dejó de funcionar con la última actualización|da un tiempo de espera agotado|"
             "no guarda mis cambios|muestra cifras incorrectas|"
-            "se queda en la pantalla de carga|se cierra sin motivo|genera un archivo vacío"
+            "se queda en la pantalla de carga|se cierra sin motivo|genera un archivo vacío|"
+            "ya no llegan|muestra caracteres raros|cuenta cada registro dos veces|"
+            "falla con un error de conexión|rechaza cada lectura"
         ),
         "sym2": (
             "el programa se cierra|sale el error {error}|no pasa nada|se queda todo colgado|"
@@ -1677,13 +1706,14 @@ PARTS: dict[str, dict[str, str]] = {
         "ldo": (
             "iniciar sesión|entrar en mi cuenta|restablecer la contraseña|"
             "acceder al área de administración|introducir el código de verificación|"
-            "entrar con SSO"
+            "entrar con SSO|aceptar la invitación|entrar con Google"
         ),
         "fail": (
             "me dice que la contraseña es incorrecta|la página se recarga sin más|"
             "sale 'acceso denegado'|no pasa nada|el código nunca llega|"
             "me sale que la cuenta quedó bloqueada|vuelvo a la página de inicio|"
-            "dice que el usuario no existe|el enlace ha caducado"
+            "dice que el usuario no existe|el enlace ha caducado|"
+            "el enlace de invitación dice que no es válido|el botón de Google da un error"
         ),
         "task": (
             "añadir a una compañera a nuestra cuenta|cambiar el correo con el que entro|"
@@ -1700,7 +1730,8 @@ PARTS: dict[str, dict[str, str]] = {
             "El reembolso no ha llegado|Mi pago fue rechazado|"
             "Me cobraron después de darme de baja|El precio subió sin avisar|"
             "No se aplicó el descuento|Nos cobran más licencias de las que usamos|"
-            "El IVA de la factura está mal|Aparece un cargo desconocido en mi extracto"
+            "El IVA de la factura está mal|Aparece un cargo desconocido en mi extracto|"
+            "Nunca me aplicaron el abono|Me llegó un aviso de impago aunque pagué"
         ),
         "obj": (
             "suscripción|pedido {order}|factura {invoice}|tarjeta de crédito|plan {plan}|"
@@ -1729,7 +1760,8 @@ PARTS: dict[str, dict[str, str]] = {
             "una letra más grande|filtros por fechas|plantillas de respuestas|"
             "arrastrar y soltar en el panel|un registro de auditoría|inicio de sesión único|"
             "facturas periódicas|una exportación automática semanal|"
-            "una importación desde {fmt}"
+            "una importación desde {fmt}|borrado masivo de registros antiguos|"
+            "recordatorios automáticos para clientes"
         ),
         "why": (
             "nos ahorraría tiempo|otras herramientas ya lo tienen|"
@@ -1749,7 +1781,10 @@ PARTS: dict[str, dict[str, str]] = {
             "¿Es {product} compatible con {platform}?|¿Cuál es su horario?|"
             "¿Puedo recoger el pedido en tienda?|"
             "¿Me pasan un presupuesto para {n} licencias?|¿Hay un teléfono de contacto?|"
-            "¿Dónde está el manual de {product}?|¿Tienen tarjetas regalo?"
+            "¿Dónde está el manual de {product}?|¿Tienen tarjetas regalo?|"
+            "¿Tienen tienda en {city} para ver los productos?|"
+            "¿Cuánto dura la garantía de {product}?|"
+            "¿Cuántos días tengo para devolver un artículo?"
         ),
         "country": "Portugal|Francia|Andorra|México|Chile|Argentina|Italia",
         "group": "estudiantes|colegios|ONG|startups",
@@ -1833,7 +1868,10 @@ PARTS: dict[str, dict[str, str]] = {
             "notre boutique en ligne|le paiement en ligne|l'export|la recherche|"
             "la synchronisation|le logiciel de bureau|l'espace admin|le portail client|l'API|"
             "la page de réservation|le module de facturation|l'imprimante d'étiquettes|"
-            "le calendrier|l'envoi de fichiers"
+            "le calendrier|l'envoi de fichiers|le formulaire de commande|"
+            "les e-mails de confirmation|les notifications push|la base de données|"
+            "le lecteur de codes-barres|le terminal de paiement|les documents PDF|"
+            "le rapport des ventes|notre serveur mail"
         ),
         "sym": (
             "plante dès l'ouverture|n'affiche qu'une page blanche|met une éternité à charger|"
@@ -1841,7 +1879,9 @@ PARTS: dict[str, dict[str, str]] = {
             "ne marche plus depuis la dernière mise à jour|part en délai d'attente dépassé|"
             "n'enregistre pas mes modifications|affiche des chiffres faux|"
             "reste bloqué sur l'écran de chargement|se ferme sans raison|"
-            "produit un fichier vide"
+            "produit un fichier vide|n'arrivent plus|affiche des caractères bizarres|"
+            "compte chaque ligne deux fois|échoue avec une erreur de connexion|"
+            "refuse chaque scan"
         ),
         "sym2": (
             "le programme plante|j'ai l'erreur {error}|rien ne se passe|tout se bloque|"
@@ -1863,13 +1903,15 @@ PARTS: dict[str, dict[str, str]] = {
         ),
         "ldo": (
             "me connecter|entrer dans mon compte|réinitialiser mon mot de passe|"
-            "accéder à l'espace admin|saisir le code de vérification|me connecter via SSO"
+            "accéder à l'espace admin|saisir le code de vérification|me connecter via SSO|"
+            "accepter l'invitation|me connecter avec Google"
         ),
         "fail": (
             "on me dit que le mot de passe est faux|la page se recharge|"
             "j'obtiens « accès refusé »|il ne se passe rien|le code n'arrive jamais|"
             "on me dit que le compte est bloqué|je reviens sur la page d'accueil|"
-            "l'utilisateur n'existe pas, paraît-il|le lien a expiré"
+            "l'utilisateur n'existe pas, paraît-il|le lien a expiré|"
+            "le lien d'invitation est dit invalide|le bouton Google affiche une erreur"
         ),
         "task": (
             "ajouter une collègue à notre compte|changer l'adresse e-mail de connexion|"
@@ -1887,7 +1929,8 @@ PARTS: dict[str, dict[str, str]] = {
             "On m'a débité après la résiliation|Le prix a augmenté sans prévenir|"
             "La remise n'a pas été appliquée|"
             "On nous facture plus de licences que nous n'en utilisons|"
-            "La TVA de la facture est fausse|Un prélèvement inconnu apparaît sur mon relevé"
+            "La TVA de la facture est fausse|Un prélèvement inconnu apparaît sur mon relevé|"
+            "L'avoir n'a jamais été appliqué|J'ai reçu une relance alors que j'ai payé"
         ),
         "obj": (
             "abonnement|commande {order}|facture {invoice}|carte bancaire|formule {plan}|"
@@ -1920,7 +1963,8 @@ PARTS: dict[str, dict[str, str]] = {
             "plus de langues dans l'interface|une police plus grande|des filtres par période|"
             "des modèles de réponses|le glisser-déposer dans le tableau de bord|"
             "un journal d'audit|l'authentification unique|des factures récurrentes|"
-            "un export automatique chaque semaine|un import depuis {fmt}"
+            "un export automatique chaque semaine|un import depuis {fmt}|"
+            "la suppression en masse des vieilles fiches|des rappels automatiques aux clients"
         ),
         "why": (
             "cela nous ferait gagner du temps|d'autres outils l'ont déjà|"
@@ -1940,7 +1984,10 @@ PARTS: dict[str, dict[str, str]] = {
             "Puis-je retirer ma commande en magasin ?|"
             "Pouvez-vous m'envoyer un devis pour {n} licences ?|"
             "Y a-t-il un numéro à appeler ?|Où trouver le mode d'emploi du {product} ?|"
-            "Proposez-vous des cartes cadeaux ?"
+            "Proposez-vous des cartes cadeaux ?|"
+            "Avez-vous une boutique à {city} pour voir les produits ?|"
+            "Quelle est la durée de garantie du {product} ?|"
+            "Combien de jours ai-je pour retourner un article ?"
         ),
         "country": "Suisse|Espagne|Italie|Allemagne|Pologne|Autriche|Irlande",
         "group": "les étudiants|les écoles|les associations|les start-up",
@@ -2027,14 +2074,19 @@ PARTS: dict[str, dict[str, str]] = {
             "a app|o painel|a página de relatórios|o aplicativo|a nossa loja online|"
             "o checkout|a exportação|a pesquisa|a sincronização|o programa de desktop|"
             "a área de administração|o portal do cliente|a API|a página de reservas|"
-            "o módulo de faturas|a impressora de etiquetas|o calendário|o envio de ficheiros"
+            "o módulo de faturas|a impressora de etiquetas|o calendário|o envio de ficheiros|"
+            "o formulário de encomenda|os emails de confirmação|as notificações push|"
+            "a base de dados|o leitor de código de barras|o terminal de pagamento|"
+            "os documentos PDF|o relatório de vendas|o nosso servidor de email"
         ),
         "sym": (
             "fecha logo ao abrir|só mostra uma página em branco|demora imenso a carregar|"
             "trava o tempo todo|dá o erro {error}|"
             "deixou de funcionar com a última atualização|dá tempo limite esgotado|"
             "não guarda as minhas alterações|mostra números errados|"
-            "fica preso no ecrã de carregamento|fecha sem motivo|gera um ficheiro vazio"
+            "fica preso no ecrã de carregamento|fecha sem motivo|gera um ficheiro vazio|"
+            "já não chegam|mostra caracteres estranhos|conta cada registo duas vezes|"
+            "falha com erro de ligação|rejeita cada leitura"
         ),
         "sym2": (
             "o programa fecha|aparece o erro {error}|não acontece nada|fica tudo travado|"
@@ -2056,12 +2108,14 @@ PARTS: dict[str, dict[str, str]] = {
         ),
         "ldo": (
             "fazer login|entrar na minha conta|redefinir a senha|"
-            "aceder à área de administração|introduzir o código de verificação|entrar com SSO"
+            "aceder à área de administração|introduzir o código de verificação|"
+            "entrar com SSO|aceitar o convite|entrar com o Google"
         ),
         "fail": (
             "diz que a senha está errada|a página só recarrega|aparece 'acesso negado'|"
             "não acontece nada|o código nunca chega|aparece que a conta foi bloqueada|"
-            "volto à página inicial|diz que o utilizador não existe|o link expirou"
+            "volto à página inicial|diz que o utilizador não existe|o link expirou|"
+            "o link do convite diz que é inválido|o botão do Google dá erro"
         ),
         "task": (
             "adicionar uma colega à nossa conta|mudar o email de login|"
@@ -2079,7 +2133,9 @@ PARTS: dict[str, dict[str, str]] = {
             "O meu pagamento foi recusado|Cobraram depois de eu cancelar|"
             "O preço subiu sem aviso|O desconto não foi aplicado|"
             "Cobram-nos mais licenças do que usamos|O IVA da fatura está errado|"
-            "Aparece uma cobrança desconhecida no meu extrato"
+            "Aparece uma cobrança desconhecida no meu extrato|"
+            "A nota de crédito nunca foi aplicada|"
+            "Recebi um aviso de pagamento apesar de ter pago"
         ),
         "obj": (
             "assinatura|encomenda {order}|fatura {invoice}|cartão de crédito|plano {plan}|"
@@ -2107,7 +2163,8 @@ PARTS: dict[str, dict[str, str]] = {
             "suporte a chaves de segurança|mais idiomas na interface|uma letra maior|"
             "filtros por datas|modelos de resposta|arrastar e largar no painel|"
             "um registo de auditoria|login único|faturas recorrentes|"
-            "uma exportação automática semanal|uma importação de {fmt}"
+            "uma exportação automática semanal|uma importação de {fmt}|"
+            "eliminação em massa de registos antigos|lembretes automáticos para clientes"
         ),
         "why": (
             "poupava-nos tempo|outras ferramentas já têm|a equipa pede isso sempre|"
@@ -2124,7 +2181,8 @@ PARTS: dict[str, dict[str, str]] = {
             "Posso levantar a encomenda na loja?|"
             "Podem enviar um orçamento para {n} licenças?|"
             "Há um número de telefone para ligar?|Onde encontro o manual de {product}?|"
-            "Têm cartões presente?"
+            "Têm cartões presente?|Têm loja em {city} para ver os produtos?|"
+            "Qual é a garantia de {product}?|Quantos dias tenho para devolver um artigo?"
         ),
         "country": "Espanha|França|Angola|Moçambique|Cabo Verde|Brasil|Suíça",
         "group": "estudantes|escolas|associações|startups",
