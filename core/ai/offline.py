@@ -191,6 +191,8 @@ def _fit(
         analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=3, max_features=40000
     )
     x = hstack([words.fit_transform(texts), chars.fit_transform(texts), cues], format="csr")
+    for vectorizer in (words, chars):  # the pruned terms: only introspection reads them
+        vectorizer.stop_words_ = None  # (scikit-learn: safe to drop before pickling)
     category_clf = LogisticRegression(
         C=16.0, solver="newton-cg", max_iter=300, class_weight="balanced"
     )
@@ -311,7 +313,7 @@ def write_model(model: OfflineModel, key: str, path: Path) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".offline-model-")
         with os.fdopen(handle, "wb") as fh:
-            joblib.dump({"key": key, "model": model}, fh)
+            joblib.dump({"key": key, "model": model}, fh, compress=3)  # a third of the size
         os.chmod(temp, 0o644)  # mkstemp makes it private; the model is no secret
         os.replace(temp, path)
     except OSError as exc:
@@ -529,5 +531,8 @@ class OfflineProvider:
 
 if __name__ == "__main__":  # `python -m core.ai.offline`: build (or check) the saved model
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    built = load_or_train()
-    print(f"offline model ready: {built.n_examples} examples, key {model_key()[:12]}")
+    # through the package, so the pickle names core.ai.offline.OfflineModel, not __main__'s
+    from core.ai import offline as package
+
+    built = package.load_or_train()
+    print(f"offline model ready: {built.n_examples} examples, key {package.model_key()[:12]}")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core.ai import offline
 from core.ai.result import TriageResult
 from server.cli import ai
 from tests.ai.conftest import API_KEY
@@ -272,7 +273,9 @@ def test_triage_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert run("triage", str(path)) == 0
     out = capsys.readouterr().out
     assert (
-        "category:   Billing" in out and "draft reply:" in out and "(offline tfidf-logreg-v1" in out
+        "category:   Billing" in out
+        and "draft reply:" in out
+        and f"(offline {offline.MODEL_NAME}" in out
     )
 
 
