@@ -1,9 +1,14 @@
 """The offline triage provider: no network, no key; the embedded default and the fallback.
 
 Category and urgency come from two logistic-regression classifiers over TF-IDF word and
-character n-grams, trained on ``data/examples.jsonl`` (written by ``data/make_examples.py``,
-never on the evaluation corpora). Training is deterministic and takes a second or two, so it
-happens once, not per process: the fitted model is saved with joblib (scikit-learn's
+character n-grams plus the keyword cues of ``core.ai.lexicon`` (one 0/1 column per cue
+group), trained on ``data/examples.jsonl`` (written by ``data/make_examples.py``, never on
+the evaluation corpora nor on the held-out split ``data/heldout.csv``). ``confidence`` is the
+probability of the chosen category after temperature scaling: ``train`` fits a probe
+without every third frame group of the examples, picks the softmax temperature that fits
+that unseen slice best, and keeps it for the model fitted on all rows (its figures:
+``desk eval --heldout``). Training is deterministic and takes about ten seconds of
+CPU, so it happens once, not per process: the fitted model is saved with joblib (scikit-learn's
 documented persistence) next to its training data, ``data/offline-model.joblib``, or, when
 the package directory is not writable (a system-wide install), in the user's cache
 directory (``$XDG_CACHE_HOME/ai-support-desk/``, else ``~/.cache/ai-support-desk/``).
@@ -78,7 +83,7 @@ class OfflineModel:
     n_examples: int
     training_seconds: float  # wall time
     training_cpu_seconds: float  # CPU time of the process (stable on a busy machine)
-    # softmax temperatures fitted on the calibration slice (``calibrate``); 1.0 = raw
+    # softmax temperatures fitted on the calibration slice (``train``); 1.0 = raw
     category_temperature: float = 1.0
     urgency_temperature: float = 1.0
 

@@ -1,9 +1,20 @@
 """Generate the offline classifier's labelled training emails (``examples.jsonl``).
 
-Hand-written fragments (problem statements tagged with a category and a base urgency,
-openers, details, urgency cues, closings) in English, German, Spanish, French and
-Portuguese are combined by a seeded random generator, so the output is identical on every
-run. None of this text comes from the evaluation corpora in ``../shared/corpora``.
+Hand-written fragments in English, German, Spanish, French and Portuguese are composed by
+a seeded random generator, so the output is identical on every run:
+
+- fixed problem statements (``PROBLEMS``) and composed frames (``FRAMES``: "U:text" with a
+  base urgency U and {slots} filled from ``PARTS``: things, symptoms, actions, documents,
+  wishes, questions ... of that language), each frame a ``group`` (the calibration slice of
+  ``core.ai.offline.train`` holds whole groups);
+- the urgency from a business-impact situation (``SITUATIONS``: everyone blocked, a
+  deadline, money lost, a security incident -> High; some impact -> Medium; no rush -> Low)
+  or else the frame's base urgency;
+- details, openers, fillers, closings, a generic or urgent subject, terse and accent-less
+  variants; rows are distinct (``PER_CATEGORY`` per language and category).
+
+None of this text comes from the evaluation corpora in ``../shared/corpora`` nor from the
+held-out split (a test checks that no 6-word run of it occurs here).
 
     .venv/bin/python core/ai/data/make_examples.py      # rewrites examples.jsonl
 """
