@@ -7,6 +7,16 @@ Label maps translate a dataset's labels into the desk's categories and urgencies
 
 A row whose label is missing from the map or maps to null is skipped (and counted). Without
 a map section, labels that already are desk values (case-insensitive) are used as they are.
+
+Calibration: with the providers' confidences the report adds the expected calibration
+error (``expected_calibration_error``: 10 equal-width bins of the category confidence
+against whether the category was right) and how many correctly classified rows the
+triager would still escalate for low confidence (``core.ai.service.low_confidence``),
+overall and per language when the file has a language column.
+
+The held-out split (``HELDOUT_PATH``, ``core/ai/data/heldout.csv``: hand-written mails in
+en, de, es, fr, pt with columns ``HELDOUT_COLUMNS``) is never read by the training code;
+``desk eval --heldout`` scores it.
 """
 
 from __future__ import annotations
@@ -23,10 +33,20 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from core.ai.result import Category, TriageRequest, Urgency
-from core.ai.service import Triager
+from core.ai.service import Triager, low_confidence
 from core.errors import ValidationError
 
 ERROR_LABEL = "(error)"
+HELDOUT_PATH = Path(__file__).with_name("data") / "heldout.csv"
+# the columns of HELDOUT_PATH: text, subject, category, urgency, language
+HELDOUT_COLUMNS = {
+    "text_col": "text",
+    "subject_col": "subject",
+    "category_col": "category",
+    "urgency_col": "urgency",
+    "language_col": "lang",
+}
+CALIBRATION_BINS = 10
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -110,6 +130,7 @@ class EvalRow:
     text: str
     category: Category | None
     urgency: Urgency | None
+    language: str = ""  # from the language column, when the file has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +158,7 @@ def read_dataset(
     urgency_col: str | None = None,
     label_map: LabelMap | None = None,
     limit: int | None = None,
+    language_col: str | None = None,
 ) -> Dataset:
     label_map = label_map or LabelMap(category={}, urgency={})
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -147,7 +169,7 @@ def read_dataset(
     with handle:
         reader = csv.DictReader(handle)
         columns = reader.fieldnames or []
-        for name in (text_col, subject_col, category_col, urgency_col):
+        for name in (text_col, subject_col, category_col, urgency_col, language_col):
             if name is not None and name not in columns:
                 raise ValidationError(
                     f"column {name!r} not in {path.name}; columns: {', '.join(columns) or '(none)'}"
@@ -167,7 +189,16 @@ def read_dataset(
                 urgency = map_label(record.get(urgency_col) or "", label_map.urgency, Urgency)
                 keep = urgency is not None
             if keep:
-                rows.append(EvalRow(subject=subject, text=text, category=category, urgency=urgency))
+                language = (record.get(language_col) or "").strip() if language_col else ""
+                rows.append(
+                    EvalRow(
+                        subject=subject,
+                        text=text,
+                        category=category,
+                        urgency=urgency,
+                        language=language,
+                    )
+                )
             else:
                 skipped += 1
     return Dataset(rows=evenly_spaced(rows, limit), skipped=skipped, total=total)
@@ -223,6 +254,87 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+def expected_calibration_error(
+    confidences: Sequence[float], correct: Sequence[bool], bins: int = CALIBRATION_BINS
+) -> float:
+    """Sum over ``bins`` equal-width confidence bins of (share of rows in the bin) x
+    |accuracy in the bin - mean confidence in the bin|; 0.0 for no rows. A confidence of
+    exactly 1.0 falls in the last bin."""
+    if len(confidences) != len(correct):
+        raise ValueError("confidences and correct differ in length")
+    if not confidences:
+        return 0.0
+    buckets: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
+    for conf, right in zip(confidences, correct, strict=True):
+        buckets[min(int(conf * bins), bins - 1)].append((conf, right))
+    total = len(confidences)
+    error = 0.0
+    for bucket in buckets:
+        if bucket:
+            mean_conf = sum(c for c, _ in bucket) / len(bucket)
+            acc = sum(1 for _, r in bucket if r) / len(bucket)
+            error += len(bucket) / total * abs(acc - mean_conf)
+    return error
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """How far the category confidence is from being right, and what it escalates."""
+
+    ece: float  # expected calibration error, CALIBRATION_BINS bins
+    mean_confidence: float
+    correct: int  # rows whose category was right
+    escalated_correct: int  # of those, escalated for low confidence
+
+    @property
+    def escalated_correct_share(self) -> float:
+        return self.escalated_correct / self.correct if self.correct else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ece": round(self.ece, 4),
+            "bins": CALIBRATION_BINS,
+            "mean_confidence": round(self.mean_confidence, 4),
+            "correct": self.correct,
+            "escalated_correct": self.escalated_correct,
+            "escalated_correct_share": round(self.escalated_correct_share, 4),
+        }
+
+
+def calibration(
+    confidences: Sequence[float], correct: Sequence[bool], escalated: Sequence[bool]
+) -> Calibration:
+    right = [e for e, c in zip(escalated, correct, strict=True) if c]
+    return Calibration(
+        ece=expected_calibration_error(confidences, correct),
+        mean_confidence=sum(confidences) / len(confidences) if confidences else 0.0,
+        correct=len(right),
+        escalated_correct=sum(right),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageReport:
+    """One language's share of a report: accuracies and calibration."""
+
+    n: int
+    category_accuracy: float | None
+    urgency_accuracy: float | None
+    calibration: Calibration | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "category_accuracy": _rounded(self.category_accuracy),
+            "urgency_accuracy": _rounded(self.urgency_accuracy),
+            "calibration": self.calibration.to_json() if self.calibration else None,
+        }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
 @dataclass(frozen=True, slots=True)
 class LabelScores:
     accuracy: float
@@ -253,6 +365,8 @@ class EvalReport:
     latency_p95_ms: float
     tokens: int
     errors: int = 0
+    calibration: Calibration | None = None  # when the provider's confidences are known
+    languages: dict[str, LanguageReport] | None = None  # when the rows have a language
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -265,6 +379,10 @@ class EvalReport:
                 "p95": round(self.latency_p95_ms, 2),
             },
             "tokens": self.tokens,
+            "calibration": self.calibration.to_json() if self.calibration else None,
+            "languages": {k: v.to_json() for k, v in self.languages.items()}
+            if self.languages is not None
+            else None,
         }
 
 
@@ -275,8 +393,13 @@ def build_report(
     skipped: int,
     latencies_ms: Sequence[float],
     tokens: int,
+    confidences: Sequence[float] | None = None,
+    escalated: Sequence[bool] | None = None,
 ) -> EvalReport:
-    """Score ``predictions`` ((category, urgency) per row; None = the triage failed)."""
+    """Score ``predictions`` ((category, urgency) per row; None = the triage failed).
+
+    ``confidences`` (the category confidence per row, 0 for a failed one) and ``escalated``
+    (escalated for low confidence) add the calibration, overall and per language."""
     has_category = any(r.category is not None for r in rows)
     has_urgency = any(r.urgency is not None for r in rows)
     cat_true = [r.category.value if r.category else "" for r in rows]
@@ -292,7 +415,63 @@ def build_report(
         latency_p95_ms=percentile(latencies_ms, 95),
         tokens=tokens,
         errors=sum(1 for p in predictions if p is None),
+        calibration=_calibration(rows, cat_pred, confidences, escalated, has_category),
+        languages=_languages(rows, predictions, confidences, escalated)
+        if any(r.language for r in rows)
+        else None,
     )
+
+
+def _calibration(
+    rows: Sequence[EvalRow],
+    cat_pred: Sequence[str],
+    confidences: Sequence[float] | None,
+    escalated: Sequence[bool] | None,
+    has_category: bool,
+) -> Calibration | None:
+    if confidences is None or not has_category:
+        return None
+    correct = [
+        r.category is not None and r.category.value == p
+        for r, p in zip(rows, cat_pred, strict=True)
+    ]
+    return calibration(confidences, correct, escalated or [False] * len(rows))
+
+
+def _languages(
+    rows: Sequence[EvalRow],
+    predictions: Sequence[tuple[str, str] | None],
+    confidences: Sequence[float] | None,
+    escalated: Sequence[bool] | None,
+) -> dict[str, LanguageReport]:
+    out: dict[str, LanguageReport] = {}
+    for language in sorted({r.language or "?" for r in rows}):
+        idx = [i for i, r in enumerate(rows) if (r.language or "?") == language]
+        sub = [rows[i] for i in idx]
+        preds = [predictions[i] for i in idx]
+        cat_pred = [p[0] if p else ERROR_LABEL for p in preds]
+        urg_pred = [p[1] if p else ERROR_LABEL for p in preds]
+        has_category = any(r.category is not None for r in sub)
+        has_urgency = any(r.urgency is not None for r in sub)
+        out[language] = LanguageReport(
+            n=len(sub),
+            category_accuracy=accuracy(
+                [r.category.value if r.category else "" for r in sub], cat_pred
+            )
+            if has_category
+            else None,
+            urgency_accuracy=accuracy([r.urgency.value if r.urgency else "" for r in sub], urg_pred)
+            if has_urgency
+            else None,
+            calibration=_calibration(
+                sub,
+                cat_pred,
+                [confidences[i] for i in idx] if confidences is not None else None,
+                [escalated[i] for i in idx] if escalated is not None else None,
+                has_category,
+            ),
+        )
+    return out
 
 
 async def evaluate(
@@ -314,13 +493,19 @@ async def evaluate(
         on_done=(lambda done: on_progress(done, total)) if on_progress else None,
     )
     predictions: list[tuple[str, str] | None] = []
+    confidences: list[float] = []
+    escalated: list[bool] = []
     tokens = 0
     for item in items:
         if item.triaged is None:
             predictions.append(None)
+            confidences.append(0.0)
+            escalated.append(False)
             continue
         result, meta = item.triaged.result, item.triaged.meta
         predictions.append((result.category.value, result.urgency.value))
+        confidences.append(result.confidence)
+        escalated.append(low_confidence(result, triager.settings) is not None)
         tokens += meta.tokens_in + meta.tokens_out
     return build_report(
         dataset.rows,
@@ -328,6 +513,8 @@ async def evaluate(
         skipped=dataset.skipped,
         latencies_ms=[item.seconds * 1000 for item in items],
         tokens=tokens,
+        confidences=confidences,
+        escalated=escalated,
     )
 
 
@@ -347,6 +534,28 @@ def format_report(report: EvalReport) -> str:
         for true_label in labels:
             row = scores.confusion[true_label]
             lines.append("  " + true_label.ljust(width) + "".join(f"{row[p]:>14}" for p in labels))
+    if report.calibration is not None:
+        lines.append(_calibration_line("calibration", report.calibration))
+    if report.languages:
+        lines.append("per language:")
+        for language, part in report.languages.items():
+            cells = [f"n {part.n:>4}"]
+            if part.category_accuracy is not None:
+                cells.append(f"category {part.category_accuracy:.3f}")
+            if part.urgency_accuracy is not None:
+                cells.append(f"urgency {part.urgency_accuracy:.3f}")
+            if part.calibration is not None:
+                cells.append(_calibration_line("", part.calibration).strip())
+            lines.append(f"  {language:<4}" + "   ".join(cells))
     lines.append(f"latency ms: p50 {report.latency_p50_ms:.1f}   p95 {report.latency_p95_ms:.1f}")
     lines.append(f"tokens: {report.tokens}")
     return "\n".join(lines)
+
+
+def _calibration_line(title: str, cal: Calibration) -> str:
+    head = f"{title}: " if title else ""
+    return (
+        f"{head}ECE {cal.ece:.3f}   mean confidence {cal.mean_confidence:.3f}   "
+        f"correct but escalated {cal.escalated_correct}/{cal.correct} "
+        f"({100 * cal.escalated_correct_share:.1f}%)"
+    )

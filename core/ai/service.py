@@ -31,8 +31,23 @@ from core.ai.calibration import Calibration
 from core.ai.config import AISettings
 from core.ai.offline import OfflineProvider, get_model
 from core.ai.provider import TriageProvider
-from core.ai.result import Flags, Triaged, TriageRequest, Urgency
+from core.ai.result import Flags, Triaged, TriageRequest, TriageResult, Urgency
 from core.errors import AIError
+
+
+def low_confidence(result: TriageResult, settings: AISettings) -> str | None:
+    """Why ``result`` escalates for its confidence (the provider's probability of the
+    category it chose), or None: below ``confidence_threshold``, or High urgency below the
+    (higher) ``high_urgency_confidence_threshold``."""
+    threshold = settings.confidence_threshold
+    high_threshold = max(threshold, settings.high_urgency_confidence_threshold)
+    if result.confidence < threshold:
+        return f"confidence {result.confidence:.2f} below threshold {threshold:.2f}"
+    if result.urgency == Urgency.high and result.confidence < high_threshold:
+        return (
+            f"High urgency with low confidence {result.confidence:.2f} (needs {high_threshold:.2f})"
+        )
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,15 +157,9 @@ class Triager:
             reasons.append("flagged by the provider")
         if findings:
             reasons.append("draft failed safety checks: " + "; ".join(findings))
-        threshold = self.settings.confidence_threshold
-        high_threshold = max(threshold, self.settings.high_urgency_confidence_threshold)
-        if result.confidence < threshold:
-            reasons.append(f"confidence {result.confidence:.2f} below threshold {threshold:.2f}")
-        elif result.urgency == Urgency.high and result.confidence < high_threshold:
-            reasons.append(
-                f"High urgency with low confidence {result.confidence:.2f} "
-                f"(needs {high_threshold:.2f})"
-            )
+        unsure = low_confidence(result, self.settings)
+        if unsure:
+            reasons.append(unsure)
         # with a knowledge base, a how-to question it found nothing for escalates
         fired = (
             escalation.evaluate(

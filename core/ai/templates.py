@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from core.ai.facts import Addressee, AttachmentFact, Facts
 from core.ai.phrases import PHRASES
 from core.ai.result import Category
+from core.mail.language import likely_language
 
 LANGUAGES = ("en", "de", "es", "fr", "pt")
 
@@ -57,6 +58,13 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def detect_language(text: str) -> str:
+    """The reply language: the most likely of LANGUAGES (``core.mail.language``'s
+    ``likely_language``, a model of character n-grams); English when the text is too short
+    to tell, after the stopword counter has had its say."""
+    return likely_language(text[:4000], LANGUAGES) or _stopword_language(text)
+
+
+def _stopword_language(text: str) -> str:
     """The most likely of LANGUAGES by stopword hits; English when unsure."""
     words = [w.lower() for w in _WORD.findall(text[:4000])]
     if not words:

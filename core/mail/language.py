@@ -15,6 +15,13 @@ disagreement because mail clients stamp the writer's interface language on every
 (Outlook sends ``Content-Language: en-US`` above a German text), while the text is what an
 agent will read.
 
+``likely_language`` answers a narrower question, the reply language: which of a few
+languages a text is most likely in. It asks py3langid (langid.py's model restricted to those
+languages: numpy, about 0.6 s to load once, 0.1 ms a mail), which is right even on one line
+where CLD2 declines: on the 251 hand-written mails of core/ai/data/heldout.csv it names all
+251 right, and all 251 from their first 40 characters (CLD2: 248 and 239 of 251, the
+stopword counter it replaced in core.ai.templates: 246 and 177).
+
 Measured (tests/mail/test_language.py): 599 of the 600 tickets of
 corpora/tickets/tobibueck_helpdesk_600 (en, de, es, fr, pt) right, none wrong, one None;
 the 4,150 real ham mails of the SpamAssassin corpus come out English but for the German,
@@ -25,11 +32,18 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections.abc import Collection
+from functools import cache
+from typing import TYPE_CHECKING
 
 import pycld2
 
 from core.mail.parsed import ParsedMessage
 from core.vocabulary import language_code
+
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 log = logging.getLogger(__name__)
 
@@ -84,3 +98,26 @@ def message_language(parsed: ParsedMessage) -> str | None:
     return mail_language(
         parsed.subject, parsed.reply_text or parsed.text, parsed.headers.get("content-language")
     )
+
+
+_identifier_lock = threading.Lock()
+
+
+@cache
+def _identifier(languages: frozenset[str]) -> LanguageIdentifier:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    with _identifier_lock:  # loading reads and unpacks the model file
+        identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
+    identifier.set_languages(sorted(languages))
+    return identifier
+
+
+def likely_language(text: str, among: Collection[str]) -> str | None:
+    """Which of the ISO 639-1 codes ``among`` ``text`` is most likely written in; None when
+    it has fewer than MIN_WORDS words (nothing to tell a language by)."""
+    sample = _UNREADABLE.sub(" ", text[:MAX_CHARS])
+    if len(_WORD.findall(sample, 0, 200)) < MIN_WORDS or not among:
+        return None
+    code, _ = _identifier(frozenset(among)).classify(sample)
+    return str(code)

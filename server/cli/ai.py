@@ -1,4 +1,4 @@
-"""desk triage FILE | desk eval FILE.csv | desk ai test | desk ai calibration.
+"""desk triage FILE | desk eval FILE.csv | desk eval --heldout | desk ai test | desk ai calibration.
 
 AI settings come from the environment (the ``ai`` and ``brand`` sections of ``Settings``); none of these
 commands but ``desk ai calibration`` (in ``server.cli.calibration``, loaded when it runs)
@@ -36,11 +36,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run_triage)
 
     p = command_parser(sub, "eval")
-    p.add_argument("file", metavar="FILE.csv")
-    p.add_argument("--text-col", required=True, metavar="C", help="column with the email text")
+    p.add_argument("file", metavar="FILE.csv", nargs="?")
+    p.add_argument(
+        "--heldout",
+        action="store_true",
+        help="score the project's held-out split (core/ai/data/heldout.csv) with its columns",
+    )
+    p.add_argument("--text-col", metavar="C", help="column with the email text")
     p.add_argument("--subject-col", metavar="C")
     p.add_argument("--category-col", metavar="C")
     p.add_argument("--urgency-col", metavar="C")
+    p.add_argument(
+        "--lang-col", metavar="C", help="column with a language code: per-language scores"
+    )
     p.add_argument(
         "--label-map",
         type=Path,
@@ -193,6 +201,20 @@ class ProgressBar:
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    if args.heldout:
+        if args.file:
+            return usage("eval", "give FILE.csv or --heldout, not both")
+        args.file = str(evaluation.HELDOUT_PATH)
+        columns = evaluation.HELDOUT_COLUMNS
+        args.text_col = args.text_col or columns["text_col"]
+        args.subject_col = args.subject_col or columns["subject_col"]
+        args.category_col = args.category_col or columns["category_col"]
+        args.urgency_col = args.urgency_col or columns["urgency_col"]
+        args.lang_col = args.lang_col or columns["language_col"]
+    if not args.file:
+        return usage("eval", "give FILE.csv (or --heldout)")
+    if not args.text_col:
+        return usage("eval", "--text-col is required with FILE.csv")
     if args.limit is not None and args.limit <= 0:
         return usage("eval", "--limit must be a positive number")
     if args.concurrency is not None and args.concurrency <= 0:
@@ -212,6 +234,7 @@ def run_eval(args: argparse.Namespace) -> int:
             urgency_col=args.urgency_col,
             label_map=label_map,
             limit=args.limit,
+            language_col=args.lang_col,
         )
     except DeskError as exc:
         return usage("eval", str(exc))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core.ai import offline
 from core.ai.result import TriageResult
 from server.cli import ai
 from tests.ai.conftest import API_KEY
@@ -98,7 +99,27 @@ def test_eval_json(dataset: tuple[Path, Path], capsys: pytest.CaptureFixture[str
     assert run(*_eval_args(dataset, "--json", "--provider", "offline")) == 0
     out, err = capsys.readouterr()
     data = json.loads(out)
-    assert list(data) == ["n", "skipped", "category", "urgency", "latency_ms", "tokens"]
+    # the original keys first, in order; then what was added (no language column here)
+    assert list(data) == [
+        "n",
+        "skipped",
+        "category",
+        "urgency",
+        "latency_ms",
+        "tokens",
+        "calibration",
+        "languages",
+    ]
+    assert data["languages"] is None
+    assert set(data["calibration"]) == {
+        "ece",
+        "bins",
+        "mean_confidence",
+        "correct",
+        "escalated_correct",
+        "escalated_correct_share",
+    }
+    assert 0 <= data["calibration"]["ece"] <= 1 and data["calibration"]["bins"] == 10
     assert data["n"] == 6 and data["skipped"] == 1 and data["tokens"] == 0
     assert data["category"]["accuracy"] >= 5 / 6  # clear cases
     assert set(data["category"]) == {"accuracy", "macro_f1", "confusion"}
@@ -252,7 +273,9 @@ def test_triage_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert run("triage", str(path)) == 0
     out = capsys.readouterr().out
     assert (
-        "category:   Billing" in out and "draft reply:" in out and "(offline tfidf-logreg-v1" in out
+        "category:   Billing" in out
+        and "draft reply:" in out
+        and f"(offline {offline.MODEL_NAME}" in out
     )
 
 

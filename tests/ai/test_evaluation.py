@@ -15,6 +15,7 @@ from core.ai.evaluation import (
     build_report,
     confusion,
     evenly_spaced,
+    expected_calibration_error,
     load_label_map,
     macro_f1,
     map_label,
@@ -172,7 +173,9 @@ def test_report_json_shape() -> None:
         rows, predictions, skipped=2, latencies_ms=[1.0, 2.0, 3.0, 4.0], tokens=99
     )
     data = report.to_json()
-    assert list(data) == ["n", "skipped", "category", "urgency", "latency_ms", "tokens"]
+    # the original keys first, in order; calibration and languages were added later
+    assert list(data)[:6] == ["n", "skipped", "category", "urgency", "latency_ms", "tokens"]
+    assert data["calibration"] is None and data["languages"] is None  # no confidences given
     assert data["n"] == 4 and data["skipped"] == 2 and data["tokens"] == 99
     assert data["category"]["accuracy"] == 0.5
     assert set(data["category"]) == {"accuracy", "macro_f1", "confusion"}
@@ -198,3 +201,48 @@ def test_shipped_label_maps_are_valid() -> None:
     assert len(bitext.category) == 27 + 11 and bitext.urgency == {}
     assert tobi.urgency == {"low": Urgency.low, "medium": Urgency.medium, "high": Urgency.high}
     assert len(tobi.category) == 10
+
+
+def test_expected_calibration_error_known_answer() -> None:
+    # bin 9 (0.9-1.0): two rows, mean confidence 0.95, accuracy 0.5 -> |0.5-0.95| * 2/4
+    # bin 6 (0.6-0.7): two rows, mean confidence 0.6, accuracy 1.0 -> |1.0-0.6| * 2/4
+    ece = expected_calibration_error([0.9, 1.0, 0.6, 0.6], [True, False, True, True])
+    assert ece == pytest.approx(0.5 * 0.45 + 0.5 * 0.4)
+    assert expected_calibration_error([], []) == 0.0
+    assert expected_calibration_error([0.75, 0.75], [True, False]) == pytest.approx(0.25)
+
+
+def test_report_with_confidences_has_calibration_and_languages() -> None:
+    rows = [
+        EvalRow("", "a", Category.billing, Urgency.high, language="en"),
+        EvalRow("", "b", Category.technical, Urgency.low, language="en"),
+        EvalRow("", "c", Category.technical, Urgency.low, language="de"),
+        EvalRow("", "d", Category.other, Urgency.low, language="de"),
+    ]
+    predictions = [("Billing", "High"), ("Technical", "Low"), ("Billing", "Low"), None]
+    data = build_report(
+        rows,
+        predictions,
+        skipped=0,
+        latencies_ms=[1.0] * 4,
+        tokens=0,
+        confidences=[0.9, 0.5, 0.8, 0.0],
+        escalated=[False, True, False, False],
+    ).to_json()
+    calibration = data["calibration"]
+    assert calibration["correct"] == 2 and calibration["escalated_correct"] == 1
+    assert calibration["escalated_correct_share"] == 0.5
+    assert calibration["ece"] == pytest.approx((0.1 + 0.5 + 0.8 + 0.0) / 4, abs=1e-4)
+    assert set(data["languages"]) == {"de", "en"}
+    assert data["languages"]["en"]["category_accuracy"] == 1.0
+    assert data["languages"]["de"]["category_accuracy"] == 0.0
+    assert data["languages"]["de"]["calibration"]["correct"] == 0
+
+
+def test_read_dataset_keeps_the_language_column(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("text,category,lang\nhello,Billing,en\nhallo,Technical,de\n", encoding="utf-8")
+    dataset = read_dataset(path, text_col="text", category_col="category", language_col="lang")
+    assert [r.language for r in dataset.rows] == ["en", "de"]
+    with pytest.raises(ValidationError, match="'language'"):
+        read_dataset(path, text_col="text", language_col="language")

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from core.mail.language import content_language, mail_language, message_language, text_language
+from core.mail.language import (
+    content_language,
+    likely_language,
+    mail_language,
+    message_language,
+    text_language,
+)
 from core.mail.parsing import parse_message
 from core.mail.quotes import strip_reply
 from core.vocabulary import language_code
@@ -253,3 +259,23 @@ def test_real_english_mail_stays_english() -> None:
     assert seen["en"] / n >= 0.99  # measured 99.5% (4,131): the rest None, German, Irish, ...
     # the only other languages are those some of its mails really are in
     assert set(seen) <= {"en", None, "de", "fi", "ga", "ja"}, seen
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bom dia, a fatura veio errada", "pt"),
+        ("Hola, la factura está mal", "es"),
+        ("Hallo, die Rechnung ist falsch", "de"),
+        ("Bonjour, la facture est fausse", "fr"),
+        ("Hi, the invoice is wrong", "en"),
+    ],
+)
+def test_likely_language_among_five_on_one_line(text: str, expected: str) -> None:
+    assert likely_language(text, ("en", "de", "es", "fr", "pt")) == expected
+
+
+def test_likely_language_needs_two_words() -> None:
+    assert likely_language("Obrigado!", ("en", "pt")) is None
+    assert likely_language("", ("en", "pt")) is None
+    assert likely_language("the invoice is wrong", ()) is None
