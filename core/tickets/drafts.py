@@ -156,7 +156,9 @@ class DraftService:
         self, draft_id: int, actor: Actor, *, body: str, agent_id: int | None = None
     ) -> Draft:
         """Change a pending draft's text; the change is kept in the edit history."""
-        body = clean(body.replace("\r\n", "\n")).strip()  # no NULs: PostgreSQL text refuses them
+        # one line ending, as mail will carry it (a lone CR goes out as a line break, so
+        # the text approved is the text sent); no NULs: PostgreSQL text refuses them
+        body = clean(body.replace("\r\n", "\n").replace("\r", "\n")).strip()
         if not body:
             raise ValidationError("the reply text is empty", field="body")
         if len(body) > MAX_BODY_CHARS:
