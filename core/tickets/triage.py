@@ -35,7 +35,7 @@ from core.audit import Actor, record
 from core.errors import AIError
 from core.inbound.attachments import AttachmentStore
 from core.knowledge.retrieval import has_published, sources_for
-from core.ticket_events import NO_EVENTS, TicketEvents
+from core.ticket_events import NO_EVENTS, TicketEvents, classified_all
 from core.tickets.attachment_notes import attachment_infos, attachment_infos_many
 from core.tickets.similar import similar_outcomes, similar_outcomes_many
 from core.tickets.variants import active_variants
@@ -341,7 +341,8 @@ class TriageService:
             )
         )
         files = await attachment_infos_many(session, [m.id for m in drafted], self.attachments)
-        published: bool | None = None
+        # no published article: no retrieval finds one (the same empty sources, unsearched)
+        published = self.sources > 0 and await has_published(session)
         out: list[TriageRequest] = []
         for msg in msgs:
             if msg.ticket_id not in tickets:
@@ -360,9 +361,7 @@ class TriageService:
                 key=lambda m: (m.date, m.id),
                 reverse=True,
             )[: self.history_limit]
-            sources = await self._sources(session, msg)
-            if not sources and self.sources > 0 and published is None:
-                published = await has_published(session)
+            sources = await self._sources(session, msg) if published else []
             out.append(
                 TriageRequest(
                     subject=msg.subject,
@@ -382,7 +381,7 @@ class TriageService:
                     signature=self.branding.signature,
                     category_prompts=self.branding.category_prompts,
                     sources=sources,
-                    knowledge_base=bool(sources) or (self.sources > 0 and bool(published)),
+                    knowledge_base=bool(sources) or published,
                     redact=redact.get(msg.mailbox_id, True),
                     desk_addresses=desk_addresses,
                     reopens=reopens.get(msg.ticket_id, 0),
@@ -521,8 +520,7 @@ class TriageService:
                     confidence=r.confidence,
                     escalation=r.flags.escalation_required,
                 )
-            for msg, _, _ in mine:
-                await self.events.classified(session, msg.ticket_id, now)
+            await classified_all(self.events, session, [m.ticket_id for m, _, _ in mine], now)
             ids = {m.id: d.id for (m, _, _), d in zip(mine, drafts, strict=True)}
             return [ids.get(m.id) for m, _, _ in items]
 
