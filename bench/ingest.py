@@ -136,8 +136,27 @@ async def desk_ingest(
             )
         )
         await desk.warm_up()  # as `desk worker` does at start
+        triage_seconds = 0.0
         if triage:  # and its triager's model, loaded once per process
             await (await desk.triage_service()).provider.warm_up()  # type: ignore[attr-defined]
+            build_service = desk.triage_service
+
+            async def timed_service():  # type: ignore[no-untyped-def]
+                service = await build_service()
+                queued = service.triage_queued
+
+                async def timed(**kw):  # type: ignore[no-untyped-def]
+                    nonlocal triage_seconds
+                    t0 = time.perf_counter()
+                    try:
+                        return await queued(**kw)
+                    finally:
+                        triage_seconds += time.perf_counter() - t0
+
+                service.triage_queued = timed  # type: ignore[method-assign]
+                return service
+
+            desk.triage_service = timed_service  # type: ignore[method-assign]
         before = cpu_by_process() if cpu else {}
         start = time.perf_counter()
         if triage:
@@ -157,6 +176,7 @@ async def desk_ingest(
         if triage:
             assert cycle.triage is not None
             report |= {f"triage_{k}": v for k, v in cycle.triage.as_dict().items()}
+            report["triage_ms"] = round(triage_seconds * 1000)
         return elapsed, report
     finally:
         await desk.close()
@@ -249,6 +269,7 @@ def one_round(
     elapsed = ingest_s
     ratio = ingest_rate / raw_rate
     what = "desk fetch+triage" if triage else "desk ingest"
+    spent = f", triage {report['triage_ms'] / 1000:.2f} s of it" if triage else ""
     drafts = (
         f", drafted {report['triage_drafted']}, superseded {report['triage_superseded']}, "
         f"triage failed {report['triage_failed']}"
@@ -259,7 +280,7 @@ def one_round(
         f"{kind:10}  raw imap-tools fetch {raw_rate:8.0f} msg/s   {what} {ingest_rate:8.0f} msg/s   "
         f"ratio {ratio:.2f} (target >= {target(triage)})   "
         f"[stored {report['stored']}, duplicates {report['duplicates']}, quarantined {report['quarantined']}, "
-        f"tickets {report['new_tickets']}, threaded {report['threaded']}{drafts}; {elapsed:.2f} s]"
+        f"tickets {report['new_tickets']}, threaded {report['threaded']}{drafts}; {elapsed:.2f} s{spent}]"
     )
     return ratio, ingest_rate
 
