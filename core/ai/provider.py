@@ -58,6 +58,9 @@ async def triage_batch(
         return []
     batch = getattr(provider, "triage_batch", None)
     if batch is not None:
-        answers: list[BatchAnswer] = await batch(requests)
+        try:
+            answers: list[BatchAnswer] = await batch(requests)
+        except AIError as exc:  # the whole batch failed: each request did
+            return [exc] * len(requests)
         return answers
     return await triage_each(provider, requests, concurrency=concurrency)
