@@ -42,6 +42,7 @@ import re
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +50,7 @@ from typing import TYPE_CHECKING
 from core.ai import guardrails, lexicon, templates
 from core.ai.adapt import adapt_reply, closest, find_reference
 from core.ai.facts import extract_facts
+from core.ai.provider import BatchAnswer
 from core.ai.result import (
     Category,
     KnowledgeSource,
@@ -58,7 +60,7 @@ from core.ai.result import (
     TriageResult,
     Urgency,
 )
-from core.errors import ValidationError
+from core.errors import AIError, ValidationError
 from core.replies.rendering import first_name, render_text
 from core.vocabulary import USER_TEMPLATE_VERSION  # drafted from an in-app response template
 
@@ -502,9 +504,45 @@ class OfflineProvider:
         await self.warm_up()
         return self.triage_sync(request)
 
+    async def triage_batch(self, requests: Sequence[TriageRequest]) -> list[BatchAnswer]:
+        """The whole batch through the classifier in one call, then each draft; a draft
+        that fails (a bug tripped by one mail's text) is that mail's AIError, logged, and
+        the others are kept."""
+        await self.warm_up()
+        return self.triage_batch_sync(requests)
+
     def triage_sync(self, request: TriageRequest) -> Triaged:
+        answer = self.triage_batch_sync([request])[0]
+        if isinstance(answer, AIError):
+            raise answer
+        return answer
+
+    def predict(self, requests: Sequence[TriageRequest]) -> list[Prediction]:
+        """Category and urgency of each request: one call of the model for all of them."""
+        if not requests:
+            return []
+        return self.model.predict([classifier_input(r.subject, r.text) for r in requests])
+
+    def triage_batch_sync(self, requests: Sequence[TriageRequest]) -> list[BatchAnswer]:
         started = time.perf_counter()
-        prediction = self.model.predict([classifier_input(request.subject, request.text)])[0]
+        predictions = self.predict(requests)
+        # each draft is charged its share of the one model call
+        share = (time.perf_counter() - started) / max(1, len(requests))
+        answers: list[BatchAnswer] = []
+        for request, prediction in zip(requests, predictions, strict=True):
+            try:
+                answers.append(self.finish(request, prediction, seconds=share))
+            except Exception as exc:  # noqa: BLE001 - one mail must not fail the batch
+                log.exception("offline draft for ticket %s failed", request.ticket_id)
+                answers.append(AIError(f"offline draft failed: {type(exc).__name__}: {exc}"))
+        return answers
+
+    def finish(
+        self, request: TriageRequest, prediction: Prediction, *, seconds: float = 0.0
+    ) -> Triaged:
+        """The triage of ``request`` once classified: facts, draft, fix steps, summary.
+        ``seconds``: the time already spent on it (its share of the model call)."""
+        started = time.perf_counter() - seconds
         facts = extract_facts(
             request.subject,
             request.text,

@@ -30,7 +30,7 @@ from core.ai import escalation, guardrails
 from core.ai.calibration import Calibration
 from core.ai.config import AISettings
 from core.ai.offline import OfflineProvider, get_model
-from core.ai.provider import TriageProvider
+from core.ai.provider import BatchAnswer, TriageProvider, triage_batch
 from core.ai.result import Flags, Triaged, TriageRequest, TriageResult, Urgency
 from core.errors import AIError
 
@@ -122,6 +122,47 @@ class Triager:
             update={"latency_ms": round((time.perf_counter() - started) * 1000)}
         )
         return triaged.model_copy(update={"meta": meta})
+
+    async def triage_batch(
+        self, requests: Sequence[TriageRequest], *, concurrency: int | None = None
+    ) -> list[BatchAnswer]:
+        """``triage`` for a batch: the primary's batch path (the offline provider classifies
+        the batch in one call; others go one by one, at most ``concurrency`` at once,
+        default ``settings.concurrency``), the fallback's batch for the requests the
+        primary failed, and the review of each answer; the calibrations are read once.
+        Answers in order, the AIError of a request that neither provider could triage in
+        its place."""
+        if not requests:
+            return []
+        width = concurrency or self.settings.concurrency
+        prepared = [self.prepare(r) for r in requests]
+        answers = await triage_batch(self.primary, prepared, concurrency=width)
+        reasons: dict[int, str] = {}
+        failed = [i for i, a in enumerate(answers) if isinstance(a, AIError)]
+        if failed and self.fallback is not None:
+            again = await triage_batch(
+                self.fallback, [prepared[i] for i in failed], concurrency=width
+            )
+            for i, answer in zip(failed, again, strict=True):
+                reasons[i] = f"{self.primary.name}: {answers[i]}"
+                answers[i] = answer
+        known = await self.calibrations.current() if self.calibrations is not None else {}
+        out: list[BatchAnswer] = []
+        for i, (request, answer) in enumerate(zip(prepared, answers, strict=True)):
+            if isinstance(answer, AIError):
+                out.append(answer)
+                continue
+            # latency: the provider's own (a batched one charges each its share)
+            out.append(
+                self.review(
+                    answer,
+                    request=request,
+                    fallback_reason=reasons.get(i),
+                    offered=[s.id for s in request.sources],
+                    calibration=known.get(answer.meta.provider),
+                )
+            )
+        return out
 
     def review(
         self,

@@ -6,6 +6,7 @@ message; without a store only the names are given."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,16 +21,25 @@ MAX_FILES = 10
 async def attachment_infos(
     session: AsyncSession, message_id: int, store: AttachmentStore | None
 ) -> list[AttachmentInfo]:
-    rows = list(
-        await session.scalars(
+    return (await attachment_infos_many(session, [message_id], store))[message_id]
+
+
+async def attachment_infos_many(
+    session: AsyncSession, message_ids: Sequence[int], store: AttachmentStore | None
+) -> dict[int, list[AttachmentInfo]]:
+    """``attachment_infos`` of each message of a batch: one query, one thread hop."""
+    by_message: dict[int, list[Attachment]] = {m: [] for m in message_ids}
+    if message_ids:
+        for a in await session.scalars(
             select(Attachment)
-            .where(Attachment.message_id == message_id)
-            .order_by(Attachment.id)
-            .limit(MAX_FILES)
-        )
-    )
+            .where(Attachment.message_id.in_(message_ids))
+            .order_by(Attachment.message_id, Attachment.id)
+        ):
+            if len(by_message[a.message_id]) < MAX_FILES:
+                by_message[a.message_id].append(a)
     readable = [
         a
+        for rows in by_message.values()
         for a in rows
         if store is not None and a.stored and is_text_like(a.filename, a.content_type)
     ]
@@ -38,12 +48,15 @@ async def attachment_infos(
         if store is not None and readable
         else {}
     )
-    return [
-        AttachmentInfo(
-            name=a.filename,
-            content_type=a.content_type,
-            size=a.size,
-            excerpt=excerpt(heads[a.id]) if a.id in heads else "",
-        )
-        for a in rows
-    ]
+    return {
+        message_id: [
+            AttachmentInfo(
+                name=a.filename,
+                content_type=a.content_type,
+                size=a.size,
+                excerpt=excerpt(heads[a.id]) if a.id in heads else "",
+            )
+            for a in rows
+        ]
+        for message_id, rows in by_message.items()
+    }

@@ -12,6 +12,8 @@ gives that for every category: the triager retrieves before a provider has class
 mail, and each provider takes the examples of the category it gives it.
 
 A mail whose language is unknown gets no examples (nothing says they would read right).
+``similar_outcomes_many`` does the same for a batch of mails (triage's batches): each
+(category, language) read once, the chosen outcomes of the batch in one query.
 ``_candidates`` is the one read; a full-text search may replace it without changing the rest.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
@@ -70,31 +73,67 @@ async def similar_outcomes(
 ) -> list[Example]:
     """Up to ``k`` approved and ``k`` rejected past replies per category (one category, or
     all for None) to mail like ``text``, most similar first."""
-    if language is None or k < 1:
-        return []
-    wanted = tokens(text[:SCORED_CHARS])
-    if not wanted:
-        return []
+    [found] = await similar_outcomes_many(
+        session, [(text, language)], category=category, now=now, k=k
+    )
+    return found
+
+
+async def similar_outcomes_many(
+    session: AsyncSession,
+    mails: Sequence[tuple[str, str | None]],
+    *,
+    category: str | None,
+    now: datetime,
+    k: int = 3,
+) -> list[list[Example]]:
+    """``similar_outcomes`` for each (text, language) of a batch, in order, with the same
+    results: the candidates of a (category, language) are read once for the batch (they
+    depend on nothing else), and the chosen outcomes of every mail in one query."""
     categories = [category] if category is not None else [c.value for c in Category]
-    chosen: dict[int, float] = {}
-    for name in categories:
-        scored = sorted(
-            (
-                (similarity(wanted, tokens(mail)), outcome_id, decision)
-                for outcome_id, decision, mail in await _candidates(
-                    session, category=name, language=language, now=now
-                )
-            ),
-            key=lambda row: (-row[0], -row[1]),
+    candidates: dict[tuple[str, str], list[tuple[int, str, frozenset[str]]]] = {}
+    picks: list[dict[int, float]] = []
+    for text, language in mails:
+        wanted = tokens(text[:SCORED_CHARS]) if language is not None and k >= 1 else frozenset()
+        chosen: dict[int, float] = {}
+        picks.append(chosen)
+        if not wanted or language is None:
+            continue
+        for name in categories:
+            if (name, language) not in candidates:
+                candidates[name, language] = [
+                    (outcome_id, decision, tokens(mail))
+                    for outcome_id, decision, mail in await _candidates(
+                        session, category=name, language=language, now=now
+                    )
+                ]
+            scored = sorted(
+                (
+                    (similarity(wanted, mail), outcome_id, decision)
+                    for outcome_id, decision, mail in candidates[name, language]
+                ),
+                key=lambda row: (-row[0], -row[1]),
+            )
+            for kind in ("approved", "rejected"):
+                best = [(s, i) for s, i, d in scored if d == kind and s >= MIN_SIMILARITY][:k]
+                chosen.update((i, s) for s, i in best)
+    wanted_ids = {i for chosen in picks for i in chosen}
+    if not wanted_ids:
+        return [[] for _ in mails]
+    rows = {
+        row.id: row
+        for row in await session.scalars(
+            select(DraftOutcome).where(DraftOutcome.id.in_(wanted_ids))
         )
-        for kind in ("approved", "rejected"):
-            best = [(s, i) for s, i, d in scored if d == kind and s >= MIN_SIMILARITY][:k]
-            chosen.update((i, s) for s, i in best)
-    if not chosen:
-        return []
-    rows = await session.scalars(select(DraftOutcome).where(DraftOutcome.id.in_(chosen)))
-    ordered = sorted(rows, key=lambda row: (-chosen[row.id], -row.id))  # newest first on a tie
-    return [_example(row, chosen[row.id]) for row in ordered]
+    }
+    out: list[list[Example]] = []
+    for chosen in picks:
+        present = [rows[i] for i in chosen if i in rows]
+        ordered = sorted(
+            present, key=lambda row: (-chosen[row.id], -row.id)
+        )  # newest first on a tie
+        out.append([_example(row, chosen[row.id]) for row in ordered])
+    return out
 
 
 async def _candidates(

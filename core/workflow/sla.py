@@ -321,29 +321,45 @@ class SlaClocks:
 
     async def classified(self, session: AsyncSession, ticket_id: int, at: datetime) -> None:
         """Match the ticket to a policy again now that its category/urgency are known."""
+        await self.classified_many(session, [ticket_id], at)
+
+    async def classified_many(
+        self, session: AsyncSession, ticket_ids: Sequence[int], at: datetime
+    ) -> None:
+        """``classified`` for the tickets of a triage batch: one read of the tickets, the
+        policies and the clocks, one flush."""
         at = self._at(at)
+        ids = sorted(set(ticket_ids))
+        if not ids:
+            return
         # columns, not the entity: the caller may hold the ticket from before its UPDATE
-        ticket = (
-            await session.execute(
+        tickets = {}
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+            for row in await session.execute(
                 select(
+                    Ticket.id,
                     Ticket.category,
                     Ticket.urgency,
                     Ticket.status,
                     Ticket.created_at,
                     Ticket.first_response_at,
-                ).where(Ticket.id == ticket_id)
-            )
-        ).first()
-        if ticket is None:
+                ).where(Ticket.id.in_(chunk))
+            ):
+                tickets[row.id] = row
+        if not tickets:
             return
         policies = await load_policies(session)
-        policy = match_policy(policies, ticket.category, ticket.urgency)
-        state = (await self._clocks(session, [ticket_id]))[ticket_id]
-        if policy is None:
-            return
-        if not state.clocks:
+        states = await self._clocks(session, list(tickets))
+        for ticket_id, ticket in tickets.items():
+            policy = match_policy(policies, ticket.category, ticket.urgency)
+            if policy is None:
+                continue
+            state = states[ticket_id]
+            if state.clocks:
+                self._retarget(state.clocks, policies, policy, at)
+                continue
             if ticket.status == "resolved":
-                return
+                continue
             start = self._at(ticket.created_at)  # when the desk stored it
             for metric in (FIRST_RESPONSE, RESOLUTION):
                 target = policy.targets[metric]
@@ -353,9 +369,6 @@ class SlaClocks:
                 session.add(clock)
                 if metric == RESOLUTION and ticket.status == "waiting":
                     pause(clock, policy.calendar, at)
-            await session.flush()
-            return
-        self._retarget(state.clocks, policies, policy, at)
         await session.flush()
 
     @staticmethod

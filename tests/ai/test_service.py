@@ -171,3 +171,75 @@ async def test_triage_many_keeps_order_and_reports_errors() -> None:
     assert isinstance(items[1].error, AIUnavailable)
     assert sorted(seen) == [1, 2, 3]
     assert all(i.seconds >= 0 for i in items)
+
+
+async def test_a_batch_without_a_batch_path_runs_per_request_at_the_concurrency() -> None:
+    import asyncio
+
+    class Slow(ScriptedProvider):
+        in_flight = peak = 0
+
+        async def triage(self, request: TriageRequest) -> Triaged:
+            Slow.in_flight += 1
+            Slow.peak = max(Slow.peak, Slow.in_flight)
+            try:
+                await asyncio.sleep(0.01)
+                if request.subject == "bad":
+                    raise AIUnavailable("nope")
+                return await super().triage(request)
+            finally:
+                Slow.in_flight -= 1
+
+    subjects = ["a", "bad", "c", "d", "e", "f"]
+    answers = await Triager(Slow(), settings=SETTINGS).triage_batch(
+        [_request(s) for s in subjects], concurrency=3
+    )
+    assert Slow.peak == 3
+    assert [a.result.summary if isinstance(a, Triaged) else "error" for a in answers] == [
+        "a",
+        "error",
+        "c",
+        "d",
+        "e",
+        "f",
+    ]
+    assert isinstance(answers[1], AIUnavailable)
+    # reviewed as one at a time is: branding and escalation rules applied
+    assert all(
+        isinstance(a, Triaged) and a.result.flags.escalation_required is False
+        for a in answers
+        if a is not answers[1]
+    )
+
+
+async def test_a_batch_falls_back_per_request_and_says_why() -> None:
+    class Half(ScriptedProvider):
+        async def triage(self, request: TriageRequest) -> Triaged:
+            if request.subject.startswith("x"):
+                raise AIUnavailable("down")
+            return await super().triage(request)
+
+    fallback = ScriptedProvider(confidence=0.3)
+    fallback.name = "offline"
+    answers = await Triager(Half(), settings=SETTINGS, fallback=fallback).triage_batch(
+        [_request("a"), _request("x1"), _request("b")]
+    )
+    assert [s.subject for s in fallback.seen] == ["x1"]
+    flags = [a.result.flags for a in answers if isinstance(a, Triaged)]
+    assert [f.fallback for f in flags] == [False, True, False]
+    assert flags[1].fallback_reason == "scripted: down" and flags[1].escalation_required
+    assert fallback.seen[0].company_name == "Acme"  # prepared once, for either provider
+
+
+async def test_a_batch_path_that_fails_whole_fails_each_request_and_falls_back() -> None:
+    class Down(ScriptedProvider):
+        async def triage_batch(self, requests: list[TriageRequest]) -> list[Triaged]:
+            raise AIUnavailable("all down")
+
+    answers = await Triager(Down(), settings=SETTINGS, fallback=ScriptedProvider()).triage_batch(
+        [_request("a"), _request("b")]
+    )
+    assert [a.result.flags.fallback_reason for a in answers if isinstance(a, Triaged)] == [
+        "scripted: all down",
+        "scripted: all down",
+    ]
