@@ -14,28 +14,13 @@ Slack errors are logged and left to the next sync; they never stop the engine.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 
 from bot.blocks.proposals import proposal_message
 from bot.blocks.settings import KB_CHANNEL_KEY
-from bot.notifier import SLACK_ERRORS, SlackNotifier
+from bot.notifier import SLACK_ERRORS, SlackNotifier, SyncReport
 from core.errors import NotFound
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class ProposalSync:
-    posted: list[int] = field(default_factory=list)
-    updated: list[int] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "posted": len(self.posted),
-            "updated": len(self.updated),
-            "errors": len(self.errors),
-        }
 
 
 class SlackProposals:
@@ -47,8 +32,8 @@ class SlackProposals:
         stored = (await self.services.store.get(KB_CHANNEL_KEY) or "").strip()
         return stored or await self.notifier.channel()
 
-    async def sync(self) -> ProposalSync:
-        report = ProposalSync()
+    async def sync(self) -> SyncReport:
+        report = SyncReport()
         posts = self.services.proposal_posts
         channel = await self.channel()
         if channel:
@@ -62,7 +47,7 @@ class SlackProposals:
             log.warning("kb proposals sync: %s", "; ".join(report.errors[:5]))
         return report
 
-    async def _post(self, article_id: int, channel: str, report: ProposalSync) -> None:
+    async def _post(self, article_id: int, channel: str, report: SyncReport) -> None:
         posts = self.services.proposal_posts
         if not await posts.claim(article_id, channel=channel):
             return
@@ -88,7 +73,7 @@ class SlackProposals:
         report.posted.append(article_id)
 
     async def refresh(
-        self, article_id: int, *, by: str | None = None, report: ProposalSync | None = None
+        self, article_id: int, *, by: str | None = None, report: SyncReport | None = None
     ) -> bool:
         """Update the proposal's message to the article as it is; False when it has none
         (or Slack refused: the next sync tries again)."""

@@ -36,8 +36,8 @@ from core.errors import AIError
 from core.inbound.attachments import AttachmentStore
 from core.knowledge.retrieval import has_published, sources_for
 from core.ticket_events import NO_EVENTS, TicketEvents, classified_all
-from core.tickets.attachment_notes import attachment_infos, attachment_infos_many
-from core.tickets.similar import similar_outcomes, similar_outcomes_many
+from core.tickets.attachment_notes import attachment_infos_many
+from core.tickets.similar import similar_outcomes_many
 from core.tickets.variants import active_variants
 from db.base import utcnow
 from db.models import AuditEvent, Draft, KbArticle, Mailbox, Message, Ticket
@@ -219,80 +219,12 @@ class TriageService:
                 report.fallback += triaged.result.flags.fallback
 
     async def _request(self, session: AsyncSession, msg: Message) -> TriageRequest:
-        ticket = await session.get(Ticket, msg.ticket_id)
-        earlier = list(
-            await session.scalars(
-                select(Message)
-                .where(
-                    Message.ticket_id == msg.ticket_id,
-                    Message.id != msg.id,
-                    Message.date <= msg.date,
-                )
-                .order_by(Message.date.desc(), Message.id.desc())
-                .limit(self.history_limit)
-            )
-        )
-        redact, desk_addresses = await _privacy(session, msg.mailbox_id)
-        reopens = await session.scalar(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(
-                AuditEvent.ticket_id == msg.ticket_id,
-                AuditEvent.action == REOPENED_BY_CUSTOMER,
-            )
-        )
-        text = msg.reply_text or msg.body_text
-        examples = (
-            await similar_outcomes(
-                session, text, category=None, language=ticket.language, now=self.clock()
-            )
-            if ticket
-            else []
-        )
-        sources = await self._sources(session, msg) if ticket else []
-        # a source found proves there is a knowledge base; else ask whether any is published
-        has_kb = bool(sources) or (
-            ticket is not None and self.sources > 0 and await has_published(session)
-        )
-        return (
-            TriageRequest(
-                subject=msg.subject,
-                text=text,
-                sender_email=msg.from_email,
-                sender_name=msg.from_name,
-                ticket_id=msg.ticket_id,
-                history=[
-                    ContextMessage(
-                        direction=m.direction,
-                        from_email=m.from_email,
-                        text=m.reply_text or m.body_text,
-                    )
-                    for m in reversed(earlier)
-                ],
-                company_name=self.branding.company_name,
-                signature=self.branding.signature,
-                category_prompts=self.branding.category_prompts,
-                sources=sources,
-                knowledge_base=has_kb,
-                redact=redact,
-                desk_addresses=desk_addresses,
-                reopens=reopens or 0,
-                examples=examples,
-                attachments=await attachment_infos(session, msg.id, self.attachments),
-            )
-            if ticket
-            else TriageRequest(
-                subject=msg.subject,
-                text=msg.body_text,
-                sender_email=msg.from_email,
-                redact=redact,
-                desk_addresses=desk_addresses,
-            )
-        )
+        """The provider's request for one message: a batch of one."""
+        return (await self._requests(session, [msg]))[0]
 
     async def _requests(self, session: AsyncSession, msgs: list[Message]) -> list[TriageRequest]:
-        """``_request`` for each message of a batch, with the same results, in a few
-        queries for the whole batch: its tickets, their messages (the history), the
+        """The provider's request for each message of a batch, in a few queries for the
+        whole batch: its tickets, their messages (the history), the
         mailboxes, the reopen counts, whether any article is published, the attachments
         and the examples (each category and language read once). Only the knowledge
         retrieval, a full-text query on each mail's own words, runs per message."""
@@ -587,13 +519,6 @@ class TriageService:
             )
             await self.events.classified(session, msg.ticket_id, now)
             return draft.id
-
-
-async def _privacy(session: AsyncSession, mailbox_id: int | None) -> tuple[bool, list[str]]:
-    """(whether the mail's mailbox redacts personal data for an external AI provider, the
-    desk's own addresses, which it keeps): unknown mailbox -> redact."""
-    redact, addresses = await _privacy_rows(session)
-    return redact.get(mailbox_id, True), addresses
 
 
 async def _privacy_rows(session: AsyncSession) -> tuple[dict[int | None, bool], list[str]]:
