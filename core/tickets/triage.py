@@ -459,66 +459,8 @@ class TriageService:
     async def _store(
         self, msg: Message, triaged: Triaged, variant: str | None = None
     ) -> int | None:
-        r, meta = triaged.result, triaged.meta
-        now = self.clock()
-        async with self.sessions.begin() as session:
-            won = await session.execute(
-                update(Message)
-                .where(Message.id == msg.id, Message.triage_status == "queued")
-                .values(triage_status="done")
-                .execution_options(synchronize_session=False)
-            )
-            if rows_changed(won) != 1:
-                return None
-            superseded = await session.execute(
-                update(Draft)
-                .where(Draft.ticket_id == msg.ticket_id, Draft.status == "pending")
-                .values(status="superseded")
-                .returning(Draft.id)
-            )
-            for old in superseded.scalars():
-                record(
-                    session,
-                    Actor.worker(),
-                    "draft.superseded",
-                    ticket_id=msg.ticket_id,
-                    draft_id=old,
-                )
-            draft = Draft(
-                ticket_id=msg.ticket_id,
-                in_reply_to_message_id=msg.id,
-                status="pending",
-                created_at=now,
-                prompt_variant=variant,
-                **_draft_fields(triaged),
-            )
-            session.add(draft)
-            await session.flush()
-            await session.execute(
-                update(Message)
-                .where(Message.id == msg.id)
-                .values(draft_id=draft.id)
-                .execution_options(synchronize_session=False)
-            )
-            await session.execute(
-                update(Ticket)
-                .where(Ticket.id == msg.ticket_id)
-                .values(**_ticket_fields(triaged))
-                .execution_options(synchronize_session=False)
-            )
-            await _cite(session, r.citations, now)
-            record(
-                session,
-                Actor.worker(),
-                "draft.created",
-                ticket_id=msg.ticket_id,
-                draft_id=draft.id,
-                provider=meta.provider,
-                confidence=r.confidence,
-                escalation=r.flags.escalation_required,
-            )
-            await self.events.classified(session, msg.ticket_id, now)
-            return draft.id
+        """Store one message's draft: a batch of one, in its own transaction."""
+        return (await self._store_together([(msg, triaged, variant)]))[0]
 
 
 async def _privacy_rows(session: AsyncSession) -> tuple[dict[int | None, bool], list[str]]:
