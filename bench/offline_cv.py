@@ -44,6 +44,9 @@ def figures(weight: float, folds: int) -> dict[str, object]:
     urg_right: list[bool] = []
     high: list[bool] = []
     misses: Counter[str] = Counter()
+    batch_right: Counter[str] = Counter()
+    batch_urgency: Counter[str] = Counter()
+    batch_n: Counter[str] = Counter()
     for k in sorted(set(fold)):
         mine = [i for i, f in enumerate(fold) if f == k]
         others = [i for i, f in enumerate(fold) if f != k]
@@ -64,6 +67,10 @@ def figures(weight: float, folds: int) -> dict[str, object]:
             cat_right.append(oof.category_classes[ci] == row["category"])
             urg_right.append(oof.urgency_classes[ui] == row["urgency"])
             high.append(oof.urgency_classes[ui] == "High")
+            batch = row["group"].split("/")[1]  # "hand/<batch>/<k>" (offline.load_handwritten)
+            batch_n[batch] += 1
+            batch_right[batch] += cat_right[-1]
+            batch_urgency[batch] += urg_right[-1]
             for key, classes, index in (
                 ("category", oof.category_classes, ci),
                 ("urgency", oof.urgency_classes, ui),
@@ -98,6 +105,14 @@ def figures(weight: float, folds: int) -> dict[str, object]:
             sum(e for e, r in zip(escalated, cat_right, strict=True) if r) / max(1, right), 3
         ),
         "confusions": dict(misses.most_common(8)),
+        "batches": {
+            b: {
+                "n": batch_n[b],
+                "category_accuracy": round(batch_right[b] / batch_n[b], 3),
+                "urgency_accuracy": round(batch_urgency[b] / batch_n[b], 3),
+            }
+            for b in sorted(batch_n)
+        },
         "cv_cpu_seconds": round(cpu, 1),
     }
 
@@ -123,6 +138,13 @@ def main() -> int:
     for lang, part in languages.items():
         print(
             f"  {lang}  n {part['n']:>3}  category {part['category_accuracy']:.3f}"
+            f"  urgency {part['urgency_accuracy']:.3f}"
+        )
+    batches = data["batches"]
+    assert isinstance(batches, dict)
+    for batch, part in batches.items():
+        print(
+            f"  batch {batch}  n {part['n']:>3}  category {part['category_accuracy']:.3f}"
             f"  urgency {part['urgency_accuracy']:.3f}"
         )
     print("most frequent mistakes: " + ", ".join(f"{k} {v}" for k, v in data["confusions"].items()))  # type: ignore[attr-defined]
