@@ -113,27 +113,33 @@ CATEGORY_CUES: dict[str, dict[str, str]] = {
         "en": (
             "feature|would be great|would be nice|it would help|suggest|suggestion|"
             "could you add|please add|roadmap|wish_|improvement|would love|option to|"
-            "support for|dark mode|i'd love it if|it would be handy|would be really handy"
+            "support for|dark mode|i'd love it if|it would be handy|would be really handy|"
+            "i wish|we wish|would it be possible to add|any plans to|please consider|"
+            "can you add|add an option|add a way"
         ),
         "de": (
             "funktion|wäre schön|wäre toll|wäre super|wäre hilfreich|vorschlag|schlage vor|"
             "wunsch|wünsche|verbesserung|könnten sie|hinzufügen|roadmap|geplant|"
-            "dunkelmodus|option|fände es|wäre praktisch"
+            "dunkelmodus|option|fände es|wäre praktisch|bitte ergänzen|"
+            "einbauen|nachrüsten|ich wünsche mir|wir wünschen uns"
         ),
         "es": (
             "función|funcionalidad|sería genial|sería útil|estaría bien|sugerencia|sugiero|"
             "añadir|agregar|mejora|hoja de ruta|opción|modo oscuro|nos encantaría|"
-            "me encantaría|ojalá|sería práctico"
+            "me encantaría|ojalá|sería práctico|podrían añadir|podrían incluir|incluir|"
+            "por favor añadan|tienen previsto|estaría genial"
         ),
         "fr": (
             "fonctionnalité|ce serait|serait génial|serait utile|suggestion|suggère|"
             "ajouter|amélioration|feuille de route|option|mode sombre|nous aimerions|"
-            "j'aimerais|j'aimerais bien|serait pratique"
+            "j'aimerais|j'aimerais bien|serait pratique|pourriez-vous ajouter|"
+            "merci d'ajouter|serait-il possible d'ajouter|prévoyez-vous|ce serait top"
         ),
         "pt": (
             "funcionalidade|recurso|seria ótimo|seria útil|seria bom|sugestão|sugiro|"
             "adicionar|acrescentar|melhoria|roadmap|opção|modo escuro|gostaríamos|gostava|"
-            "era ótimo"
+            "era ótimo|podiam adicionar|poderiam adicionar|incluir|por favor adicionem|"
+            "têm planos|seria muito bom|seria excelente"
         ),
     },
     "general": {
@@ -161,6 +167,34 @@ CATEGORY_CUES: dict[str, dict[str, str]] = {
             "encomenda|pedido|entrega|envio|rastreio|rastreamento|pacote|horário|stock_|"
             "estoque|orçamento|demo_|newsletter|oferecem|quanto tempo|pergunta|dúvida|"
             "informaç|compatível|loja física|loja em"
+        ),
+    },
+    # how-to and availability questions: a general inquiry, not a report of a fault
+    "howto": {
+        "en": (
+            "how do i|how can i|how do we|where can i|where do i|is it possible|"
+            "is there a way|do you offer|do you have|can i_|can we_|do you ship|"
+            "do you sell|what is the|what are the|are you open"
+        ),
+        "de": (
+            "wie kann ich|wie können wir|wo kann ich|wo finde ich|ist es möglich|"
+            "gibt es eine möglichkeit|gibt es bei ihnen|haben sie|kann ich_|können wir_|"
+            "liefern sie|verkaufen sie|was kostet|welche"
+        ),
+        "es": (
+            "cómo puedo|como puedo|cómo se|dónde puedo|donde puedo|es posible|"
+            "hay alguna forma|hay manera|tienen|puedo_|podemos_|hacen envíos|venden|"
+            "cuál es|cuáles son|qué horario"
+        ),
+        "fr": (
+            "comment puis-je|comment faire|où puis-je|où trouver|est-il possible|"
+            "est-ce possible|y a-t-il|existe-t-il|avez-vous|proposez-vous|puis-je|"
+            "pouvons-nous|livrez-vous|vendez-vous|quel est|quels sont|quelles sont"
+        ),
+        "pt": (
+            "como posso|como faço|onde posso|onde encontro|é possível|há alguma forma|"
+            "existe alguma forma|vocês têm|têm_|posso_|podemos_|fazem entregas|vendem|"
+            "qual é|quais são|qual o horário"
         ),
     },
     "other": {

@@ -2,21 +2,24 @@
 
 Category and urgency come from two logistic-regression classifiers over TF-IDF word and
 character n-grams plus the keyword cues of ``core.ai.lexicon`` (one 0/1 column per cue
-group), trained on ``data/examples.jsonl`` (written by ``data/make_examples.py``, never on
-the evaluation corpora nor on the held-out split ``data/heldout.csv``). ``confidence`` is the
-probability of the chosen category after temperature scaling: ``train`` fits a probe
-without every third frame group of the examples, picks the softmax temperature that fits
-that unseen slice best, and keeps it for the model fitted on all rows (its figures:
-``desk eval --heldout``). Training is deterministic and takes about ten seconds of
-CPU, so it happens once, not per process: the fitted model is saved with joblib (scikit-learn's
-documented persistence) next to its training data, ``data/offline-model.joblib``, or, when
-the package directory is not writable (a system-wide install), in the user's cache
-directory (``$XDG_CACHE_HOME/ai-support-desk/``, else ``~/.cache/ai-support-desk/``).
-The file holds a key: a hash of the training data, of the code that trains (``train``,
-``classifier_input``, ``MODEL_NAME``) and of the numpy/scipy/scikit-learn versions; a file
-whose key differs, or that cannot be read, is replaced by a freshly trained model
-(``load_or_train``). ``make`` builds it at install (``python -m core.ai.offline``), otherwise
-the first triage does. Importing this module loads none of numpy, scipy or scikit-learn.
+group), trained on the generated ``data/examples.jsonl`` (written by
+``data/make_examples.py``) and the hand-written mails of ``data/handwritten.csv`` (weight
+``HANDWRITTEN_WEIGHT``); never on the evaluation corpora nor on the held-out split
+``data/heldout.csv``. ``confidence`` is the probability of the chosen category after
+temperature scaling: ``train`` scores each hand-written mail by a model fitted without its
+cross-validation fold (``out_of_fold``), picks the softmax temperatures that fit those
+out-of-fold scores best, and keeps them for the model fitted on all rows (its figures:
+``bench/offline_cv.py``, and ``desk eval --heldout``). Training is deterministic and takes
+about 25 seconds of CPU (six fits), so it happens once, not per process: the fitted model is
+saved with joblib (scikit-learn's documented persistence) next to its training data,
+``data/offline-model.joblib``, or, when the package directory is not writable (a system-wide
+install), in the user's cache directory (``$XDG_CACHE_HOME/ai-support-desk/``, else
+``~/.cache/ai-support-desk/``). The file holds a key: a hash of the training data, of the
+code that trains (``train``, ``classifier_input``, ``MODEL_NAME``) and of the
+numpy/scipy/scikit-learn versions; a file whose key differs, or that cannot be read, is
+replaced by a freshly trained model (``load_or_train``). ``make`` builds it at install
+(``python -m core.ai.offline``), otherwise the first triage does. Importing this module
+loads none of numpy, scipy or scikit-learn.
 
 The draft adapts the closest reply people approved for similar mail of the same category
 and language when the request carries one (``TriageRequest.examples``, ``core.ai.adapt``:
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
 import hashlib
 import inspect
 import json
@@ -42,6 +46,7 @@ import re
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +78,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXAMPLES_PATH = Path(__file__).with_name("data") / "examples.jsonl"
+HANDWRITTEN_PATH = EXAMPLES_PATH.with_name("handwritten.csv")
 MODEL_FILE = "offline-model.joblib"
 CACHE_DIR_NAME = "ai-support-desk"
 MODEL_NAME = "tfidf-lexicon-logreg-v2"
@@ -165,16 +171,40 @@ def load_examples(path: Path = EXAMPLES_PATH) -> list[dict[str, str]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-CALIBRATION_SHARE = 3  # every 3rd frame group (by hash) is the calibration slice
+HANDWRITTEN_WEIGHT = 3.0  # a hand-written mail's sample weight next to a generated row's 1
+CV_FOLDS = 5  # folds of the hand-written rows that calibrate (``out_of_fold``)
 TEMPERATURES = tuple(round(0.25 + 0.05 * i, 2) for i in range(96))  # 0.25 .. 5.0
 
 
-def calibration_slice(example: dict[str, str]) -> bool:
-    """Whether ``example`` belongs to the slice held back to calibrate: whole frame groups
-    (``make_examples`` names each row's frame), so the slice holds wordings the fitted model
-    never saw, as real mail is; rows without a group are split by their text."""
-    group = example.get("group") or example["text"]
-    return int(hashlib.sha256(group.encode("utf-8")).hexdigest(), 16) % CALIBRATION_SHARE == 0
+def load_handwritten(path: Path = HANDWRITTEN_PATH) -> list[dict[str, str]]:
+    """The hand-written mails (columns lang, category, urgency, subject, text, batch) as
+    training rows. Each row's ``group`` is its batch and its position among the batch's
+    mails of its language: the batches tell the same situations in each language, so a
+    situation's translations share a group and a cross-validation fold."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    seen: Counter[tuple[str, str]] = Counter()
+    out: list[dict[str, str]] = []
+    for row in rows:
+        where = (row.get("batch") or "", row["lang"])
+        out.append(
+            {
+                "lang": row["lang"],
+                "subject": row["subject"],
+                "text": row["text"],
+                "category": row["category"],
+                "urgency": row["urgency"],
+                "group": f"hand/{where[0]}/{seen[where]}",
+            }
+        )
+        seen[where] += 1
+    return out
+
+
+def fold_of(example: dict[str, str], folds: int = CV_FOLDS) -> int:
+    """The cross-validation fold of a hand-written row: by its group (whole situations)."""
+    digest = hashlib.sha256(example["group"].encode("utf-8")).hexdigest()
+    return int(digest, 16) % folds
 
 
 def fit_temperature(scores: np.ndarray, labels: np.ndarray) -> float:
@@ -192,7 +222,10 @@ def fit_temperature(scores: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _fit(
-    examples: list[dict[str, str]], texts: list[str], cues: csr_matrix
+    examples: list[dict[str, str]],
+    texts: list[str],
+    cues: csr_matrix,
+    weights: np.ndarray,
 ) -> tuple[TfidfVectorizer, TfidfVectorizer, LogisticRegression, LogisticRegression]:
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -215,55 +248,120 @@ def _fit(
     category_clf = LogisticRegression(
         C=16.0, solver="newton-cg", max_iter=300, class_weight="balanced"
     )
-    category_clf.fit(x, [e["category"] for e in examples])
+    category_clf.fit(x, [e["category"] for e in examples], sample_weight=weights)
     urgency_clf = LogisticRegression(
         C=16.0, solver="newton-cg", max_iter=300, class_weight="balanced"
     )
-    urgency_clf.fit(x, [e["urgency"] for e in examples])
+    urgency_clf.fit(x, [e["urgency"] for e in examples], sample_weight=weights)
     return words, chars, category_clf, urgency_clf
 
 
-def train(examples: list[dict[str, str]]) -> OfflineModel:
-    """Fit both classifiers, then calibrate them; deterministic (no randomness anywhere).
+@dataclass(frozen=True, slots=True)
+class OutOfFold:
+    """The raw scores (logits) of each hand-written row by a model fitted without its fold."""
 
-    Calibration: a model fitted without the calibration slice (``calibration_slice``)
-    scores that slice, and the temperature that makes its probabilities fit best
-    (``fit_temperature``) is kept for the model fitted on every example. "Confidence" stays
-    the calibrated probability of the predicted category.
+    rows: list[dict[str, str]]
+    category_classes: list[str]
+    category_scores: np.ndarray
+    urgency_classes: list[str]
+    urgency_scores: np.ndarray
+
+
+def out_of_fold(
+    examples: list[dict[str, str]],
+    handwritten: list[dict[str, str]],
+    *,
+    folds: int = CV_FOLDS,
+    weight: float = HANDWRITTEN_WEIGHT,
+) -> OutOfFold:
+    """Grouped cross-validation over the hand-written rows: per fold, a model fitted on
+    every generated row and the other folds' hand-written rows scores the fold's rows."""
+    import numpy as np
+
+    rows = examples + handwritten
+    texts = [classifier_input(e["subject"], e["text"]) for e in rows]
+    cues = cue_matrix(texts)
+    fold = [-1] * len(examples) + [fold_of(e, folds) for e in handwritten]
+    weights = np.array([1.0] * len(examples) + [weight] * len(handwritten))
+    order: list[int] = []
+    cat_scores: list[np.ndarray] = []
+    urg_scores: list[np.ndarray] = []
+    classes: tuple[list[str], list[str]] | None = None
+    for k in range(folds):
+        held = [i for i, f in enumerate(fold) if f == k]
+        kept = [i for i, f in enumerate(fold) if f != k]
+        if not held:
+            continue
+        probe = OfflineModel(
+            *_fit([rows[i] for i in kept], [texts[i] for i in kept], cues[kept], weights[kept]),
+            n_examples=len(kept),
+            training_seconds=0.0,
+            training_cpu_seconds=0.0,
+        )
+        fold_classes = (list(probe.category_clf.classes_), list(probe.urgency_clf.classes_))
+        if classes is not None and fold_classes != classes:
+            raise AIError("a cross-validation fold lacks a class: the training data is too small")
+        classes = fold_classes
+        x = probe.transform([texts[i] for i in held])
+        cat_scores.append(
+            np.asarray(x @ probe.category_clf.coef_.T + probe.category_clf.intercept_)
+        )
+        urg_scores.append(np.asarray(x @ probe.urgency_clf.coef_.T + probe.urgency_clf.intercept_))
+        order.extend(held)
+    if classes is None:
+        raise AIError("no hand-written rows to cross-validate")
+    return OutOfFold(
+        rows=[rows[i] for i in order],
+        category_classes=classes[0],
+        category_scores=np.vstack(cat_scores),
+        urgency_classes=classes[1],
+        urgency_scores=np.vstack(urg_scores),
+    )
+
+
+def _temperatures(oof: OutOfFold) -> tuple[float, float]:
+    """The category and urgency temperatures fitted on the out-of-fold scores."""
+    import numpy as np
+
+    out: list[float] = []
+    for key, classes, scores in (
+        ("category", oof.category_classes, oof.category_scores),
+        ("urgency", oof.urgency_classes, oof.urgency_scores),
+    ):
+        known = [j for j, e in enumerate(oof.rows) if e[key] in classes]
+        labels = np.array([classes.index(oof.rows[j][key]) for j in known])
+        out.append(fit_temperature(scores[known], labels) if known else 1.0)
+    return out[0], out[1]
+
+
+def train(
+    examples: list[dict[str, str]], handwritten: list[dict[str, str]] | None = None
+) -> OfflineModel:
+    """Fit both classifiers on the generated ``examples`` and the ``handwritten`` mails
+    (weight ``HANDWRITTEN_WEIGHT``), then calibrate; deterministic (no randomness anywhere).
+
+    Calibration: the hand-written rows are scored by grouped cross-validation
+    (``out_of_fold``: each by a model fitted without its fold), and the temperatures that
+    make those probabilities fit best (``fit_temperature``) are kept for the model fitted on
+    every row; so confidence is calibrated on real mail the model had not seen. Without
+    hand-written rows the temperatures stay 1.0. "Confidence" stays the calibrated
+    probability of the predicted category.
     """
     import numpy as np
 
     started, started_cpu = time.perf_counter(), time.process_time()
-    texts = [classifier_input(e["subject"], e["text"]) for e in examples]
-    cues = cue_matrix(texts)
-    in_slice = [calibration_slice(e) for e in examples]
-    held = [e for e, h in zip(examples, in_slice, strict=True) if h]
-    rest = [i for i, h in enumerate(in_slice) if not h]
-    temperatures = [1.0, 1.0]
-    if held and rest:
-        probe = OfflineModel(
-            *_fit([examples[i] for i in rest], [texts[i] for i in rest], cues[rest]),
-            n_examples=len(rest),
-            training_seconds=0.0,
-            training_cpu_seconds=0.0,
-        )
-        x = probe.transform([t for t, h in zip(texts, in_slice, strict=True) if h])
-        for i, (clf, key) in enumerate(
-            ((probe.category_clf, "category"), (probe.urgency_clf, "urgency"))
-        ):
-            classes = list(clf.classes_)
-            known = [j for j, e in enumerate(held) if e[key] in classes]
-            if known:
-                labels = np.array([classes.index(held[j][key]) for j in known])
-                scores = np.asarray(x[known] @ clf.coef_.T + clf.intercept_)
-                temperatures[i] = fit_temperature(scores, labels)
-    words, chars, category_clf, urgency_clf = _fit(examples, texts, cues)
+    handwritten = list(handwritten or [])
+    temperatures = _temperatures(out_of_fold(examples, handwritten)) if handwritten else (1.0, 1.0)
+    rows = examples + handwritten
+    texts = [classifier_input(e["subject"], e["text"]) for e in rows]
+    weights = np.array([1.0] * len(examples) + [HANDWRITTEN_WEIGHT] * len(handwritten))
+    words, chars, category_clf, urgency_clf = _fit(rows, texts, cue_matrix(texts), weights)
     return OfflineModel(
         words=words,
         chars=chars,
         category_clf=category_clf,
         urgency_clf=urgency_clf,
-        n_examples=len(examples),
+        n_examples=len(rows),
         training_seconds=time.perf_counter() - started,
         training_cpu_seconds=time.process_time() - started_cpu,
         category_temperature=temperatures[0],
@@ -271,26 +369,33 @@ def train(examples: list[dict[str, str]]) -> OfflineModel:
     )
 
 
-def model_key(examples_path: Path = EXAMPLES_PATH) -> str:
-    """What a saved model must have been built from: this training data, this training
-    code and these library versions (a pickle is only safe to load on the versions that
-    wrote it)."""
+def model_key(
+    examples_path: Path = EXAMPLES_PATH, handwritten_path: Path = HANDWRITTEN_PATH
+) -> str:
+    """What a saved model must have been built from: this training data (generated and
+    hand-written), this training code and these library versions (a pickle is only safe to
+    load on the versions that wrote it)."""
     import numpy
     import scipy
     import sklearn
 
     digest = hashlib.sha256()
     digest.update(examples_path.read_bytes())
+    digest.update(b"\0" + handwritten_path.read_bytes())
     for part in (
         MODEL_NAME,
         inspect.getsource(train),
         inspect.getsource(_fit),
-        inspect.getsource(calibration_slice),
+        inspect.getsource(load_handwritten),
+        inspect.getsource(fold_of),
+        inspect.getsource(out_of_fold),
+        inspect.getsource(_temperatures),
         inspect.getsource(fit_temperature),
         inspect.getsource(cue_matrix),
         inspect.getsource(classifier_input),
         inspect.getsource(lexicon),
-        f"cue weight {CUE_WEIGHT} share {CALIBRATION_SHARE} temperatures {TEMPERATURES}",
+        f"cue weight {CUE_WEIGHT} hand-written weight {HANDWRITTEN_WEIGHT} folds {CV_FOLDS}",
+        f"temperatures {TEMPERATURES}",
         f"numpy {numpy.__version__} scipy {scipy.__version__} sklearn {sklearn.__version__}",
     ):
         digest.update(b"\0" + part.encode("utf-8"))
@@ -345,18 +450,21 @@ def write_model(model: OfflineModel, key: str, path: Path) -> bool:
 
 
 def load_or_train(
-    examples_path: Path = EXAMPLES_PATH, *, paths: list[Path] | None = None
+    examples_path: Path = EXAMPLES_PATH,
+    *,
+    handwritten_path: Path = HANDWRITTEN_PATH,
+    paths: list[Path] | None = None,
 ) -> OfflineModel:
     """The saved model when one matches the training data and code; otherwise a freshly
     trained one, saved in the first of ``paths`` (default ``model_paths``) that is writable.
     A stale or corrupt file is replaced, never fatal."""
-    key = model_key(examples_path)
+    key = model_key(examples_path, handwritten_path)
     candidates = paths if paths is not None else model_paths(examples_path)
     for path in candidates:
         model = read_model(path, key)
         if model is not None:
             return model
-    model = train(load_examples(examples_path))
+    model = train(load_examples(examples_path), load_handwritten(handwritten_path))
     if not any(write_model(model, key, path) for path in candidates):
         log.warning("the offline model could not be saved: it is trained again per process")
     return model

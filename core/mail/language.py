@@ -18,7 +18,7 @@ agent will read.
 ``likely_language`` answers a narrower question, the reply language: which of a few
 languages a text is most likely in. It asks py3langid (langid.py's model restricted to those
 languages: numpy, about 0.6 s to load once, 0.1 ms a mail), which is right even on one line
-where CLD2 declines: on the 251 hand-written mails of core/ai/data/heldout.csv it names all
+where CLD2 declines: on the 251 hand-written mails of core/ai/data/handwritten.csv it names all
 251 right, and all 251 from their first 40 characters (CLD2: 248 and 239 of 251, the
 stopword counter it replaced in core.ai.templates: 246 and 177).
 

@@ -16,6 +16,13 @@ from core.ai import lexicon
         ("Creemos que han hackeado nuestra cuenta", {"urg:security", "cat:login"}),
         ("Ce serait génial d'avoir un mode sombre", {"cat:feature"}),
         ("O site está fora do ar, precisamos de ajuda hoje", {"urg:outage", "urg:deadline"}),
+        ("Where can I change the language of the menus?", {"cat:howto"}),
+        ("Wie kann ich eine Kollegin einladen?", {"cat:howto"}),
+        ("¿Es posible exportar los datos?", {"cat:howto"}),
+        ("Est-il possible de partager un tableau ?", {"cat:howto"}),
+        ("Como posso mudar o idioma?", {"cat:howto"}),
+        ("I wish the list could be sorted by date", {"cat:feature"}),
+        ("Pourriez-vous ajouter un export PDF ?", {"cat:feature"}),
     ],
 )
 def test_finds_the_cues_in_each_language(text: str, expected: set[str]) -> None:

@@ -117,19 +117,34 @@ def test_training_data_is_varied_enough() -> None:
 
 
 def test_training_is_deterministic_and_fast() -> None:
-    examples = offline.load_examples()
-    first = offline.train(examples)
-    second = offline.train(examples[::4])
-    third = offline.train(examples[::4])
+    examples, handwritten = offline.load_examples(), offline.load_handwritten()
+    first = offline.train(examples, handwritten)
+    second = offline.train(examples[::4], handwritten)
+    third = offline.train(examples[::4], handwritten)
     texts = [offline.classifier_input(s, t) for s, t, _ in CLEAR_CASES]
     assert second.predict(texts) == third.predict(texts)
     assert (second.category_temperature, second.urgency_temperature) == (
         third.category_temperature,
         third.urgency_temperature,
     )
-    # ~8 s on an idle core (two fits: the calibration probe, then all rows); CPU time so
-    # that a busy CI machine does not make it flaky
-    assert first.training_cpu_seconds < 20.0
+    assert first.n_examples == len(examples) + len(handwritten)
+    # calibrated on the hand-written mails: a temperature was fitted, not left at 1.0
+    assert (first.category_temperature, first.urgency_temperature) != (1.0, 1.0)
+    # ~25 s (six fits: one per cross-validation fold of the hand-written mails, then all
+    # rows); CPU time so that a busy CI machine does not make it flaky
+    assert first.training_cpu_seconds < 40.0
+
+
+def test_the_hand_written_mails_are_cross_validated_by_whole_situation() -> None:
+    handwritten = offline.load_handwritten()
+    by_group = collections.defaultdict(set)
+    for row in handwritten:
+        by_group[row["group"]].add(row["lang"])
+        assert 0 <= offline.fold_of(row) < offline.CV_FOLDS
+    # a situation is told once per language, so its translations share a group (and a fold)
+    assert max(len(langs) for langs in by_group.values()) == 5
+    folds = collections.Counter(offline.fold_of(row) for row in handwritten)
+    assert len(folds) == offline.CV_FOLDS and min(folds.values()) > 0.1 * len(handwritten)
 
 
 def test_the_model_is_trained_once_per_process() -> None:
@@ -345,7 +360,7 @@ def test_the_saved_model_classifies_exactly_as_a_fresh_one(small_examples: Path)
     assert saved.is_file()  # next to its training data
     loaded = offline.read_model(saved, offline.model_key(small_examples))
     assert loaded is not None and loaded is not first
-    fresh = offline.train(offline.load_examples(small_examples))
+    fresh = offline.train(offline.load_examples(small_examples), offline.load_handwritten())
     assert loaded.predict(_texts()) == fresh.predict(_texts())  # probabilities included
     assert offline.load_or_train(small_examples, paths=[saved]).predict(_texts()) == (
         fresh.predict(_texts())
@@ -355,7 +370,7 @@ def test_the_saved_model_classifies_exactly_as_a_fresh_one(small_examples: Path)
 def test_a_stale_or_corrupt_file_is_retrained_not_fatal(small_examples: Path) -> None:
     saved = small_examples.with_name(offline.MODEL_FILE)
     key = offline.model_key(small_examples)
-    fresh = offline.train(offline.load_examples(small_examples))
+    fresh = offline.train(offline.load_examples(small_examples), offline.load_handwritten())
     for content in (b"", b"not a pickle at all", b"\x80\x04K\x01."):  # empty, junk, an int
         saved.write_bytes(content)
         model = offline.load_or_train(small_examples, paths=[saved])
@@ -388,8 +403,20 @@ def test_changed_training_data_changes_the_key(small_examples: Path) -> None:
     after = offline.model_key(small_examples)
     assert after != before and offline.read_model(saved, after) is None
     model = offline.load_or_train(small_examples, paths=[saved])
-    assert model.n_examples == len(offline.load_examples(small_examples))
+    assert model.n_examples == len(offline.load_examples(small_examples)) + len(
+        offline.load_handwritten()
+    )
     assert offline.read_model(saved, after) is not None
+
+
+def test_changed_hand_written_mails_change_the_key(small_examples: Path) -> None:
+    handwritten = small_examples.with_name("handwritten.csv")
+    handwritten.write_bytes(offline.HANDWRITTEN_PATH.read_bytes())
+    before = offline.model_key(small_examples, handwritten)
+    with handwritten.open("a", encoding="utf-8", newline="") as fh:
+        fh.write('en,Billing,Medium,Refund,"Please refund my second payment.",9\r\n')
+    assert offline.model_key(small_examples, handwritten) != before
+    assert len(offline.load_handwritten(handwritten)) == len(offline.load_handwritten()) + 1
 
 
 def test_a_read_only_package_dir_falls_back_to_the_next_place(

@@ -160,6 +160,21 @@ PROBLEMS: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("The app logs me out every few minutes and I have to sign in again.", "M"),
         ],
         FEATURE: [
+            (
+                "Could you let us pay invoices by PayPal as well? Today only card payment works.",
+                "L",
+            ),
+            ("It would be handy to download all invoices of a year as one zip file.", "L"),
+            ("Please add a second billing contact so that our accountant gets a copy too.", "L"),
+            (
+                "Any plans for a yearly plan at a lower price? Paying monthly is a hassle for us.",
+                "L",
+            ),
+            (
+                "We would really like single sign-on with our Google accounts for the whole team.",
+                "L",
+            ),
+            ("My team keeps asking for a way to undo a deleted entry, could you build that?", "M"),
             ("It would be great if you could add a dark mode to the app.", "L"),
             ("Please consider adding an export to Excel or CSV for the reports.", "L"),
             ("Do you plan an integration with Slack or Microsoft Teams?", "L"),
@@ -185,6 +200,17 @@ PROBLEMS: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("Our contract renewal depends on having audit logs, please add them.", "M"),
         ],
         GENERAL: [
+            ("How do I add a colleague to our account so they can see the tickets too?", "L"),
+            ("Is two-factor login included in the basic plan, or only in Pro?", "L"),
+            ("Does the app work without an internet connection, for example on a train?", "L"),
+            ("Where in the settings can I change the language of the menus?", "L"),
+            ("Can we use one licence on both a Windows laptop and a Linux desktop?", "L"),
+            ("What happens to our data if we decide to close the account?", "L"),
+            ("Before we buy: is there a free trial, and how long does it last?", "L"),
+            (
+                "We have to decide this week, so could you tell me soon whether you invoice in euros?",
+                "M",
+            ),
             ("What are your customer service opening hours?", "L"),
             ("Where is my order {order}? The tracking hasn't been updated for a week.", "M"),
             ("How long does delivery to Canada usually take?", "L"),
@@ -300,6 +326,24 @@ PROBLEMS: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("Ich werde ständig ausgeloggt und muss mich neu anmelden.", "M"),
         ],
         FEATURE: [
+            (
+                "Könnten Sie auch PayPal als Zahlungsart anbieten? Bisher geht nur die Kreditkarte.",
+                "L",
+            ),
+            ("Praktisch wäre ein Download aller Rechnungen eines Jahres als ZIP-Datei.", "L"),
+            (
+                "Bitte ergänzen Sie einen zweiten Rechnungsempfänger, damit unsere Buchhaltung eine Kopie bekommt.",
+                "L",
+            ),
+            (
+                "Planen Sie einen Jahrestarif mit Rabatt? Die monatliche Abrechnung ist für uns umständlich.",
+                "L",
+            ),
+            ("Wir wünschen uns eine Anmeldung über unsere Google-Konten für das ganze Team.", "L"),
+            (
+                "Mein Team fragt ständig nach einer Möglichkeit, gelöschte Einträge wiederherzustellen.",
+                "M",
+            ),
             ("Es wäre toll, wenn die App einen Dunkelmodus hätte.", "L"),
             ("Bitte fügen Sie einen Export nach Excel hinzu.", "L"),
             ("Planen Sie eine Integration mit Microsoft Teams?", "L"),
@@ -311,6 +355,23 @@ PROBLEMS: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("Wäre es möglich, Berichte automatisch per E-Mail zu verschicken?", "L"),
         ],
         GENERAL: [
+            (
+                "Wie kann ich eine Kollegin zu unserem Konto hinzufügen, damit sie die Tickets auch sieht?",
+                "L",
+            ),
+            ("Ist die Zwei-Faktor-Anmeldung im Basistarif enthalten oder nur im Pro-Tarif?", "L"),
+            ("Funktioniert die App auch ohne Internetverbindung, zum Beispiel im Zug?", "L"),
+            ("Wo in den Einstellungen kann ich die Sprache der Menüs ändern?", "L"),
+            (
+                "Dürfen wir eine Lizenz auf einem Windows-Laptop und einem Linux-Rechner nutzen?",
+                "L",
+            ),
+            ("Was passiert mit unseren Daten, wenn wir das Konto kündigen?", "L"),
+            ("Vor dem Kauf: Gibt es eine kostenlose Testphase, und wie lange dauert sie?", "L"),
+            (
+                "Wir müssen diese Woche entscheiden, könnten Sie mir bald sagen, ob Sie in Euro abrechnen?",
+                "M",
+            ),
             (
                 "Wo ist meine Bestellung {order}? Die Sendungsverfolgung zeigt seit Tagen nichts Neues.",
                 "M",
@@ -382,6 +443,21 @@ PROBLEMS: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("Me aparece 'acceso denegado' aunque soy administrador.", "M"),
         ],
         FEATURE: [
+            ("¿Podrían aceptar también PayPal? Ahora solo se puede pagar con tarjeta.", "L"),
+            ("Sería práctico descargar todas las facturas de un año en un solo archivo ZIP.", "L"),
+            (
+                "Por favor añadan un segundo contacto de facturación para que nuestra gestoría reciba copia.",
+                "L",
+            ),
+            (
+                "¿Tienen previsto un plan anual más barato? Pagar cada mes nos resulta incómodo.",
+                "L",
+            ),
+            ("Nos gustaría mucho entrar con nuestras cuentas de Google en todo el equipo.", "L"),
+            (
+                "Mi equipo pide a menudo poder recuperar una entrada borrada, ¿podrían hacerlo posible?",
+                "M",
+            ),
             ("Sería genial que la aplicación tuviera modo oscuro.", "L"),
             ("Por favor, añadan la exportación a Excel.", "L"),
             ("¿Tienen previsto integrarse con Slack?", "L"),
@@ -391,6 +467,26 @@ PROBLEMS: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("Propuesta de mejora: campos personalizados en las fichas de clientes.", "L"),
         ],
         GENERAL: [
+            (
+                "¿Cómo puedo añadir a una compañera a nuestra cuenta para que también vea los tickets?",
+                "L",
+            ),
+            (
+                "¿El inicio de sesión en dos pasos está incluido en el plan básico o solo en el Pro?",
+                "L",
+            ),
+            ("¿La aplicación funciona sin conexión a internet, por ejemplo en el tren?", "L"),
+            ("¿Dónde puedo cambiar en los ajustes el idioma de los menús?", "L"),
+            (
+                "¿Podemos usar una licencia en un portátil con Windows y en un equipo con Linux?",
+                "L",
+            ),
+            ("¿Qué pasa con nuestros datos si decidimos cerrar la cuenta?", "L"),
+            ("Antes de comprar: ¿hay un periodo de prueba gratuito y cuánto dura?", "L"),
+            (
+                "Tenemos que decidirlo esta semana, ¿me pueden confirmar pronto si facturan en euros?",
+                "M",
+            ),
             ("¿Dónde está mi pedido {order}? El seguimiento no se actualiza.", "M"),
             ("¿Cuánto tarda el envío a México?", "L"),
             ("Necesito cambiar la dirección de envío del pedido {order}.", "M"),
@@ -464,6 +560,30 @@ PROBLEMS: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("Plus personne dans l'entreprise ne peut se connecter depuis ce matin.", "H"),
         ],
         FEATURE: [
+            (
+                "Pourriez-vous accepter aussi PayPal ? Pour l'instant seule la carte fonctionne.",
+                "L",
+            ),
+            (
+                "Ce serait pratique de télécharger toutes les factures d'une année en un seul fichier ZIP.",
+                "L",
+            ),
+            (
+                "Merci d'ajouter un second contact de facturation pour que notre comptable reçoive une copie.",
+                "L",
+            ),
+            (
+                "Prévoyez-vous une formule annuelle moins chère ? Payer chaque mois nous complique la vie.",
+                "L",
+            ),
+            (
+                "Nous aimerions beaucoup nous connecter avec nos comptes Google pour toute l'équipe.",
+                "L",
+            ),
+            (
+                "Mon équipe réclame souvent un moyen de récupérer une entrée supprimée, est-ce envisageable ?",
+                "M",
+            ),
             ("Ce serait génial d'avoir un mode sombre dans l'application.", "L"),
             ("Pourriez-vous ajouter un export vers Excel ?", "L"),
             ("Prévoyez-vous une intégration avec Microsoft Teams ?", "L"),
@@ -475,6 +595,26 @@ PROBLEMS: dict[str, dict[str, list[tuple[str, str]]]] = {
             ),
         ],
         GENERAL: [
+            (
+                "Comment puis-je ajouter une collègue à notre compte pour qu'elle voie aussi les tickets ?",
+                "L",
+            ),
+            (
+                "La connexion en deux étapes est-elle incluse dans la formule de base ou seulement en Pro ?",
+                "L",
+            ),
+            (
+                "L'application fonctionne-t-elle sans connexion internet, par exemple dans le train ?",
+                "L",
+            ),
+            ("Où puis-je changer la langue des menus dans les paramètres ?", "L"),
+            ("Peut-on utiliser une licence sur un portable Windows et sur un poste Linux ?", "L"),
+            ("Que deviennent nos données si nous décidons de fermer le compte ?", "L"),
+            ("Avant d'acheter : y a-t-il un essai gratuit, et combien de temps dure-t-il ?", "L"),
+            (
+                "Nous devons décider cette semaine, pouvez-vous me dire rapidement si vous facturez en euros ?",
+                "M",
+            ),
             ("Où en est ma commande {order} ? Le suivi n'a pas bougé depuis une semaine.", "M"),
             ("Quel est le délai de livraison pour la Belgique ?", "L"),
             ("Je dois modifier l'adresse de livraison de la commande {order}.", "M"),
@@ -538,6 +678,21 @@ PROBLEMS: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("Ninguém na empresa consegue entrar no sistema desde esta manhã.", "H"),
         ],
         FEATURE: [
+            ("Podiam aceitar também PayPal? Por agora só dá para pagar com cartão.", "L"),
+            ("Seria prático descarregar todas as faturas de um ano num único ficheiro ZIP.", "L"),
+            (
+                "Por favor adicionem um segundo contacto de faturação para o nosso contabilista receber cópia.",
+                "L",
+            ),
+            (
+                "Têm planos para um plano anual mais barato? Pagar todos os meses é incómodo para nós.",
+                "L",
+            ),
+            ("Gostávamos muito de entrar com as nossas contas Google em toda a equipa.", "L"),
+            (
+                "A minha equipa pede muitas vezes uma forma de recuperar uma entrada apagada, é possível fazer isso?",
+                "M",
+            ),
             ("Seria ótimo ter um modo escuro no aplicativo.", "L"),
             ("Por favor, adicionem exportação para Excel.", "L"),
             ("Pretendem integrar com o Slack?", "L"),
@@ -546,6 +701,14 @@ PROBLEMS: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("Sugestão de melhoria: campos personalizados nos registos de clientes.", "L"),
         ],
         GENERAL: [
+            ("Como posso adicionar uma colega à nossa conta para ela também ver os tickets?", "L"),
+            ("O início de sessão em dois passos está incluído no plano básico ou só no Pro?", "L"),
+            ("A aplicação funciona sem ligação à internet, por exemplo no comboio?", "L"),
+            ("Onde posso mudar nas definições o idioma dos menus?", "L"),
+            ("Podemos usar uma licença num portátil Windows e num computador Linux?", "L"),
+            ("O que acontece aos nossos dados se decidirmos fechar a conta?", "L"),
+            ("Antes de comprar: há um período de teste gratuito e quanto tempo dura?", "L"),
+            ("Temos de decidir esta semana, podem dizer-me em breve se faturam em euros?", "M"),
             ("Onde está a minha encomenda {order}? O rastreamento não atualiza.", "M"),
             ("Quanto tempo demora a entrega para o Brasil?", "L"),
             ("Preciso de alterar a morada de entrega da encomenda {order}.", "M"),
