@@ -37,6 +37,11 @@ class LiteReader:
         self._pyformat = paramstyle == "pyformat"
         self._errors = errors
 
+    @property
+    def postgres(self) -> bool:
+        """Whether the connection is PostgreSQL's (statements differ where search does)."""
+        return self._pyformat
+
     def rows(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self._pyformat:  # psycopg: %(name)s, and a literal % doubled
             sql = _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))

@@ -9,6 +9,15 @@ here imports SQLAlchemy or a driver, so two executors run the very same statemen
 the time the ORM takes to load. ``ticket_view`` decodes a row the same way for both:
 datetimes come back as text from SQLite and as values from PostgreSQL, JSON likewise.
 
+A search (``q``) is the full-text document the database keeps per ticket
+(``db.fulltext.TICKETS``: subject, requester, every message's text; 0020) matched with the
+knowledge base's grammar (``core.knowledge.query_text``: words, ``"phrases"``, ``-word``,
+``or``; ``INV-2291`` and addresses as typed), or ``q`` as typed inside the requester's address
+or name or the subject (``LIKE``, a trigram index on PostgreSQL). With no sort given it is
+ordered by relevance (``ts_rank_cd`` / ``bm25``). ``count`` stops at ``COUNT_CAP`` + 1 rows;
+``snippets`` marks the words found, for one page only. Statements that differ per database
+take ``postgres``.
+
 See docs/architecture.md ("A CLI that starts at once").
 """
 
@@ -21,6 +30,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.errors import ValidationError
+from core.knowledge.query_text import parse
+from core.knowledge.text_sql import (
+    ELLIPSIS,
+    MARKS,
+    SNIPPET_WORDS,
+    bm25_weights,
+    pg_config,
+    pg_match,
+)
 from core.vocabulary import (
     APPROVAL_STATUSES,
     CATEGORIES,
@@ -31,12 +49,15 @@ from core.vocabulary import (
     language_of,
     urgency_of,
 )
+from db.fulltext import TICKETS, config_of
 
-SORTS = ("date", "-date", "urgency", "-urgency", "status", "-status", "due", "-due")
+# ``relevance``: the best match first (the default of a search; without words: ``-date``)
+SORTS = ("date", "-date", "urgency", "-urgency", "status", "-status", "due", "-due", "relevance")
 # a ticket's SLA standing, from its open clocks (``core.tickets.sla_due`` says the same of one):
 # ``breached`` once a clock's breach fired, ``at_risk`` once a warning level did and none breached
 SLA_STATES = ("at_risk", "breached")
 MAX_OFFSET = 2**63 - 1  # what LIMIT ... OFFSET takes on both databases
+COUNT_CAP = 1000  # a total past this is told as "1000+" (``count`` reads one row more)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +73,7 @@ class TicketQuery:
     language: str | None = None  # an ISO 639-1 code: only the tickets in that language
     escalated: bool | None = None  # True: flagged for escalation only; False: not flagged
     sla: str | None = None  # one of SLA_STATES
-    sort: str = "-date"
+    sort: str | None = None  # None: ``relevance`` for a search, else ``-date``
     limit: int = 50
     offset: int = 0
 
@@ -73,7 +94,7 @@ class TicketQuery:
             )
         if self.language is not None:
             language_of(self.language)
-        if self.sort not in SORTS:
+        if self.sort is not None and self.sort not in SORTS:
             raise ValidationError(
                 f"unknown sort {self.sort!r:.200}; use one of {', '.join(SORTS)}", field="sort"
             )
@@ -102,7 +123,6 @@ _BREACHED = f"EXISTS ({_OPEN_CLOCK} AND c.breached_at IS NOT NULL)"
 # ``warned`` is a JSON list: '[]' until the first level fires
 _WARNED = f"EXISTS ({_OPEN_CLOCK} AND c.breached_at IS NULL AND CAST(c.warned AS TEXT) <> '[]')"
 SLA_CONDITIONS = {"breached": _BREACHED, "at_risk": f"{_WARNED} AND NOT {_BREACHED}"}
-MAX_WORDS = 10  # words of a search that count
 
 _COLUMNS = """
     t.id, t.requester_email, t.requester_name, t.subject, t.received_at, t.status,
@@ -112,13 +132,13 @@ _COLUMNS = """
     d.status AS draft_status, d.approved_at, d.sent_at, d.confidence, d.escalation_reason,
     assignee.email AS assigned_to_email, approver.email AS approved_by_email"""
 
+# the latest draft per row (ix_drafts_ticket_id), not an aggregate of every ticket's drafts:
+# a page sorted by an index reads only the drafts of the rows it shows
 _FROM = """
 FROM tickets t
-LEFT JOIN (
-    SELECT ticket_id, MAX(id) AS draft_id FROM drafts
-    WHERE status <> 'superseded' GROUP BY ticket_id
-) latest ON latest.ticket_id = t.id
-LEFT JOIN drafts d ON d.id = latest.draft_id"""
+LEFT JOIN drafts d ON d.id = (
+    SELECT MAX(dd.id) FROM drafts dd WHERE dd.ticket_id = t.id AND dd.status <> 'superseded'
+)"""
 
 _PEOPLE = """
 LEFT JOIN users assignee ON assignee.id = t.assigned_to_id
@@ -140,23 +160,39 @@ class Statement:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    joins: str  # SQLite's search: the FTS5 hits, joined for their rank
+    where: str
+    params: dict[str, Any]
+
+
 def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _where(query: TicketQuery | None, workspace: Workspace | None = None) -> Statement:
-    """The WHERE clause of ``query`` (validated) and its parameters."""
+def _searching(query: TicketQuery) -> bool:
+    return bool((query.q or "").strip())
+
+
+def _where(
+    query: TicketQuery | None, workspace: Workspace | None = None, *, postgres: bool = False
+) -> _Clause:
+    """The WHERE clause of ``query`` (validated), its parameters and the joins it needs."""
     conds: list[str] = []
     params: dict[str, Any] = {}
+    joins = ""
     if query is not None:
         _filters(query, conds, params)
+        if _searching(query):
+            joins = _search(query, conds, params, postgres=postgres)
     if workspace is not None:
         unbound = " OR slack_team_id IS NULL" if workspace.home else ""
         conds.append(
             f"t.mailbox_id IN (SELECT id FROM mailboxes WHERE slack_team_id = :team_id{unbound})"
         )
         params["team_id"] = workspace.team_id
-    return Statement(f"\nWHERE {' AND '.join(conds)}" if conds else "", params)
+    return _Clause(joins, f"\nWHERE {' AND '.join(conds)}" if conds else "", params)
 
 
 def _filters(query: TicketQuery, conds: list[str], params: dict[str, Any]) -> None:
@@ -193,32 +229,137 @@ def _filters(query: TicketQuery, conds: list[str], params: dict[str, Any]) -> No
         params["escalated"] = bool(query.escalated)
     if query.sla is not None:
         conds.append(f"({SLA_CONDITIONS[query.sla]})")
-    for n, word in enumerate((query.q or "").split()[:MAX_WORDS]):
-        name = f"word{n}"
-        params[name] = f"%{_escape_like(word.lower())}%"
-        like = f"LIKE :{name} ESCAPE '\\'"
-        conds.append(
-            f"(lower(t.subject) {like} OR lower(t.requester_email) {like}"
-            f" OR lower(t.requester_name) {like} OR EXISTS (SELECT 1 FROM messages m"
-            f" WHERE m.ticket_id = t.id AND lower(m.body_text) {like}))"
+
+
+# what a substring of the search is looked for in (trigram GIN indexes on PostgreSQL, 0020)
+SUBSTRING_COLUMNS = ("t.requester_email", "t.requester_name", "t.subject")
+_HITS = "hits"  # SQLite: the FTS5 hits' alias
+
+
+def _search(query: TicketQuery, conds: list[str], params: dict[str, Any], *, postgres: bool) -> str:
+    """Add the search's condition; return the joins it needs (SQLite's FTS5 hits)."""
+    typed = (query.q or "").strip()
+    parsed = parse(typed)
+    params["q_like"] = f"%{_escape_like(typed.lower())}%"
+    arms = [f"lower({c}) LIKE :q_like ESCAPE '\\'" for c in SUBSTRING_COLUMNS]
+    joins = ""
+    if not parsed.empty and postgres:
+        params["q"] = parsed.websearch()
+        arms.insert(0, pg_match(TICKETS, _language(query)))
+    elif not parsed.empty:
+        params["q"] = parsed.fts5()
+        joins = (
+            f"\nLEFT JOIN (SELECT rowid AS id, bm25({TICKETS.fts}, {bm25_weights(TICKETS)})"
+            f" AS score FROM {TICKETS.fts} WHERE {TICKETS.fts} MATCH :q) {_HITS}"
+            f" ON {_HITS}.id = t.id"
         )
+        arms.insert(0, f"{_HITS}.id IS NOT NULL")
+    conds.append("(" + " OR ".join(arms) + ")")
+    return joins
 
 
-def page(query: TicketQuery, *, workspace: Workspace | None = None) -> Statement:
+def _language(query: TicketQuery) -> str | None:
+    return language_of(query.language) if query.language is not None else None
+
+
+def _relevance(query: TicketQuery, *, postgres: bool) -> str:
+    """The sort key of ``relevance`` (higher: better; a row found by substring only: 0)."""
+    if parse((query.q or "").strip()).empty:
+        return "0"
+    if postgres:
+        language = _language(query)
+        config = f"'{config_of(language)}'" if language else pg_config(TICKETS)
+        return f"coalesce(ts_rank_cd(t.{TICKETS.vector}, websearch_to_tsquery({config}, :q), 1), 0)"
+    return f"coalesce(-{_HITS}.score, 0)"
+
+
+def sort_of(query: TicketQuery) -> str:
+    """The sort a page is in: the one asked for, else ``relevance`` for a search, ``-date``
+    otherwise (and ``-date`` for ``relevance`` without words)."""
+    searching = _searching(query)
+    sort = query.sort or ("relevance" if searching else "-date")
+    return "-date" if sort == "relevance" and not searching else sort
+
+
+def page(
+    query: TicketQuery, *, workspace: Workspace | None = None, postgres: bool = False
+) -> Statement:
     """One page of ``query`` (a validated ``TicketQuery``), sorted, newest id last on ties."""
-    where = _where(query, workspace)
-    key = SORT_KEYS[query.sort.lstrip("-")]
-    order = f"{key} {'DESC' if query.sort.startswith('-') else 'ASC'}, t.id DESC"
-    if query.sort.lstrip("-") == "due":  # NULLs sort first on SQLite, last on PostgreSQL
-        order = f"{key} IS NULL, {order}"
-    sql = f"SELECT{_COLUMNS}{_FROM}{_PEOPLE}{where.sql}\nORDER BY {order}\nLIMIT :limit OFFSET :offset"
+    where = _where(query, workspace, postgres=postgres)
+    sort = sort_of(query)
+    if sort == "relevance":
+        order = f"{_relevance(query, postgres=postgres)} DESC, t.id DESC"
+    else:
+        key = SORT_KEYS[sort.lstrip("-")]
+        order = f"{key} {'DESC' if sort.startswith('-') else 'ASC'}, t.id DESC"
+        if sort.lstrip("-") == "due":  # NULLs sort first on SQLite, last on PostgreSQL
+            order = f"{key} IS NULL, {order}"
+    sql = (
+        f"SELECT{_COLUMNS}{_FROM}{where.joins}{_PEOPLE}{where.where}"
+        f"\nORDER BY {order}\nLIMIT :limit OFFSET :offset"
+    )
     return Statement(sql, {**where.params, "limit": query.limit, "offset": query.offset})
 
 
-def count(query: TicketQuery, *, workspace: Workspace | None = None) -> Statement:
-    """How many tickets ``query`` matches in all."""
-    where = _where(query, workspace)
-    return Statement(f"SELECT count(*) AS n{_FROM}{where.sql}", where.params)
+def count(
+    query: TicketQuery,
+    *,
+    workspace: Workspace | None = None,
+    postgres: bool = False,
+    cap: int | None = COUNT_CAP,
+) -> Statement:
+    """How many tickets ``query`` matches: at most ``cap`` + 1 (more than ``cap``: "cap+"),
+    read through the same indexes as the page; ``cap=None``: all of them."""
+    where = _where(query, workspace, postgres=postgres)
+    inner = f"SELECT 1 AS one{_FROM}{where.joins}{where.where}"
+    if cap is None:
+        return Statement(f"SELECT count(*) AS n FROM ({inner}) matched", where.params)
+    return Statement(
+        f"SELECT count(*) AS n FROM ({inner}\nLIMIT :cap) matched",
+        {**where.params, "cap": cap + 1},
+    )
+
+
+def snippets(ticket_ids: Sequence[int], query: TicketQuery, *, postgres: bool) -> Statement | None:
+    """Where the words of ``query``'s search matched in each ticket of one page: the text
+    with the words between ``MARKS`` (``ts_headline`` / FTS5 ``snippet``); None without
+    words to mark. A ticket found by a substring only has none."""
+    parsed = parse((query.q or "").strip())
+    if parsed.empty or not ticket_ids:
+        return None
+    names = {f"s{i}": tid for i, tid in enumerate(ticket_ids)}
+    wanted = ", ".join(f":{n}" for n in names)
+    if postgres:
+        config = pg_config(TICKETS)
+        tsquery = f"websearch_to_tsquery({config}, :q)"
+        options = (
+            f'\'StartSel="{MARKS[0]}", StopSel="{MARKS[1]}", MaxWords={SNIPPET_WORDS}, '
+            f'MinWords={SNIPPET_WORDS // 3}, MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "\''
+        )
+        text = (
+            "t.subject || ' ' || coalesce((SELECT string_agg(left(m.body_text, 20000), ' '"
+            " ORDER BY m.id) FROM messages m WHERE m.ticket_id = t.id), '')"
+        )
+        sql = (
+            f"SELECT t.id, CASE WHEN t.{TICKETS.vector} @@ {tsquery}"
+            f" THEN ts_headline({config}, {text}, {tsquery}, {options}) END AS snippet"
+            f" FROM tickets t WHERE t.id IN ({wanted})"
+        )
+        return Statement(sql, {**names, "q": parsed.websearch()})
+    fts = TICKETS.fts
+    sql = (
+        f"SELECT rowid AS id, snippet({fts}, -1, '{MARKS[0]}', '{MARKS[1]}', '{ELLIPSIS}',"
+        f" {SNIPPET_WORDS}) AS snippet FROM {fts} WHERE {fts} MATCH :q AND rowid IN ({wanted})"
+    )
+    return Statement(sql, {**names, "q": parsed.fts5()})
+
+
+def attach_snippets(views: list[dict[str, Any]], rows: Iterable[Mapping[Any, Any]]) -> None:
+    """Give each ticket view ``snippet`` (a row of ``snippets``, or None)."""
+    join = MARKS[1] + MARKS[0]  # one word in two lexemes (INV-2291) is marked once
+    found = {r["id"]: (r["snippet"] or "").replace(join, "") or None for r in rows}
+    for v in views:
+        v["snippet"] = found.get(v["id"])
 
 
 def user_by_email(email: str) -> Statement:

@@ -1,0 +1,58 @@
+"""The SQL text of a full-text match over a ``db.fulltext.TextIndex``, for either database,
+importing no SQLAlchemy: ``core.knowledge.text_search`` runs it through a session, and the
+ticket list (``core.tickets.listing``) writes it into the one statement the CLI's quick read
+runs through the plain driver too.
+
+- PostgreSQL: the row's configuration (``pg_config``: a CASE over the language column) and
+  the condition ``pg_match``, one arm per configuration (``language = 'de' AND vector @@
+  websearch_to_tsquery('german', :q)``, ...) so each arm can use the GIN index;
+- SQLite: the bm25 weights of the index's fields (``bm25_weights``), in the FTS5 table's
+  column order.
+
+Table alias ``t``; the query text binds as ``:q``, a language as ``:language``.
+"""
+
+from __future__ import annotations
+
+from db.fulltext import FALLBACK_CONFIG, LANGUAGE_CONFIGS, WEIGHTS, TextIndex, config_of
+
+SNIPPET_WORDS = 24
+MARKS = ("**", "**")  # around matched words in a snippet (Markdown bold)
+ELLIPSIS = "…"
+
+
+def pg_config(index: TextIndex) -> str:
+    """The row's configuration as an SQL expression."""
+    if index.language is None:
+        return f"'{FALLBACK_CONFIG}'::regconfig"
+    arms = " ".join(
+        f"WHEN '{code}' THEN '{config}'::regconfig" for code, config in LANGUAGE_CONFIGS.items()
+    )
+    return f"CASE lower(t.{index.language}) {arms} ELSE '{FALLBACK_CONFIG}'::regconfig END"
+
+
+def pg_match(index: TextIndex, language: str | None, *, q: str = "q") -> str:
+    """The WHERE condition, one arm per configuration (each can use the GIN index);
+    ``language`` given: only rows in that language (bound as ``:language``)."""
+    vector = f"t.{index.vector}"
+    if index.language is None:
+        return f"{vector} @@ websearch_to_tsquery('{FALLBACK_CONFIG}', :{q})"
+    column = f"lower(t.{index.language})"
+    if language is not None:
+        return f"{column} = :language AND {vector} @@ websearch_to_tsquery('{config_of(language)}', :{q})"
+    arms = [
+        f"({column} = '{code}' AND {vector} @@ websearch_to_tsquery('{config}', :{q}))"
+        for code, config in LANGUAGE_CONFIGS.items()
+    ]
+    known = ", ".join(f"'{code}'" for code in LANGUAGE_CONFIGS)
+    arms.append(
+        f"(({column} NOT IN ({known}) OR t.{index.language} IS NULL)"
+        f" AND {vector} @@ websearch_to_tsquery('{FALLBACK_CONFIG}', :{q}))"
+    )
+    return "(" + " OR ".join(arms) + ")"
+
+
+def bm25_weights(index: TextIndex) -> str:
+    """The weights of ``bm25(fts, ...)``: the fields' in their order (the ranks of
+    PostgreSQL's A-D)."""
+    return ", ".join(str(WEIGHTS[weight]) for _, weight in index.fields)
