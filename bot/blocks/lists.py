@@ -134,7 +134,7 @@ def search_blocks(
     if len(text) <= 1500:
         if offset > 0:
             buttons.append(_page_button("‹ Previous", text, max(0, offset - page_size)))
-        if offset + len(lines) < total or (total_capped and len(lines) == page_size):
+        if offset + len(lines) < total:  # a capped total: pages up to the cap
             buttons.append(_page_button("Next ›", text, offset + page_size))
     if buttons:
         blocks.append({"type": "actions", "block_id": "search_pages", "elements": buttons})

@@ -52,6 +52,18 @@ def pg_match(index: TextIndex, language: str | None, *, q: str = "q") -> str:
     return "(" + " OR ".join(arms) + ")"
 
 
+def pg_match_one_scan(index: TextIndex, language: str | None, *, q: str = "q") -> str:
+    """``pg_match`` behind one condition the GIN index answers in one scan: the vector
+    against the OR of every configuration's query (a superset), the arms rechecking it.
+    For a query the planner also weighs against other indexes (a sorted page), where one
+    bitmap per configuration would cost it six."""
+    if index.language is None or language is not None:
+        return pg_match(index, language, q=q)
+    configs = dict.fromkeys([*LANGUAGE_CONFIGS.values(), FALLBACK_CONFIG])
+    union = " || ".join(f"websearch_to_tsquery('{c}', :{q})" for c in configs)
+    return f"(t.{index.vector} @@ ({union}) AND {pg_match(index, None, q=q)})"
+
+
 def bm25_weights(index: TextIndex) -> str:
     """The weights of ``bm25(fts, ...)``: the fields' in their order (the ranks of
     PostgreSQL's A-D)."""

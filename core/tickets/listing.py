@@ -13,8 +13,9 @@ A search (``q``) is the full-text document the database keeps per ticket
 (``db.fulltext.TICKETS``: subject, requester, every message's text; 0020) matched with the
 knowledge base's grammar (``core.knowledge.query_text``: words, ``"phrases"``, ``-word``,
 ``or``; ``INV-2291`` and addresses as typed), or ``q`` as typed inside the requester's address
-or name or the subject (``LIKE``, a trigram index on PostgreSQL). With no sort given it is
-ordered by relevance (``ts_rank_cd`` / ``bm25``). ``count`` stops at ``COUNT_CAP`` + 1 rows;
+or name or the subject (``LIKE``, a trigram index on PostgreSQL). With no sort given the
+newest ``RANK_WINDOW`` (1,000) matches are ordered by relevance (``ts_rank_cd`` / ``bm25``):
+a rank reads each ranked row's document, so it is bounded as the total is. ``count`` stops at ``COUNT_CAP`` + 1 rows;
 ``snippets`` marks the words found, for one page only. Statements that differ per database
 take ``postgres``.
 
@@ -37,7 +38,7 @@ from core.knowledge.text_sql import (
     SNIPPET_WORDS,
     bm25_weights,
     pg_config,
-    pg_match,
+    pg_match_one_scan,
 )
 from core.vocabulary import (
     APPROVAL_STATUSES,
@@ -94,6 +95,8 @@ class TicketQuery:
             )
         if self.language is not None:
             language_of(self.language)
+        if self.q is not None:
+            parse(self.q.strip())  # a NUL, broken Unicode, too long: a ValidationError
         if self.sort is not None and self.sort not in SORTS:
             raise ValidationError(
                 f"unknown sort {self.sort!r:.200}; use one of {', '.join(SORTS)}", field="sort"
@@ -134,11 +137,15 @@ _COLUMNS = """
 
 # the latest draft per row (ix_drafts_ticket_id), not an aggregate of every ticket's drafts:
 # a page sorted by an index reads only the drafts of the rows it shows
-_FROM = """
-FROM tickets t
+_DRAFT = """
 LEFT JOIN drafts d ON d.id = (
     SELECT MAX(dd.id) FROM drafts dd WHERE dd.ticket_id = t.id AND dd.status <> 'superseded'
 )"""
+_FROM = "\nFROM tickets t" + _DRAFT
+# ``relevance`` ranks the newest this many matching tickets (the rest: a sort by date, or a
+# narrower search); a search's rank is read from every ranked row's document, so it is
+# bounded like the total is
+RANK_WINDOW = COUNT_CAP
 
 _PEOPLE = """
 LEFT JOIN users assignee ON assignee.id = t.assigned_to_id
@@ -245,7 +252,7 @@ def _search(query: TicketQuery, conds: list[str], params: dict[str, Any], *, pos
     joins = ""
     if not parsed.empty and postgres:
         params["q"] = parsed.websearch()
-        arms.insert(0, pg_match(TICKETS, _language(query)))
+        arms.insert(0, pg_match_one_scan(TICKETS, _language(query)))
     elif not parsed.empty:
         params["q"] = parsed.fts5()
         joins = (
@@ -263,9 +270,8 @@ def _language(query: TicketQuery) -> str | None:
 
 
 def _relevance(query: TicketQuery, *, postgres: bool) -> str:
-    """The sort key of ``relevance`` (higher: better; a row found by substring only: 0)."""
-    if parse((query.q or "").strip()).empty:
-        return "0"
+    """The sort key of ``relevance`` (higher: better; a row found by substring only: 0),
+    for a search with words (``sort_of``)."""
     if postgres:
         language = _language(query)
         config = f"'{config_of(language)}'" if language else pg_config(TICKETS)
@@ -276,9 +282,9 @@ def _relevance(query: TicketQuery, *, postgres: bool) -> str:
 def sort_of(query: TicketQuery) -> str:
     """The sort a page is in: the one asked for, else ``relevance`` for a search, ``-date``
     otherwise (and ``-date`` for ``relevance`` without words)."""
-    searching = _searching(query)
-    sort = query.sort or ("relevance" if searching else "-date")
-    return "-date" if sort == "relevance" and not searching else sort
+    ranked = _searching(query) and not parse((query.q or "").strip()).empty
+    sort = query.sort or ("relevance" if ranked else "-date")
+    return "-date" if sort == "relevance" and not ranked else sort
 
 
 def page(
@@ -287,8 +293,9 @@ def page(
     """One page of ``query`` (a validated ``TicketQuery``), sorted, newest id last on ties."""
     where = _where(query, workspace, postgres=postgres)
     sort = sort_of(query)
+    paging = {"limit": query.limit, "offset": query.offset}
     if sort == "relevance":
-        order = f"{_relevance(query, postgres=postgres)} DESC, t.id DESC"
+        return _ranked_page(query, where, postgres=postgres, paging=paging)
     else:
         key = SORT_KEYS[sort.lstrip("-")]
         order = f"{key} {'DESC' if sort.startswith('-') else 'ASC'}, t.id DESC"
@@ -298,7 +305,28 @@ def page(
         f"SELECT{_COLUMNS}{_FROM}{where.joins}{_PEOPLE}{where.where}"
         f"\nORDER BY {order}\nLIMIT :limit OFFSET :offset"
     )
-    return Statement(sql, {**where.params, "limit": query.limit, "offset": query.offset})
+    return Statement(sql, {**where.params, **paging})
+
+
+def _ranked_page(
+    query: TicketQuery, where: _Clause, *, postgres: bool, paging: dict[str, int]
+) -> Statement:
+    """The newest ``RANK_WINDOW`` matches, ranked; the page of them; then its columns (the
+    joins of the view for the page's rows only)."""
+    newest = (
+        f"SELECT t.id FROM tickets t{_DRAFT}{where.joins}{where.where}"
+        "\nORDER BY t.id DESC LIMIT :window"
+    )
+    ranked = (
+        f"SELECT t.id AS id, {_relevance(query, postgres=postgres)} AS score"
+        f"\nFROM tickets t{where.joins}\nWHERE t.id IN ({newest})"
+        "\nORDER BY score DESC, t.id DESC LIMIT :limit OFFSET :offset"
+    )
+    sql = (
+        f"SELECT{_COLUMNS}\nFROM ({ranked}) p\nJOIN tickets t ON t.id = p.id{_DRAFT}{_PEOPLE}"
+        "\nORDER BY p.score DESC, t.id DESC"
+    )
+    return Statement(sql, {**where.params, **paging, "window": RANK_WINDOW})
 
 
 def count(
@@ -336,9 +364,9 @@ def snippets(ticket_ids: Sequence[int], query: TicketQuery, *, postgres: bool) -
             f'\'StartSel="{MARKS[0]}", StopSel="{MARKS[1]}", MaxWords={SNIPPET_WORDS}, '
             f'MinWords={SNIPPET_WORDS // 3}, MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "\''
         )
-        text = (
-            "t.subject || ' ' || coalesce((SELECT string_agg(left(m.body_text, 20000), ' '"
-            " ORDER BY m.id) FROM messages m WHERE m.ticket_id = t.id), '')"
+        text = (  # the first few KB: ts_headline parses all it is given
+            "t.subject || ' ' || left(coalesce((SELECT string_agg(left(m.body_text, 4000), ' '"
+            " ORDER BY m.id) FROM messages m WHERE m.ticket_id = t.id), ''), 6000)"
         )
         sql = (
             f"SELECT t.id, CASE WHEN t.{TICKETS.vector} @@ {tsquery}"

@@ -1,0 +1,336 @@
+"""Ticket search (0020, ``core.tickets.listing``): the same tickets found on SQLite and on
+PostgreSQL for every kind of query (ranking may differ), exact tokens as typed, substrings of
+sender and subject, relevance order, a capped total, snippets, the document kept by the
+database as messages come and go, and plans that use their indexes."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import delete, text, update
+
+from core.tickets import listing
+from core.tickets.listing import TicketQuery
+from db.models import Mailbox, Message, Ticket
+from db.session import is_postgres
+from server.wiring import Desk
+
+ON_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    subject: str
+    email: str
+    name: str
+    language: str | None
+    bodies: tuple[str, ...]
+    status: str = "open"
+    category: str | None = None
+    urgency: str | None = None
+
+
+TICKETS = (
+    Spec(
+        "refund",
+        "Refund for a double charge",
+        "jane.doe@example.com",
+        "Jane Doe",
+        "en",
+        (
+            "I was charged twice for my subscription, invoice INV-2291. Please refund the"
+            " second charge.",
+            "Any news about the refund?",
+        ),
+        category="Billing",
+        urgency="High",
+    ),
+    Spec(
+        "login",
+        "Login locked",
+        "bob@acme-corp.test",
+        "Bob Stone",
+        "en",
+        ("My account is locked after three attempts. The password reset email never arrives.",),
+        category="Login / Access",
+        urgency="Medium",
+    ),
+    Spec(
+        "parcel",
+        "Order not delivered",
+        "carla@shop.test",
+        "Carla Ruiz",
+        None,
+        ("The parcel for order 55-1234 has not arrived.", "Tracking shows nothing yet."),
+        category="Billing",
+        urgency="Low",
+    ),
+    Spec(
+        "rechnung",
+        "Doppelt abgebucht",
+        "dieter@beispiel.test",
+        "Dieter Maier",
+        "de",
+        ("Die Rechnung wurde doppelt abgebucht.",),
+        status="answered",
+    ),
+    Spec(
+        "dark",
+        "Dark mode request",
+        "erin@example.com",
+        "Erin West",
+        "en",
+        (
+            "Please add a dark mode; the account page hurts my eyes at night.",
+            "Reply to erin.backup@example.org instead, thanks.",
+        ),
+        category="Feature Request",
+        urgency="Low",
+    ),
+    Spec(
+        "copy",
+        "Invoice copy",
+        "frank@acme-corp.test",
+        "Frank Hill",
+        "en",
+        ("Could you send a copy of invoice INV-2292? I need it for my account records.",),
+        category="Billing",
+        urgency="High",
+    ),
+)
+
+# query -> the tickets it finds, on both databases
+CASES = {
+    "rare word": ("parcel", {"parcel"}),
+    "common word": ("account", {"login", "dark", "copy"}),
+    "two words": ("refund charge", {"refund"}),
+    "quoted phrase": ('"password reset"', {"login"}),
+    "-word": ("account -locked", {"dark", "copy"}),
+    "or": ("parcel or rechnung", {"parcel", "rechnung"}),
+    "order number INV": ("INV-2291", {"refund"}),
+    "order number digits": ("55-1234", {"parcel"}),
+    "email address in a message": ("erin.backup@example.org", {"dark"}),
+    "email address of the sender": ("jane.doe@example.com", {"refund"}),
+    "sender substring": ("ob@acme", {"login"}),
+    "sender domain": ("acme-corp", {"login", "copy"}),
+    "subject substring": ("oppelt abge", {"rechnung"}),
+    "no word at all": ("-parcel", set()),
+    "nothing": ("zebra", set()),
+}
+
+
+async def _store(desk: Desk, specs: tuple[Spec, ...] = TICKETS) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    async with desk.sessions() as s, s.begin():
+        mailbox = Mailbox(name="support", address="support@desk.test")
+        s.add(mailbox)
+        await s.flush()
+        for n, spec in enumerate(specs):
+            ticket = Ticket(
+                mailbox_id=mailbox.id,
+                requester_email=spec.email,
+                requester_name=spec.name,
+                subject=spec.subject,
+                language=spec.language,
+                status=spec.status,
+                category=spec.category,
+                urgency=spec.urgency,
+            )
+            s.add(ticket)
+            await s.flush()
+            ids[spec.key] = ticket.id
+            for m, body in enumerate(spec.bodies):
+                s.add(
+                    Message(
+                        ticket_id=ticket.id,
+                        mailbox_id=mailbox.id,
+                        direction="in",
+                        message_id=f"<{n}.{m}@x.test>",
+                        from_email=spec.email,
+                        body_text=body,
+                    )
+                )
+    return ids
+
+
+async def _found(desk: Desk, q: str, **filters: object) -> list[int]:
+    views = await desk.tickets.list(TicketQuery(q=q, **filters))  # type: ignore[arg-type]
+    return [v["id"] for v in views]
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+async def test_the_same_tickets_on_both_databases(desk: Desk, case: str) -> None:
+    ids = await _store(desk)
+    q, expected = CASES[case]
+    found = await _found(desk, q)
+    assert sorted(found) == sorted(ids[k] for k in expected), (q, found)
+    assert len(found) == len(set(found))
+    total = await desk.tickets.total(TicketQuery(q=q))
+    assert (total.n, total.capped) == (len(expected), False)
+    assert await desk.tickets.count(TicketQuery(q=q)) == len(expected)
+
+
+async def test_filters_and_language_narrow_a_search(desk: Desk) -> None:
+    ids = await _store(desk)
+    assert await _found(desk, "account", category="billing") == [ids["copy"]]
+    assert await _found(desk, "rechnung", language="de") == [ids["rechnung"]]
+    assert await _found(desk, "rechnung", language="en") == []
+    assert await _found(desk, "refund", status="answered") == []
+
+
+async def test_a_subject_hit_ranks_above_a_message_hit_without_a_sort(desk: Desk) -> None:
+    """Subject weight A over message text C (ts_rank_cd / bm25); a sort given wins."""
+    ids = await _store(desk)
+    assert await _found(desk, "invoice") == [ids["copy"], ids["refund"]]
+    assert await _found(desk, "invoice", sort="date") == [ids["refund"], ids["copy"]]
+
+
+async def test_the_total_stops_at_its_cap(desk: Desk) -> None:
+    await _store(desk)
+    capped = await desk.tickets.total(TicketQuery(q="account"), cap=2)
+    assert (capped.n, capped.capped, str(capped)) == (2, True, "2+")
+    whole = await desk.tickets.total(TicketQuery(q="account"), cap=3)
+    assert (whole.n, whole.capped, str(whole)) == (3, False, "3")
+    assert (await desk.tickets.total(TicketQuery())).n == len(TICKETS)
+
+
+async def test_snippets_mark_the_words_of_the_page(desk: Desk) -> None:
+    ids = await _store(desk)
+    (view,) = await desk.tickets.list(TicketQuery(q="parcel"))
+    assert view["id"] == ids["parcel"] and "**parcel**" in view["snippet"], view["snippet"]
+    (view,) = await desk.tickets.list(TicketQuery(q="INV-2291"))
+    assert "**INV-2291**" in view["snippet"], view["snippet"]
+    (view,) = await desk.tickets.list(TicketQuery(q="ob@acme"))  # a substring: no words
+    assert view["snippet"] is None
+    assert {v["snippet"] for v in await desk.tickets.list(TicketQuery())} == {None}
+
+
+async def test_the_database_keeps_the_document_as_messages_come_and_go(desk: Desk) -> None:
+    ids = await _store(desk)
+    async with desk.sessions() as s, s.begin():
+        s.add(
+            Message(
+                ticket_id=ids["login"],
+                mailbox_id=(await s.get(Ticket, ids["login"])).mailbox_id,  # type: ignore[union-attr]
+                direction="in",
+                message_id="<late@x.test>",
+                body_text="Still no giraffe in my inbox.",
+            )
+        )
+    assert await _found(desk, "giraffe") == [ids["login"]]
+    assert await _found(desk, "giraffe password") == [ids["login"]]  # across two messages
+    async with desk.sessions() as s, s.begin():
+        await s.execute(delete(Message).where(Message.message_id == "<late@x.test>"))
+    assert await _found(desk, "giraffe") == []
+    assert await _found(desk, "password") == [ids["login"]]
+    async with desk.sessions() as s, s.begin():
+        await s.execute(
+            update(Ticket).where(Ticket.id == ids["parcel"]).values(subject="Okapi sighting")
+        )
+    assert await _found(desk, "okapi") == [ids["parcel"]]
+    assert await _found(desk, "parcel") == [ids["parcel"]]  # its messages still count
+
+
+FILLER = 20_000  # PostgreSQL: tickets enough for the planner to prefer an index
+
+
+async def _filler(desk: Desk) -> None:
+    """PostgreSQL: ``FILLER`` more tickets (one SQL statement; the triggers write their
+    documents) in three statuses and four categories, then VACUUM ANALYZE."""
+    if not is_postgres(desk.engine):
+        return
+    async with desk.sessions() as s, s.begin():
+        await s.execute(
+            text(
+                "INSERT INTO tickets (mailbox_id, requester_email, requester_name, subject,"
+                " status, thread_id, message_id, category, urgency, escalation_required,"
+                " ai_processed, received_at, last_message_at, created_at, updated_at)"
+                " SELECT (SELECT min(id) FROM mailboxes), 'filler' || g || '@bulk.test',"
+                " 'Filler ' || g, 'Filler subject number ' || g,"
+                " (ARRAY['open', 'answered', 'resolved'])[r % 3 + 1], '', '',"
+                " (ARRAY['Billing', 'Technical', 'Feature Request', 'Login / Access'])[r / 3 % 4 + 1],"
+                " (ARRAY['High', 'Medium', 'Low'])[r / 12 % 3 + 1], false, false, w, w, w, w"
+                " FROM generate_series(1, :n) g, LATERAL (SELECT"
+                " TIMESTAMPTZ '2026-01-01 00:00+00' - (r % 100000) * INTERVAL '1 minute', r"
+                # a fixed spread of statuses, categories and times (md5: no clock, no seed)
+                " FROM (SELECT abs(('x' || substr(md5(g::text), 1, 8))::bit(32)::int)) AS h(r)"
+                ") AS x(w, r)"
+            ),
+            {"n": FILLER},
+        )
+    async with desk.engine.connect() as conn:  # VACUUM: GIN's pending list into the index
+        auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await auto.execute(text("VACUUM ANALYZE"))
+
+
+def _explain(postgres: bool, sql: str) -> str:
+    return f"EXPLAIN {sql}" if postgres else f"EXPLAIN QUERY PLAN {sql}"
+
+
+async def _plan(desk: Desk, statement: listing.Statement) -> str:
+    postgres = is_postgres(desk.engine)
+    async with desk.sessions() as session:
+        rows = await session.execute(text(_explain(postgres, statement.sql)), statement.params)
+        return "\n".join(str(r[0] if postgres else r[-1]) for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("sort", "index"),
+    [
+        ("-urgency", "ix_tickets_status_category_urgency"),
+        ("urgency", "ix_tickets_status_category_urgency"),
+        ("-date", "ix_tickets_status_category_received"),
+        ("date", "ix_tickets_status_category_received"),
+    ],
+)
+async def test_a_status_and_category_list_reads_its_index(
+    desk: Desk, sort: str, index: str
+) -> None:
+    """The page of a status+category list, sorted by urgency or date, walks the composite
+    index in order: no sort of the rows (an ascending sort, whose ties still go newest id
+    first, is an Incremental Sort of the index's presorted key, not a sort of the rows).
+    PostgreSQL: over ``FILLER`` tickets, vacuumed and analysed, with the planner's defaults
+    (nothing disabled): a dropped index, or a query no index answers
+    in order, fails it."""
+    await _store(desk)
+    await _filler(desk)
+    query = TicketQuery(status="open", category="billing", sort=sort, limit=20).validated()
+    plan = await _plan(desk, listing.page(query, postgres=is_postgres(desk.engine)))
+    assert index in plan, plan
+    if is_postgres(desk.engine):
+        assert f"using {index} on tickets t" in plan, plan
+        assert "Seq Scan on tickets" not in plan, plan
+        assert not re.search(r"(^|->)\s*Sort\s+\(", plan, re.MULTILINE), plan
+    else:
+        assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+async def test_a_search_reads_its_indexes(desk: Desk) -> None:
+    """PostgreSQL: over ``FILLER`` tickets, vacuumed and analysed, with the planner's
+    defaults (nothing disabled): the words are a Bitmap Index Scan on the GIN index of the document, each substring arm
+    one on a trigram index, and the tickets table is never read whole, for the page and for
+    the capped count. SQLite: FTS5 answers the MATCH."""
+    await _store(desk)
+    await _filler(desk)
+    postgres = is_postgres(desk.engine)
+    query = TicketQuery(q="refund charge").validated()
+    for statement in (
+        listing.page(query, postgres=postgres),
+        listing.count(query, postgres=postgres),
+    ):
+        plan = await _plan(desk, statement)
+        if postgres:
+            assert "Bitmap Index Scan on ix_tickets_search_vector" in plan, plan
+            for trigram in (
+                "ix_tickets_requester_email_trgm",
+                "ix_tickets_requester_name_trgm",
+                "ix_tickets_subject_trgm",
+            ):
+                assert f"Bitmap Index Scan on {trigram}" in plan, plan
+            assert "Seq Scan on tickets" not in plan, plan
+        else:
+            assert "VIRTUAL TABLE INDEX" in plan and "tickets_fts" in plan, plan
