@@ -50,7 +50,7 @@ from core.vocabulary import (
     language_of,
     urgency_of,
 )
-from db.fulltext import TICKETS, config_of
+from db.fulltext import FALLBACK_CONFIG, LANGUAGE_CONFIGS, TICKETS, config_of
 
 # ``relevance``: the best match first (the default of a search; without words: ``-date``)
 SORTS = ("date", "-date", "urgency", "-urgency", "status", "-status", "due", "-due", "relevance")
@@ -274,8 +274,17 @@ def _relevance(query: TicketQuery, *, postgres: bool) -> str:
     for a search with words (``sort_of``)."""
     if postgres:
         language = _language(query)
-        config = f"'{config_of(language)}'" if language else pg_config(TICKETS)
-        return f"coalesce(ts_rank_cd(t.{TICKETS.vector}, websearch_to_tsquery({config}, :q), 1), 0)"
+        if language:
+            tsquery = f"websearch_to_tsquery('{config_of(language)}', :q)"
+        else:  # each arm a constant of the statement, not a query parsed per row
+            arms = " ".join(
+                f"WHEN '{code}' THEN websearch_to_tsquery('{config}', :q)"
+                for code, config in LANGUAGE_CONFIGS.items()
+            )
+            tsquery = (
+                f"CASE t.language {arms} ELSE websearch_to_tsquery('{FALLBACK_CONFIG}', :q) END"
+            )
+        return f"coalesce(ts_rank_cd(t.{TICKETS.vector}, {tsquery}, 1), 0)"
     return f"coalesce(-{_HITS}.score, 0)"
 
 
@@ -364,9 +373,9 @@ def snippets(ticket_ids: Sequence[int], query: TicketQuery, *, postgres: bool) -
             f'\'StartSel="{MARKS[0]}", StopSel="{MARKS[1]}", MaxWords={SNIPPET_WORDS}, '
             f'MinWords={SNIPPET_WORDS // 3}, MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "\''
         )
-        text = (  # the first few KB: ts_headline parses all it is given
-            "t.subject || ' ' || left(coalesce((SELECT string_agg(left(m.body_text, 4000), ' '"
-            " ORDER BY m.id) FROM messages m WHERE m.ticket_id = t.id), ''), 6000)"
+        text = (  # the first KB or so: ts_headline parses all it is given
+            "t.subject || ' ' || left(coalesce((SELECT string_agg(left(m.body_text, 1500), ' '"
+            " ORDER BY m.id) FROM messages m WHERE m.ticket_id = t.id), ''), 2500)"
         )
         sql = (
             f"SELECT t.id, CASE WHEN t.{TICKETS.vector} @@ {tsquery}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, text, update
@@ -334,3 +335,96 @@ async def test_a_search_reads_its_indexes(desk: Desk) -> None:
             assert "Seq Scan on tickets" not in plan, plan
         else:
             assert "VIRTUAL TABLE INDEX" in plan and "tickets_fts" in plan, plan
+
+
+_OLD_ROWS = (
+    "INSERT INTO mailboxes (id, name, address, kind, imap_host, imap_port, imap_user, imap_tls,"
+    " imap_folder, smtp_host, smtp_port, smtp_user, smtp_tls, fetch_interval_seconds,"
+    " consecutive_failures, created_at) VALUES (1, 'm', 'm@x.test', 'imap', 'h', 993, 'u',"
+    " 'ssl', 'INBOX', 'h', 465, 'u', 'ssl', 60, 0, '2026-01-01 00:00:00+00')",
+    "INSERT INTO tickets (id, mailbox_id, requester_email, requester_name, subject, status,"
+    " thread_id, message_id, language, escalation_required, ai_processed, received_at,"
+    " last_message_at, created_at, updated_at) VALUES (7, 1, 'carla@shop.test', 'Carla',"
+    " 'Order not delivered', 'open', '<t7@x>', '<t7@x>', 'en', false, false,"
+    " '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00',"
+    " '2026-01-01 00:00:00+00')",
+    "INSERT INTO messages (ticket_id, mailbox_id, direction, kind, message_id,"
+    ' synthetic_message_id, "references", from_email, from_name, to_addrs, cc_addrs, subject,'
+    " date, received_at, body_text, reply_text, raw_size, raw_sha256, defects, notes,"
+    " needs_reply, triage_status) VALUES (7, 1, 'in', 'customer', '<t7@x>', false, '[]',"
+    " 'carla@shop.test', 'Carla', '[]', '[]', 'Order not delivered', '2026-01-01 00:00:00+00',"
+    " '2026-01-01 00:00:00+00', 'The parcel for order INV-2291 has not arrived.', '', 10, '',"
+    " '[]', '[]', false, 'done')",
+)
+
+
+def test_the_migration_backfills_the_tickets_there_are(tmp_path: Path) -> None:
+    """0020 on a database with tickets (rows written as SQL into the schema before it):
+    they are found by their subject's and their messages' words, and exact tokens; down
+    and up again keeps every ticket."""
+    from sqlalchemy import create_engine
+
+    from db.migrate import downgrade, upgrade
+    from db.session import sync_url
+    from tests.support.db import scratch_postgres
+
+    base = os.environ.get("TEST_DATABASE_URL")
+    url, drop = (
+        scratch_postgres(base, "desk_search_migrate")
+        if base
+        else (f"sqlite:///{tmp_path / 'old.db'}", lambda: None)
+    )
+    engine = create_engine(sync_url(url))
+    try:
+        upgrade(url, "0020_ticket_search-1")
+        with engine.begin() as conn:
+            for sql in _OLD_ROWS:
+                conn.execute(text(sql))
+        upgrade(url)
+        postgres = url.startswith("postgresql")
+
+        def found(q: str) -> list[int]:
+            page = listing.page(TicketQuery(q=q).validated(), postgres=postgres)
+            with engine.connect() as conn:
+                return [r.id for r in conn.execute(text(page.sql), page.params)]
+
+        assert found("parcel") == found("delivered") == found("INV-2291") == [7]
+        assert found("zebra") == []
+        downgrade(url, "0020_ticket_search-1")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM messages")).scalar_one() == 1
+        upgrade(url)
+        assert found("parcel") == [7]
+    finally:
+        engine.dispose()
+        drop()
+
+
+def test_slack_search_shows_the_snippet_and_a_capped_total() -> None:
+    from bot.blocks.lists import TicketLine, search_blocks
+
+    line = TicketLine.from_view(
+        {"id": 3, "subject": "Order", "status": "open", "snippet": "the **parcel** is late"},
+        None,
+    )
+    blocks = search_blocks(
+        [line], total=1000, offset=0, text="parcel", page_size=10, total_capped=True
+    )
+    assert "1 of 1,000+ tickets" in blocks[0]["text"]["text"]
+    assert "> the *parcel* is late" in blocks[1]["text"]["text"]
+    exact = search_blocks([line], total=1, offset=0, text="parcel", page_size=10)
+    assert "1–1 of 1 ticket" in exact[0]["text"]["text"]
+
+
+async def test_the_api_gives_snippets_and_says_when_the_total_is_capped(desk: Desk) -> None:
+    from tests.support.api import api_client, api_token
+
+    ids = await _store(desk)
+    async with api_client(desk, await api_token(desk, "ann@team.test", scopes="read")) as c:
+        body = (await c.get("/api/v1/tickets", params={"q": "INV-2291"})).json()
+        assert [i["id"] for i in body["items"]] == [ids["refund"]]
+        assert (body["total"], body["total_capped"]) == (1, False)
+        assert "**INV-2291**" in body["items"][0]["snippet"]
+        listed = (await c.get("/api/v1/tickets")).json()
+        assert (listed["total"], listed["total_capped"]) == (len(TICKETS), False)
+        assert {i["snippet"] for i in listed["items"]} == {None}
