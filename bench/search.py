@@ -14,6 +14,7 @@ disk per 100,000 tickets with and without the indexes and the document 0020 adds
 database is dropped at the end unless ``--keep``.
 
     .venv/bin/python bench/search.py [--tickets 1000000] [--runs 20] [--postgres URL] [--keep]
+    .venv/bin/python bench/search.py --tickets N --measure URL   (a kept database, again)
 """
 
 from __future__ import annotations
@@ -321,7 +322,16 @@ def main() -> None:
         ),
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--measure",
+        metavar="URL",
+        help="only measure a database an earlier --keep run loaded (--tickets as it had)",
+    )
     args = parser.parse_args()
+    if args.measure:
+        measure(args.measure, args.tickets, args.runs, args.seed)
+        sizes(args.measure, args.tickets)
+        return
     url, drop = scratch_postgres(args.postgres, "desk_bench_search")
     print(f"scratch database: {url}")
     try:

@@ -100,6 +100,9 @@ def reading(url: str) -> Iterator[LiteReader]:
             raise ReadFailed(exc) from exc
         try:
             server.read_only = True
+            # every statement planned for its parameters: a search's plan depends on its
+            # words (core.tickets.listing.Statement.custom_plan); a reader's statements are few
+            server.execute("SET plan_cache_mode = force_custom_plan")
             yield LiteReader(server, paramstyle="pyformat", errors=psycopg.Error)
         finally:
             server.close()

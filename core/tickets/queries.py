@@ -58,6 +58,8 @@ class TicketReader:
 
     async def _rows(self, statement: listing.Statement) -> list[Any]:
         async with self.sessions() as session:
+            if statement.custom_plan and is_postgres(session):
+                await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
             result = await session.execute(text(statement.sql), statement.params)
             return list(result.mappings().all())
 
