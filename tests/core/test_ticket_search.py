@@ -428,3 +428,22 @@ async def test_the_api_gives_snippets_and_says_when_the_total_is_capped(desk: De
         listed = (await c.get("/api/v1/tickets")).json()
         assert (listed["total"], listed["total_capped"]) == (len(TICKETS), False)
         assert {i["snippet"] for i in listed["items"]} == {None}
+
+
+async def test_a_message_counts_with_its_own_text_not_the_history_it_quotes(desk: Desk) -> None:
+    """``reply_text`` (quotes and signature stripped) is what a message adds to the
+    document; a message without one counts with its whole text."""
+    ids = await _store(desk)
+    async with desk.sessions() as s, s.begin():
+        s.add(
+            Message(
+                ticket_id=ids["dark"],
+                mailbox_id=(await s.get(Ticket, ids["dark"])).mailbox_id,  # type: ignore[union-attr]
+                direction="in",
+                message_id="<quoting@x.test>",
+                body_text="Thanks, that helps!\n> On Monday you wrote: the quokka form",
+                reply_text="Thanks, that helps!",
+            )
+        )
+    assert await _found(desk, "helps") == [ids["dark"]]
+    assert await _found(desk, "quokka") == []

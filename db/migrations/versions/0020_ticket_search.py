@@ -8,8 +8,10 @@ generated column (the text is in ``messages``), so triggers keep it: a ticket's 
 written when it is stored or its subject, requester or language changes; a statement-level
 trigger on ``messages`` appends the new messages' vectors in one UPDATE per batch (a COPY of
 the ingest is one statement); a message changed, moved or deleted recomputes its tickets'
-document. Each message counts with its first 100,000 characters, and a document already
-past 500 kB takes no more (a tsvector holds at most 1 MB: a long thread never fails a store).
+document. Each message counts with its own text (``reply_text``: without the quoted
+history and signature; its whole text when that is empty), its first 20,000 characters, and
+a document already past 500 kB takes no more (a tsvector holds at most 1 MB: a long thread
+never fails a store).
 ``pg_trgm`` GIN indexes on ``lower()`` of the requester's address and name and of the subject
 answer ``LIKE '%x%'``.
 
@@ -34,7 +36,11 @@ down_revision = "0017_sla_escalate_group"
 branch_labels = None
 depends_on = None
 
-MESSAGE_CHARS = 100_000  # of each message's text in the document
+MESSAGE_CHARS = 20_000  # of each message's text in the document
+# a message's own text: what it says without the quoted history and signature
+# (``reply_text``, the AI's input), its whole text when that is empty; a reply quoting the
+# thread would otherwise index every earlier message again (and cost the store its parse)
+PG_TEXT = "coalesce(nullif({m}.reply_text, ''), {m}.body_text)"
 FULL_BYTES = 500_000  # a document this large takes no more messages (a tsvector: <= 1 MB)
 
 # db.fulltext.LANGUAGE_CONFIGS, written out (frozen with this migration)
@@ -58,8 +64,8 @@ $$"""
 PG_BODY_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION ticket_search_body(cfg regconfig, ticket integer)
 RETURNS tsvector LANGUAGE sql STABLE AS $$
-SELECT coalesce(setweight(to_tsvector(cfg, string_agg(left(m.body_text, {MESSAGE_CHARS}), ' '
-    ORDER BY m.id)), 'C'), ''::tsvector)
+SELECT coalesce(setweight(to_tsvector(cfg, string_agg(left({PG_TEXT.format(m="m")},
+    {MESSAGE_CHARS}), ' ' ORDER BY m.id)), 'C'), ''::tsvector)
 FROM messages m WHERE m.ticket_id = ticket
 $$"""
 PG_TICKET_TRIGGER_FUNCTION = """
@@ -79,7 +85,8 @@ BEGIN
     UPDATE tickets t SET search_vector = coalesce(t.search_vector, ''::tsvector) || d.vector
     FROM (
         SELECT n.ticket_id, setweight(to_tsvector(ticket_search_config(k.language),
-            string_agg(left(n.body_text, {MESSAGE_CHARS}), ' ' ORDER BY n.id)), 'C') AS vector
+            string_agg(left({PG_TEXT.format(m="n")}, {MESSAGE_CHARS}), ' ' ORDER BY n.id)),
+            'C') AS vector
         FROM new_messages n JOIN tickets k ON k.id = n.ticket_id
         GROUP BY n.ticket_id, k.language
     ) d
@@ -115,8 +122,10 @@ PG_TRIGGERS = {
         " FOR EACH STATEMENT EXECUTE FUNCTION messages_search_insert()"
     ),
     "messages_search_update": (
-        "CREATE TRIGGER messages_search_update AFTER UPDATE OF body_text, ticket_id ON messages"
+        "CREATE TRIGGER messages_search_update"
+        " AFTER UPDATE OF body_text, reply_text, ticket_id ON messages"
         " FOR EACH ROW WHEN (OLD.body_text IS DISTINCT FROM NEW.body_text"
+        " OR OLD.reply_text IS DISTINCT FROM NEW.reply_text"
         " OR OLD.ticket_id IS DISTINCT FROM NEW.ticket_id)"
         " EXECUTE FUNCTION messages_search_change()"
     ),
@@ -163,7 +172,8 @@ SQLITE_FTS = (
     " tokenize='unicode61 remove_diacritics 2')"
 )
 _SQLITE_BODY = (
-    "coalesce((SELECT group_concat(b, ' ') FROM (SELECT substr(body_text, 1,"
+    "coalesce((SELECT group_concat(b, ' ') FROM (SELECT"
+    " substr(coalesce(nullif(reply_text, ''), body_text), 1,"
     f" {MESSAGE_CHARS}) AS b FROM messages WHERE ticket_id = {{ticket}} ORDER BY id)), '')"
 )
 SQLITE_TRIGGERS = {
@@ -185,10 +195,12 @@ SQLITE_TRIGGERS = {
     "messages_fts_insert": (
         "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
         " UPDATE tickets_fts SET body = body || ' ' ||"
-        f" substr(new.body_text, 1, {MESSAGE_CHARS}) WHERE rowid = new.ticket_id; END"
+        " substr(coalesce(nullif(new.reply_text, ''), new.body_text), 1,"
+        f" {MESSAGE_CHARS}) WHERE rowid = new.ticket_id; END"
     ),
     "messages_fts_update": (
-        "CREATE TRIGGER messages_fts_update AFTER UPDATE OF body_text, ticket_id ON messages"
+        "CREATE TRIGGER messages_fts_update"
+        " AFTER UPDATE OF body_text, reply_text, ticket_id ON messages"
         " BEGIN UPDATE tickets_fts SET body = "
         + _SQLITE_BODY.format(ticket="tickets_fts.rowid")
         + " WHERE rowid IN (old.ticket_id, new.ticket_id); END"
