@@ -11,10 +11,10 @@ as PostgreSQL's ``setweight``) and where each dialect keeps the index:
   same columns in the same order, kept in step by triggers, tokenizer
   ``unicode61 remove_diacritics 2``.
 
-Tickets (``TICKETS``, 0020) keep one document per ticket whose text spans two tables (the
-subject and requester on ``tickets``, the text of every message): on PostgreSQL the
-``search_vector`` column is kept by triggers rather than generated, and on SQLite
-``tickets_fts`` holds its own copy of the text (its columns are not the table's).
+Tickets are searched through their messages (``MESSAGES``, 0020): one document per message
+(its subject, its sender, its own text), in the message's language; a ticket matches when
+one of its messages does. Its SQLite columns are expressions over ``messages``, so the FTS5
+table's external content is the view ``messages_fts_source``.
 
 Migrations create them (their SQL is written out there, frozen); ``core.knowledge.text_search``
 queries any ``TextIndex`` and ``core.knowledge.text_sql`` writes the SQL of a match, so the
@@ -74,14 +74,14 @@ KB_ARTICLES = TextIndex(
     language="language",
 )
 
-TICKETS = TextIndex(
-    table="tickets",
-    fields=(("subject", "A"), ("requester", "B"), ("body", "C")),
-    snippet="body",
+MESSAGES = TextIndex(
+    table="messages",
+    fields=(("subject", "A"), ("sender", "B"), ("text", "C")),
+    snippet="text",
     language="language",
 )
 
-INDEXES: tuple[TextIndex, ...] = (KB_ARTICLES, TICKETS)
+INDEXES: tuple[TextIndex, ...] = (KB_ARTICLES, MESSAGES)
 
 # indexes on expressions, which the models do not describe (0020 creates them): trigram GIN
 # indexes for substrings (PostgreSQL) and a status+category list sorted by urgency rank

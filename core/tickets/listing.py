@@ -9,13 +9,13 @@ here imports SQLAlchemy or a driver, so two executors run the very same statemen
 the time the ORM takes to load. ``ticket_view`` decodes a row the same way for both:
 datetimes come back as text from SQLite and as values from PostgreSQL, JSON likewise.
 
-A search (``q``) is the full-text document the database keeps per ticket
-(``db.fulltext.TICKETS``: subject, requester, every message's text; 0020) matched with the
-knowledge base's grammar (``core.knowledge.query_text``: words, ``"phrases"``, ``-word``,
+A search (``q``) finds the tickets with a message whose full-text document (the database
+keeps one per message, ``db.fulltext.MESSAGES``: its subject, sender and own text; 0020)
+matches the words, all of them in that one message, with the knowledge base's grammar (``core.knowledge.query_text``: words, ``"phrases"``, ``-word``,
 ``or``; ``INV-2291`` and addresses as typed), or ``q`` as typed inside the requester's address
 or name or the subject (``LIKE``, a trigram index on PostgreSQL). With no sort given the
-newest ``RANK_WINDOW`` (1,000) matches are ordered by relevance (``ts_rank_cd`` / ``bm25``):
-a rank reads each ranked row's document, so it is bounded as the total is. ``count`` stops at ``COUNT_CAP`` + 1 rows;
+newest ``RANK_WINDOW`` (1,000) matches are ordered by relevance, a ticket's best message's
+(``ts_rank_cd`` / ``bm25``): a rank reads each ranked row's documents, so it is bounded as the total is. ``count`` stops at ``COUNT_CAP`` + 1 rows;
 ``snippets`` marks the words found, for one page only. Statements that differ per database
 take ``postgres``.
 
@@ -38,6 +38,7 @@ from core.knowledge.text_sql import (
     SNIPPET_WORDS,
     bm25_weights,
     pg_config,
+    pg_match,
     pg_match_one_scan,
 )
 from core.vocabulary import (
@@ -50,7 +51,7 @@ from core.vocabulary import (
     language_of,
     urgency_of,
 )
-from db.fulltext import FALLBACK_CONFIG, LANGUAGE_CONFIGS, TICKETS, config_of
+from db.fulltext import FALLBACK_CONFIG, LANGUAGE_CONFIGS, MESSAGES
 
 # ``relevance``: the best match first (the default of a search; without words: ``-date``)
 SORTS = ("date", "-date", "urgency", "-urgency", "status", "-status", "due", "-due", "relevance")
@@ -173,13 +174,6 @@ class Statement:
     custom_plan: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Clause:
-    joins: str  # SQLite's search: the FTS5 hits, joined for their rank
-    where: str
-    params: dict[str, Any]
-
-
 def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -190,22 +184,21 @@ def _searching(query: TicketQuery) -> bool:
 
 def _where(
     query: TicketQuery | None, workspace: Workspace | None = None, *, postgres: bool = False
-) -> _Clause:
-    """The WHERE clause of ``query`` (validated), its parameters and the joins it needs."""
+) -> Statement:
+    """The WHERE clause of ``query`` (validated) and its parameters."""
     conds: list[str] = []
     params: dict[str, Any] = {}
-    joins = ""
     if query is not None:
         _filters(query, conds, params)
         if _searching(query):
-            joins = _search(query, conds, params, postgres=postgres)
+            _search(query, conds, params, postgres=postgres)
     if workspace is not None:
         unbound = " OR slack_team_id IS NULL" if workspace.home else ""
         conds.append(
             f"t.mailbox_id IN (SELECT id FROM mailboxes WHERE slack_team_id = :team_id{unbound})"
         )
         params["team_id"] = workspace.team_id
-    return _Clause(joins, f"\nWHERE {' AND '.join(conds)}" if conds else "", params)
+    return Statement(f"\nWHERE {' AND '.join(conds)}" if conds else "", params)
 
 
 def _filters(query: TicketQuery, conds: list[str], params: dict[str, Any]) -> None:
@@ -245,53 +238,54 @@ def _filters(query: TicketQuery, conds: list[str], params: dict[str, Any]) -> No
 
 
 # what a substring of the search is looked for in (trigram GIN indexes on PostgreSQL, 0020)
-SUBSTRING_COLUMNS = ("t.requester_email", "t.requester_name", "t.subject")
-_HITS = "hits"  # SQLite: the FTS5 hits' alias
+SUBSTRING_COLUMNS = ("requester_email", "requester_name", "subject")
+_FTS = MESSAGES.fts
+_FTS_HITS = f"{_FTS} JOIN messages m ON m.id = {_FTS}.rowid WHERE {_FTS} MATCH :q"
+_HITS = "hits"  # SQLite's ranked page: the best FTS5 hit per ticket
 
 
-def _search(query: TicketQuery, conds: list[str], params: dict[str, Any], *, postgres: bool) -> str:
-    """Add the search's condition; return the joins it needs (SQLite's FTS5 hits)."""
+def _search(
+    query: TicketQuery, conds: list[str], params: dict[str, Any], *, postgres: bool
+) -> None:
+    """Add the search's condition: a message of the ticket matches the words, or the query
+    as typed is inside the ticket's requester or subject. One ``IN`` over the union of both
+    (a semi-join on the tickets' key: the words a Bitmap Index Scan on the messages' GIN
+    index, the substrings on the trigram indexes), never an OR the tickets would be read
+    whole for."""
     typed = (query.q or "").strip()
     parsed = parse(typed)
     params["q_like"] = f"%{_escape_like(typed.lower())}%"
-    arms = [f"lower({c}) LIKE :q_like ESCAPE '\\'" for c in SUBSTRING_COLUMNS]
-    joins = ""
-    if not parsed.empty and postgres:
-        params["q"] = parsed.websearch()
-        arms.insert(0, pg_match_one_scan(TICKETS, _language(query)))
-    elif not parsed.empty:
-        params["q"] = parsed.fts5()
-        joins = (
-            f"\nLEFT JOIN (SELECT rowid AS id, bm25({TICKETS.fts}, {bm25_weights(TICKETS)})"
-            f" AS score FROM {TICKETS.fts} WHERE {TICKETS.fts} MATCH :q) {_HITS}"
-            f" ON {_HITS}.id = t.id"
-        )
-        arms.insert(0, f"{_HITS}.id IS NOT NULL")
-    conds.append("(" + " OR ".join(arms) + ")")
-    return joins
-
-
-def _language(query: TicketQuery) -> str | None:
-    return language_of(query.language) if query.language is not None else None
-
-
-def _relevance(query: TicketQuery, *, postgres: bool) -> str:
-    """The sort key of ``relevance`` (higher: better; a row found by substring only: 0),
-    for a search with words (``sort_of``)."""
+    like = " OR ".join(f"lower({{a}}.{c}) LIKE :q_like ESCAPE '\\'" for c in SUBSTRING_COLUMNS)
+    if parsed.empty:
+        conds.append(f"({like.format(a='t')})")
+        return
     if postgres:
-        language = _language(query)
-        if language:
-            tsquery = f"websearch_to_tsquery('{config_of(language)}', :q)"
-        else:  # each arm a constant of the statement, not a query parsed per row
-            arms = " ".join(
-                f"WHEN '{code}' THEN websearch_to_tsquery('{config}', :q)"
-                for code, config in LANGUAGE_CONFIGS.items()
-            )
-            tsquery = (
-                f"CASE t.language {arms} ELSE websearch_to_tsquery('{FALLBACK_CONFIG}', :q) END"
-            )
-        return f"coalesce(ts_rank_cd(t.{TICKETS.vector}, {tsquery}, 1), 0)"
-    return f"coalesce(-{_HITS}.score, 0)"
+        params["q"] = parsed.websearch()
+        words = f"SELECT m.ticket_id FROM messages m WHERE {_pg_words()}"
+    else:
+        params["q"] = parsed.fts5()
+        words = f"SELECT m.ticket_id FROM {_FTS_HITS}"
+    conds.append(
+        f"t.id IN ({words}\n UNION ALL SELECT s.id FROM tickets s WHERE {like.format(a='s')})"
+    )
+
+
+def _pg_words(*, one_scan: bool = True) -> str:
+    """PostgreSQL: a message ``m`` matches the words, each in its language's configuration
+    (the message's, not the ticket's: each message's document is in its own)."""
+    if one_scan:
+        return pg_match_one_scan(MESSAGES, None, alias="m")
+    return pg_match(MESSAGES, None, lowered=True, alias="m")
+
+
+def _pg_tsquery() -> str:
+    """PostgreSQL: the query in message ``m``'s configuration, each arm a constant of the
+    statement rather than a query parsed per row."""
+    arms = " ".join(
+        f"WHEN '{code}' THEN websearch_to_tsquery('{config}', :q)"
+        for code, config in LANGUAGE_CONFIGS.items()
+    )
+    return f"CASE m.language {arms} ELSE websearch_to_tsquery('{FALLBACK_CONFIG}', :q) END"
 
 
 def sort_of(query: TicketQuery) -> str:
@@ -310,31 +304,39 @@ def page(
     sort = sort_of(query)
     paging = {"limit": query.limit, "offset": query.offset}
     if sort == "relevance":
-        return _ranked_page(query, where, postgres=postgres, paging=paging)
-    else:
-        key = SORT_KEYS[sort.lstrip("-")]
-        order = f"{key} {'DESC' if sort.startswith('-') else 'ASC'}, t.id DESC"
-        if sort.lstrip("-") == "due":  # NULLs sort first on SQLite, last on PostgreSQL
-            order = f"{key} IS NULL, {order}"
+        return _ranked_page(where, postgres=postgres, paging=paging)
+    key = SORT_KEYS[sort.lstrip("-")]
+    order = f"{key} {'DESC' if sort.startswith('-') else 'ASC'}, t.id DESC"
+    if sort.lstrip("-") == "due":  # NULLs sort first on SQLite, last on PostgreSQL
+        order = f"{key} IS NULL, {order}"
     sql = (
-        f"SELECT{_COLUMNS}{_FROM}{where.joins}{_PEOPLE}{where.where}"
+        f"SELECT{_COLUMNS}{_FROM}{_PEOPLE}{where.sql}"
         f"\nORDER BY {order}\nLIMIT :limit OFFSET :offset"
     )
     return Statement(sql, {**where.params, **paging}, custom_plan=_searching(query))
 
 
-def _ranked_page(
-    query: TicketQuery, where: _Clause, *, postgres: bool, paging: dict[str, int]
-) -> Statement:
-    """The newest ``RANK_WINDOW`` matches, ranked; the page of them; then its columns (the
-    joins of the view for the page's rows only)."""
-    newest = (
-        f"SELECT t.id FROM tickets t{_DRAFT}{where.joins}{where.where}"
-        "\nORDER BY t.id DESC LIMIT :window"
-    )
+def _ranked_page(where: Statement, *, postgres: bool, paging: dict[str, int]) -> Statement:
+    """The newest ``RANK_WINDOW`` matches, each ranked by its best message (higher: better;
+    a ticket found by a substring only: 0); the page of them; then its columns (the joins
+    of the view for the page's rows only)."""
+    newest = f"SELECT t.id FROM tickets t{_DRAFT}{where.sql}\nORDER BY t.id DESC LIMIT :window"
+    if postgres:  # the ranked tickets' own messages (ix_messages_ticket), rechecked
+        joins = ""
+        score = (
+            f"coalesce((SELECT max(ts_rank_cd(m.{MESSAGES.vector}, {_pg_tsquery()}, 1))"
+            f" FROM messages m WHERE m.ticket_id = t.id AND {_pg_words(one_scan=False)}), 0)"
+        )
+    else:  # the hits once, their best per ticket (bm25: lower is better; ``LIMIT -1``
+        # keeps SQLite from flattening bm25 into the aggregate, where it cannot run)
+        joins = (
+            f"\nLEFT JOIN (SELECT id, min(score) AS score FROM (SELECT m.ticket_id AS id,"
+            f" bm25({_FTS}, {bm25_weights(MESSAGES)}) AS score FROM {_FTS_HITS}"
+            f" LIMIT -1) GROUP BY id) {_HITS} ON {_HITS}.id = t.id"
+        )
+        score = f"coalesce(-{_HITS}.score, 0)"
     ranked = (
-        f"SELECT t.id AS id, {_relevance(query, postgres=postgres)} AS score"
-        f"\nFROM tickets t{where.joins}\nWHERE t.id IN ({newest})"
+        f"SELECT t.id AS id, {score} AS score\nFROM tickets t{joins}\nWHERE t.id IN ({newest})"
         "\nORDER BY score DESC, t.id DESC LIMIT :limit OFFSET :offset"
     )
     sql = (
@@ -354,7 +356,7 @@ def count(
     """How many tickets ``query`` matches: at most ``cap`` + 1 (more than ``cap``: "cap+"),
     read through the same indexes as the page; ``cap=None``: all of them."""
     where = _where(query, workspace, postgres=postgres)
-    inner = f"SELECT 1 AS one{_FROM}{where.joins}{where.where}"
+    inner = f"SELECT 1 AS one{_FROM}{where.sql}"
     custom = _searching(query)
     if cap is None:
         return Statement(f"SELECT count(*) AS n FROM ({inner}) matched", where.params, custom)
@@ -365,44 +367,53 @@ def count(
     )
 
 
+SNIPPET_CHARS = 2500  # of the message's text: ts_headline parses all it is given
+
+
 def snippets(ticket_ids: Sequence[int], query: TicketQuery, *, postgres: bool) -> Statement | None:
-    """Where the words of ``query``'s search matched in each ticket of one page: the text
-    with the words between ``MARKS`` (``ts_headline`` / FTS5 ``snippet``); None without
-    words to mark. A ticket found by a substring only has none."""
+    """Where the words of ``query``'s search matched in each ticket of one page: its best
+    matching message's subject and text with the words between ``MARKS`` (``ts_headline`` /
+    FTS5 ``snippet``), best message first per ticket; None without words to mark. A
+    ticket found by a substring only has none."""
     parsed = parse((query.q or "").strip())
     if parsed.empty or not ticket_ids:
         return None
     names = {f"s{i}": tid for i, tid in enumerate(ticket_ids)}
     wanted = ", ".join(f":{n}" for n in names)
     if postgres:
-        config = pg_config(TICKETS)
-        tsquery = f"websearch_to_tsquery({config}, :q)"
+        tsquery = _pg_tsquery()
         options = (
             f'\'StartSel="{MARKS[0]}", StopSel="{MARKS[1]}", MaxWords={SNIPPET_WORDS}, '
             f'MinWords={SNIPPET_WORDS // 3}, MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "\''
         )
-        text = (  # the first KB or so: ts_headline parses all it is given
-            "t.subject || ' ' || left(coalesce((SELECT string_agg(left(m.body_text, 1500), ' '"
-            " ORDER BY m.id) FROM messages m WHERE m.ticket_id = t.id), ''), 2500)"
+        text = (
+            f"m.subject || ' ' || left(coalesce(nullif(m.reply_text, ''), m.body_text),"
+            f" {SNIPPET_CHARS})"
         )
         sql = (
-            f"SELECT t.id, CASE WHEN t.{TICKETS.vector} @@ {tsquery}"
-            f" THEN ts_headline({config}, {text}, {tsquery}, {options}) END AS snippet"
-            f" FROM tickets t WHERE t.id IN ({wanted})"
+            f"SELECT DISTINCT ON (m.ticket_id) m.ticket_id AS id,"
+            f" ts_headline({pg_config(MESSAGES, alias='m')}, {text}, {tsquery}, {options})"
+            f" AS snippet FROM messages m WHERE m.ticket_id IN ({wanted})"
+            f" AND {_pg_words(one_scan=False)}"
+            f"\nORDER BY m.ticket_id, ts_rank_cd(m.{MESSAGES.vector}, {tsquery}, 1) DESC, m.id DESC"
         )
         return Statement(sql, {**names, "q": parsed.websearch()})
-    fts = TICKETS.fts
     sql = (
-        f"SELECT rowid AS id, snippet({fts}, -1, '{MARKS[0]}', '{MARKS[1]}', '{ELLIPSIS}',"
-        f" {SNIPPET_WORDS}) AS snippet FROM {fts} WHERE {fts} MATCH :q AND rowid IN ({wanted})"
+        f"SELECT m.ticket_id AS id, snippet({_FTS}, -1, '{MARKS[0]}', '{MARKS[1]}',"
+        f" '{ELLIPSIS}', {SNIPPET_WORDS}) AS snippet FROM {_FTS_HITS}"
+        f" AND m.ticket_id IN ({wanted})"
+        f"\nORDER BY m.ticket_id, bm25({_FTS}, {bm25_weights(MESSAGES)}), m.id DESC"
     )
     return Statement(sql, {**names, "q": parsed.fts5()})
 
 
 def attach_snippets(views: list[dict[str, Any]], rows: Iterable[Mapping[Any, Any]]) -> None:
-    """Give each ticket view ``snippet`` (a row of ``snippets``, or None)."""
+    """Give each ticket view ``snippet`` (its first row of ``snippets``, or None)."""
     join = MARKS[1] + MARKS[0]  # one word in two lexemes (INV-2291) is marked once
-    found = {r["id"]: (r["snippet"] or "").replace(join, "") or None for r in rows}
+    found: dict[int, str | None] = {}
+    for r in rows:
+        if r["id"] not in found:
+            found[r["id"]] = (r["snippet"] or "").replace(join, "") or None
     for v in views:
         v["snippet"] = found.get(v["id"])
 

@@ -1,7 +1,8 @@
 """Ticket search (0020, ``core.tickets.listing``): the same tickets found on SQLite and on
 PostgreSQL for every kind of query (ranking may differ), exact tokens as typed, substrings of
-sender and subject, relevance order, a capped total, snippets, the document kept by the
-database as messages come and go, and plans that use their indexes."""
+sender and subject, relevance order, a capped total, snippets, each message's document kept
+by the database as messages come, change and go (all the words of a query in one message),
+and plans that use their indexes."""
 
 from __future__ import annotations
 
@@ -152,6 +153,9 @@ async def _store(desk: Desk, specs: tuple[Spec, ...] = TICKETS) -> dict[str, int
                         direction="in",
                         message_id=f"<{n}.{m}@x.test>",
                         from_email=spec.email,
+                        from_name=spec.name,
+                        subject=spec.subject if m == 0 else f"Re: {spec.subject}",
+                        language=spec.language,
                         body_text=body,
                     )
                 )
@@ -210,7 +214,9 @@ async def test_snippets_mark_the_words_of_the_page(desk: Desk) -> None:
     assert {v["snippet"] for v in await desk.tickets.list(TicketQuery())} == {None}
 
 
-async def test_the_database_keeps_the_document_as_messages_come_and_go(desk: Desk) -> None:
+async def test_the_database_keeps_each_message_s_document(desk: Desk) -> None:
+    """A message added is found, one edited is found by its new words only, one deleted is
+    gone; the words of a query must all be in one message (with its subject and sender)."""
     ids = await _store(desk)
     async with desk.sessions() as s, s.begin():
         s.add(
@@ -219,20 +225,30 @@ async def test_the_database_keeps_the_document_as_messages_come_and_go(desk: Des
                 mailbox_id=(await s.get(Ticket, ids["login"])).mailbox_id,  # type: ignore[union-attr]
                 direction="in",
                 message_id="<late@x.test>",
+                subject="Re: Login locked",
                 body_text="Still no giraffe in my inbox.",
             )
         )
     assert await _found(desk, "giraffe") == [ids["login"]]
-    assert await _found(desk, "giraffe password") == [ids["login"]]  # across two messages
+    assert await _found(desk, "giraffe locked") == [ids["login"]]  # its own subject
+    assert await _found(desk, "giraffe password") == []  # the words of two messages
+    async with desk.sessions() as s, s.begin():
+        await s.execute(
+            update(Message)
+            .where(Message.message_id == "<late@x.test>")
+            .values(body_text="Still no zebra in my inbox.")
+        )
+    assert await _found(desk, "zebra") == [ids["login"]]
+    assert await _found(desk, "giraffe") == []
     async with desk.sessions() as s, s.begin():
         await s.execute(delete(Message).where(Message.message_id == "<late@x.test>"))
-    assert await _found(desk, "giraffe") == []
+    assert await _found(desk, "zebra") == []
     assert await _found(desk, "password") == [ids["login"]]
     async with desk.sessions() as s, s.begin():
         await s.execute(
             update(Ticket).where(Ticket.id == ids["parcel"]).values(subject="Okapi sighting")
         )
-    assert await _found(desk, "okapi") == [ids["parcel"]]
+    assert await _found(desk, "okapi") == [ids["parcel"]]  # the ticket's subject: a substring
     assert await _found(desk, "parcel") == [ids["parcel"]]  # its messages still count
 
 
@@ -240,8 +256,8 @@ FILLER = 20_000  # PostgreSQL: tickets enough for the planner to prefer an index
 
 
 async def _filler(desk: Desk) -> None:
-    """PostgreSQL: ``FILLER`` more tickets (one SQL statement; the triggers write their
-    documents) in three statuses and four categories, then VACUUM ANALYZE."""
+    """PostgreSQL: ``FILLER`` more tickets (one SQL statement) in three statuses and four
+    categories, a message each (their documents generated), then VACUUM ANALYZE."""
     if not is_postgres(desk.engine):
         return
     async with desk.sessions() as s, s.begin():
@@ -262,6 +278,19 @@ async def _filler(desk: Desk) -> None:
                 ") AS x(w, r)"
             ),
             {"n": FILLER},
+        )
+        await s.execute(
+            text(
+                "INSERT INTO messages (ticket_id, mailbox_id, direction, kind, message_id,"
+                ' synthetic_message_id, "references", from_email, from_name, to_addrs,'
+                " cc_addrs, subject, date, received_at, body_text, reply_text, raw_size,"
+                " raw_sha256, defects, notes, needs_reply, triage_status, language)"
+                " SELECT id, mailbox_id, 'in', 'customer', '<f' || id || '@bulk.test>', false,"
+                " '[]', requester_email, requester_name, '[]', '[]', subject, received_at,"
+                " received_at, 'Filler text about the account of customer ' || id"
+                " || CASE WHEN id % 7 = 0 THEN ' and a refund' ELSE '' END, '', 10, '', '[]',"
+                " '[]', false, 'done', 'en' FROM tickets WHERE requester_email LIKE '%@bulk.test'"
+            )
         )
     async with desk.engine.connect() as conn:  # VACUUM: GIN's pending list into the index
         auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -312,9 +341,10 @@ async def test_a_status_and_category_list_reads_its_index(
 
 async def test_a_search_reads_its_indexes(desk: Desk) -> None:
     """PostgreSQL: over ``FILLER`` tickets, vacuumed and analysed, with the planner's
-    defaults (nothing disabled): the words are a Bitmap Index Scan on the GIN index of the document, each substring arm
-    one on a trigram index, and the tickets table is never read whole, for the page and for
-    the capped count. SQLite: FTS5 answers the MATCH."""
+    defaults (nothing disabled): the words are a Bitmap Index Scan on the GIN index of the
+    messages' documents, each substring arm one on a trigram index, and neither the tickets
+    nor the messages are read whole, for the page and for the capped count. SQLite: FTS5
+    answers the MATCH."""
     await _store(desk)
     await _filler(desk)
     postgres = is_postgres(desk.engine)
@@ -325,7 +355,7 @@ async def test_a_search_reads_its_indexes(desk: Desk) -> None:
     ):
         plan = await _plan(desk, statement)
         if postgres:
-            assert "Bitmap Index Scan on ix_tickets_search_vector" in plan, plan
+            assert "Bitmap Index Scan on ix_messages_search_vector" in plan, plan
             for trigram in (
                 "ix_tickets_requester_email_trgm",
                 "ix_tickets_requester_name_trgm",
@@ -333,8 +363,9 @@ async def test_a_search_reads_its_indexes(desk: Desk) -> None:
             ):
                 assert f"Bitmap Index Scan on {trigram}" in plan, plan
             assert "Seq Scan on tickets" not in plan, plan
+            assert "Seq Scan on messages" not in plan, plan
         else:
-            assert "VIRTUAL TABLE INDEX" in plan and "tickets_fts" in plan, plan
+            assert "VIRTUAL TABLE INDEX" in plan and "messages_fts" in plan, plan
 
 
 _OLD_ROWS = (

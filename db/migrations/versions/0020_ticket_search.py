@@ -1,23 +1,27 @@
-"""ticket search kept by the database: one full-text document per ticket (subject, requester,
-every message's text), trigram indexes for substrings of sender and subject, and the composite
-indexes of the status+category lists; existing tickets are backfilled
+"""ticket search kept by the database: one full-text document per message (its subject, its
+sender, its own text), trigram indexes for substrings of a ticket's sender and subject, and
+the composite indexes of the status+category lists; existing rows are backfilled
 
-PostgreSQL: ``tickets.search_vector``, a weighted ``tsvector`` (subject A, requester B, message
-text C) in the configuration of the ticket's language, with a GIN index. It cannot be a
-generated column (the text is in ``messages``), so triggers keep it: a ticket's header is
-written when it is stored or its subject, requester or language changes; a statement-level
-trigger on ``messages`` appends the new messages' vectors in one UPDATE per batch (a COPY of
-the ingest is one statement); a message changed, moved or deleted recomputes its tickets'
-document. Each message counts with its own text (``reply_text``: without the quoted
-history and signature; its whole text when that is empty), its first 20,000 characters, and
-a document already past 500 kB takes no more (a tsvector holds at most 1 MB: a long thread
-never fails a store).
-``pg_trgm`` GIN indexes on ``lower()`` of the requester's address and name and of the subject
-answer ``LIKE '%x%'``.
+A ticket matches when one of its messages does (all the words of a query in one message,
+with its subject and sender), or the query as typed is inside its requester's address or
+name or its subject. No trigger writes to ``tickets``: storing a message costs its own row's
+document only (the per-ticket document of a first version of this revision rewrote the
+ticket, and all its indexes, for every stored message: a store 2.5 times slower).
 
-SQLite: ``tickets_fts``, an FTS5 table holding its own copy of the document (rowid = the
-ticket's id; not an external-content table as for articles, since the document spans two
-tables), kept by triggers on tickets and messages. Substrings read the tickets table.
+``messages.language`` (new): the message's language as detected when it is stored
+(``core.mail.language``; the one that sets a new ticket's), backfilled from the ticket's.
+
+PostgreSQL: ``messages.search_vector``, a STORED generated ``tsvector`` built from the row
+alone: subject (weight A) in the configuration of the message's language, sender's address
+and name (B, ``simple``), the message's own text (C: ``reply_text``, without the quoted
+history and signature; its whole text when that is empty), its first 20,000 characters (a
+tsvector holds at most 1 MB). A GIN index on it. ``pg_trgm`` GIN indexes on ``lower()`` of
+the ticket's requester address and name and of its subject answer ``LIKE '%x%'``.
+
+SQLite: ``messages_fts``, an FTS5 table with external content (rowid = the message's id;
+columns subject, sender, text read from the view ``messages_fts_source`` over ``messages``,
+since sender and text are expressions), kept by triggers on ``messages``' own rows as the
+articles' are (0012).
 
 Both: ``(status, category, received_at, id)`` and ``(status, category, <urgency rank>, id)``
 for a filtered list sorted by date or urgency.
@@ -29,132 +33,58 @@ Create Date: 2026-12-04 02:00:00.000000
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
+
+from db.columns import drop_column
 
 revision = "0020_ticket_search"
 down_revision = "0017_sla_escalate_group"
 branch_labels = None
 depends_on = None
 
-MESSAGE_CHARS = 20_000  # of each message's text in the document
+MESSAGE_CHARS = 20_000  # of each message's text in its document (a tsvector: <= 1 MB)
+SUBJECT_CHARS = 10_000
+SENDER_CHARS = 1_000
 # a message's own text: what it says without the quoted history and signature
 # (``reply_text``, the AI's input), its whole text when that is empty; a reply quoting the
-# thread would otherwise index every earlier message again (and cost the store its parse)
-PG_TEXT = "coalesce(nullif({m}.reply_text, ''), {m}.body_text)"
-FULL_BYTES = 500_000  # a document this large takes no more messages (a tsvector: <= 1 MB)
-
-# db.fulltext.LANGUAGE_CONFIGS, written out (frozen with this migration)
-PG_CONFIG_FUNCTION = """
-CREATE OR REPLACE FUNCTION ticket_search_config(language text) RETURNS regconfig
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-SELECT CASE lower(language)
-    WHEN 'en' THEN 'english'::regconfig
-    WHEN 'de' THEN 'german'::regconfig
-    WHEN 'es' THEN 'spanish'::regconfig
-    WHEN 'fr' THEN 'french'::regconfig
-    WHEN 'pt' THEN 'portuguese'::regconfig
-    ELSE 'simple'::regconfig END
-$$"""
-PG_HEADER_FUNCTION = """
-CREATE OR REPLACE FUNCTION ticket_search_header(cfg regconfig, subject text, email text, name text)
-RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-SELECT setweight(to_tsvector(cfg, left(coalesce(subject, ''), 10000)), 'A')
-    || setweight(to_tsvector(cfg, coalesce(email, '') || ' ' || left(coalesce(name, ''), 1000)), 'B')
-$$"""
-PG_BODY_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION ticket_search_body(cfg regconfig, ticket integer)
-RETURNS tsvector LANGUAGE sql STABLE AS $$
-SELECT coalesce(setweight(to_tsvector(cfg, string_agg(left({PG_TEXT.format(m="m")},
-    {MESSAGE_CHARS}), ' ' ORDER BY m.id)), 'C'), ''::tsvector)
-FROM messages m WHERE m.ticket_id = ticket
-$$"""
-PG_TICKET_TRIGGER_FUNCTION = """
-CREATE OR REPLACE FUNCTION tickets_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE cfg regconfig := ticket_search_config(NEW.language);
-BEGIN
-    NEW.search_vector := ticket_search_header(
-        cfg, NEW.subject, NEW.requester_email, NEW.requester_name);
-    IF TG_OP = 'UPDATE' THEN
-        NEW.search_vector := NEW.search_vector || ticket_search_body(cfg, NEW.id);
-    END IF;
-    RETURN NEW;
-END $$"""
-PG_MESSAGES_INSERT_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION messages_search_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE tickets t SET search_vector = coalesce(t.search_vector, ''::tsvector) || d.vector
-    FROM (
-        SELECT n.ticket_id, setweight(to_tsvector(ticket_search_config(k.language),
-            string_agg(left({PG_TEXT.format(m="n")}, {MESSAGE_CHARS}), ' ' ORDER BY n.id)),
-            'C') AS vector
-        FROM new_messages n JOIN tickets k ON k.id = n.ticket_id
-        GROUP BY n.ticket_id, k.language
-    ) d
-    WHERE t.id = d.ticket_id AND coalesce(pg_column_size(t.search_vector), 0) < {FULL_BYTES};
-    RETURN NULL;
-END $$"""
-PG_MESSAGES_CHANGE_FUNCTION = """
-CREATE OR REPLACE FUNCTION messages_search_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE tickets t SET search_vector = ticket_search_header(ticket_search_config(t.language),
-            t.subject, t.requester_email, t.requester_name)
-        || ticket_search_body(ticket_search_config(t.language), t.id)
-    WHERE t.id = OLD.ticket_id OR (TG_OP = 'UPDATE' AND t.id = NEW.ticket_id);
-    RETURN NULL;
-END $$"""
-PG_TRIGGERS = {
-    "tickets_search_insert": (
-        "CREATE TRIGGER tickets_search_insert BEFORE INSERT ON tickets"
-        " FOR EACH ROW EXECUTE FUNCTION tickets_search_vector()"
-    ),
-    "tickets_search_update": (
-        "CREATE TRIGGER tickets_search_update"
-        " BEFORE UPDATE OF subject, requester_email, requester_name, language ON tickets"
-        " FOR EACH ROW WHEN (OLD.subject IS DISTINCT FROM NEW.subject"
-        " OR OLD.requester_email IS DISTINCT FROM NEW.requester_email"
-        " OR OLD.requester_name IS DISTINCT FROM NEW.requester_name"
-        " OR OLD.language IS DISTINCT FROM NEW.language)"
-        " EXECUTE FUNCTION tickets_search_vector()"
-    ),
-    "messages_search_insert": (
-        "CREATE TRIGGER messages_search_insert AFTER INSERT ON messages"
-        " REFERENCING NEW TABLE AS new_messages"
-        " FOR EACH STATEMENT EXECUTE FUNCTION messages_search_insert()"
-    ),
-    "messages_search_update": (
-        "CREATE TRIGGER messages_search_update"
-        " AFTER UPDATE OF body_text, reply_text, ticket_id ON messages"
-        " FOR EACH ROW WHEN (OLD.body_text IS DISTINCT FROM NEW.body_text"
-        " OR OLD.reply_text IS DISTINCT FROM NEW.reply_text"
-        " OR OLD.ticket_id IS DISTINCT FROM NEW.ticket_id)"
-        " EXECUTE FUNCTION messages_search_change()"
-    ),
-    "messages_search_delete": (
-        "CREATE TRIGGER messages_search_delete AFTER DELETE ON messages"
-        " FOR EACH ROW EXECUTE FUNCTION messages_search_change()"
-    ),
-}
-PG_TRIGGER_TABLES = {
-    "tickets_search_insert": "tickets",
-    "tickets_search_update": "tickets",
-    "messages_search_insert": "messages",
-    "messages_search_update": "messages",
-    "messages_search_delete": "messages",
-}
-PG_FUNCTIONS = (
-    "messages_search_change()",
-    "messages_search_insert()",
-    "tickets_search_vector()",
-    "ticket_search_body(regconfig, integer)",
-    "ticket_search_header(regconfig, text, text, text)",
-    "ticket_search_config(text)",
+# thread would otherwise index every earlier message again. ``{cut}``: the dialect's
+# prefix function (``left(x, n)`` / ``substr(x, 1, n)``)
+TEXT = "{cut}(coalesce(nullif({m}reply_text, ''), {m}body_text, '')" + f"{{n}}{MESSAGE_CHARS})"
+SENDER = (
+    "{cut}(coalesce({m}from_email, '') || ' ' || coalesce({m}from_name, '')"
+    + f"{{n}}{SENDER_CHARS})"
 )
-PG_BACKFILL = (
-    "UPDATE tickets SET search_vector = ticket_search_header(ticket_search_config(language),"
-    " subject, requester_email, requester_name) || ticket_search_body(ticket_search_config(language), id)"
+SUBJECT = "{cut}(coalesce({m}subject, '')" + f"{{n}}{SUBJECT_CHARS})"
+
+
+def _pg(expression: str) -> str:
+    return expression.format(cut="left", m="", n=", ")
+
+
+def _lite(expression: str, m: str) -> str:
+    return expression.format(cut="substr", m=m, n=", 1, ")
+
+
+# the message's language -> its configuration (db.fulltext.LANGUAGE_CONFIGS, written out: a
+# generated column needs an immutable expression, so no text::regconfig cast)
+PG_CONFIG = (
+    "CASE language"
+    " WHEN 'en' THEN 'english'::regconfig"
+    " WHEN 'de' THEN 'german'::regconfig"
+    " WHEN 'es' THEN 'spanish'::regconfig"
+    " WHEN 'fr' THEN 'french'::regconfig"
+    " WHEN 'pt' THEN 'portuguese'::regconfig"
+    " ELSE 'simple'::regconfig END"
+)
+PG_VECTOR = (
+    "ALTER TABLE messages ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
+    f"setweight(to_tsvector({PG_CONFIG}, {_pg(SUBJECT)}), 'A') || "
+    f"setweight(to_tsvector('simple'::regconfig, {_pg(SENDER)}), 'B') || "
+    f"setweight(to_tsvector({PG_CONFIG}, {_pg(TEXT)}), 'C')) STORED"
 )
 PG_INDEXES = {
-    "ix_tickets_search_vector": "ON tickets USING gin (search_vector)",
+    "ix_messages_search_vector": "ON messages USING gin (search_vector)",
     "ix_tickets_requester_email_trgm": "ON tickets USING gin (lower(requester_email) gin_trgm_ops)",
     "ix_tickets_requester_name_trgm": "ON tickets USING gin (lower(requester_name) gin_trgm_ops)",
     "ix_tickets_subject_trgm": "ON tickets USING gin (lower(subject) gin_trgm_ops)",
@@ -167,57 +97,43 @@ BOTH_INDEXES = {
     "ix_tickets_status_category_urgency": f"ON tickets (status, category, ({URGENCY_RANK}), id)",
 }
 
+# existing messages: their ticket's language (what the store would have told for the first)
+BACKFILL_LANGUAGE = (
+    "UPDATE messages SET language = (SELECT t.language FROM tickets t"
+    " WHERE t.id = messages.ticket_id)"
+)
+
+# SQLite: what the FTS5 table indexes, as a view its external content is read from
+SQLITE_SOURCE = (
+    f"CREATE VIEW messages_fts_source AS SELECT id, {_lite(SUBJECT, '')} AS subject,"
+    f" {_lite(SENDER, '')} AS sender, {_lite(TEXT, '')} AS text FROM messages"
+)
 SQLITE_FTS = (
-    "CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, requester, body,"
+    "CREATE VIRTUAL TABLE messages_fts USING fts5(subject, sender, text,"
+    " content='messages_fts_source', content_rowid='id',"
     " tokenize='unicode61 remove_diacritics 2')"
 )
-_SQLITE_BODY = (
-    "coalesce((SELECT group_concat(b, ' ') FROM (SELECT"
-    " substr(coalesce(nullif(reply_text, ''), body_text), 1,"
-    f" {MESSAGE_CHARS}) AS b FROM messages WHERE ticket_id = {{ticket}} ORDER BY id)), '')"
+
+
+def _row(m: str) -> str:
+    return f"{_lite(SUBJECT, m)}, {_lite(SENDER, m)}, {_lite(TEXT, m)}"
+
+
+_INSERT = f"INSERT INTO messages_fts(rowid, subject, sender, text) VALUES (new.id, {_row('new.')});"
+_DELETE = (
+    "INSERT INTO messages_fts(messages_fts, rowid, subject, sender, text)"
+    f" VALUES ('delete', old.id, {_row('old.')});"
 )
 SQLITE_TRIGGERS = {
-    "tickets_fts_insert": (
-        "CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN"
-        " INSERT INTO tickets_fts(rowid, subject, requester, body) VALUES (new.id,"
-        " new.subject, new.requester_email || ' ' || new.requester_name, ''); END"
-    ),
-    "tickets_fts_update": (
-        "CREATE TRIGGER tickets_fts_update"
-        " AFTER UPDATE OF subject, requester_email, requester_name ON tickets BEGIN"
-        " UPDATE tickets_fts SET subject = new.subject,"
-        " requester = new.requester_email || ' ' || new.requester_name WHERE rowid = new.id; END"
-    ),
-    "tickets_fts_delete": (
-        "CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN"
-        " DELETE FROM tickets_fts WHERE rowid = old.id; END"
-    ),
-    "messages_fts_insert": (
-        "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
-        " UPDATE tickets_fts SET body = body || ' ' ||"
-        " substr(coalesce(nullif(new.reply_text, ''), new.body_text), 1,"
-        f" {MESSAGE_CHARS}) WHERE rowid = new.ticket_id; END"
-    ),
+    "messages_fts_insert": f"CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN {_INSERT} END",
+    "messages_fts_delete": f"CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN {_DELETE} END",
     "messages_fts_update": (
         "CREATE TRIGGER messages_fts_update"
-        " AFTER UPDATE OF body_text, reply_text, ticket_id ON messages"
-        " BEGIN UPDATE tickets_fts SET body = "
-        + _SQLITE_BODY.format(ticket="tickets_fts.rowid")
-        + " WHERE rowid IN (old.ticket_id, new.ticket_id); END"
-    ),
-    "messages_fts_delete": (
-        "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
-        " UPDATE tickets_fts SET body = "
-        + _SQLITE_BODY.format(ticket="tickets_fts.rowid")
-        + " WHERE rowid = old.ticket_id; END"
+        " AFTER UPDATE OF subject, from_email, from_name, body_text, reply_text ON messages"
+        f" BEGIN {_DELETE} {_INSERT} END"
     ),
 }
-SQLITE_BACKFILL = (
-    "INSERT INTO tickets_fts(rowid, subject, requester, body) SELECT t.id, t.subject,"
-    " t.requester_email || ' ' || t.requester_name, "
-    + _SQLITE_BODY.format(ticket="t.id")
-    + " FROM tickets t"
-)
+SQLITE_BACKFILL = "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')"
 
 
 def _postgres() -> bool:
@@ -227,24 +143,15 @@ def _postgres() -> bool:
 def upgrade() -> None:
     for name, definition in BOTH_INDEXES.items():
         op.execute(f"CREATE INDEX {name} {definition}")
+    op.add_column("messages", sa.Column("language", sa.String(length=8), nullable=True))
+    op.execute(BACKFILL_LANGUAGE)
     if _postgres():
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute("ALTER TABLE tickets ADD COLUMN search_vector tsvector")
-        for ddl in (
-            PG_CONFIG_FUNCTION,
-            PG_HEADER_FUNCTION,
-            PG_BODY_FUNCTION,
-            PG_TICKET_TRIGGER_FUNCTION,
-            PG_MESSAGES_INSERT_FUNCTION,
-            PG_MESSAGES_CHANGE_FUNCTION,
-        ):
-            op.execute(ddl)
-        op.execute(PG_BACKFILL)
-        for ddl in PG_TRIGGERS.values():
-            op.execute(ddl)
+        op.execute(PG_VECTOR)  # computed for every existing message as it is added
         for name, definition in PG_INDEXES.items():
             op.execute(f"CREATE INDEX {name} {definition}")
     else:
+        op.execute(SQLITE_SOURCE)
         op.execute(SQLITE_FTS)
         op.execute(SQLITE_BACKFILL)
         for ddl in SQLITE_TRIGGERS.values():
@@ -255,15 +162,13 @@ def downgrade() -> None:
     if _postgres():
         for name in PG_INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")
-        for name, table in PG_TRIGGER_TABLES.items():
-            op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-        for function in PG_FUNCTIONS:
-            op.execute(f"DROP FUNCTION IF EXISTS {function}")
-        op.execute("ALTER TABLE tickets DROP COLUMN IF EXISTS search_vector")
+        op.execute("ALTER TABLE messages DROP COLUMN IF EXISTS search_vector")
         # pg_trgm stays: other schemas on the server may use it
     else:
         for name in SQLITE_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        op.execute("DROP TABLE IF EXISTS tickets_fts")
+        op.execute("DROP TABLE IF EXISTS messages_fts")
+        op.execute("DROP VIEW IF EXISTS messages_fts_source")
+    drop_column("messages", "language")
     for name in BOTH_INDEXES:
         op.execute(f"DROP INDEX IF EXISTS {name}")
