@@ -478,3 +478,30 @@ async def test_a_message_counts_with_its_own_text_not_the_history_it_quotes(desk
         )
     assert await _found(desk, "helps") == [ids["dark"]]
     assert await _found(desk, "quokka") == []
+
+
+async def test_mail_nobody_answers_counts_with_its_subject_and_sender(desk: Desk) -> None:
+    """A newsletter (``kind`` bulk, 0020's ``NOISE_KINDS``) is found by its subject and its
+    sender, not by its text; a customer's mail by its text."""
+    ids = await _store(desk)
+    async with desk.sessions() as s, s.begin():
+        s.add(
+            Message(
+                ticket_id=ids["dark"],
+                mailbox_id=(await s.get(Ticket, ids["dark"])).mailbox_id,  # type: ignore[union-attr]
+                direction="in",
+                kind="bulk",
+                message_id="<news@x.test>",
+                subject="Weekly platypus digest",
+                from_email="news@letters.test",
+                body_text="This week: the wombat sale.",
+            )
+        )
+    assert await _found(desk, "platypus") == [ids["dark"]]
+    assert await _found(desk, "news@letters.test") == [ids["dark"]]
+    assert await _found(desk, "wombat") == []
+    async with desk.sessions() as s, s.begin():  # told a customer's after all: its text counts
+        await s.execute(
+            update(Message).where(Message.message_id == "<news@x.test>").values(kind="customer")
+        )
+    assert await _found(desk, "wombat") == [ids["dark"]]
