@@ -11,13 +11,15 @@ datetimes come back as text from SQLite and as values from PostgreSQL, JSON like
 
 A search (``q``) finds the tickets with a message whose full-text document (the database
 keeps one per message, ``db.fulltext.MESSAGES``: its subject, sender and own text; 0020)
-matches the words, all of them in that one message, with the knowledge base's grammar (``core.knowledge.query_text``: words, ``"phrases"``, ``-word``,
-``or``; ``INV-2291`` and addresses as typed), or ``q`` as typed inside the requester's address
-or name or the subject (``LIKE``, a trigram index on PostgreSQL). With no sort given the
-newest ``RANK_WINDOW`` (1,000) matches are ordered by relevance, a ticket's best message's
-(``ts_rank_cd`` / ``bm25``): a rank reads each ranked row's documents, so it is bounded as the total is. ``count`` stops at ``COUNT_CAP`` + 1 rows;
-``snippets`` marks the words found, for one page only. Statements that differ per database
-take ``postgres``.
+holds the words, all of them in that one message, with the knowledge base's grammar
+(``core.knowledge.query_text``: words, ``"phrases"``, ``-word``, ``or``; ``INV-2291`` and
+addresses as typed), or ``q`` as typed inside the requester's address or name or the
+subject (``LIKE``, a trigram index on PostgreSQL). With no sort given the newest
+``RANK_WINDOW`` (1,000) matches are ordered by relevance, each ticket by its best message
+(``ts_rank_cd`` / ``bm25``): a rank reads each ranked ticket's messages, so it is bounded as
+the total is. ``count`` stops at ``COUNT_CAP`` + 1 tickets; ``snippets`` marks the words
+found in each ticket's best message, for one page only. Statements that differ per
+database take ``postgres``.
 
 See docs/architecture.md ("A CLI that starts at once").
 """
