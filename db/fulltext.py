@@ -11,9 +11,15 @@ as PostgreSQL's ``setweight``) and where each dialect keeps the index:
   same columns in the same order, kept in step by triggers, tokenizer
   ``unicode61 remove_diacritics 2``.
 
+Tickets are searched through their messages (``MESSAGES``, 0020): one document per message
+(its subject, its sender, its own text), in the message's language; a ticket matches when
+one of its messages does. Its SQLite columns are expressions over ``messages``, so the FTS5
+table's external content is the view ``messages_fts_source``.
+
 Migrations create them (their SQL is written out there, frozen); ``core.knowledge.text_search``
-queries any ``TextIndex``, so the knowledge base's articles and, next, tickets share one
-search. ``include_object`` keeps Alembic from taking these objects for strays.
+queries any ``TextIndex`` and ``core.knowledge.text_sql`` writes the SQL of a match, so the
+knowledge base's articles and tickets share one search. ``include_object`` keeps Alembic from
+taking these objects, and the expression indexes of ``UNMODELLED_INDEXES``, for strays.
 """
 
 from __future__ import annotations
@@ -68,7 +74,23 @@ KB_ARTICLES = TextIndex(
     language="language",
 )
 
-INDEXES: tuple[TextIndex, ...] = (KB_ARTICLES,)
+MESSAGES = TextIndex(
+    table="messages",
+    fields=(("subject", "A"), ("sender", "B"), ("text", "C")),
+    snippet="text",
+    language="language",
+)
+
+INDEXES: tuple[TextIndex, ...] = (KB_ARTICLES, MESSAGES)
+
+# indexes on expressions, which the models do not describe (0020 creates them): trigram GIN
+# indexes for substrings (PostgreSQL) and a status+category list sorted by urgency rank
+UNMODELLED_INDEXES = (
+    "ix_tickets_requester_email_trgm",
+    "ix_tickets_requester_name_trgm",
+    "ix_tickets_subject_trgm",
+    "ix_tickets_status_category_urgency",
+)
 
 
 def config_of(language: str | None) -> str:
@@ -78,7 +100,10 @@ def config_of(language: str | None) -> str:
 
 def kept_by_database(name: str | None, type_: str, parent: str | None = None) -> bool:
     """Whether a reflected schema object is one of the full-text objects above: an FTS5
-    table or its shadow tables, a ``search_vector`` column, its GIN index."""
+    table or its shadow tables, a ``search_vector`` column, its GIN index, or one of
+    ``UNMODELLED_INDEXES``."""
+    if type_ == "index" and name in UNMODELLED_INDEXES:
+        return True
     for index in INDEXES:
         if (
             type_ == "table"

@@ -37,6 +37,11 @@ class LiteReader:
         self._pyformat = paramstyle == "pyformat"
         self._errors = errors
 
+    @property
+    def postgres(self) -> bool:
+        """Whether the connection is PostgreSQL's (statements differ where search does)."""
+        return self._pyformat
+
     def rows(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self._pyformat:  # psycopg: %(name)s, and a literal % doubled
             sql = _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
@@ -95,6 +100,9 @@ def reading(url: str) -> Iterator[LiteReader]:
             raise ReadFailed(exc) from exc
         try:
             server.read_only = True
+            # every statement planned for its parameters: a search's plan depends on its
+            # words (core.tickets.listing.Statement.custom_plan); a reader's statements are few
+            server.execute("SET plan_cache_mode = force_custom_plan")
             yield LiteReader(server, paramstyle="pyformat", errors=psycopg.Error)
         finally:
             server.close()

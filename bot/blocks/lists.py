@@ -9,6 +9,7 @@ from typing import Any
 
 from bot import ids
 from bot.blocks.draft import URGENCY_ICON
+from bot.blocks.knowledge import snippet_mrkdwn
 from bot.blocks.text import VIEW_BLOCKS, escape, mrkdwn, plain, plural, short, slack_date
 from core.reports.headlines import QueueCounts
 
@@ -39,6 +40,7 @@ class TicketLine:
     sla_metric: str | None = None
     sla_due: datetime | None = None
     sla_breached: bool = False
+    snippet: str | None = None  # a search's: where its words matched (between marks)
 
     @classmethod
     def from_view(cls, view: dict[str, Any], permalink: str | None) -> TicketLine:
@@ -64,6 +66,7 @@ class TicketLine:
             sla_metric=metric,
             sla_due=due,
             sla_breached=breached,
+            snippet=view.get("snippet"),
         )
 
 
@@ -93,18 +96,27 @@ def ticket_line(t: TicketLine) -> Block:
         bits.append(":rotating_light: escalated")
     if t.assignee:
         bits.append(f"owner {escape(short(t.assignee, 100))}")
-    return {"type": "section", "text": mrkdwn(f"*{title}*\n" + " · ".join(bits))}
+    found = f"\n> {snippet_mrkdwn(short(t.snippet, 600))}" if t.snippet else ""
+    return {"type": "section", "text": mrkdwn(f"*{title}*\n" + " · ".join(bits) + found)}
 
 
 def search_blocks(
-    lines: list[TicketLine], *, total: int, offset: int, text: str, page_size: int
+    lines: list[TicketLine],
+    *,
+    total: int,
+    offset: int,
+    text: str,
+    page_size: int,
+    total_capped: bool = False,
 ) -> list[Block]:
+    """One page of a search; ``total_capped``: more than ``total`` match ("1,000+")."""
     shown = f"{offset + 1}–{offset + len(lines)}" if lines else "0"
+    found = f"{total:,}+ tickets" if total_capped else plural(total, "ticket")
     blocks: list[Block] = [
         {
             "type": "section",
             "text": mrkdwn(
-                f"*Search* `{escape(short(text, 200)) or 'everything'}`: {shown} of {plural(total, 'ticket')}"
+                f"*Search* `{escape(short(text, 200)) or 'everything'}`: {shown} of {found}"
             ),
         }
     ]
@@ -122,7 +134,7 @@ def search_blocks(
     if len(text) <= 1500:
         if offset > 0:
             buttons.append(_page_button("‹ Previous", text, max(0, offset - page_size)))
-        if offset + len(lines) < total:
+        if offset + len(lines) < total:  # a capped total: pages up to the cap
             buttons.append(_page_button("Next ›", text, offset + page_size))
     if buttons:
         blocks.append({"type": "actions", "block_id": "search_pages", "elements": buttons})

@@ -244,10 +244,15 @@ async def search_reply(
         home_team=home_team,
     )
     views = await rt.services.tickets.list(query)
-    total = await rt.services.tickets.count(query)
+    total = await rt.services.tickets.total(query)  # up to a cap: no second full scan
     links = await rt.services.posts.permalinks([v["id"] for v in views])
     lines = [TicketLine.from_view(v, links.get(v["id"])) for v in views]
-    return {
-        "blocks": search_blocks(lines, total=total, offset=offset, text=text, page_size=PAGE_SIZE),
-        "text": f"{total} tickets found",
-    }
+    blocks = search_blocks(
+        lines,
+        total=total.n,
+        offset=offset,
+        text=text,
+        page_size=PAGE_SIZE,
+        total_capped=total.capped,
+    )
+    return {"blocks": blocks, "text": f"{total} tickets found"}

@@ -450,6 +450,8 @@ class BatchStore:
                     "received_at": now,
                     "body_text": clean(body),
                     "reply_text": clean(reply),
+                    # its search document's language (0020), told as the ticket's is
+                    "language": msg.language,
                     "raw_size": msg.raw_size,
                     "raw_sha256": msg.raw_sha256,
                     "defects": clean_list(msg.defects[:50]),

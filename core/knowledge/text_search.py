@@ -1,9 +1,8 @@
 """One ranked full-text query over any ``db.fulltext.TextIndex``, on either database.
 
 - PostgreSQL: the row's ``search_vector`` ``@@ websearch_to_tsquery`` in the row's language
-  configuration, written as one condition per configuration (``language = 'de' AND
-  vector @@ websearch_to_tsquery('german', :q)``, ...) so each can use the GIN index;
-  ordered by ``ts_rank_cd`` (normalised by the document's length), the snippet by
+  configuration, written as one condition per configuration (``core.knowledge.text_sql``)
+  so each can use the GIN index; ordered by ``ts_rank_cd`` (normalised by the document's length), the snippet by
   ``ts_headline``, computed for the ``k`` hits only.
 - SQLite: the FTS5 table ``MATCH``, ordered by ``bm25`` with the fields' weights, the
   snippet by ``snippet()``.
@@ -23,13 +22,18 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.knowledge.query_text import TextQuery
-from db.fulltext import FALLBACK_CONFIG, LANGUAGE_CONFIGS, WEIGHTS, TextIndex, config_of
+from core.knowledge.text_sql import (
+    ELLIPSIS,
+    MARKS,
+    SNIPPET_WORDS,
+    bm25_weights,
+    pg_config,
+    pg_match,
+)
+from db.fulltext import TextIndex
 from db.session import is_postgres
 
 MAX_K = 100
-SNIPPET_WORDS = 24
-MARKS = ("**", "**")  # around matched words in a snippet (Markdown bold)
-ELLIPSIS = "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,38 +43,8 @@ class TextHit:
     snippet: str
 
 
-def _pg_config(index: TextIndex) -> str:
-    """The row's configuration as an SQL expression."""
-    if index.language is None:
-        return f"'{FALLBACK_CONFIG}'::regconfig"
-    arms = " ".join(
-        f"WHEN '{code}' THEN '{config}'::regconfig" for code, config in LANGUAGE_CONFIGS.items()
-    )
-    return f"CASE lower(t.{index.language}) {arms} ELSE '{FALLBACK_CONFIG}'::regconfig END"
-
-
-def _pg_match(index: TextIndex, language: str | None) -> str:
-    """The WHERE condition, one arm per configuration (each can use the GIN index)."""
-    vector = f"t.{index.vector}"
-    if index.language is None:
-        return f"{vector} @@ websearch_to_tsquery('{FALLBACK_CONFIG}', :q)"
-    column = f"lower(t.{index.language})"
-    if language is not None:
-        return f"{column} = :language AND {vector} @@ websearch_to_tsquery('{config_of(language)}', :q)"
-    arms = [
-        f"({column} = '{code}' AND {vector} @@ websearch_to_tsquery('{config}', :q))"
-        for code, config in LANGUAGE_CONFIGS.items()
-    ]
-    known = ", ".join(f"'{code}'" for code in LANGUAGE_CONFIGS)
-    arms.append(
-        f"(({column} NOT IN ({known}) OR t.{index.language} IS NULL)"
-        f" AND {vector} @@ websearch_to_tsquery('{FALLBACK_CONFIG}', :q))"
-    )
-    return "(" + " OR ".join(arms) + ")"
-
-
 def _pg_sql(index: TextIndex, where: str, language: str | None) -> str:
-    config = _pg_config(index)
+    config = pg_config(index)
     snippet = (
         f'\'StartSel="{MARKS[0]}", StopSel="{MARKS[1]}", MaxWords={SNIPPET_WORDS}, '
         f'MinWords={SNIPPET_WORDS // 3}, MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "\''
@@ -80,7 +54,7 @@ def _pg_sql(index: TextIndex, where: str, language: str | None) -> str:
         f"websearch_to_tsquery(hits.config, :q), {snippet}) AS snippet"
         f" FROM (SELECT t.{index.key} AS key, {config} AS config,"
         f" ts_rank_cd(t.{index.vector}, websearch_to_tsquery({config}, :q), 1) AS score"
-        f" FROM {index.table} t WHERE {_pg_match(index, language)}{where}"
+        f" FROM {index.table} t WHERE {pg_match(index, language)}{where}"
         f" ORDER BY score DESC, t.{index.key} LIMIT :k) hits"
         f" JOIN {index.table} t ON t.{index.key} = hits.key"
         " ORDER BY hits.score DESC, hits.key"
@@ -88,7 +62,7 @@ def _pg_sql(index: TextIndex, where: str, language: str | None) -> str:
 
 
 def _sqlite_sql(index: TextIndex, where: str, language: str | None) -> str:
-    weights = ", ".join(str(WEIGHTS[weight]) for _, weight in index.fields)
+    weights = bm25_weights(index)
     fts = index.fts
     column = index.column_number(index.snippet)
     if language is not None and index.language is not None:

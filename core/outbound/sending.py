@@ -275,6 +275,7 @@ class Sender:
                     received_at=now,
                     body_text=draft.body,
                     reply_text=draft.body,
+                    language=ticket.language,  # written in the customer's (0020's document)
                     draft_id=draft.id,
                 )
             )

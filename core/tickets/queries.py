@@ -22,7 +22,7 @@ from core.vocabulary import (
 )
 from db.base import storable_id
 from db.models import Attachment, AuditEvent, Draft, Message, Ticket, User
-from db.session import SessionFactory
+from db.session import SessionFactory, is_postgres
 
 
 def _latest_draft_subquery() -> Any:
@@ -33,6 +33,17 @@ def _latest_draft_subquery() -> Any:
         .subquery()
     )
     return ranked
+
+
+@dataclass(frozen=True, slots=True)
+class Total:
+    """A list's total: ``n`` tickets, or more than ``n`` when ``capped``."""
+
+    n: int
+    capped: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.n:,}+" if self.capped else f"{self.n:,}"
 
 
 class TicketReader:
@@ -47,23 +58,46 @@ class TicketReader:
 
     async def _rows(self, statement: listing.Statement) -> list[Any]:
         async with self.sessions() as session:
+            if statement.custom_plan and is_postgres(session):
+                await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
             result = await session.execute(text(statement.sql), statement.params)
             return list(result.mappings().all())
 
+    def _postgres(self) -> bool:
+        """Whether the tickets are on PostgreSQL (a session opens no connection to tell)."""
+        return is_postgres(self.sessions())
+
     async def list(self, query: TicketQuery) -> list[dict[str, Any]]:
+        """One page; a search's views carry ``snippet`` (where its words matched)."""
         query = query.validated()
-        rows = await self._rows(listing.page(query, workspace=self._workspace(query)))
+        pg = self._postgres()
+        rows = await self._rows(listing.page(query, workspace=self._workspace(query), postgres=pg))
         views = [listing.ticket_view(row) for row in rows]
         clocks = await self._rows(listing.sla_clocks([v["id"] for v in views])) if views else []
         listing.attach_sla(views, clocks)
         cited = listing.cited_articles(views)
         listing.attach_citations(views, await self._rows(cited) if cited.params else [])
+        marks = listing.snippets([v["id"] for v in views], query, postgres=pg)
+        listing.attach_snippets(views, await self._rows(marks) if marks is not None else [])
         return views
 
     async def count(self, query: TicketQuery) -> int:
+        """How many tickets ``query`` matches, all counted (``total`` stops at a cap)."""
         query = query.validated()
-        rows = await self._rows(listing.count(query, workspace=self._workspace(query)))
-        return int(rows[0]["n"])
+        statement = listing.count(
+            query, workspace=self._workspace(query), postgres=self._postgres(), cap=None
+        )
+        return int((await self._rows(statement))[0]["n"])
+
+    async def total(self, query: TicketQuery, cap: int = listing.COUNT_CAP) -> Total:
+        """How many tickets ``query`` matches, counting no further than ``cap`` + 1: a
+        list's total, never a second full scan of a search."""
+        query = query.validated()
+        statement = listing.count(
+            query, workspace=self._workspace(query), postgres=self._postgres(), cap=cap
+        )
+        n = int((await self._rows(statement))[0]["n"])
+        return Total(min(n, cap), capped=n > cap)
 
     async def counts_by_status(self) -> dict[str, int]:
         """Ticket statuses and the approval status of each ticket's latest draft."""

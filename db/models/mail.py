@@ -110,6 +110,9 @@ class Message(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     body_text: Mapped[str] = mapped_column(Text, default="")
     reply_text: Mapped[str] = mapped_column(Text, default="")
+    # the language it is written in (``core.mail.language``; None: not told), which its
+    # search document is built in (0020: ``db.fulltext.MESSAGES``)
+    language: Mapped[str | None] = mapped_column(String(8))
     raw_size: Mapped[int] = mapped_column(BigInteger, default=0)
     raw_sha256: Mapped[str] = mapped_column(String(64), default="")
     defects: Mapped[list[str]] = mapped_column(default=list)

@@ -17,6 +17,9 @@ class Ticket(Base):
         Index("ix_tickets_status_received", "status", "received_at"),
         Index("ix_tickets_requester", "requester_email"),
         Index("ix_tickets_received", "received_at"),  # analytics: the period's tickets
+        # a status+category list by date (0020; the urgency sort's index is on an expression:
+        # db.fulltext.UNMODELLED_INDEXES)
+        Index("ix_tickets_status_category_received", "status", "category", "received_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

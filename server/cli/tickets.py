@@ -41,13 +41,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--category")
     p.add_argument("--urgency")
-    p.add_argument("--q", help="words to find in sender, subject and text")
+    p.add_argument(
+        "--q",
+        help='words to find in sender, subject and text ("a phrase", -word, or; INV-2291 and'
+        " addresses as typed), or text inside the sender's address or name or the subject",
+    )
     p.add_argument("--sender")
     p.add_argument("--assignee", metavar="EMAIL", help="only the tickets this desk user owns")
     p.add_argument(
         "--language", metavar="CODE", help="only the tickets in this language (ISO 639-1: de)"
     )
-    p.add_argument("--sort", default="-date", choices=SORTS)
+    p.add_argument(
+        "--sort", choices=SORTS, help="default: relevance with --q, else -date (newest first)"
+    )
     p.add_argument("--limit", type=whole_number(1), default=50)
     p.add_argument("--offset", type=whole_number(), default=0)
     p.add_argument("--json", action="store_true")
@@ -105,7 +111,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
     )
 
     def work(reader: LiteReader) -> int:
-        statement = listing.page(query.validated())
+        statement = listing.page(query.validated(), postgres=reader.postgres)
         if args.assignee is not None:
             known = listing.user_by_email(args.assignee)
             if not reader.rows(known.sql, known.params):
@@ -118,6 +124,8 @@ def cmd_tickets(args: argparse.Namespace) -> int:
             listing.attach_citations(
                 rows, reader.rows(cited.sql, cited.params) if cited.params else []
             )
+        marks = listing.snippets([r["id"] for r in rows], query, postgres=reader.postgres)
+        listing.attach_snippets(rows, reader.rows(marks.sql, marks.params) if marks else [])
         if args.json:
             print_json(rows)
         else:
@@ -142,6 +150,8 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
             f"{r['urgency'] or '-':7}  {r['category'] or '-':16}  {terminal(r['sender_email'])[:28]:28}  "
             f"{terminal(r['subject'])[:60]}"
         )
+        if r.get("snippet"):  # a search: where its words matched
+            print(f"{'':7}{terminal(r['snippet'])[:200]}")
 
 
 def cmd_show(args: argparse.Namespace) -> int:

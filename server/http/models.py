@@ -129,9 +129,23 @@ class TicketOut(Out):
     )
 
 
+class TicketListItemOut(TicketOut):
+    """A ticket of a list: its view, and where a search's words matched."""
+
+    snippet: str | None = Field(
+        default=None,
+        description="a search's words where they matched, each between ** marks; null "
+        "without q or for a ticket found by a substring of sender or subject only",
+    )
+
+
 class TicketPage(Out):
-    items: list[TicketOut]
-    total: int
+    items: list[TicketListItemOut]
+    total: int = Field(description="tickets found; with total_capped, more than this")
+    total_capped: bool = Field(
+        default=False,
+        description="true: more than `total` tickets match (counting stops at 1,000)",
+    )
 
 
 class AttachmentOut(Out):

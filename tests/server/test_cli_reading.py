@@ -23,6 +23,8 @@ QUERIES = [
     {"category": "billing"},
     {"urgency": "high"},
     {"q": "refund"},
+    {"q": '"refund" -zebra or "no-such-word"', "sort": "date"},  # search grammar, snippets
+    {"q": "example.com"},  # a substring of the senders' addresses
     {"q": "no-such-word-anywhere"},
     {"q": "100%_off\\"},  # LIKE's wildcards and escape are searched as typed
     {"sender": "MARIA.LOPEZ@example.com"},

@@ -3,7 +3,7 @@ extractive draft waiting for the model's; NULL: nothing to do) and ai_draft_atte
 many times the model failed on it)
 
 Revision ID: 0021_kb_ai_draft
-Revises: 0019_prompt_variants
+Revises: 0020_ticket_search
 Create Date: 2026-12-04 02:00:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from db.columns import drop_column
 
 revision = "0021_kb_ai_draft"
-down_revision = "0019_prompt_variants"
+down_revision = "0020_ticket_search"
 branch_labels = None
 depends_on = None
 

@@ -55,7 +55,10 @@ async def list_tickets(
     language: Annotated[
         str | None, Query(max_length=50, description="an ISO 639-1 code: de, en, pt")
     ] = None,
-    sort: Annotated[str, Query(max_length=50)] = "-date",
+    sort: Annotated[
+        str | None,
+        Query(max_length=50, description="default: relevance with q, else -date"),
+    ] = None,
 ) -> TicketPage:
     query = TicketQuery(
         status=status,
@@ -69,7 +72,10 @@ async def list_tickets(
         offset=page.offset,
     )
     items = await desk.tickets.list(query)
-    return TicketPage.model_validate({"items": items, "total": await desk.tickets.count(query)})
+    total = await desk.tickets.total(query)  # counted up to a cap: never a second full scan
+    return TicketPage.model_validate(
+        {"items": items, "total": total.n, "total_capped": total.capped}
+    )
 
 
 @router.get("/tickets/counts")
