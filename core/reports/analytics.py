@@ -49,6 +49,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
+from core.access.teams import ticket_in
 from core.errors import ValidationError
 from core.reports.sla_compliance import SlaCompliance, sla_compliance
 from core.vocabulary import CATEGORIES, URGENCIES
@@ -490,7 +491,7 @@ def _ordered(counts: dict[str, int], known: tuple[str, ...]) -> dict[str, int]:
 def _scoped_drafts(scope: Scope) -> list[ColumnElement[bool]]:
     if scope is None:
         return []
-    return [Draft.ticket_id.in_(select(Ticket.id).where(Ticket.mailbox_id.in_(scope)))]
+    return [ticket_in(Draft.ticket_id, scope)]
 
 
 async def _draft_figures(
@@ -751,9 +752,7 @@ async def _template_usage(
     if since is not None:
         conds.append(TemplateUse.used_at >= since)
     if scope is not None:
-        conds.append(
-            TemplateUse.ticket_id.in_(select(Ticket.id).where(Ticket.mailbox_id.in_(scope)))
-        )
+        conds.append(ticket_in(TemplateUse.ticket_id, scope))
     rows = await session.execute(
         select(ResponseTemplate.id, ResponseTemplate.name, func.count(TemplateUse.id))
         .join(TemplateUse, TemplateUse.template_id == ResponseTemplate.id)
