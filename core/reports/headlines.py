@@ -37,12 +37,15 @@ class StatsService:
         now = self.clock()
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         boxes = team_mailbox_ids(team_id, home_team)
-        in_team = ticket_in(Draft.ticket_id, boxes)  # the drafts' own tickets (not all)
+        # the waiting drafts may be many (the team's tickets once); today's sent, few (their
+        # own tickets each: ``ticket_in``)
+        waiting = ticket_in(Draft.ticket_id, boxes, per_row=False)
+        sent = ticket_in(Draft.ticket_id, boxes)
         async with self.sessions() as session:
             rows = await session.execute(
                 select(Draft.status, Draft.escalation_required, func.count())
                 .where(
-                    in_team,
+                    waiting,
                     Draft.status.in_(("pending", "approved", "sending", "failed")),
                 )
                 .group_by(Draft.status, Draft.escalation_required)
@@ -53,9 +56,7 @@ class StatsService:
                 if status == "pending" and escalated:
                     counts["escalated"] += n
             sent_today = await session.scalar(
-                select(func.count())
-                .select_from(Draft)
-                .where(and_(in_team, Draft.sent_at >= midnight))
+                select(func.count()).select_from(Draft).where(and_(sent, Draft.sent_at >= midnight))
             )
         return QueueCounts(
             pending=counts["pending"],
