@@ -13,8 +13,13 @@ prints p50/p95 of both and their ratio, and how many tickets matched. Last, the 
 disk per 100,000 tickets with and without the indexes and the documents 0020 adds. The
 database is dropped at the end unless ``--keep``.
 
+``--reads``: instead, App Home's reads for one agent (with and without its pending filter),
+the status counts and ``/desk stats`` over 30 days and all time, through the services
+(``read_surfaces``); the tickets carry drafts and are assigned to ``AGENTS`` people.
+
     .venv/bin/python bench/search.py [--tickets 1000000] [--runs 20] [--postgres URL] [--keep]
     .venv/bin/python bench/search.py --tickets N --measure URL   (a kept database, again)
+    .venv/bin/python bench/search.py --tickets N --reads [--keep | --measure URL]
 """
 
 from __future__ import annotations
