@@ -13,21 +13,28 @@ prints p50/p95 of both and their ratio, and how many tickets matched. Last, the 
 disk per 100,000 tickets with and without the indexes and the documents 0020 adds. The
 database is dropped at the end unless ``--keep``.
 
+``--reads``: instead, App Home's reads for one agent (with and without its pending filter),
+the status counts and ``/desk stats`` over 30 days and all time, through the services
+(``read_surfaces``); the tickets carry drafts and are assigned to ``AGENTS`` people.
+
     .venv/bin/python bench/search.py [--tickets 1000000] [--runs 20] [--postgres URL] [--keep]
     .venv/bin/python bench/search.py --tickets N --measure URL   (a kept database, again)
+    .venv/bin/python bench/search.py --tickets N --reads [--keep | --measure URL]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import random
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -121,10 +128,56 @@ def _rows(values: Iterator[tuple[object, ...]]) -> Iterator[bytes]:
 Row = tuple[object, ...]
 
 
-def generate(first_id: int, n: int, rng: random.Random) -> tuple[list[Row], list[Row]]:
-    """Tickets ``first_id`` .. ``first_id + n - 1`` and their messages, as COPY rows."""
+AGENTS = 20  # users 1..AGENTS; four tickets in five are assigned to one of them
+SUPERSEDED_EVERY = 5  # one ticket in five has an older, superseded draft too
+
+
+def _drafts(i: int, status: str, when: datetime, rng: random.Random) -> list[Row]:
+    """Ticket ``i``'s drafts, its latest last: an open ticket's waits (pending, now and then
+    approved, failed or rejected), any other's was sent."""
+    latest = (
+        rng.choice(("pending",) * 8 + ("approved", "failed", "rejected"))
+        if status == "open"
+        else "sent"
+    )
+    approver = i % AGENTS + 1
+    out: list[Row] = []
+    if i % SUPERSEDED_EVERY == 0:
+        out.append(
+            (
+                i,
+                "superseded",
+                1,
+                "Older reply.",
+                "Older reply.",
+                "f",
+                0,
+                when,
+                None,
+                None,
+                None,
+                "[]",
+                "{}",
+            )
+        )
+    sent = latest == "sent"
+    approved = latest in ("approved", "failed", "sent")
+    out.append(
+        (
+            i, latest, 1, "Thanks, we are on it.", "Thanks, we are on it.",
+            "t" if i % 11 == 0 else "f", 0, when + timedelta(minutes=1),
+            approver if approved else None, when + timedelta(minutes=2) if approved else None,
+            when + timedelta(minutes=3) if sent else None, "[]", "{}",
+        )
+    )  # fmt: skip
+    return out
+
+
+def generate(first_id: int, n: int, rng: random.Random) -> tuple[list[Row], list[Row], list[Row]]:
+    """Tickets ``first_id`` .. ``first_id + n - 1``, their messages and drafts, as COPY rows."""
     tickets: list[Row] = []
     messages: list[Row] = []
+    drafts: list[Row] = []
     for i in range(first_id, first_id + n):
         language = rng.choice(LANGUAGES)
         first, last = FIRST[i // 7 % len(FIRST)], LAST[i % len(LAST)]
@@ -133,13 +186,17 @@ def generate(first_id: int, n: int, rng: random.Random) -> tuple[list[Row], list
         subject = rng.choice(SUBJECTS)
         if i % ORDER_EVERY == 0:
             subject = f"{subject} (order 55-{i:07d})"
+        status = rng.choice(STATUSES)
+        assignee = i % (AGENTS + AGENTS // 4) + 1
         tickets.append(
             (
-                i, 1, email, f"{first.title()} {last.title()}", subject, rng.choice(STATUSES),
+                i, 1, email, f"{first.title()} {last.title()}", subject, status,
                 f"<t{i}@bench>", f"<t{i}@bench>", rng.choice(CATEGORIES), rng.choice(URGENCIES),
                 language, "f", "t", when, when, when, when,
+                assignee if assignee <= AGENTS else None,
             )
         )  # fmt: skip
+        drafts.extend(_drafts(i, status, when, rng))
         for m in range(rng.choice((1, 2, 2, 2, 3))):
             body = _sentences(rng, language, rng.randint(1000, 2000))
             if m == 0 and i % ORDER_EVERY == 0:
@@ -153,13 +210,17 @@ def generate(first_id: int, n: int, rng: random.Random) -> tuple[list[Row], list
                     "", "[]", "[]", "f", "done", language,
                 )
             )  # fmt: skip
-    return tickets, messages
+    return tickets, messages, drafts
 
 
 TICKET_COLUMNS = (
     "id, mailbox_id, requester_email, requester_name, subject, status, thread_id, message_id,"
     " category, urgency, language, escalation_required, ai_processed, received_at,"
-    " last_message_at, created_at, updated_at"
+    " last_message_at, created_at, updated_at, assigned_to_id"
+)
+DRAFT_COLUMNS = (
+    "ticket_id, status, version, body, ai_body, escalation_required, send_attempts, created_at,"
+    " approved_by_id, approved_at, sent_at, fix_steps, flags"
 )
 MESSAGE_COLUMNS = (
     'ticket_id, mailbox_id, direction, kind, message_id, synthetic_message_id, "references",'
@@ -174,12 +235,16 @@ def load(url: str, n: int, seed: int) -> None:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from db.models import Mailbox
+    from db.models import Mailbox, User
     from db.session import sync_url
 
     engine = create_engine(sync_url(url))
     with Session(engine) as s, s.begin():
         s.add(Mailbox(id=1, name="bench", address="support@bench.test"))
+        s.add_all(
+            User(id=u, email=f"agent{u}@bench.test", name=f"Agent {u}")
+            for u in range(1, AGENTS + 1)
+        )
     engine.dispose()
     rng = random.Random(seed)
     started = time.perf_counter()
@@ -187,7 +252,7 @@ def load(url: str, n: int, seed: int) -> None:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         for lo in range(1, n + 1, CHUNK):
             count = min(CHUNK, n + 1 - lo)
-            tickets, messages = generate(lo, count, rng)
+            tickets, messages, drafts = generate(lo, count, rng)
             with conn.cursor() as cur:
                 with cur.copy(f"COPY tickets ({TICKET_COLUMNS}) FROM STDIN") as copy:
                     for chunk in _rows(iter(tickets)):
@@ -195,8 +260,13 @@ def load(url: str, n: int, seed: int) -> None:
                 with cur.copy(f"COPY messages ({MESSAGE_COLUMNS}) FROM STDIN") as copy:
                     for chunk in _rows(iter(messages)):
                         copy.write(chunk)
+                with cur.copy(f"COPY drafts ({DRAFT_COLUMNS}) FROM STDIN") as copy:
+                    for chunk in _rows(iter(drafts)):
+                        copy.write(chunk)
             print(f"  loaded {lo + count - 1:,} tickets ({time.perf_counter() - started:.0f} s)")
         conn.execute("SELECT setval('tickets_id_seq', (SELECT max(id) FROM tickets))")
+        conn.execute("SELECT setval('drafts_id_seq', (SELECT max(id) FROM drafts))")
+        conn.execute("SELECT setval('users_id_seq', (SELECT max(id) FROM users))")
         conn.execute("VACUUM ANALYZE")
     print(f"loaded {n:,} tickets in {time.perf_counter() - started:.0f} s")
 
@@ -263,6 +333,88 @@ def measure(url: str, n: int, runs: int, seed: int) -> None:
             )
 
 
+TEAM = "T1"  # the app's home workspace: the bench mailbox is bound to none
+
+
+def read_surfaces(url: str, n: int) -> dict[str, Callable[[], Awaitable[object]]]:
+    """What App Home reads for one agent (``bot.handlers.events.publish_home``: the queue's
+    counts, the agent's open tickets, the oldest pending ones, the SLA sections, the 7-day
+    headline and the bulk list; with the pending filter its list instead of the SLA
+    sections), the status counts (``desk stats`` / ``GET /api/v1/stats``) and ``/desk
+    stats`` over 30 days and all time, through the services themselves."""
+    from bot.handlers import events
+    from core.access.teams import team_mailbox_ids
+    from core.reports.analytics import AnalyticsService
+    from core.reports.headlines import StatsService
+    from core.tickets.queries import TeamQuery, TeamTicketReader
+    from db.session import create_engine, create_session_factory
+
+    sessions = create_session_factory(create_engine(url))
+    now = START + timedelta(minutes=n * 5, hours=1)  # just after the newest ticket
+    tickets = TeamTicketReader(sessions)
+    stats = StatsService(sessions, clock=lambda: now)
+    analytics = AnalyticsService(sessions, clock=lambda: now)
+    scope = team_mailbox_ids(TEAM, TEAM)
+
+    def query(**filters: Any) -> TeamQuery:
+        return TeamQuery(team_id=TEAM, home_team=TEAM, **filters)
+
+    async def home(filter_name: str | None) -> object:
+        await stats.queue_counts(team_id=TEAM, home_team=TEAM)
+        if filter_name:
+            size = events.FILTER_SIZE
+            await tickets.list(query(**events.FILTERS[filter_name], sort="date", limit=size))
+        mine = query(assigned_to_id=1, status="open", sort="-urgency", limit=events.LIST_SIZE)
+        await tickets.list(mine)
+        await tickets.list(query(status="pending", sort="date", limit=events.LIST_SIZE))
+        if not filter_name:
+            await tickets.list(query(sla="breached", sort="due", limit=events.SLA_SIZE))
+            await tickets.list(query(sla="at_risk", sort="due", limit=events.SLA_SIZE))
+        await analytics.report("7d", scope=scope)
+        return await tickets.list(query(status="pending", sort="date", limit=events.BULK_SIZE))
+
+    return {
+        "App Home (one agent)": lambda: home(None),
+        "App Home, pending filter": lambda: home("pending"),
+        "status counts": tickets.counts_by_status,
+        "/desk stats 30d": lambda: analytics.report("30d", scope=scope),
+        "/desk stats all": lambda: analytics.report("all", scope=scope),
+    }
+
+
+def measure_reads(url: str, n: int, runs: int, seed: int) -> None:
+    """``--reads``: each read surface ``runs`` times, each run next to a primary-key look-up."""
+    rng = random.Random(seed + 2)
+    surfaces = read_surfaces(url, n)
+
+    async def timed_async(fn: Callable[[], Awaitable[object]]) -> float:
+        started = time.perf_counter()
+        await fn()
+        return (time.perf_counter() - started) * 1000
+
+    async def run() -> None:
+        with reading(url) as reader:
+            print(
+                f"\n{'read':28} {'p50 ms':>8} {'p95 ms':>8} {'pk p50':>7} {'pk p95':>7}"
+                f" {'p50/pk':>7}"
+            )
+            for name, fn in surfaces.items():
+                await fn()  # warm
+                took: list[float] = []
+                pk: list[float] = []
+                for _ in range(runs):
+                    look = listing.one(rng.randint(1, n))
+                    pk.append(timed(lambda look=look: reader.rows(look.sql, look.params)))  # type: ignore[misc]
+                    took.append(await timed_async(fn))
+                print(
+                    f"{name:28} {statistics.median(took):8.1f} {p95(took):8.1f}"
+                    f" {statistics.median(pk):7.2f} {p95(pk):7.2f}"
+                    f" {statistics.median(took) / statistics.median(pk):7.0f}"
+                )
+
+    asyncio.run(run())
+
+
 NEW_INDEXES = (
     "ix_messages_search_vector",
     "ix_tickets_requester_email_trgm",
@@ -323,12 +475,20 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument(
+        "--reads",
+        action="store_true",
+        help="measure App Home, the status counts and /desk stats instead of the searches",
+    )
+    parser.add_argument(
         "--measure",
         metavar="URL",
         help="only measure a database an earlier --keep run loaded (--tickets as it had)",
     )
     args = parser.parse_args()
     if args.measure:
+        if args.reads:
+            measure_reads(args.measure, args.tickets, args.runs, args.seed)
+            return
         measure(args.measure, args.tickets, args.runs, args.seed)
         sizes(args.measure, args.tickets)
         return
@@ -337,8 +497,11 @@ def main() -> None:
     try:
         upgrade(url)
         load(url, args.tickets, args.seed)
-        measure(url, args.tickets, args.runs, args.seed)
-        sizes(url, args.tickets)
+        if args.reads:
+            measure_reads(url, args.tickets, args.runs, args.seed)
+        else:
+            measure(url, args.tickets, args.runs, args.seed)
+            sizes(url, args.tickets)
     finally:
         if args.keep:
             print(f"kept {url}")

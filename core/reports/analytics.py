@@ -49,6 +49,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
+from core.access.teams import ticket_in
 from core.errors import ValidationError
 from core.reports.sla_compliance import SlaCompliance, sla_compliance
 from core.vocabulary import CATEGORIES, URGENCIES
@@ -487,16 +488,18 @@ def _ordered(counts: dict[str, int], known: tuple[str, ...]) -> dict[str, int]:
     return {k: counts[k] for k in keys if counts[k]}
 
 
-def _scoped_drafts(scope: Scope) -> list[ColumnElement[bool]]:
+def _scoped_drafts(scope: Scope, since: datetime | None) -> list[ColumnElement[bool]]:
+    """The drafts of ``scope``'s tickets: a period's read their own tickets, all time's
+    the scope's tickets once (``core.access.teams.ticket_in``)."""
     if scope is None:
         return []
-    return [Draft.ticket_id.in_(select(Ticket.id).where(Ticket.mailbox_id.in_(scope)))]
+    return [ticket_in(Draft.ticket_id, scope, per_row=since is not None)]
 
 
 async def _draft_figures(
     session: AsyncSession, since: datetime | None, scope: Scope
 ) -> dict[str, Any]:
-    conds = _scoped_drafts(scope)
+    conds = _scoped_drafts(scope, since)
     if since is not None:
         conds.append(Draft.created_at >= since)
     approved = Draft.approved_at.is_not(None)
@@ -528,7 +531,7 @@ async def _draft_figures(
 async def _agent_figures(
     session: AsyncSession, since: datetime | None, scope: Scope
 ) -> list[AgentFigures]:
-    scoped = _scoped_drafts(scope)
+    scoped = _scoped_drafts(scope, since)
     figures: dict[int, dict[str, Any]] = {}
 
     def slot(user_id: int) -> dict[str, Any]:
@@ -605,7 +608,7 @@ async def _variant_figures(
 ) -> list[VariantFigures]:
     """Per prompt variant: drafts of the period, decisions of the period, median time to
     approve (see the module). Only variants with drafts or decisions in the period."""
-    drafted = [*_scoped_drafts(scope)]
+    drafted = [*_scoped_drafts(scope, since)]
     if since is not None:
         drafted.append(Draft.created_at >= since)
     figures: dict[str | None, dict[str, Any]] = {
@@ -616,7 +619,7 @@ async def _variant_figures(
             .group_by(Draft.prompt_variant)
         )
     }
-    decided = [*_scoped_drafts(scope)]
+    decided = [*_scoped_drafts(scope, since)]
     if since is not None:
         decided.append(DraftOutcome.decided_at >= since)
     approved = DraftOutcome.decision == "approved"
@@ -703,7 +706,7 @@ async def _trend(
         )
     }
     sent_bucket = bucket_start(unit, Draft.sent_at).label("b")
-    sent_conds = [*_scoped_drafts(scope), Draft.sent_at.is_not(None)]
+    sent_conds = [*_scoped_drafts(scope, since), Draft.sent_at.is_not(None)]
     if since is not None:
         sent_conds.append(Draft.sent_at >= since)
     sent = {
@@ -751,9 +754,7 @@ async def _template_usage(
     if since is not None:
         conds.append(TemplateUse.used_at >= since)
     if scope is not None:
-        conds.append(
-            TemplateUse.ticket_id.in_(select(Ticket.id).where(Ticket.mailbox_id.in_(scope)))
-        )
+        conds.append(ticket_in(TemplateUse.ticket_id, scope, per_row=since is not None))
     rows = await session.execute(
         select(ResponseTemplate.id, ResponseTemplate.name, func.count(TemplateUse.id))
         .join(TemplateUse, TemplateUse.template_id == ResponseTemplate.id)

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, select
 
-from core.access.teams import team_mailbox_ids
+from core.access.teams import team_mailbox_ids, ticket_in
 from db.base import utcnow
-from db.models import Draft, Ticket
+from db.models import Draft
 from db.session import SessionFactory
 
 
@@ -37,12 +37,15 @@ class StatsService:
         now = self.clock()
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         boxes = team_mailbox_ids(team_id, home_team)
-        team_tickets = select(Ticket.id).where(Ticket.mailbox_id.in_(boxes))
+        # the waiting drafts may be many (the team's tickets once); today's sent, few (their
+        # own tickets each: ``ticket_in``)
+        waiting = ticket_in(Draft.ticket_id, boxes, per_row=False)
+        sent = ticket_in(Draft.ticket_id, boxes)
         async with self.sessions() as session:
             rows = await session.execute(
                 select(Draft.status, Draft.escalation_required, func.count())
                 .where(
-                    Draft.ticket_id.in_(team_tickets),
+                    waiting,
                     Draft.status.in_(("pending", "approved", "sending", "failed")),
                 )
                 .group_by(Draft.status, Draft.escalation_required)
@@ -53,9 +56,7 @@ class StatsService:
                 if status == "pending" and escalated:
                     counts["escalated"] += n
             sent_today = await session.scalar(
-                select(func.count())
-                .select_from(Draft)
-                .where(and_(Draft.ticket_id.in_(team_tickets), Draft.sent_at >= midnight))
+                select(func.count()).select_from(Draft).where(and_(sent, Draft.sent_at >= midnight))
             )
         return QueueCounts(
             pending=counts["pending"],

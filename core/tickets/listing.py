@@ -223,7 +223,13 @@ def _filters(query: TicketQuery, conds: list[str], params: dict[str, Any]) -> No
         conds.append("t.status = :status")
         params["status"] = query.status
     elif query.status:
-        conds.append("d.status = :status")
+        # the latest draft's status; the EXISTS (implied by it, so the same rows) lets the
+        # planner start from the drafts in that status (ix_drafts_status_ticket, 0022)
+        # instead of every ticket's latest draft: App Home's pending lists
+        conds.append(
+            "d.status = :status AND EXISTS (SELECT 1 FROM drafts ds"
+            " WHERE ds.ticket_id = t.id AND ds.status = :status)"
+        )
         params["status"] = query.status
     if query.category:
         conds.append("t.category = :category")

@@ -62,6 +62,17 @@ class Draft(Base):
         Index("ix_drafts_created", "created_at"),
         Index("ix_drafts_approved", "approved_at"),
         Index("ix_drafts_sent", "sent_at"),
+        # App Home's pending lists and queue counts: the drafts in one status (0022)
+        Index("ix_drafts_status_ticket", "status", "ticket_id"),
+        # each ticket's latest draft not superseded, from the index alone (0022)
+        Index(
+            "ix_drafts_latest",
+            "ticket_id",
+            "id",
+            "status",
+            postgresql_where=text("status <> 'superseded'"),
+            sqlite_where=text("status <> 'superseded'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
