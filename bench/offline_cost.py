@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from core.ai import guardrails
 from core.ai.config import AISettings
 from core.ai.offline import (
     HANDWRITTEN_PATH,
@@ -134,6 +135,7 @@ def main() -> None:
     outputs: list[Triaged] = []
     for _ in range(max(1, args.repeat)):
         times: dict[str, float] = {}
+        guardrails.clear_caches()  # each round starts cold, as a fresh process does
         _, times["baseline json.dumps"] = cpu(
             lambda: [json.dumps(r.model_dump(mode="json")) for r in prepared]
         )
