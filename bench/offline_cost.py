@@ -21,10 +21,11 @@ import argparse
 import json
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from core.ai import guardrails
+from core.ai import char_ngrams, guardrails
 from core.ai.config import AISettings
 from core.ai.offline import (
     HANDWRITTEN_PATH,
@@ -42,7 +43,7 @@ from core.ai.result import (
     Triaged,
     TriageRequest,
 )
-from core.ai.service import build_triager
+from core.ai.service import Triager, build_triager
 
 T = TypeVar("T")
 
@@ -100,6 +101,21 @@ def cpu(fn: Callable[[], T]) -> tuple[T, float]:
     return value, time.process_time() - started
 
 
+def _finish_all(
+    provider: OfflineProvider, requests: list[TriageRequest], predictions: list[Prediction]
+) -> list[Triaged]:
+    return [provider.finish(r, p) for r, p in zip(requests, predictions, strict=True)]
+
+
+def _review_all(
+    triager: Triager, requests: list[TriageRequest], drafted: list[Triaged]
+) -> list[Triaged]:
+    return [
+        triager.review(t, request=r, offered=[s.id for s in r.sources])
+        for r, t in zip(requests, drafted, strict=True)
+    ]
+
+
 def output_of(triaged: Triaged) -> dict[str, object]:
     r = triaged.result
     return {
@@ -136,6 +152,7 @@ def main() -> None:
     for _ in range(max(1, args.repeat)):
         times: dict[str, float] = {}
         guardrails.clear_caches()  # each round starts cold, as a fresh process does
+        char_ngrams.clear_caches()
         _, times["baseline json.dumps"] = cpu(
             lambda: [json.dumps(r.model_dump(mode="json")) for r in prepared]
         )
@@ -145,14 +162,9 @@ def main() -> None:
         predictions: list[Prediction]
         predictions, times["predict"] = cpu(lambda: provider.predict(prepared))
         drafted, times["finish (drafts)"] = cpu(
-            lambda: [provider.finish(r, p) for r, p in zip(prepared, predictions, strict=True)]
+            partial(_finish_all, provider, prepared, predictions)
         )
-        outputs, times["review"] = cpu(
-            lambda: [
-                triager.review(t, request=r, offered=[s.id for s in r.sources])
-                for r, t in zip(prepared, drafted, strict=True)
-            ]
-        )
+        outputs, times["review"] = cpu(partial(_review_all, triager, prepared, drafted))
         for stage, seconds in times.items():
             best[stage] = min(best.get(stage, seconds), seconds)
 

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.ai import guardrails, lexicon, templates
+from core.ai import char_ngrams, guardrails, lexicon, lexicon_scan, templates
 from core.ai.adapt import adapt_reply, closest, find_reference
 from core.ai.facts import extract_facts
 from core.ai.provider import BatchAnswer
@@ -108,12 +108,19 @@ class OfflineModel:
     urgency_temperature: float = 1.0
 
     def transform(self, texts: list[str]) -> csr_matrix:
+        """The features of ``texts``: what the vectorizers' and ``cue_matrix``'s own
+        transforms give, computed faster (``core.ai.char_ngrams`` memoises each word's
+        character n-grams, ``core.ai.lexicon_scan`` finds the cues by prefix trees)."""
         import sklearn
         from scipy.sparse import hstack
 
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             return hstack(
-                [self.words.transform(texts), self.chars.transform(texts), cue_matrix(texts)],
+                [
+                    self.words.transform(texts),
+                    char_ngrams.transform(self.chars, texts),
+                    lexicon_scan.cue_matrix(texts, CUE_WEIGHT),
+                ],
                 format="csr",
             )
 
