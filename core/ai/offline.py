@@ -603,6 +603,7 @@ class OfflineProvider:
 
     def __init__(self, model: OfflineModel | None = None) -> None:
         self._model = model
+        self._warm = False  # the language model of the drafts loaded (``warm_up``)
 
     @property
     def model(self) -> OfflineModel:
@@ -611,9 +612,13 @@ class OfflineProvider:
         return self._model
 
     async def warm_up(self) -> None:
-        """Train the shared model in a worker thread so the event loop is never blocked."""
+        """Train the shared model in a worker thread so the event loop is never blocked;
+        the first time, load the reply-language model the drafts read too."""
         if self._model is None:
             self._model = await asyncio.to_thread(get_model)
+        if not self._warm:
+            await asyncio.to_thread(templates.warm_up)
+            self._warm = True
 
     async def triage(self, request: TriageRequest) -> Triaged:
         await self.warm_up()
