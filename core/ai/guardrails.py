@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 ASKS_FOR_SECRET = "asks_for_secret"
 DISABLES_SECURITY = "disables_security"
@@ -641,6 +642,25 @@ def _claims_action(sentence: str) -> bool:
     return False
 
 
+SENTENCE_CACHE = 8192  # sentences whose checks are remembered (drafts repeat their templates')
+
+
+@lru_cache(maxsize=SENTENCE_CACHE)
+def _failed_checks(sentence: str, allow_action_claims: bool) -> tuple[str, ...]:
+    """The codes of the checks ``sentence`` fails, in check order. Each check is a pure
+    function of the sentence, so the answer is remembered: the built-in drafts are made
+    of the same template sentences mail after mail."""
+    checks = [(ASKS_FOR_SECRET, _asks_for_secret), (DISABLES_SECURITY, _disables_security)]
+    if not allow_action_claims:
+        checks.append((CLAIMS_ACTION, _claims_action))
+    return tuple(code for code, check in checks if check(sentence))
+
+
+def clear_caches() -> None:
+    """Forget the remembered sentence checks (benchmarks start each round cold)."""
+    _failed_checks.cache_clear()
+
+
 def check_draft(draft: str, *, allow_action_claims: bool = False) -> list[Finding]:
     """Every problem found in ``draft``, at most one finding per check and sentence.
 
@@ -652,16 +672,12 @@ def check_draft(draft: str, *, allow_action_claims: bool = False) -> list[Findin
         sentence = raw.strip()
         if not sentence:
             continue
-        checks = [(ASKS_FOR_SECRET, _asks_for_secret), (DISABLES_SECURITY, _disables_security)]
-        if not allow_action_claims:
-            checks.append((CLAIMS_ACTION, _claims_action))
-        for code, check in checks:
-            if check(sentence):
-                finding = Finding(code=code, excerpt=_excerpt(sentence))
-                key = (finding.code, finding.excerpt)
-                if key not in seen:
-                    seen.add(key)
-                    findings.append(finding)
+        for code in _failed_checks(sentence, allow_action_claims):
+            finding = Finding(code=code, excerpt=_excerpt(sentence))
+            key = (finding.code, finding.excerpt)
+            if key not in seen:
+                seen.add(key)
+                findings.append(finding)
     return findings
 
 

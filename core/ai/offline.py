@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.ai import guardrails, lexicon, templates
+from core.ai import char_ngrams, guardrails, lexicon, lexicon_scan, templates
 from core.ai.adapt import adapt_reply, closest, find_reference
 from core.ai.facts import extract_facts
 from core.ai.provider import BatchAnswer
@@ -108,12 +108,19 @@ class OfflineModel:
     urgency_temperature: float = 1.0
 
     def transform(self, texts: list[str]) -> csr_matrix:
+        """The features of ``texts``: what the vectorizers' and ``cue_matrix``'s own
+        transforms give, computed faster (``core.ai.char_ngrams`` memoises each word's
+        character n-grams, ``core.ai.lexicon_scan`` finds the cues by prefix trees)."""
         import sklearn
         from scipy.sparse import hstack
 
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             return hstack(
-                [self.words.transform(texts), self.chars.transform(texts), cue_matrix(texts)],
+                [
+                    self.words.transform(texts),
+                    char_ngrams.transform(self.chars, texts),
+                    lexicon_scan.cue_matrix(texts, CUE_WEIGHT),
+                ],
                 format="csr",
             )
 
@@ -596,6 +603,7 @@ class OfflineProvider:
 
     def __init__(self, model: OfflineModel | None = None) -> None:
         self._model = model
+        self._warm = False  # the language model of the drafts loaded (``warm_up``)
 
     @property
     def model(self) -> OfflineModel:
@@ -604,9 +612,13 @@ class OfflineProvider:
         return self._model
 
     async def warm_up(self) -> None:
-        """Train the shared model in a worker thread so the event loop is never blocked."""
+        """Train the shared model in a worker thread so the event loop is never blocked;
+        the first time, load the reply-language model the drafts read too."""
         if self._model is None:
             self._model = await asyncio.to_thread(get_model)
+        if not self._warm:
+            await asyncio.to_thread(templates.warm_up)
+            self._warm = True
 
     async def triage(self, request: TriageRequest) -> Triaged:
         await self.warm_up()

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from core.ai.facts import Addressee, AttachmentFact, Facts
 from core.ai.phrases import PHRASES
 from core.ai.result import Category
-from core.mail.language import likely_language
+from core.mail.language import likely_language, load_identifier
 
 LANGUAGES = ("en", "de", "es", "fr", "pt")
 
@@ -62,6 +62,11 @@ def detect_language(text: str) -> str:
     ``likely_language``, a model of character n-grams); English when the text is too short
     to tell, after the stopword counter has had its say."""
     return likely_language(text[:4000], LANGUAGES) or _stopword_language(text)
+
+
+def warm_up() -> None:
+    """Load the language model ``detect_language`` reads (once per process)."""
+    load_identifier(LANGUAGES)
 
 
 def _stopword_language(text: str) -> str:

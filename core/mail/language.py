@@ -113,6 +113,14 @@ def _identifier(languages: frozenset[str]) -> LanguageIdentifier:
     return identifier
 
 
+def load_identifier(among: Collection[str]) -> None:
+    """Load (once per process) the model ``likely_language`` uses for ``among``: reading and
+    unpacking it costs about a second of CPU, which a worker pays at start, not in its
+    first triage."""
+    if among:
+        _identifier(frozenset(among))
+
+
 def likely_language(text: str, among: Collection[str]) -> str | None:
     """Which of the ISO 639-1 codes ``among`` ``text`` is most likely written in; None when
     it has fewer than MIN_WORDS words (nothing to tell a language by)."""

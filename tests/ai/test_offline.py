@@ -463,3 +463,21 @@ def test_importing_the_provider_loads_no_numerical_library() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+async def test_warm_up_loads_the_reply_language_model() -> None:
+    from core.mail import language
+
+    language._identifier.cache_clear()
+    provider = OfflineProvider(offline.get_model())
+    await provider.warm_up()
+    assert language._identifier.cache_info().currsize == 1  # loaded before the first draft
+    triaged = await provider.triage(
+        TriageRequest(
+            subject="Rechnung doppelt",
+            text="Guten Tag, die Rechnung wurde mir zweimal abgebucht. Bitte prüfen Sie das.",
+            sender_email="kunde@example.de",
+        )
+    )
+    assert language._identifier.cache_info().misses == 1  # and not loaded again by it
+    assert triaged.result.draft_reply
