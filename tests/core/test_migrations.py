@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select, text
@@ -52,6 +53,11 @@ def _compression(url: str) -> dict[str, str]:
         engine.dispose()
 
 
+# SQLite's reflection cannot read an expression index (0020's urgency-rank list index); the
+# comparison leaves those indexes out by name (db.fulltext), so the warning says nothing
+@pytest.mark.filterwarnings(
+    "ignore:Skipped unsupported reflection of expression-based index:sqlalchemy.exc.SAWarning"
+)
 def test_migrations_round_trip_and_match_the_models(tmp_path: Path) -> None:
     url, drop = _fresh_database(tmp_path)
     try:
