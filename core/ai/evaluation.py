@@ -32,6 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from core.ai.calibration import ece
 from core.ai.result import Category, TriageRequest, Urgency
 from core.ai.service import Triager, low_confidence
 from core.errors import ValidationError
@@ -259,22 +260,9 @@ def expected_calibration_error(
 ) -> float:
     """Sum over ``bins`` equal-width confidence bins of (share of rows in the bin) x
     |accuracy in the bin - mean confidence in the bin|; 0.0 for no rows. A confidence of
-    exactly 1.0 falls in the last bin."""
-    if len(confidences) != len(correct):
-        raise ValueError("confidences and correct differ in length")
-    if not confidences:
-        return 0.0
-    buckets: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
-    for conf, right in zip(confidences, correct, strict=True):
-        buckets[min(int(conf * bins), bins - 1)].append((conf, right))
-    total = len(confidences)
-    error = 0.0
-    for bucket in buckets:
-        if bucket:
-            mean_conf = sum(c for c, _ in bucket) / len(bucket)
-            acc = sum(1 for _, r in bucket if r) / len(bucket)
-            error += len(bucket) / total * abs(acc - mean_conf)
-    return error
+    exactly 1.0 falls in the last bin. The same measure as the desk's calibration of
+    reviewed drafts (``core.ai.calibration.ece``), here of "the category was right"."""
+    return ece(confidences, correct, bins=bins)
 
 
 @dataclass(frozen=True, slots=True)
