@@ -217,6 +217,17 @@ class FakeSlack:
                 )
             await asyncio.sleep(0.01)
 
+    async def wait_for_any(self, *, since: float, timeout: float = 10.0) -> list[Call]:
+        """The calls made since ``since`` (answered or held), once there is at least one or
+        ``timeout`` passed: a handler's task may still be on its way to Slack when its
+        acknowledgement has come back."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [c for c in self.calls if c.at >= since]
+            if found or time.monotonic() > deadline:
+                return found
+            await asyncio.sleep(0.01)
+
     # -- handlers ------------------------------------------------------------------------------
 
     async def _body(self, request: web.Request) -> dict[str, Any]:
