@@ -88,6 +88,18 @@ async def on_kb_page(
     await respond(replace_original=True, text=TITLE, blocks=blocks)
 
 
+async def edit_view_of(rt: Runtime, article_id: int) -> dict[str, Any]:
+    """The article modal filled in with the article; refused when its body would not fit
+    Slack's input."""
+    article = await rt.services.knowledge.get(article_id)
+    if len(article.body) > INPUT_MAX:
+        raise ValidationError(
+            f"article {article_id}'s body is longer than Slack's {INPUT_MAX:,}"
+            " characters: edit it with `desk kb` or the API"
+        )
+    return article_view(ArticleForm.of(article), ref=ids.ArticleRef(article.id, article.version))
+
+
 async def _open(call: Invocation, article_id: int | None) -> None:
     """The article modal, new or filled in with the article; a refusal shown in it."""
     rt, client = call.rt, call.client
@@ -96,18 +108,7 @@ async def _open(call: Invocation, article_id: int | None) -> None:
         member = await call.member()
         who = member.principal(call.home_team())
         check_knowledge(who, "create" if article_id is None else "edit")
-        if article_id is None:
-            view = article_view()
-        else:
-            article = await rt.services.knowledge.get(article_id)
-            if len(article.body) > INPUT_MAX:
-                raise ValidationError(
-                    f"article {article_id}'s body is longer than Slack's {INPUT_MAX:,}"
-                    " characters: edit it with `desk kb` or the API"
-                )
-            view = article_view(
-                ArticleForm.of(article), ref=ids.ArticleRef(article.id, article.version)
-            )
+        view = article_view() if article_id is None else await edit_view_of(rt, article_id)
     except DeskError as exc:
         view = notice_view(TITLE, str(exc), ok=False)
     await client.views_update(view_id=opened["view"]["id"], view=view)

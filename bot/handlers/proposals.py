@@ -11,15 +11,14 @@ from typing import Any
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import ids
-from bot.blocks.knowledge import ArticleForm, article_view
 from bot.blocks.modals import loading_view, notice_view
 from bot.blocks.proposals import proposal_id
-from bot.blocks.text import INPUT_MAX, person
+from bot.blocks.text import person
+from bot.handlers.knowledge import edit_view_of
 from bot.proposals import SlackProposals
 from bot.runtime import Runtime
 from core.access.permissions import check_knowledge
-from core.errors import DeskError, ValidationError
+from core.errors import DeskError
 
 Body = dict[str, Any]
 TITLE = "Knowledge base"
@@ -71,15 +70,7 @@ async def on_edit(
         article_id = proposal_id(action)
         _member, who = await rt.principal(context, body)
         check_knowledge(who, "edit")
-        article = await rt.services.knowledge.get(article_id)
-        if len(article.body) > INPUT_MAX:
-            raise ValidationError(
-                f"article {article_id}'s body is longer than Slack's {INPUT_MAX:,}"
-                " characters: edit it with `desk kb` or the API"
-            )
-        view = article_view(
-            ArticleForm.of(article), ref=ids.ArticleRef(article.id, article.version)
-        )
+        view = await edit_view_of(rt, article_id)
     except DeskError as exc:
         view = notice_view(TITLE, str(exc), ok=False)
     await client.views_update(view_id=opened["view"]["id"], view=view)

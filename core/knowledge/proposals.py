@@ -27,7 +27,6 @@ Audited: ``kb.proposed`` (a new proposal), ``kb.proposal_joined`` (a ticket join
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,6 +41,7 @@ from core.knowledge.articles import MAX_PAGE, MAX_SOURCES, ArticleView, Knowledg
 from core.knowledge.proposal_text import draft_article, jaccard, tokens
 from core.knowledge.scrub import names_of
 from core.knowledge.search import language_code
+from core.ticket_events import NoEvents
 from db.base import storable_id
 from db.models import Draft, KbArticle, KbProposalSource, Message, Ticket, User
 from db.session import SessionFactory
@@ -112,24 +112,12 @@ def _proposal_view(a: KbArticle) -> ProposalView:
     )
 
 
-class Proposer:
+class Proposer(NoEvents):
     """A ``core.ticket_events.TicketEvents`` that proposes an article when a ticket is
-    resolved; every other event is none of its business."""
+    resolved; every other event is none of its business (``NoEvents``'s)."""
 
     def __init__(self, *, similar_at: float = SIMILAR_AT) -> None:
         self.similar_at = similar_at
-
-    async def opened(self, session: AsyncSession, tickets: Sequence[tuple[int, datetime]]) -> None:
-        return None
-
-    async def customer_wrote(self, session: AsyncSession, tickets: Mapping[int, datetime]) -> None:
-        return None
-
-    async def reply_sent(self, session: AsyncSession, ticket_id: int, at: datetime) -> None:
-        return None
-
-    async def classified(self, session: AsyncSession, ticket_id: int, at: datetime) -> None:
-        return None
 
     async def status_changed(
         self, session: AsyncSession, ticket_id: int, status: str, at: datetime
