@@ -33,6 +33,9 @@ Jobs in each worker process:
   (extractive, in the resolution's transaction) redrafted by the AI provider, outside any
   transaction, unless a person edited them first (``core.knowledge.ai_drafts``; nothing with
   the offline provider); their Slack messages follow at the next sync;
+- ``counts`` every minute: the deltas the database's triggers write for the status counts
+  folded into one row per key (``db.status_counts``), so reading them stays a sum over a
+  few rows;
 - ``control`` every few seconds: read the switch and the interval from the database
   (``desk scheduler start|stop``), follow mailboxes added, changed or deactivated, write a
   heartbeat (last run, next run, last error) for ``desk scheduler status``.
@@ -67,6 +70,7 @@ from core.workflow.notices import NoticeSink
 from core.workflow.notifications import Notifier, ticket_batch
 from core.workflow.presence import PresenceSync
 from core.workflow.sla_sweep import SlaSweep
+from db import status_counts
 from db.base import utcnow
 from server.wiring import Desk
 
@@ -82,6 +86,7 @@ SLA_SWEEP_SECONDS = 60.0
 PRESENCE_SECONDS = 300.0
 LEARN_SECONDS = 600.0
 KB_DRAFT_SECONDS = 60.0
+COUNTS_SECONDS = 60.0  # the status counts' deltas folded (db.status_counts)
 
 
 def poller_for(desk: Desk) -> MailboxPoller:
@@ -342,6 +347,7 @@ class Worker:
             self._schedule(
                 "kb-drafts", self.draft_proposals, KB_DRAFT_SECONDS, now, current=KB_DRAFT_SECONDS
             )
+            self._schedule("counts", self.fold_counts, COUNTS_SECONDS, now, current=COUNTS_SECONDS)
             if self.presence is not None:
                 self._schedule(
                     "presence",
@@ -492,6 +498,17 @@ class Worker:
         except Exception as exc:  # the next round tries again; logged and reported
             log.exception("learning round failed")
             await self._report_error(f"learn: {exc}")
+
+    async def fold_counts(self) -> None:
+        """Fold the status counts' deltas, so reading a count stays a sum over a few rows."""
+        try:
+            async with self.desk.sessions() as session, session.begin():
+                folded, kept = await status_counts.compact(session)
+            if folded > kept:
+                log.debug("status counts: %d deltas folded into %d rows", folded, kept)
+        except Exception as exc:  # the next minute tries again; logged and reported
+            log.exception("folding the status counts failed")
+            await self._report_error(f"counts: {exc}")
 
     async def draft_proposals(self) -> None:
         """Proposals redrafted by the AI provider (the next process job's sync re-renders

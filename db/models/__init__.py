@@ -2,6 +2,7 @@
 
 from db.models.assignment import AgentProfile, MailboxAssignment, ReopenedTicket
 from db.models.audit import AuditEvent
+from db.models.counts import StatusCount
 from db.models.knowledge import KbArticle, KbProposalSource
 from db.models.learning import AiCalibration, PromptVariant
 from db.models.mail import Attachment, FolderState, Mailbox, Message, Quarantine, Recipient
@@ -44,6 +45,7 @@ __all__ = [
     "SlaCalendar",
     "SlaClock",
     "SlaPolicy",
+    "StatusCount",
     "SlackDelivery",
     "SlackPost",
     "TemplateUse",
