@@ -15,11 +15,19 @@ default fetch (``bulk=False``, one FETCH per message), once.
 fetch, parse, thread, store, then the offline triage of the mail that needs a reply, in
 batches, and the automatic assignment), against the same raw fetch. Target: >= 0.3.
 
+``--history URL`` (PostgreSQL): the store as history grows. ``URL`` is a database an earlier
+``bench/search.py --tickets 1000000 --keep`` loaded (a million tickets, two million
+messages). Each round ingests the same ``--count`` mails (default here 1,000) into a fresh,
+empty database and into that one, under a new mailbox each time (so none is a duplicate;
+the lookups still run over every ticket and message of the history), in alternating order,
+and prints both times and history/empty. Target: within 1.2x.
+
 ``--cpu`` (Linux) also prints the CPU seconds each process spent during the ingest (this
 one, its parse workers, the database server, Dovecot) and how busy that kept the cores:
 where the time goes, and whether a faster pipeline or less work is what would help.
 
     .venv/bin/python bench/ingest.py [--count 4000] [--repeat 3] [--postgres postgresql://postgres@127.0.0.1/postgres] [--cpu] [--triage]
+    .venv/bin/python bench/ingest.py --history postgresql://postgres@127.0.0.1/desk_bench_search_... [--count 1000] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -109,8 +117,14 @@ def print_cpu(
 
 
 async def desk_ingest(
-    database_url: str, data_dir: Path, cfg, *, cpu: bool = False, triage: bool = False
-) -> tuple[float, dict[str, int]]:  # type: ignore[no-untyped-def]
+    database_url: str,
+    data_dir: Path,
+    cfg,  # type: ignore[no-untyped-def]
+    *,
+    cpu: bool = False,
+    triage: bool = False,
+    mailbox: str = "bench",
+) -> tuple[float, dict[str, int]]:
     desk = build_desk(
         Settings(
             _env_file=None,
@@ -122,7 +136,7 @@ async def desk_ingest(
     try:
         await desk.mailboxes.add(
             MailboxSpec(
-                name="bench",
+                name=mailbox,
                 address="support@desk.test",
                 imap_host=cfg.host,
                 imap_port=cfg.port,
@@ -160,13 +174,13 @@ async def desk_ingest(
         before = cpu_by_process() if cpu else {}
         start = time.perf_counter()
         if triage:
-            cycle = await fetch_asked(desk, mailbox="bench", triage_limit=10_000)  # desk fetch
+            cycle = await fetch_asked(desk, mailbox=mailbox, triage_limit=10_000)  # desk fetch
             [poll] = cycle.polls
             if poll.fetch is None or poll.error:
                 raise SystemExit(f"fetch failed: {poll.error or poll.skipped}")
             result = poll.fetch
         else:
-            [result] = await desk.fetcher.fetch_all("bench")
+            [result] = await desk.fetcher.fetch_all(mailbox)
         elapsed = time.perf_counter() - start
         if cpu:
             print_cpu(before, cpu_by_process(), elapsed)
@@ -195,7 +209,14 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="rounds per database; the median ratio is printed"
     )
+    parser.add_argument(
+        "--history",
+        metavar="URL",
+        help="a kept bench/search.py database: the same batch into it and into an empty one",
+    )
     args = parser.parse_args()
+    if args.history and args.count == parser.get_default("count"):
+        args.count = 1000
     if not CORPUS.exists():
         sys.exit(f"corpus not found: {CORPUS}")
     messages = load_messages(args.count)
@@ -215,6 +236,9 @@ def main() -> None:
         print(
             f"{len(messages)} messages, {sum(map(len, messages)) / 1e6:.1f} MB, Dovecot on loopback"
         )
+        if args.history:
+            history_rounds(args.history, args.postgres, tmp, cfg, len(messages), args.repeat)
+            return
         t0 = time.perf_counter()
         raw_fetch_all(cfg, bulk=False)
         one_by_one = len(messages) / (time.perf_counter() - t0)
@@ -236,6 +260,41 @@ def main() -> None:
                 f"{kind:10}  for scale: imap-tools' default fetch (bulk=False, one FETCH per "
                 f"message) {one_by_one:.0f} msg/s; the median ingest is {ingest / one_by_one:.2f} of it"
             )
+
+
+def history_rounds(
+    history: str, pg_url: str | None, tmp: Path, cfg, count: int, repeat: int
+) -> None:  # type: ignore[no-untyped-def]
+    """``--history``: the batch into an empty database and into ``history``, ``repeat``
+    times in alternating order; prints each pair and the median of history/empty."""
+    upgrade(history)  # a no-op on a database at head; a kept older one is brought up to it
+    ratios: list[float] = []
+    for i in range(repeat):
+        times: dict[str, float] = {}
+        for which in ("empty", "history") if i % 2 == 0 else ("history", "empty"):
+            mailbox = f"bench-{uuid.uuid4().hex[:8]}"
+            data = tmp / f"data-{uuid.uuid4().hex[:6]}"
+            if which == "history":
+                times[which], report = asyncio.run(desk_ingest(history, data, cfg, mailbox=mailbox))
+            else:
+                url, drop = fresh_database("postgresql", pg_url or history, tmp)
+                try:
+                    upgrade(url)
+                    times[which], report = asyncio.run(desk_ingest(url, data, cfg, mailbox=mailbox))
+                finally:
+                    drop()
+            assert report["stored"] + report["quarantined"] == count, report
+        ratio = times["history"] / times["empty"]
+        ratios.append(ratio)
+        print(
+            f"round {i + 1}: {count} mails into an empty database {times['empty']:.2f} s, "
+            f"into the history {times['history']:.2f} s: {ratio:.2f}x "
+            f"[tickets {report['new_tickets']}, threaded {report['threaded']}]"
+        )
+    print(
+        f"history/empty: median {statistics.median(ratios):.2f}x of {repeat} rounds "
+        f"(min {min(ratios):.2f}, max {max(ratios):.2f}; target <= 1.2)"
+    )
 
 
 def target(triage: bool) -> str:
