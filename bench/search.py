@@ -250,6 +250,8 @@ def load(url: str, n: int, seed: int) -> None:
     started = time.perf_counter()
     conninfo = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo, autocommit=True) as conn:
+        # the triggers of the status counts (0023) would count row by row; counted once after
+        conn.execute("SET session_replication_role = replica")
         for lo in range(1, n + 1, CHUNK):
             count = min(CHUNK, n + 1 - lo)
             tickets, messages, drafts = generate(lo, count, rng)
@@ -267,8 +269,23 @@ def load(url: str, n: int, seed: int) -> None:
         conn.execute("SELECT setval('tickets_id_seq', (SELECT max(id) FROM tickets))")
         conn.execute("SELECT setval('drafts_id_seq', (SELECT max(id) FROM drafts))")
         conn.execute("SELECT setval('users_id_seq', (SELECT max(id) FROM users))")
+        conn.execute("SET session_replication_role = DEFAULT")
+        asyncio.run(_count(url))
         conn.execute("VACUUM ANALYZE")
     print(f"loaded {n:,} tickets in {time.perf_counter() - started:.0f} s")
+
+
+async def _count(url: str) -> None:
+    """The status counts of what COPY loaded (``db.status_counts.rebuild``)."""
+    from db import status_counts
+    from db.session import create_engine, create_session_factory
+
+    engine = create_engine(url)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            await status_counts.rebuild(session)
+    finally:
+        await engine.dispose()
 
 
 def queries(n: int) -> dict[str, TicketQuery]:

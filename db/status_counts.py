@@ -1,5 +1,7 @@
 """The status counts the database keeps (0023's triggers write signed deltas into
-``status_counts``): read as a sum over a few rows, folded by ``compact``.
+``status_counts``): read as a sum over a few rows, folded by ``compact``. Kinds:
+``ticket`` (tickets by status), ``draft`` (tickets by their latest draft not superseded),
+``drafts`` (drafts by status) and ``escalated`` (drafts flagged for escalation, by status).
 
 ``compact`` takes the rows it folds with ``DELETE ... RETURNING`` (PostgreSQL and SQLite
 3.35+) and writes one row per key in the same transaction: a delta a concurrent
@@ -10,20 +12,24 @@ never lost nor counted twice; keys that sum to nothing are dropped.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Draft, StatusCount, Ticket
 
 
-async def totals(session: AsyncSession, kind: str) -> dict[str, int]:
-    """``kind``'s count per status over every mailbox (statuses whose count is 0 left out)."""
-    rows = await session.execute(
-        select(StatusCount.status, func.sum(StatusCount.n))
-        .where(StatusCount.kind == kind)
-        .group_by(StatusCount.status)
-    )
+async def totals(
+    session: AsyncSession, kind: str, mailbox_ids: Select[Any] | Sequence[int] | None = None
+) -> dict[str, int]:
+    """``kind``'s count per status over every mailbox, or over ``mailbox_ids`` (a list or a
+    select of ids); statuses whose count is 0 left out."""
+    query = select(StatusCount.status, func.sum(StatusCount.n)).where(StatusCount.kind == kind)
+    if mailbox_ids is not None:
+        query = query.where(StatusCount.mailbox_id.in_(mailbox_ids))
+    rows = await session.execute(query.group_by(StatusCount.status))
     return {status: int(n) for status, n in rows if n}
 
 
@@ -74,6 +80,14 @@ async def recount(session: AsyncSession) -> dict[tuple[str, int, str], int]:
         .group_by(Ticket.mailbox_id, Draft.status)
     ):
         out[("draft", box, status)] = n
+    for box, status, escalated, n in await session.execute(
+        select(Ticket.mailbox_id, Draft.status, Draft.escalation_required, func.count())
+        .join(Ticket, Ticket.id == Draft.ticket_id)
+        .group_by(Ticket.mailbox_id, Draft.status, Draft.escalation_required)
+    ):
+        out[("drafts", box, status)] = out.get(("drafts", box, status), 0) + n
+        if escalated:
+            out[("escalated", box, status)] = n
     return out
 
 

@@ -4,7 +4,6 @@ of a period (``/desk stats``) are ``core.reports.analytics``."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 
 from core.access.teams import team_mailbox_ids, ticket_in
+from db import status_counts
 from db.base import utcnow
 from db.models import Draft
 from db.session import SessionFactory
@@ -37,31 +37,19 @@ class StatsService:
         now = self.clock()
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         boxes = team_mailbox_ids(team_id, home_team)
-        # the waiting drafts may be many (the team's tickets once); today's sent, few (their
-        # own tickets each: ``ticket_in``)
-        waiting = ticket_in(Draft.ticket_id, boxes, per_row=False)
+        # the waiting drafts from the counts the database keeps (db.status_counts: the
+        # queue may be every open ticket); today's sent, few, by their own tickets
         sent = ticket_in(Draft.ticket_id, boxes)
         async with self.sessions() as session:
-            rows = await session.execute(
-                select(Draft.status, Draft.escalation_required, func.count())
-                .where(
-                    waiting,
-                    Draft.status.in_(("pending", "approved", "sending", "failed")),
-                )
-                .group_by(Draft.status, Draft.escalation_required)
-            )
-            counts: Counter[str] = Counter()
-            for status, escalated, n in rows:
-                counts[status] += n
-                if status == "pending" and escalated:
-                    counts["escalated"] += n
+            counts = await status_counts.totals(session, "drafts", boxes)
+            escalated = await status_counts.totals(session, "escalated", boxes)
             sent_today = await session.scalar(
                 select(func.count()).select_from(Draft).where(and_(sent, Draft.sent_at >= midnight))
             )
         return QueueCounts(
-            pending=counts["pending"],
-            approved=counts["approved"] + counts["sending"],
+            pending=counts.get("pending", 0),
+            approved=counts.get("approved", 0) + counts.get("sending", 0),
             sent_today=int(sent_today or 0),
-            escalated=counts["escalated"],
-            failed=counts["failed"],
+            escalated=escalated.get("pending", 0),
+            failed=counts.get("failed", 0),
         )

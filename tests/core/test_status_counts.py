@@ -65,7 +65,23 @@ async def test_the_kept_counts_follow_every_change(desk: Desk) -> None:
         await s.execute(update(Draft).where(Draft.ticket_id == ids[2]).values(status="rejected"))
         s.add(_draft(ids[2], "pending"))
         s.add(_draft(ids[9], "superseded"))  # a superseded draft alone counts for nothing
-    await _same(desk)
+        escalated = _draft(ids[10], "pending")
+        escalated.escalation_required = True
+        s.add(escalated)
+    counts = await _same(desk)
+    assert sum(n for (k, _, st), n in counts.items() if k == "escalated") == 1
+
+    async with desk.sessions() as s, s.begin():  # flagged, and unflagged
+        await s.execute(
+            update(Draft).where(Draft.ticket_id == ids[6]).values(escalation_required=True)
+        )
+        await s.execute(
+            update(Draft).where(Draft.ticket_id == ids[10]).values(escalation_required=False)
+        )
+    counts = await _same(desk)
+    assert [(k, st) for (k, _, st), n in counts.items() if k == "escalated"] == [
+        ("escalated", "pending")
+    ]
 
     async with desk.sessions() as s, s.begin():
         await s.execute(update(Draft).where(Draft.ticket_id == ids[1]).values(status="sent"))
@@ -104,17 +120,18 @@ async def test_folding_keeps_the_counts_in_one_row_per_key(desk: Desk) -> None:
     before = await _same(desk)
     async with desk.sessions() as s, s.begin():
         folded, written = await status_counts.compact(s)
-    assert folded > written == len(before) == 2  # resolved tickets, pending drafts
+    assert folded > written == len(before) == 3  # resolved tickets, pending drafts (twice)
     assert (
         await _same(desk)
         == before
         == {
             ("ticket", box.id, "resolved"): 5,
             ("draft", box.id, "pending"): 5,
+            ("drafts", box.id, "pending"): 5,
         }
     )
     async with desk.sessions() as s:
-        assert len((await s.scalars(select(StatusCount))).all()) == 2
+        assert len((await s.scalars(select(StatusCount))).all()) == 3
         await status_counts.rebuild(s)
         await s.commit()
     assert await _same(desk) == before

@@ -4,7 +4,8 @@ over a few rows instead of a pass over every ticket
 
 kind ``ticket``: tickets by status. kind ``draft``: tickets by the status of their latest
 draft that is not superseded (what ``TicketReader.counts_by_status`` reports as
-``draft_<status>``). Every insert, delete and change of status on tickets or drafts adds
+``draft_<status>``). kind ``drafts``: drafts by status; kind ``escalated``: the drafts
+flagged for escalation, by status (App Home's queue counts). Every insert, delete and change of status on tickets or drafts adds
 rows of -1/+1 (a ticket insert statement one row per status on PostgreSQL, through its
 transition table); ``db.status_counts.compact`` folds them into one row per key. The
 draft triggers read the ticket's other drafts through ``ix_drafts_latest`` and never lock
@@ -54,6 +55,13 @@ BEGIN
      WHERE ticket_id = OLD.id AND status <> 'superseded'
        AND OLD.mailbox_id IS DISTINCT FROM NEW.mailbox_id
        AND id = (SELECT max(id) FROM drafts WHERE ticket_id = OLD.id AND status <> 'superseded');
+    INSERT INTO status_counts (kind, mailbox_id, status, n)
+    SELECT k.kind, box, d.status, m.n * count(*) FROM drafts d,
+      (VALUES ('drafts'), ('escalated')) AS k (kind),
+      (VALUES (OLD.mailbox_id, -1), (NEW.mailbox_id, 1)) AS m (box, n)
+     WHERE d.ticket_id = OLD.id AND OLD.mailbox_id IS DISTINCT FROM NEW.mailbox_id
+       AND (k.kind = 'drafts' OR d.escalation_required)
+     GROUP BY k.kind, box, d.status, m.n;
     RETURN NULL;
   END IF;
   -- a delete, BEFORE it: the latest draft's count goes now (a cascade removes the drafts
@@ -61,6 +69,11 @@ BEGIN
   INSERT INTO status_counts (kind, mailbox_id, status, n)
   SELECT 'draft', OLD.mailbox_id, status, -1 FROM drafts
    WHERE ticket_id = OLD.id AND status <> 'superseded' ORDER BY id DESC LIMIT 1;
+  INSERT INTO status_counts (kind, mailbox_id, status, n)
+  SELECT k.kind, OLD.mailbox_id, d.status, -count(*) FROM drafts d,
+    (VALUES ('drafts'), ('escalated')) AS k (kind)
+   WHERE d.ticket_id = OLD.id AND (k.kind = 'drafts' OR d.escalation_required)
+   GROUP BY k.kind, d.status;
   RETURN OLD;
 END $$""",
     """
@@ -74,6 +87,24 @@ DECLARE
   box integer;
 BEGIN
   IF TG_OP = 'DELETE' THEN d := OLD; ELSE d := NEW; END IF;
+  SELECT mailbox_id INTO box FROM tickets WHERE id = d.ticket_id;
+  IF box IS NULL THEN  -- the ticket is going (a cascade): its trigger took its counts
+    RETURN NULL;
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    INSERT INTO status_counts (kind, mailbox_id, status, n) VALUES ('drafts', box, OLD.status, -1);
+    IF OLD.escalation_required THEN
+      INSERT INTO status_counts (kind, mailbox_id, status, n)
+      VALUES ('escalated', box, OLD.status, -1);
+    END IF;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO status_counts (kind, mailbox_id, status, n) VALUES ('drafts', box, NEW.status, 1);
+    IF NEW.escalation_required THEN
+      INSERT INTO status_counts (kind, mailbox_id, status, n)
+      VALUES ('escalated', box, NEW.status, 1);
+    END IF;
+  END IF;
   SELECT id, status INTO lid, ls FROM drafts
    WHERE ticket_id = d.ticket_id AND id <> d.id AND status <> 'superseded'
    ORDER BY id DESC LIMIT 1;
@@ -86,10 +117,6 @@ BEGIN
     after := NEW.status;
   END IF;
   IF before IS NOT DISTINCT FROM after THEN
-    RETURN NULL;
-  END IF;
-  SELECT mailbox_id INTO box FROM tickets WHERE id = d.ticket_id;
-  IF box IS NULL THEN  -- the ticket is going (a cascade): its counts go with its own trigger
     RETURN NULL;
   END IF;
   IF before IS NOT NULL THEN
@@ -114,8 +141,9 @@ PG_TRIGGERS = (
     " FOR EACH ROW EXECUTE FUNCTION status_counts_tickets_row()",
     "CREATE TRIGGER status_counts_drafts_insert AFTER INSERT OR DELETE ON drafts"
     " FOR EACH ROW EXECUTE FUNCTION status_counts_drafts()",
-    "CREATE TRIGGER status_counts_drafts_update AFTER UPDATE OF status ON drafts"
-    " FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)"
+    "CREATE TRIGGER status_counts_drafts_update AFTER UPDATE OF status, escalation_required"
+    " ON drafts FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status"
+    " OR OLD.escalation_required IS DISTINCT FROM NEW.escalation_required)"
     " EXECUTE FUNCTION status_counts_drafts()",
 )
 
@@ -142,8 +170,18 @@ def _sqlite_draft_delta(event: str) -> str:
         f"SELECT {before} AS b, {after} AS a, t.mailbox_id AS box"
         f" FROM tickets t LEFT JOIN ({others}) l ON 1 WHERE t.id = {row}.ticket_id"
     )
+    own = ""  # the draft's own counts: by status, and escalated by status
+    for side, sign in (("OLD", -1), ("NEW", 1)):
+        if (side == "OLD" and event == "INSERT") or (side == "NEW" and event == "DELETE"):
+            continue
+        own += (
+            "INSERT INTO status_counts (kind, mailbox_id, status, n)"
+            f" SELECT k.kind, t.mailbox_id, {side}.status, {sign} FROM tickets t,"
+            " (SELECT 'drafts' AS kind UNION ALL SELECT 'escalated') k"
+            f" WHERE t.id = {row}.ticket_id AND (k.kind = 'drafts' OR {side}.escalation_required);"
+        )
     return (
-        "INSERT INTO status_counts (kind, mailbox_id, status, n)"
+        own + "INSERT INTO status_counts (kind, mailbox_id, status, n)"
         f" SELECT 'draft', box, b, -1 FROM ({pair}) WHERE b IS NOT NULL AND b IS NOT a;"
         " INSERT INTO status_counts (kind, mailbox_id, status, n)"
         f" SELECT 'draft', box, a, 1 FROM ({pair}) WHERE a IS NOT NULL AND b IS NOT a;"
@@ -164,18 +202,32 @@ SQLITE_TRIGGERS = (
     " SELECT 'draft', m.box, d.status, m.n FROM drafts d,"
     " (SELECT OLD.mailbox_id AS box, -1 AS n UNION ALL SELECT NEW.mailbox_id, 1) m"
     " WHERE OLD.mailbox_id IS NOT NEW.mailbox_id AND d.id = (SELECT max(id) FROM drafts"
-    " WHERE ticket_id = OLD.id AND status <> 'superseded'); END",
+    " WHERE ticket_id = OLD.id AND status <> 'superseded');"
+    " INSERT INTO status_counts (kind, mailbox_id, status, n)"
+    " SELECT k.kind, m.box, d.status, m.n * count(*) FROM drafts d,"
+    " (SELECT 'drafts' AS kind UNION ALL SELECT 'escalated') k,"
+    " (SELECT OLD.mailbox_id AS box, -1 AS n UNION ALL SELECT NEW.mailbox_id, 1) m"
+    " WHERE d.ticket_id = OLD.id AND OLD.mailbox_id IS NOT NEW.mailbox_id"
+    " AND (k.kind = 'drafts' OR d.escalation_required) GROUP BY k.kind, m.box, d.status, m.n;"
+    " END",
     # BEFORE: a draft's counts go with the ticket before a cascade removes the drafts
     "CREATE TRIGGER status_counts_tickets_delete BEFORE DELETE ON tickets BEGIN"
     " INSERT INTO status_counts (kind, mailbox_id, status, n)"
     " VALUES ('ticket', OLD.mailbox_id, OLD.status, -1);"
     " INSERT INTO status_counts (kind, mailbox_id, status, n)"
     " SELECT 'draft', OLD.mailbox_id, status, -1 FROM drafts"
-    " WHERE ticket_id = OLD.id AND status <> 'superseded' ORDER BY id DESC LIMIT 1; END",
+    " WHERE ticket_id = OLD.id AND status <> 'superseded' ORDER BY id DESC LIMIT 1;"
+    " INSERT INTO status_counts (kind, mailbox_id, status, n)"
+    " SELECT k.kind, OLD.mailbox_id, d.status, -count(*) FROM drafts d,"
+    " (SELECT 'drafts' AS kind UNION ALL SELECT 'escalated') k"
+    " WHERE d.ticket_id = OLD.id AND (k.kind = 'drafts' OR d.escalation_required)"
+    " GROUP BY k.kind, d.status; END",
     f"CREATE TRIGGER status_counts_drafts_insert AFTER INSERT ON drafts BEGIN"
     f" {_sqlite_draft_delta('INSERT')} END",
-    f"CREATE TRIGGER status_counts_drafts_update AFTER UPDATE OF status ON drafts"
-    f" WHEN OLD.status IS NOT NEW.status BEGIN {_sqlite_draft_delta('UPDATE')} END",
+    f"CREATE TRIGGER status_counts_drafts_update AFTER UPDATE OF status, escalation_required"
+    f" ON drafts WHEN OLD.status IS NOT NEW.status"
+    f" OR OLD.escalation_required IS NOT NEW.escalation_required"
+    f" BEGIN {_sqlite_draft_delta('UPDATE')} END",
     f"CREATE TRIGGER status_counts_drafts_delete AFTER DELETE ON drafts BEGIN"
     f" {_sqlite_draft_delta('DELETE')} END",
 )
@@ -198,6 +250,13 @@ BACKFILL = (
     " SELECT 'draft', t.mailbox_id, d.status, count(*) FROM drafts d"
     " JOIN (SELECT ticket_id, max(id) AS id FROM drafts WHERE status <> 'superseded'"
     " GROUP BY ticket_id) l ON l.id = d.id JOIN tickets t ON t.id = d.ticket_id"
+    " GROUP BY t.mailbox_id, d.status",
+    "INSERT INTO status_counts (kind, mailbox_id, status, n)"
+    " SELECT 'drafts', t.mailbox_id, d.status, count(*) FROM drafts d"
+    " JOIN tickets t ON t.id = d.ticket_id GROUP BY t.mailbox_id, d.status",
+    "INSERT INTO status_counts (kind, mailbox_id, status, n)"
+    " SELECT 'escalated', t.mailbox_id, d.status, count(*) FROM drafts d"
+    " JOIN tickets t ON t.id = d.ticket_id WHERE d.escalation_required"
     " GROUP BY t.mailbox_id, d.status",
 )
 
