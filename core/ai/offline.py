@@ -179,6 +179,7 @@ def load_examples(path: Path = EXAMPLES_PATH) -> list[dict[str, str]]:
 
 
 HANDWRITTEN_WEIGHT = 3.0  # a hand-written mail's sample weight next to a generated row's 1
+CLASSIFIER_C = 16.0  # inverse regularisation strength of both logistic regressions
 CV_FOLDS = 5  # folds of the hand-written rows that calibrate (``out_of_fold``)
 TEMPERATURES = tuple(round(0.25 + 0.05 * i, 2) for i in range(96))  # 0.25 .. 5.0
 
@@ -253,11 +254,11 @@ def _fit(
     for vectorizer in (words, chars):  # the pruned terms: only introspection reads them
         vectorizer.stop_words_ = None  # (scikit-learn: safe to drop before pickling)
     category_clf = LogisticRegression(
-        C=16.0, solver="newton-cg", max_iter=300, class_weight="balanced"
+        C=CLASSIFIER_C, solver="newton-cg", max_iter=300, class_weight="balanced"
     )
     category_clf.fit(x, [e["category"] for e in examples], sample_weight=weights)
     urgency_clf = LogisticRegression(
-        C=16.0, solver="newton-cg", max_iter=300, class_weight="balanced"
+        C=CLASSIFIER_C, solver="newton-cg", max_iter=300, class_weight="balanced"
     )
     urgency_clf.fit(x, [e["urgency"] for e in examples], sample_weight=weights)
     return words, chars, category_clf, urgency_clf
@@ -401,7 +402,8 @@ def model_key(
         inspect.getsource(cue_matrix),
         inspect.getsource(classifier_input),
         inspect.getsource(lexicon),
-        f"cue weight {CUE_WEIGHT} hand-written weight {HANDWRITTEN_WEIGHT} folds {CV_FOLDS}",
+        f"cue weight {CUE_WEIGHT} hand-written weight {HANDWRITTEN_WEIGHT} folds {CV_FOLDS}"
+        f" C {CLASSIFIER_C}",
         f"temperatures {TEMPERATURES}",
         f"numpy {numpy.__version__} scipy {scipy.__version__} sklearn {sklearn.__version__}",
     ):
