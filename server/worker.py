@@ -36,6 +36,8 @@ Jobs in each worker process:
 - ``counts`` every minute: the deltas the database's triggers write for the status counts
   folded into one row per key (``db.status_counts``), so reading them stays a sum over a
   few rows;
+- ``reports`` every five minutes: the all-time ``/desk stats`` kept as snapshots computed
+  again (``core.reports.snapshots``), so reading them never reads the whole history;
 - ``control`` every few seconds: read the switch and the interval from the database
   (``desk scheduler start|stop``), follow mailboxes added, changed or deactivated, write a
   heartbeat (last run, next run, last error) for ``desk scheduler status``.
@@ -65,6 +67,7 @@ from bot.blocks.settings import ONCALL_GROUP_KEY
 from core.control.scheduler import SchedulerControl
 from core.inbound.poller import MailboxPoller, PollResult, fetch_interval
 from core.locks import LockManager
+from core.reports.snapshots import REFRESH_SECONDS as REPORTS_SECONDS
 from core.workflow.cycle import CycleResult, fetch_and_triage
 from core.workflow.notices import NoticeSink
 from core.workflow.notifications import Notifier, ticket_batch
@@ -348,6 +351,9 @@ class Worker:
                 "kb-drafts", self.draft_proposals, KB_DRAFT_SECONDS, now, current=KB_DRAFT_SECONDS
             )
             self._schedule("counts", self.fold_counts, COUNTS_SECONDS, now, current=COUNTS_SECONDS)
+            self._schedule(
+                "reports", self.refresh_reports, REPORTS_SECONDS, now, current=REPORTS_SECONDS
+            )
             if self.presence is not None:
                 self._schedule(
                     "presence",
@@ -509,6 +515,14 @@ class Worker:
         except Exception as exc:  # the next minute tries again; logged and reported
             log.exception("folding the status counts failed")
             await self._report_error(f"counts: {exc}")
+
+    async def refresh_reports(self) -> None:
+        """Compute the kept all-time reports again (``core.reports.snapshots``)."""
+        try:
+            await self.desk.analytics.refresh_snapshots()
+        except Exception as exc:  # the next round tries again; logged and reported
+            log.exception("refreshing the reports computed ahead failed")
+            await self._report_error(f"reports: {exc}")
 
     async def draft_proposals(self) -> None:
         """Proposals redrafted by the AI provider (the next process job's sync re-renders

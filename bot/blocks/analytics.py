@@ -241,11 +241,16 @@ def analytics_blocks(
         top = ", ".join(f"{escape(t.name)} ({t.uses})" for t in a.templates[:5])
         blocks.append({"type": "context", "elements": [mrkdwn(f"Templates used most: {top}")]})
     since = slack_date(a.since, fmt="{date_short}") if a.since else "the start"
+    ahead = (
+        "; computed ahead (every few minutes), these figures are as of the end"
+        if a.computed_at
+        else ""
+    )
     blocks.append(
         {
             "type": "context",
             "elements": [
-                mrkdwn(f"From {since} to {slack_date(a.until)}; times in the database's UTC")
+                mrkdwn(f"From {since} to {slack_date(a.until)}{ahead}; times in the database's UTC")
             ],
         }
     )

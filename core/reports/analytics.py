@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
@@ -51,6 +52,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from core.access.teams import ticket_in
 from core.errors import ValidationError
+from core.reports import snapshots
 from core.reports.sla_compliance import SlaCompliance, sla_compliance
 from core.vocabulary import CATEGORIES, URGENCIES
 from db.base import utcnow
@@ -231,6 +233,9 @@ class Analytics:
     templates: list[TemplateUsage] = field(default_factory=list)
     sla: SlaCompliance = field(default_factory=SlaCompliance)
     variants: list[VariantFigures] = field(default_factory=list)
+    # set when the figures come from a report computed ahead (``core.reports.snapshots``):
+    # when it was computed; None when computed for this request
+    computed_at: datetime | None = None
 
     @property
     def approval_rate(self) -> float | None:
@@ -278,7 +283,53 @@ class Analytics:
             "templates": [asdict(t) for t in self.templates],
             "sla": self.sla.as_dict(),
             "variants": [v.as_dict() for v in self.variants],
+            "computed_at": self.computed_at.isoformat() if self.computed_at else None,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, computed_at: datetime | None = None) -> Analytics:
+        """The inverse of ``as_dict`` (to 4 decimals, as it rounds): a report kept as JSON."""
+        drafts = data["drafts"]
+        return cls(
+            period=data["period"],
+            since=datetime.fromisoformat(data["since"]) if data["since"] else None,
+            until=datetime.fromisoformat(data["until"]),
+            tickets=data["tickets"],
+            first_response=Durations(**data["first_response"]),
+            resolution=Durations(**data["resolution"]),
+            by_category=dict(data["by_category"]),
+            by_urgency=dict(data["by_urgency"]),
+            drafts=drafts["created"],
+            approved=drafts["approved"],
+            rejected=drafts["rejected"],
+            edited=drafts["edited"],
+            avg_edit_ratio=drafts["avg_edit_ratio"],
+            escalated=drafts["escalated"],
+            agents=[
+                AgentFigures(**{k: v for k, v in a.items() if k != "handled"})
+                for a in data["agents"]
+            ],
+            trend_unit=data["trend"]["unit"],
+            trend=[
+                TrendPoint(date.fromisoformat(p["start"]), p["received"], p["sent"])
+                for p in data["trend"]["points"]
+            ],
+            templates=[TemplateUsage(**t) for t in data["templates"]],
+            sla=SlaCompliance.from_dict(data["sla"]),
+            variants=[
+                VariantFigures(
+                    v["variant"],
+                    drafts=v["drafts"],
+                    decided=v["decided"],
+                    unchanged=v["unchanged"],
+                    edited=v["edited"],
+                    rejected=v["rejected"],
+                    median_approve_seconds=v["median_approve_seconds"],
+                )
+                for v in data["variants"]
+            ],
+            computed_at=computed_at,
+        )
 
     def csv_rows(self) -> list[tuple[str, str, str, str]]:
         """(section, key, metric, value) rows: one flat table for spreadsheets."""
@@ -343,20 +394,59 @@ def period_start(period: str, now: datetime) -> datetime | None:
 
 class AnalyticsService:
     def __init__(
-        self, session_factory: SessionFactory, *, clock: Callable[[], datetime] = utcnow
+        self,
+        session_factory: SessionFactory,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        snapshot_age: timedelta | None = snapshots.MAX_AGE,
     ) -> None:
         self.sessions = session_factory
         self.clock = clock
+        self.snapshot_age = snapshot_age  # None: never from a snapshot
 
     async def report(
-        self, period: str = "30d", *, trend: str = "day", scope: Scope = None
+        self, period: str = "30d", *, trend: str = "day", scope: Scope = None, fresh: bool = False
     ) -> Analytics:
+        """The figures of ``period``. All time comes from its snapshot while that is younger
+        than ``snapshot_age`` (``core.reports.snapshots``), unless ``fresh``; computing it
+        for a request keeps it for the next."""
         if trend not in TRENDS:
             raise ValidationError(
                 f"unknown trend {trend!r}; use one of {', '.join(TRENDS)}", field="trend"
             )
         now = self.clock()
         since = period_start(period, now)
+        if period not in snapshots.PERIODS or self.snapshot_age is None:
+            return await self._compute(period, trend, scope, now, since)
+        async with self.sessions() as session:
+            key = snapshots.key_of(period, trend, await snapshots.scope_ids(session, scope))
+            if len(key) > snapshots.KEY_CHARS:
+                return await self._compute(period, trend, scope, now, since)
+            kept = None if fresh else await snapshots.load(session, key)
+            if kept is not None and snapshots.fresh(kept, now, self.snapshot_age):
+                return Analytics.from_dict(kept.body, computed_at=kept.computed_at)
+        return await self._compute_and_keep(key, now)
+
+    async def refresh_snapshots(self) -> list[str]:
+        """Compute every kept snapshot again (the worker's ``reports`` job); their keys."""
+        async with self.sessions() as session:
+            keys = await snapshots.keys(session)
+        for key in keys:
+            await self._compute_and_keep(key, self.clock())
+        return keys
+
+    async def _compute_and_keep(self, key: str, now: datetime) -> Analytics:
+        period, trend, ids = snapshots.parse_key(key)
+        started = time.perf_counter()
+        report = await self._compute(period, trend, ids, now, period_start(period, now))
+        took = round((time.perf_counter() - started) * 1000)
+        async with self.sessions() as session:
+            await snapshots.save(session, key, report.as_dict(), now, took)
+        return report
+
+    async def _compute(
+        self, period: str, trend: str, scope: Scope, now: datetime, since: datetime | None
+    ) -> Analytics:
         async with self.sessions() as session:
             postgres = is_postgres(session)
             tickets, first, resolution = await _ticket_figures(

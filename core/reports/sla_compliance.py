@@ -159,6 +159,30 @@ class SlaCompliance:
             ],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SlaCompliance:
+        """The inverse of ``as_dict`` (a report kept as JSON: ``core.reports.snapshots``)."""
+
+        def metrics(m: dict[str, Any]) -> Metrics:
+            return _all_metrics(
+                {
+                    name: SlaFigures(
+                        **{k: v for k, v in f.items() if k != "compliance"},
+                    )
+                    for name, f in m.items()
+                }
+            )
+
+        return cls(
+            metrics=metrics(data["metrics"]),
+            by_category={k: metrics(v) for k, v in data["by_category"].items()},
+            by_urgency={k: metrics(v) for k, v in data["by_urgency"].items()},
+            by_agent=[
+                SlaAgent(a["user_id"], a["email"], a["name"], metrics(a["metrics"]))
+                for a in data["by_agent"]
+            ],
+        )
+
     def csv_rows(self) -> list[tuple[str, str, str, str]]:
         """(section, key, metric, value): ``sla`` / ``all``, ``sla_category`` / Billing,
         ``sla_urgency`` / High, ``sla_agent`` / an email or ``(unassigned)``; the metric is

@@ -9,6 +9,7 @@ from db.models.mail import Attachment, FolderState, Mailbox, Message, Quarantine
 from db.models.notifications import NotificationPref, NotificationSent, NotificationSettings
 from db.models.outcomes import DraftOutcome
 from db.models.people import User
+from db.models.reports import ReportSnapshot
 from db.models.settings import Setting
 from db.models.sla import SlaCalendar, SlaClock, SlaPolicy
 from db.models.slack import KbProposalPost, SlackDelivery, SlackPost
@@ -39,6 +40,7 @@ __all__ = [
     "PromptVariant",
     "Quarantine",
     "Recipient",
+    "ReportSnapshot",
     "ReopenedTicket",
     "ResponseTemplate",
     "Setting",

@@ -21,6 +21,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--period", default="30d", choices=list(PERIODS))
     p.add_argument("--by", choices=list(charts.BREAKDOWNS), help="break the volume down")
     p.add_argument("--trend", choices=list(TRENDS), help="tickets per day, week or month")
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="all time: compute now, not the report computed ahead (every few minutes)",
+    )
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="every figure as JSON")
     out.add_argument("--csv", action="store_true", help="every figure as CSV rows")
@@ -140,7 +145,9 @@ def render_text(a: Analytics, *, by: str | None, trend: str | None) -> str:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     async def work(desk: Desk) -> int:
-        report = await desk.analytics.report(args.period, trend=args.trend or "day")
+        report = await desk.analytics.report(
+            args.period, trend=args.trend or "day", fresh=args.fresh
+        )
         if args.chart is not None:
             png = await asyncio.to_thread(
                 charts.chart_for, report, by=args.by, trend=bool(args.trend)

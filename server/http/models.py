@@ -417,6 +417,11 @@ class AnalyticsOut(Out):
         description="per prompt variant (null: the default prompt): drafts of the period and "
         "the rates of the decisions of the period",
     )
+    computed_at: str | None = Field(
+        default=None,
+        description="when the figures come from a report computed ahead (all time: refreshed "
+        "every few minutes), when it was computed; null when computed for this request",
+    )
 
 
 # --- templates -----------------------------------------------------------------------------

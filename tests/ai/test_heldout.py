@@ -179,21 +179,22 @@ def test_the_model_holds_its_measured_level_on_the_held_out_split(
     report: dict[str, object],
 ) -> None:
     """A floor a little below what the model scores on the blind batch today (category
-    0.73-0.84 per language, urgency 0.69-0.76, ECE 0.12, 1.6% of right answers escalated):
-    a change that makes the offline provider worse on unseen mail fails here."""
+    0.79-0.88 per language, 0.826 in all; urgency 0.69-0.76, 0.725; ECE 0.057; 5.1% of
+    right answers escalated): a change that makes the offline provider worse on unseen mail
+    fails here."""
     scores, calibration = _scores(report)
-    assert all(cat >= 0.70 and urg >= 0.65 for cat, urg in scores.values()), scores
-    assert report["category"]["accuracy"] >= 0.77, report["category"]  # type: ignore[index]
+    assert all(cat >= 0.76 and urg >= 0.65 for cat, urg in scores.values()), scores
+    assert report["category"]["accuracy"] >= 0.80, report["category"]  # type: ignore[index]
     assert report["urgency"]["accuracy"] >= 0.70, report["urgency"]  # type: ignore[index]
-    assert calibration["ece"] < 0.15, calibration
+    assert calibration["ece"] < 0.10, calibration
     assert calibration["escalated_correct_share"] < 0.20, calibration
 
 
 @needs_rows
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 13's targets are not met on the blind batch yet: category 0.73-0.84 per "
-    "language (target 0.85), urgency 0.69 in Spanish (0.70), ECE 0.12 (0.10)",
+    reason="issue 13's targets are not met on the blind batch yet: category 0.79-0.88 per "
+    "language (target 0.85 in each), urgency 0.69 in Portuguese (0.70)",
 )
 def test_targets_on_the_held_out_split(report: dict[str, object]) -> None:
     """Category >= 0.85 and urgency >= 0.70 in every language; ECE < 0.10 overall; fewer

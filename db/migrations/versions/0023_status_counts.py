@@ -264,11 +264,12 @@ BACKFILL = (
 def upgrade() -> None:
     op.create_table(
         "status_counts",
-        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column("mailbox_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_status_counts")),
     )
     postgres = op.get_bind().dialect.name == "postgresql"
     for statement in (*PG_FUNCTIONS, *PG_TRIGGERS) if postgres else SQLITE_TRIGGERS:

@@ -32,9 +32,11 @@ async def analytics(
     period: Period = "30d",
     trend: Trend = "day",
     format: Literal["json", "csv"] = "json",
+    fresh: bool = False,
 ) -> AnalyticsOut | PlainTextResponse:
-    """Figures for a period, computed in the database; ``format=csv`` for spreadsheets."""
-    report = await desk.analytics.report(period, trend=trend)
+    """Figures for a period, computed in the database; ``format=csv`` for spreadsheets. All
+    time comes from the report computed ahead (``computed_at`` says when) unless ``fresh``."""
+    report = await desk.analytics.report(period, trend=trend, fresh=fresh)
     if format == "csv":
         return PlainTextResponse(
             report.to_csv(),
