@@ -269,6 +269,7 @@ def load(url: str, n: int, seed: int) -> None:
         conn.execute("SELECT setval('tickets_id_seq', (SELECT max(id) FROM tickets))")
         conn.execute("SELECT setval('drafts_id_seq', (SELECT max(id) FROM drafts))")
         conn.execute("SELECT setval('users_id_seq', (SELECT max(id) FROM users))")
+        conn.execute("SELECT setval('mailboxes_id_seq', (SELECT max(id) FROM mailboxes))")
         conn.execute("SET session_replication_role = DEFAULT")
         asyncio.run(_count(url))
         conn.execute("VACUUM ANALYZE")
