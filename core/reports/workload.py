@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AgentProfile, SlaClock, Ticket, User
@@ -44,19 +44,31 @@ class AgentLoad:
         return d
 
 
+def sla_counts_query() -> Select[Any]:
+    """The running clocks of owned tickets not resolved: the running clocks from their
+    partial index (``ix_sla_clocks_open_due``), each one's owner read from its ticket by
+    key (a correlated subquery, so the cost follows the clocks running, never a pass over
+    the tickets the planner may prefer to hash)."""
+    owner = (
+        select(Ticket.assigned_to_id)
+        .where(Ticket.id == SlaClock.ticket_id, Ticket.status != "resolved")
+        .scalar_subquery()
+    )
+    running = (
+        select(owner.label("owner"), SlaClock.ticket_id, SlaClock.breached_at, SlaClock.warned)
+        .where(SlaClock.stopped_at.is_(None))
+        .subquery()
+    )
+    return select(
+        running.c.owner, running.c.ticket_id, running.c.breached_at, running.c.warned
+    ).where(running.c.owner.is_not(None))
+
+
 async def _sla_counts(session: AsyncSession) -> dict[int, tuple[int, int]]:
     """Per owner: (tickets at risk, tickets breached). Over the running SLA clocks of
     tickets not resolved: breached when a clock is, at risk when a clock has fired a warning
     level but is not breached (``core.workflow.sla``)."""
-    rows = await session.execute(
-        select(Ticket.assigned_to_id, SlaClock.ticket_id, SlaClock.breached_at, SlaClock.warned)
-        .join(Ticket, Ticket.id == SlaClock.ticket_id)
-        .where(
-            Ticket.assigned_to_id.is_not(None),
-            Ticket.status != "resolved",
-            SlaClock.stopped_at.is_(None),
-        )
-    )
+    rows = await session.execute(sla_counts_query())
     seen = [
         (int(owner), ticket, breached_at, levels) for owner, ticket, breached_at, levels in rows
     ]

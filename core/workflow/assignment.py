@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, case, delete, exists, func, or_, select, update
+from sqlalchemy import Select, and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import Actor, record
@@ -596,12 +596,17 @@ async def open_loads(session: AsyncSession, user_ids: Iterable[int]) -> dict[int
     ids = list(user_ids)
     if not ids:
         return {}
-    rows = await session.execute(
+    rows = await session.execute(open_loads_query(ids))
+    return {int(uid): int(n) for uid, n in rows}
+
+
+def open_loads_query(ids: Sequence[int]) -> Select[tuple[int, int]]:
+    """The statement of ``open_loads`` (``ix_tickets_assignee_status``)."""
+    return (
         select(Ticket.assigned_to_id, func.count())
         .where(and_(Ticket.assigned_to_id.in_(ids), Ticket.status.not_in(NOT_LOAD_STATUSES)))
         .group_by(Ticket.assigned_to_id)
     )
-    return {int(uid): int(n) for uid, n in rows}
 
 
 _loads = open_loads

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Select, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -209,17 +209,7 @@ class SlaSweep:
     async def _fire(
         self, session: AsyncSession, now: datetime, report: SweepReport
     ) -> list[_Fired]:
-        q = (
-            select(SlaClock)
-            .where(
-                SlaClock.next_alert_at.is_not(None),
-                SlaClock.next_alert_at <= now,
-                SlaClock.stopped_at.is_(None),
-                SlaClock.paused_at.is_(None),
-            )
-            .order_by(SlaClock.next_alert_at)
-            .limit(self.limit)
-        )
+        q = due_clocks(now, self.limit)
         if is_postgres(session):
             q = q.with_for_update(skip_locked=True)
         clocks = list(await session.scalars(q))
@@ -513,6 +503,21 @@ class SlaSweep:
                     continue
                 clock.warned = [lv for lv in clock.warned if lv not in told]
                 clock.next_alert_at = self.clock()
+
+
+def due_clocks(now: datetime, limit: int) -> Select[tuple[SlaClock]]:
+    """The running clocks whose next alert is due, soonest first (``ix_sla_clocks_alert``)."""
+    return (
+        select(SlaClock)
+        .where(
+            SlaClock.next_alert_at.is_not(None),
+            SlaClock.next_alert_at <= now,
+            SlaClock.stopped_at.is_(None),
+            SlaClock.paused_at.is_(None),
+        )
+        .order_by(SlaClock.next_alert_at)
+        .limit(limit)
+    )
 
 
 async def least_loaded_manager(

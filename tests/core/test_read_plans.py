@@ -7,12 +7,17 @@ a query no index answers fails them. The status counts are the ones the database
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql
 
+from core.reports.workload import sla_counts_query
 from core.tickets import listing
 from core.tickets.listing import TicketQuery
+from core.workflow.assignment import open_loads_query
+from core.workflow.sla_sweep import due_clocks
 from db import status_counts
 from db.models import Mailbox
 from db.session import is_postgres
@@ -79,6 +84,28 @@ async def _filler(desk: Desk) -> None:
                 ),
                 {"queue": await s.scalar(text("SELECT max(id) FROM tickets")) - QUEUE * 6},
             )
+        # SLA clocks as a desk keeps them: every ticket's first-response clock, stopped by
+        # the reply, but the queue's (the newest open tickets, as for the pending drafts),
+        # whose resolution clock runs too, the next alert due over the coming days (a few
+        # already due)
+        await s.execute(
+            text(
+                "INSERT INTO sla_clocks (ticket_id, metric, cycle, policy_version,"
+                " target_minutes, started_at, resumed_at, elapsed_seconds, due_at,"
+                " next_alert_at, paused_seconds, stopped_at, stop_reason, warned)"
+                " SELECT id, m.metric, 0, 1, 60, received_at, received_at, 0,"
+                " received_at + INTERVAL '1 hour',"
+                " CASE WHEN q.running THEN TIMESTAMPTZ '2026-01-01 00:00+00'"
+                " + (id % 5000) * INTERVAL '1 minute' END, 0,"
+                " CASE WHEN q.running THEN NULL ELSE received_at + INTERVAL '30 minutes' END,"
+                " CASE WHEN q.running THEN NULL ELSE 'reply' END, '[]'"
+                " FROM tickets, (VALUES ('first_response'), ('resolution')) AS m (metric),"
+                " LATERAL (SELECT status = 'open' AND id > :queue) AS q (running)"
+                " WHERE requester_email LIKE '%@bulk.test'"
+                " AND (m.metric = 'first_response' OR q.running)"
+            ),
+            {"queue": await s.scalar(text("SELECT max(id) FROM tickets")) - QUEUE * 6},
+        )
     async with desk.engine.connect() as conn:
         auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
         await auto.execute(text("VACUUM ANALYZE"))
@@ -150,3 +177,31 @@ async def test_the_kept_status_counts_equal_a_recount(filled: Desk) -> None:
     assert sum(drafts.values()) == FILLER
     counts = await filled.tickets.counts_by_status()
     assert counts["total"] == FILLER and counts["draft_pending"] == drafts["pending"]
+
+
+async def test_the_sla_sweep_reads_the_clocks_due_from_their_index(filled: Desk) -> None:
+    """The sweep's clocks due: the few whose next alert has come (``ix_sla_clocks_alert``),
+    not every running clock."""
+    due = due_clocks(datetime(2026, 1, 1, 0, 30, tzinfo=UTC), 200)
+    plan = await _plan(filled, _sql(due), {})
+    assert "ix_sla_clocks_alert" in plan, plan
+    assert "Seq Scan on sla_clocks" not in plan, plan
+
+
+async def test_the_assigner_s_loads_read_the_assignee_index(filled: Desk) -> None:
+    async with filled.sessions() as s:
+        agents = list(
+            await s.scalars(text("SELECT id FROM users WHERE email LIKE '%@plans.test' LIMIT 5"))
+        )
+    plan = await _plan(filled, _sql(open_loads_query(agents)), {})
+    assert "ix_tickets_assignee_status" in plan, plan
+    _no_seq_scan(plan)
+
+
+async def test_the_workload_s_sla_counts_start_from_the_running_clocks(filled: Desk) -> None:
+    """Per owner, the running clocks of tickets not resolved: the running clocks from
+    their partial index, each one's ticket by its key."""
+    plan = await _plan(filled, _sql(sla_counts_query()), {})
+    assert "ix_sla_clocks_open_due" in plan, plan
+    assert "Seq Scan on sla_clocks" not in plan, plan
+    _no_seq_scan(plan)
