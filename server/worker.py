@@ -35,7 +35,8 @@ Jobs in each worker process:
   the offline provider); their Slack messages follow at the next sync;
 - ``counts`` every minute: the deltas the database's triggers write for the status counts
   folded into one row per key (``db.status_counts``), so reading them stays a sum over a
-  few rows;
+  few rows; and on PostgreSQL the GIN indexes' pending lists moved into the indexes
+  (``db.gin_upkeep``), which every search would otherwise read in full;
 - ``reports`` every five minutes: the all-time ``/desk stats`` kept as snapshots computed
   again (``core.reports.snapshots``), so reading them never reads the whole history;
 - ``control`` every few seconds: read the switch and the interval from the database
@@ -73,7 +74,7 @@ from core.workflow.notices import NoticeSink
 from core.workflow.notifications import Notifier, ticket_batch
 from core.workflow.presence import PresenceSync
 from core.workflow.sla_sweep import SlaSweep
-from db import status_counts
+from db import gin_upkeep, status_counts
 from db.base import utcnow
 from server.wiring import Desk
 
@@ -506,14 +507,20 @@ class Worker:
             await self._report_error(f"learn: {exc}")
 
     async def fold_counts(self) -> None:
-        """Fold the status counts' deltas, so reading a count stays a sum over a few rows."""
+        """Fold the status counts' deltas, so reading a count stays a sum over a few rows;
+        move the search indexes' pending entries into them (``db.gin_upkeep``), so a search
+        never reads more than a minute of new mail's entries one by one."""
         try:
             async with self.desk.sessions() as session, session.begin():
                 folded, kept = await status_counts.compact(session)
             if folded > kept:
                 log.debug("status counts: %d deltas folded into %d rows", folded, kept)
+            async with self.desk.sessions() as session, session.begin():
+                moved = await gin_upkeep.flush(session)
+            if any(moved.values()):
+                log.debug("search indexes: pending pages moved %s", moved)
         except Exception as exc:  # the next minute tries again; logged and reported
-            log.exception("folding the status counts failed")
+            log.exception("folding the status counts or the search indexes failed")
             await self._report_error(f"counts: {exc}")
 
     async def refresh_reports(self) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import delete, text, update
 
 from core.tickets import listing
 from core.tickets.listing import TicketQuery
+from db import gin_upkeep
 from db.models import Mailbox, Message, Ticket
 from db.session import is_postgres
 from server.wiring import Desk
@@ -505,3 +506,41 @@ async def test_mail_nobody_answers_counts_with_its_subject_and_sender(desk: Desk
             update(Message).where(Message.message_id == "<news@x.test>").values(kind="customer")
         )
     assert await _found(desk, "wombat") == [ids["dark"]]
+
+
+async def test_the_worker_moves_the_search_indexes_pending_entries_into_them(desk: Desk) -> None:
+    """New mail waits in the GIN indexes' pending lists (every search reads them in full)
+    until it is moved into the index (``db.gin_upkeep``, the worker's minute job); the
+    search finds it either way."""
+    if not is_postgres(desk.engine):
+        pytest.skip("GIN pending lists: PostgreSQL")
+    from server.worker import Worker
+
+    ids = await _store(desk)
+    async with desk.sessions() as s, s.begin():
+        moved = await gin_upkeep.flush(s)
+    assert moved["ix_messages_search_vector"] > 0 and moved["ix_tickets_subject_trgm"] > 0
+    async with desk.sessions() as s, s.begin():
+        assert not any((await gin_upkeep.flush(s)).values())  # nothing new: nothing pending
+    assert await _found(desk, "parcel") == [ids["parcel"]]
+    async with desk.sessions() as s, s.begin():  # more mail, then the worker's round
+        box = await s.scalar(text("SELECT min(id) FROM mailboxes"))
+        ticket = Ticket(mailbox_id=box, requester_email="z@example.com", subject="Kettle")
+        s.add(ticket)
+        await s.flush()
+        s.add(
+            Message(
+                ticket_id=ticket.id,
+                mailbox_id=box,
+                direction="in",
+                message_id="<kettle@x.test>",
+                from_email="z@example.com",
+                subject="Kettle",
+                language="en",
+                body_text="The kettle switches itself off after two seconds.",
+            )
+        )
+    await Worker(desk, control_seconds=60).fold_counts()
+    async with desk.sessions() as s, s.begin():
+        assert not any((await gin_upkeep.flush(s)).values())  # the worker moved them
+    assert await _found(desk, "kettle") == [ticket.id]
