@@ -311,12 +311,15 @@ def one_page(reader: LiteReader, query: TicketQuery) -> tuple[int, int, bool]:
     """What a list surface does for one page: the page, its capped total, its snippets."""
     page = listing.page(query, postgres=True)
     rows = reader.rows(page.sql, page.params)
-    total = listing.count(query, postgres=True)
-    n = int(reader.rows(total.sql, total.params)[0]["n"])
+    told = listing.page_total(rows)  # a ranked search's, from its own page
+    if told is None:
+        total = listing.count(query, postgres=True)
+        n = int(reader.rows(total.sql, total.params)[0]["n"])
+        told = min(n, listing.COUNT_CAP), n > listing.COUNT_CAP
     marks = listing.snippets([r["id"] for r in rows], query, postgres=True)
     if marks is not None:
         reader.rows(marks.sql, marks.params)
-    return len(rows), min(n, listing.COUNT_CAP), n > listing.COUNT_CAP
+    return len(rows), *told
 
 
 def timed(fn: Callable[[], object]) -> float:

@@ -243,8 +243,8 @@ async def search_reply(
         team_id=team_id,
         home_team=home_team,
     )
-    views = await rt.services.tickets.list(query)
-    total = await rt.services.tickets.total(query)  # up to a cap: no second full scan
+    # up to a cap, a ranked search's from its own page: no second full scan
+    views, total = await rt.services.tickets.list_and_total(query)
     links = await rt.services.posts.permalinks([v["id"] for v in views])
     lines = [TicketLine.from_view(v, links.get(v["id"])) for v in views]
     blocks = search_blocks(

@@ -149,7 +149,7 @@ _FROM = "\nFROM tickets t" + _DRAFT
 # ``relevance`` ranks the newest this many matching tickets (the rest: a sort by date, or a
 # narrower search); a search's rank is read from every ranked row's document, so it is
 # bounded like the total is
-RANK_WINDOW = COUNT_CAP
+RANK_WINDOW = COUNT_CAP + 1  # one more than the total tells: the same rows ``count`` counts
 
 _PEOPLE = """
 LEFT JOIN users assignee ON assignee.id = t.assigned_to_id
@@ -388,14 +388,30 @@ def _ranked_page(newest: Statement, *, postgres: bool, paging: dict[str, int]) -
         )
         score = f"coalesce(-{_HITS}.score, 0)"
     ranked = (
-        f"SELECT t.id AS id, {score} AS score\nFROM tickets t{joins}\nWHERE t.id IN ({newest.sql})"
+        f"SELECT t.id AS id, {score} AS score, count(*) OVER () AS window_total"
+        f"\nFROM tickets t{joins}\nWHERE t.id IN ({newest.sql})"
         "\nORDER BY score DESC, t.id DESC LIMIT :limit OFFSET :offset"
     )
     sql = (
-        f"SELECT{_COLUMNS}\nFROM ({ranked}) p\nJOIN tickets t ON t.id = p.id{_DRAFT}{_PEOPLE}"
+        f"SELECT{_COLUMNS}, p.window_total AS {WINDOW_TOTAL}"
+        f"\nFROM ({ranked}) p\nJOIN tickets t ON t.id = p.id{_DRAFT}{_PEOPLE}"
         "\nORDER BY p.score DESC, t.id DESC"
     )
     return Statement(sql, {**newest.params, **paging, "window": RANK_WINDOW}, custom_plan=True)
+
+
+WINDOW_TOTAL = "matched_in_window"  # a ranked page's column: the matches it ranked
+
+
+def page_total(rows: Sequence[Mapping[str, Any]], cap: int = COUNT_CAP) -> tuple[int, bool] | None:
+    """A ranked page's total, from its own rows: the matches it ranked (the newest
+    ``RANK_WINDOW``, one more than ``COUNT_CAP``: the rows ``count`` would count), as
+    (n, capped); None when the page cannot tell (not ranked, or past its last row), and
+    ``count`` must. Saves a search a second pass over its matches."""
+    if not rows or WINDOW_TOTAL not in rows[0] or cap != COUNT_CAP:
+        return None
+    n = int(rows[0][WINDOW_TOTAL])
+    return min(n, cap), n > cap
 
 
 def count(

@@ -60,6 +60,19 @@ class TicketReader:
 
     async def list(self, query: TicketQuery) -> list[dict[str, Any]]:
         """One page; a search's views carry ``snippet`` (where its words matched)."""
+        views, _ = await self._page(query)
+        return views
+
+    async def list_and_total(
+        self, query: TicketQuery, cap: int = listing.COUNT_CAP
+    ) -> tuple[list[dict[str, Any]], Total]:
+        """One page and the list's total (as ``total``): a ranked search tells its total
+        from the page's own rows (``listing.page_total``), anything else counts."""
+        views, rows = await self._page(query)
+        told = listing.page_total(rows, cap)
+        return views, Total(*told) if told is not None else await self.total(query, cap)
+
+    async def _page(self, query: TicketQuery) -> tuple[list[dict[str, Any]], list[Any]]:
         query = query.validated()
         pg = self._postgres()
         rows = await self._rows(listing.page(query, workspace=self._workspace(query), postgres=pg))
@@ -70,7 +83,7 @@ class TicketReader:
         listing.attach_citations(views, await self._rows(cited) if cited.params else [])
         marks = listing.snippets([v["id"] for v in views], query, postgres=pg)
         listing.attach_snippets(views, await self._rows(marks) if marks is not None else [])
-        return views
+        return views, rows
 
     async def count(self, query: TicketQuery) -> int:
         """How many tickets ``query`` matches, all counted (``total`` stops at a cap)."""

@@ -178,6 +178,37 @@ async def test_the_same_tickets_on_both_databases(desk: Desk, case: str) -> None
     total = await desk.tickets.total(TicketQuery(q=q))
     assert (total.n, total.capped) == (len(expected), False)
     assert await desk.tickets.count(TicketQuery(q=q)) == len(expected)
+    views, told = await desk.tickets.list_and_total(TicketQuery(q=q))  # from the page's rows
+    assert sorted(v["id"] for v in views) == sorted(found) and told == total
+
+
+async def test_a_ranked_page_tells_the_capped_total_count_would(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ranked page's window is one more than the cap: the rows ``count`` counts, so
+    its total is the same, capped or not; past its last row the page cannot tell, and the
+    count runs."""
+    await _store(desk)
+    monkeypatch.setattr(listing, "COUNT_CAP", 2)
+    monkeypatch.setattr(listing, "RANK_WINDOW", 3)
+    query = TicketQuery(q="account", limit=1)
+    rows = await desk.tickets._rows(listing.page(query.validated(), postgres=_pg(desk)))
+    assert listing.page_total(rows, cap=2) == (2, True)
+    views, total = await desk.tickets.list_and_total(query, cap=2)
+    assert (total.n, total.capped, len(views)) == (2, True, 1)
+    assert total == await desk.tickets.total(query, cap=2)
+    past = TicketQuery(q="account", offset=10)
+    assert await desk.tickets.list_and_total(past, cap=2) == (
+        [],
+        await desk.tickets.total(past, cap=2),
+    )
+    monkeypatch.setattr(listing, "RANK_WINDOW", 10)
+    monkeypatch.setattr(listing, "COUNT_CAP", 9)
+    assert (await desk.tickets.list_and_total(query, cap=9))[1].n == 3  # "account": three
+
+
+def _pg(desk: Desk) -> bool:
+    return is_postgres(desk.engine)
 
 
 async def test_filters_and_language_narrow_a_search(desk: Desk) -> None:

@@ -71,8 +71,8 @@ async def list_tickets(
         limit=page.limit,
         offset=page.offset,
     )
-    items = await desk.tickets.list(query)
-    total = await desk.tickets.total(query)  # counted up to a cap: never a second full scan
+    # counted up to a cap, a ranked search's from its own page: never a second full scan
+    items, total = await desk.tickets.list_and_total(query)
     return TicketPage.model_validate(
         {"items": items, "total": total.n, "total_capped": total.capped}
     )
