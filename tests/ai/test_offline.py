@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import csv
 import json
 import os
 import subprocess
@@ -119,8 +120,8 @@ def test_training_data_is_varied_enough() -> None:
 def test_training_is_deterministic_and_calibrated() -> None:
     examples, handwritten = offline.load_examples(), offline.load_handwritten()
     first = offline.get_model()  # the process's model, trained on every row (or loaded)
-    second = offline.train(examples[::4], handwritten)
-    third = offline.train(examples[::4], handwritten)
+    second = offline.train(examples[::4], handwritten[::5])
+    third = offline.train(examples[::4], handwritten[::5])
     texts = [offline.classifier_input(s, t) for s, t, _ in CLEAR_CASES]
     assert second.predict(texts) == third.predict(texts)
     assert (second.category_temperature, second.urgency_temperature) == (
@@ -341,12 +342,27 @@ async def test_greets_by_first_name(name: str, greeting: str) -> None:
 
 @pytest.fixture()
 def small_examples(tmp_path: Path) -> Path:
-    """Every fifth training example: all classes, a fraction of the training time."""
+    """Every fifth training example, and every fifth hand-written mail next to it
+    (``_hand``): all classes, a fraction of the training time."""
     lines = offline.EXAMPLES_PATH.read_text(encoding="utf-8").splitlines()
     path = tmp_path / "data" / "examples.jsonl"
     path.parent.mkdir()
     path.write_text("\n".join(lines[::5]) + "\n", encoding="utf-8")
+    _write_every_fifth_hand_written_mail(_hand(path))
     return path
+
+
+def _hand(examples: Path) -> Path:
+    return examples.with_name("handwritten-small.csv")
+
+
+def _write_every_fifth_hand_written_mail(path: Path) -> None:
+    with offline.HANDWRITTEN_PATH.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows[::5])
 
 
 def _texts() -> list[str]:
@@ -355,37 +371,45 @@ def _texts() -> list[str]:
 
 def test_the_saved_model_classifies_exactly_as_a_fresh_one(small_examples: Path) -> None:
     saved = small_examples.with_name(offline.MODEL_FILE)
-    first = offline.load_or_train(small_examples, paths=[saved])
-    assert saved.is_file()  # next to its training data
-    loaded = offline.read_model(saved, offline.model_key(small_examples))
-    assert loaded is not None and loaded is not first
-    fresh = offline.train(offline.load_examples(small_examples), offline.load_handwritten())
-    assert loaded.predict(_texts()) == fresh.predict(_texts())  # probabilities included
-    assert offline.load_or_train(small_examples, paths=[saved]).predict(_texts()) == (
-        fresh.predict(_texts())
+    first = offline.load_or_train(
+        small_examples, handwritten_path=_hand(small_examples), paths=[saved]
     )
+    assert saved.is_file()  # next to its training data
+    loaded = offline.read_model(saved, offline.model_key(small_examples, _hand(small_examples)))
+    assert loaded is not None and loaded is not first
+    fresh = offline.train(
+        offline.load_examples(small_examples), offline.load_handwritten(_hand(small_examples))
+    )
+    assert loaded.predict(_texts()) == fresh.predict(_texts())  # probabilities included
+    assert offline.load_or_train(
+        small_examples, handwritten_path=_hand(small_examples), paths=[saved]
+    ).predict(_texts()) == (fresh.predict(_texts()))
 
 
 def test_a_stale_or_corrupt_file_is_retrained_not_fatal(small_examples: Path) -> None:
     saved = small_examples.with_name(offline.MODEL_FILE)
-    key = offline.model_key(small_examples)
-    fresh = offline.train(offline.load_examples(small_examples), offline.load_handwritten())
+    key = offline.model_key(small_examples, _hand(small_examples))
+    fresh = offline.train(
+        offline.load_examples(small_examples), offline.load_handwritten(_hand(small_examples))
+    )
     for content in (b"", b"not a pickle at all", b"\x80\x04K\x01."):  # empty, junk, an int
         saved.write_bytes(content)
-        model = offline.load_or_train(small_examples, paths=[saved])
+        model = offline.load_or_train(
+            small_examples, handwritten_path=_hand(small_examples), paths=[saved]
+        )
         assert model.predict(_texts()) == fresh.predict(_texts())
         assert offline.read_model(saved, key) is not None  # replaced by a good one
     # built from other data or other code: the key differs
     assert offline.write_model(fresh, "another-key", saved)
     assert offline.read_model(saved, key) is None
-    offline.load_or_train(small_examples, paths=[saved])
+    offline.load_or_train(small_examples, handwritten_path=_hand(small_examples), paths=[saved])
     assert offline.read_model(saved, key) is not None
 
 
 def test_changed_training_data_changes_the_key(small_examples: Path) -> None:
     saved = small_examples.with_name(offline.MODEL_FILE)
-    offline.load_or_train(small_examples, paths=[saved])
-    before = offline.model_key(small_examples)
+    offline.load_or_train(small_examples, handwritten_path=_hand(small_examples), paths=[saved])
+    before = offline.model_key(small_examples, _hand(small_examples))
     with small_examples.open("a", encoding="utf-8") as fh:
         fh.write(
             json.dumps(
@@ -399,11 +423,13 @@ def test_changed_training_data_changes_the_key(small_examples: Path) -> None:
             )
             + "\n"
         )
-    after = offline.model_key(small_examples)
+    after = offline.model_key(small_examples, _hand(small_examples))
     assert after != before and offline.read_model(saved, after) is None
-    model = offline.load_or_train(small_examples, paths=[saved])
+    model = offline.load_or_train(
+        small_examples, handwritten_path=_hand(small_examples), paths=[saved]
+    )
     assert model.n_examples == len(offline.load_examples(small_examples)) + len(
-        offline.load_handwritten()
+        offline.load_handwritten(_hand(small_examples))
     )
     assert offline.read_model(saved, after) is not None
 
@@ -432,9 +458,14 @@ def test_a_read_only_package_dir_falls_back_to_the_next_place(
             first = readonly / "blocker" / offline.MODEL_FILE
         else:
             first = readonly / offline.MODEL_FILE
-        offline.load_or_train(small_examples, paths=[first, cache])
+        offline.load_or_train(
+            small_examples, handwritten_path=_hand(small_examples), paths=[first, cache]
+        )
         assert not first.exists() and cache.is_file()
-        assert offline.read_model(cache, offline.model_key(small_examples)) is not None
+        assert (
+            offline.read_model(cache, offline.model_key(small_examples, _hand(small_examples)))
+            is not None
+        )
     finally:
         readonly.chmod(0o755)
 
