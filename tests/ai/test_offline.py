@@ -511,3 +511,15 @@ async def test_warm_up_loads_the_reply_language_model() -> None:
     )
     assert language._identifier.cache_info().misses == 1  # and not loaded again by it
     assert triaged.result.draft_reply
+
+
+def test_a_huge_mail_is_classified_from_its_start() -> None:
+    """A pasted log of a megabyte costs the classifier no more than its first
+    ``CLASSIFIED_CHARS``: what it decides is what it decides from those."""
+    provider = OfflineProvider()
+    ask = "Hello, I was charged twice for my subscription this month, please refund one. "
+    huge = _request("Charged twice", ask + "log line 0x1F timeout retry\n" * 40_000)
+    start = _request("Charged twice", huge.text[: offline.CLASSIFIED_CHARS])
+    assert len(huge.text) > 1_000_000
+    [big], [small] = provider.predict([huge]), provider.predict([start])
+    assert big == small
