@@ -17,7 +17,7 @@ database is dropped at the end unless ``--keep``.
 the status counts and ``/desk stats`` over 30 days and all time, through the services
 (``read_surfaces``); the tickets carry drafts and are assigned to ``AGENTS`` people. All
 time is measured twice: as a person reads it (the report computed ahead, which the first,
-warming run computes and keeps: ``core.reports.snapshots``) and computed now (``fresh``:
+warming run computes and keeps: ``core.workflow.reports_ahead``) and computed now (``fresh``:
 what the worker's ``reports`` job spends every five minutes).
 
     .venv/bin/python bench/search.py [--tickets 1000000] [--runs 20] [--postgres URL] [--keep]
@@ -371,13 +371,14 @@ def read_surfaces(url: str, n: int) -> dict[str, Callable[[], Awaitable[object]]
     from core.reports.analytics import AnalyticsService
     from core.reports.headlines import StatsService
     from core.tickets.queries import TeamQuery, TeamTicketReader
+    from core.workflow.reports_ahead import ReportsAhead
     from db.session import create_engine, create_session_factory
 
     sessions = create_session_factory(create_engine(url))
     now = START + timedelta(minutes=n * 5, hours=1)  # just after the newest ticket
     tickets = TeamTicketReader(sessions)
     stats = StatsService(sessions, clock=lambda: now)
-    analytics = AnalyticsService(sessions, clock=lambda: now)
+    analytics = ReportsAhead(AnalyticsService(sessions, clock=lambda: now))
     scope = team_mailbox_ids(TEAM, TEAM)
 
     def query(**filters: Any) -> TeamQuery:

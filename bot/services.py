@@ -21,7 +21,6 @@ from core.knowledge.proposals import ProposalService
 from core.outbound.recipients import RecipientService
 from core.outbound.sending import Sender
 from core.replies.templates import TemplateService
-from core.reports.analytics import AnalyticsService
 from core.reports.headlines import StatsService
 from core.reports.workload import Workload
 from core.tickets.bulk import BulkService
@@ -32,6 +31,7 @@ from core.tickets.queries import TeamTicketReader
 from core.workflow.assignment_settings import AgentProfiles
 from core.workflow.calendar_store import CalendarService
 from core.workflow.preferences import PreferenceStore
+from core.workflow.reports_ahead import ReportsAhead
 from core.workflow.sla_policies import PolicyService
 
 TRIAGE_CHANNEL_KEY = "slack.triage_channel"
@@ -51,7 +51,7 @@ class DeskServices:
     mailbox_settings: MailboxSettings
     # fetch every mailbox and triage what came in; returns a summary
     fetch_now: Callable[[], Awaitable[dict[str, Any]]]
-    analytics: AnalyticsService
+    analytics: ReportsAhead
     templates: TemplateService
     scheduler: SchedulerControl
     bulk: BulkService

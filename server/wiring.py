@@ -41,7 +41,6 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.outbound.recipients import RecipientService
     from core.outbound.sending import Sender
     from core.replies.templates import TemplateService
-    from core.reports.analytics import AnalyticsService
     from core.reports.audit_log import AuditLog
     from core.reports.workload import Workload
     from core.secrets import SecretBox
@@ -60,6 +59,7 @@ if TYPE_CHECKING:  # the builders import what they build, when they first run
     from core.workflow.notices import NoticeSink
     from core.workflow.notification_sweep import NotificationSweep
     from core.workflow.preferences import PreferenceStore
+    from core.workflow.reports_ahead import ReportsAhead
     from core.workflow.sla import SlaClocks
     from core.workflow.sla_policies import PolicyService
     from db.session import SessionFactory
@@ -363,10 +363,12 @@ class Desk:
                 await provider.aclose()
 
     @cached_property
-    def analytics(self) -> AnalyticsService:
+    def analytics(self) -> ReportsAhead:
+        """The figures of a period; all time computed ahead and kept (``ReportsAhead``)."""
         from core.reports.analytics import AnalyticsService
+        from core.workflow.reports_ahead import ReportsAhead
 
-        return AnalyticsService(self.sessions)
+        return ReportsAhead(AnalyticsService(self.sessions))
 
     @cached_property
     def variants(self) -> VariantService:

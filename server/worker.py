@@ -38,7 +38,7 @@ Jobs in each worker process:
   few rows; and on PostgreSQL the GIN indexes' pending lists moved into the indexes
   (``db.gin_upkeep``), which every search would otherwise read in full;
 - ``reports`` every five minutes: the all-time ``/desk stats`` kept as snapshots computed
-  again (``core.reports.snapshots``), so reading them never reads the whole history;
+  again (``core.workflow.reports_ahead``), so reading them never reads the whole history;
 - ``control`` every few seconds: read the switch and the interval from the database
   (``desk scheduler start|stop``), follow mailboxes added, changed or deactivated, write a
   heartbeat (last run, next run, last error) for ``desk scheduler status``.
@@ -68,11 +68,11 @@ from bot.blocks.settings import ONCALL_GROUP_KEY
 from core.control.scheduler import SchedulerControl
 from core.inbound.poller import MailboxPoller, PollResult, fetch_interval
 from core.locks import LockManager
-from core.reports.snapshots import REFRESH_SECONDS as REPORTS_SECONDS
 from core.workflow.cycle import CycleResult, fetch_and_triage
 from core.workflow.notices import NoticeSink
 from core.workflow.notifications import Notifier, ticket_batch
 from core.workflow.presence import PresenceSync
+from core.workflow.reports_ahead import REFRESH_SECONDS as REPORTS_SECONDS
 from core.workflow.sla_sweep import SlaSweep
 from db import gin_upkeep, status_counts
 from db.base import utcnow
@@ -524,9 +524,9 @@ class Worker:
             await self._report_error(f"counts: {exc}")
 
     async def refresh_reports(self) -> None:
-        """Compute the kept all-time reports again (``core.reports.snapshots``)."""
+        """Compute the kept all-time reports again (``core.workflow.reports_ahead``)."""
         try:
-            await self.desk.analytics.refresh_snapshots()
+            await self.desk.analytics.refresh()
         except Exception as exc:  # the next round tries again; logged and reported
             log.exception("refreshing the reports computed ahead failed")
             await self._report_error(f"reports: {exc}")

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
@@ -52,7 +51,6 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from core.access.teams import ticket_in
 from core.errors import ValidationError
-from core.reports import snapshots
 from core.reports.sla_compliance import SlaCompliance, sla_compliance
 from core.vocabulary import CATEGORIES, URGENCIES
 from db.base import utcnow
@@ -233,7 +231,7 @@ class Analytics:
     templates: list[TemplateUsage] = field(default_factory=list)
     sla: SlaCompliance = field(default_factory=SlaCompliance)
     variants: list[VariantFigures] = field(default_factory=list)
-    # set when the figures come from a report computed ahead (``core.reports.snapshots``):
+    # set when the figures come from a report computed ahead (``core.workflow.reports_ahead``):
     # when it was computed; None when computed for this request
     computed_at: datetime | None = None
 
@@ -398,51 +396,21 @@ class AnalyticsService:
         session_factory: SessionFactory,
         *,
         clock: Callable[[], datetime] = utcnow,
-        snapshot_age: timedelta | None = snapshots.MAX_AGE,
     ) -> None:
         self.sessions = session_factory
         self.clock = clock
-        self.snapshot_age = snapshot_age  # None: never from a snapshot
 
     async def report(
-        self, period: str = "30d", *, trend: str = "day", scope: Scope = None, fresh: bool = False
+        self, period: str = "30d", *, trend: str = "day", scope: Scope = None
     ) -> Analytics:
-        """The figures of ``period``. All time comes from its snapshot while that is younger
-        than ``snapshot_age`` (``core.reports.snapshots``), unless ``fresh``; computing it
-        for a request keeps it for the next."""
+        """The figures of ``period``, computed now (all time computed ahead and kept:
+        ``core.workflow.reports_ahead``, which calls this)."""
         if trend not in TRENDS:
             raise ValidationError(
                 f"unknown trend {trend!r}; use one of {', '.join(TRENDS)}", field="trend"
             )
         now = self.clock()
-        since = period_start(period, now)
-        if period not in snapshots.PERIODS or self.snapshot_age is None:
-            return await self._compute(period, trend, scope, now, since)
-        async with self.sessions() as session:
-            key = snapshots.key_of(period, trend, await snapshots.scope_ids(session, scope))
-            if len(key) > snapshots.KEY_CHARS:
-                return await self._compute(period, trend, scope, now, since)
-            kept = None if fresh else await snapshots.load(session, key)
-            if kept is not None and snapshots.fresh(kept, now, self.snapshot_age):
-                return Analytics.from_dict(kept.body, computed_at=kept.computed_at)
-        return await self._compute_and_keep(key, now)
-
-    async def refresh_snapshots(self) -> list[str]:
-        """Compute every kept snapshot again (the worker's ``reports`` job); their keys."""
-        async with self.sessions() as session:
-            keys = await snapshots.keys(session)
-        for key in keys:
-            await self._compute_and_keep(key, self.clock())
-        return keys
-
-    async def _compute_and_keep(self, key: str, now: datetime) -> Analytics:
-        period, trend, ids = snapshots.parse_key(key)
-        started = time.perf_counter()
-        report = await self._compute(period, trend, ids, now, period_start(period, now))
-        took = round((time.perf_counter() - started) * 1000)
-        async with self.sessions() as session:
-            await snapshots.save(session, key, report.as_dict(), now, took)
-        return report
+        return await self._compute(period, trend, scope, now, period_start(period, now))
 
     async def _compute(
         self, period: str, trend: str, scope: Scope, now: datetime, since: datetime | None

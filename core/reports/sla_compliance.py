@@ -161,7 +161,7 @@ class SlaCompliance:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SlaCompliance:
-        """The inverse of ``as_dict`` (a report kept as JSON: ``core.reports.snapshots``)."""
+        """The inverse of ``as_dict`` (a report kept as JSON: ``core.workflow.reports_ahead``)."""
 
         def metrics(m: dict[str, Any]) -> Metrics:
             return _all_metrics(

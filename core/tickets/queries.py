@@ -6,6 +6,7 @@ where it belongs to the draft (draft_response, approval_status, approved_by, ...
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,14 +66,16 @@ class TicketReader:
 
     async def list_and_total(
         self, query: TicketQuery, cap: int = listing.COUNT_CAP
-    ) -> tuple[list[dict[str, Any]], Total]:
+    ) -> tuple[builtins.list[dict[str, Any]], Total]:
         """One page and the list's total (as ``total``): a ranked search tells its total
         from the page's own rows (``listing.page_total``), anything else counts."""
         views, rows = await self._page(query)
         told = listing.page_total(rows, cap)
         return views, Total(*told) if told is not None else await self.total(query, cap)
 
-    async def _page(self, query: TicketQuery) -> tuple[list[dict[str, Any]], list[Any]]:
+    async def _page(
+        self, query: TicketQuery
+    ) -> tuple[builtins.list[dict[str, Any]], builtins.list[Any]]:
         query = query.validated()
         pg = self._postgres()
         rows = await self._rows(listing.page(query, workspace=self._workspace(query), postgres=pg))

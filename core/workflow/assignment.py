@@ -600,7 +600,7 @@ async def open_loads(session: AsyncSession, user_ids: Iterable[int]) -> dict[int
     return {int(uid): int(n) for uid, n in rows}
 
 
-def open_loads_query(ids: Sequence[int]) -> Select[tuple[int, int]]:
+def open_loads_query(ids: Sequence[int]) -> Select[tuple[int | None, int]]:
     """The statement of ``open_loads`` (``ix_tickets_assignee_status``)."""
     return (
         select(Ticket.assigned_to_id, func.count())

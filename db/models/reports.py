@@ -10,7 +10,7 @@ from db.base import Base, utcnow
 
 
 class ReportSnapshot(Base):
-    """A report computed ahead (``core.reports.snapshots``): the all-time ``/desk stats`` of
+    """A report computed ahead (``core.workflow.reports_ahead``): the all-time ``/desk stats`` of
     one scope and trend unit, as its JSON shape, and when it was computed. The worker
     refreshes every stored key; a read older than the maximum age computes it again."""
 

@@ -16,6 +16,7 @@ import pytest
 from bot.blocks import analytics as b
 from core.config import Settings
 from core.reports.analytics import AnalyticsService
+from core.workflow.reports_ahead import ReportsAhead
 from server.cli.stats import render_text
 from server.wiring import Desk, build_desk
 from tests.analytics.data import NOW
@@ -25,8 +26,9 @@ from tests.support.blockkit import problems
 from tests.support.cli import run
 
 
-def fixed(desk: Desk) -> AnalyticsService:
-    return AnalyticsService(desk.sessions, clock=lambda: NOW)
+def fixed(desk: Desk) -> ReportsAhead:
+    """The desk's reports (all time computed ahead and kept) on the data set's clock."""
+    return ReportsAhead(AnalyticsService(desk.sessions, clock=lambda: NOW))
 
 
 async def test_stats_blocks_show_the_sla_section(desk: Desk) -> None:

@@ -1,4 +1,4 @@
-"""All-time reports computed ahead (core.reports.snapshots): served from the kept JSON while
+"""All-time reports computed ahead (core.workflow.reports_ahead): served from the kept JSON while
 young, saying when they were computed; computed again when old, when asked ``fresh``, and
 by the worker's ``reports`` job; the kept JSON gives back the same figures. The clock is
 passed in: nothing here reads the wall clock."""
@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core.access.teams import team_mailbox_ids
 from core.reports.analytics import Analytics, AnalyticsService
+from core.workflow.reports_ahead import ReportsAhead
 from db.models import Mailbox, ReportSnapshot, Ticket
 from server.wiring import Desk
 from tests.analytics.data import NOW, seed
@@ -56,7 +57,7 @@ def _figures(a: Analytics) -> dict[str, object]:
 
 async def test_all_time_is_served_from_its_snapshot_while_young(desk: Desk) -> None:
     clock = Clock()
-    service = AnalyticsService(desk.sessions, clock=clock)
+    service = ReportsAhead(AnalyticsService(desk.sessions, clock=clock))
     await _tickets(desk, 3)
     first = await service.report("all")
     assert first.computed_at is None and first.tickets == 3  # computed for the request
@@ -77,7 +78,7 @@ async def test_all_time_is_served_from_its_snapshot_while_young(desk: Desk) -> N
 
 async def test_each_scope_and_trend_has_its_own_snapshot(desk: Desk) -> None:
     clock = Clock()
-    service = AnalyticsService(desk.sessions, clock=clock)
+    service = ReportsAhead(AnalyticsService(desk.sessions, clock=clock))
     box = await _tickets(desk, 2)
     await service.report("all")
     await service.report("all", trend="week")
@@ -94,12 +95,12 @@ async def test_the_worker_job_computes_every_kept_snapshot_again(desk: Desk) -> 
     from server.worker import REPORTS_SECONDS, Worker
 
     clock = Clock()
-    service = AnalyticsService(desk.sessions, clock=clock)
+    service = ReportsAhead(AnalyticsService(desk.sessions, clock=clock))
     await _tickets(desk, 1)
     await service.report("all", trend="month")
     await _tickets(desk, 4, category="Other")
     clock.now = T0 + timedelta(minutes=5)
-    assert await service.refresh_snapshots() == ["all|month|*"]
+    assert await service.refresh() == ["all|month|*"]
     kept = await service.report("all", trend="month")
     assert kept.computed_at == clock.now and kept.tickets == 5
     assert kept.by_category == {"Billing": 1, "Other": 4}
@@ -117,15 +118,15 @@ async def test_an_older_computation_never_replaces_a_newer_snapshot(desk: Desk) 
     late, early = Clock(), Clock()
     late.now = T0 + timedelta(minutes=3)
     await _tickets(desk, 1)
-    await AnalyticsService(desk.sessions, clock=late).report("all")
-    await AnalyticsService(desk.sessions, clock=early).report("all", fresh=True)
+    await ReportsAhead(AnalyticsService(desk.sessions, clock=late)).report("all")
+    await ReportsAhead(AnalyticsService(desk.sessions, clock=early)).report("all", fresh=True)
     async with desk.sessions() as s:
         stored = await s.get(ReportSnapshot, "all|day|*")
     assert stored is not None and stored.computed_at == late.now
 
 
 async def _round_trip(desk: Desk) -> Analytics:
-    service = AnalyticsService(desk.sessions, clock=lambda: NOW)
+    service = ReportsAhead(AnalyticsService(desk.sessions, clock=lambda: NOW))
     for trend in ("day", "week", "month"):
         live = await service.report("all", trend=trend)
         kept = await service.report("all", trend=trend)

@@ -18,6 +18,7 @@ import pytest
 from bot.blocks import analytics as b
 from core.config import Settings
 from core.reports.analytics import AnalyticsService
+from core.workflow.reports_ahead import ReportsAhead
 from server.cli.stats import render_text
 from server.wiring import Desk, build_desk
 from tests.learning.data import T0, Decided, put
@@ -99,8 +100,9 @@ EXPECTED = [
 ]
 
 
-def fixed(desk: Desk) -> AnalyticsService:
-    return AnalyticsService(desk.sessions, clock=lambda: NOW)
+def fixed(desk: Desk) -> ReportsAhead:
+    """The desk's reports (all time computed ahead and kept) on the data set's clock."""
+    return ReportsAhead(AnalyticsService(desk.sessions, clock=lambda: NOW))
 
 
 async def test_figures_per_variant(desk: Desk) -> None:
