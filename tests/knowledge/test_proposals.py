@@ -218,7 +218,9 @@ async def test_a_near_duplicate_joins_the_open_proposal(desk: Desk, smtp_server)
         mailbox,
         mia,
         subject="Export reports to a spreadsheet",
-        body="How can I export my reports for the month?",
+        # worded apart, classified alike (proposals join within their category; "How can I"
+        # tipped the offline model to Feature Request)
+        body="How do I export my reports for the month?",
         reply="Hello,\n\nOpen Reports, pick the month and click Export as CSV.\n\nBest, Mia",
     )
     await _resolve(desk, mia, again)
