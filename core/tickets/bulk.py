@@ -7,7 +7,7 @@ claim), one short transaction per ticket, so a bulk run and a person clicking at
 time never both win, and nothing is sent twice. The result says what
 was done and, for every ticket skipped, why:
 
-- ``already_decided``: the draft was approved/rejected/sent already (by whom, when);
+- ``already_decided``: the draft was approved/rejected/sent already, or its send failed (by whom, when);
 - ``edited``: the draft changed after the version the approver saw;
 - ``escalated``: flagged for escalation; a bulk approve leaves those out unless asked;
 - ``not_permitted``: the permission check refused (role, workspace, assignment);
@@ -459,7 +459,9 @@ class BulkService:
             if t.draft_id is None:
                 return _skip(t, "no_draft")
             if action == "send" and t.draft_status != "approved":
-                if t.draft_status in ("sending", "sent"):
+                # approved once and sent, being sent, or refused by the mail server: not a
+                # draft waiting for approval (another run may have just tried it)
+                if t.draft_status in ("sending", "sent", "failed"):
                     return _skip(t, "already_decided", f"draft is {t.draft_status} already")
                 return _skip(t, "not_approved", f"draft is {t.draft_status}")
         if who is not None and not (who.operator and who.workspace is None):
