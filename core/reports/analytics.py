@@ -392,10 +392,7 @@ def period_start(period: str, now: datetime) -> datetime | None:
 
 class AnalyticsService:
     def __init__(
-        self,
-        session_factory: SessionFactory,
-        *,
-        clock: Callable[[], datetime] = utcnow,
+        self, session_factory: SessionFactory, *, clock: Callable[[], datetime] = utcnow
     ) -> None:
         self.sessions = session_factory
         self.clock = clock
@@ -403,18 +400,14 @@ class AnalyticsService:
     async def report(
         self, period: str = "30d", *, trend: str = "day", scope: Scope = None
     ) -> Analytics:
-        """The figures of ``period``, computed now (all time computed ahead and kept:
-        ``core.workflow.reports_ahead``, which calls this)."""
+        """The figures of ``period``, computed now (the desk's surfaces get all time
+        computed ahead: ``core.workflow.reports_ahead``, which calls this)."""
         if trend not in TRENDS:
             raise ValidationError(
                 f"unknown trend {trend!r}; use one of {', '.join(TRENDS)}", field="trend"
             )
         now = self.clock()
-        return await self._compute(period, trend, scope, now, period_start(period, now))
-
-    async def _compute(
-        self, period: str, trend: str, scope: Scope, now: datetime, since: datetime | None
-    ) -> Analytics:
+        since = period_start(period, now)
         async with self.sessions() as session:
             postgres = is_postgres(session)
             tickets, first, resolution = await _ticket_figures(
