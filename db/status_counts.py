@@ -46,14 +46,19 @@ async def compact(session: AsyncSession) -> tuple[int, int]:
     for kind, mailbox_id, status, n in gone:
         sums[(kind, mailbox_id, status)] += n
         folded += 1
-    kept = [
+    return folded, await _write(session, sums)
+
+
+async def _write(session: AsyncSession, counts: dict[tuple[str, int, str], int]) -> int:
+    """One row per (kind, mailbox, status) of ``counts``, zeros left out; how many."""
+    rows = [
         {"kind": k, "mailbox_id": m, "status": s, "n": n}
-        for (k, m, s), n in sorted(sums.items())
+        for (k, m, s), n in sorted(counts.items())
         if n
     ]
-    if kept:
-        await session.execute(insert(StatusCount), kept)
-    return folded, len(kept)
+    if rows:
+        await session.execute(insert(StatusCount), rows)
+    return len(rows)
 
 
 async def recount(session: AsyncSession) -> dict[tuple[str, int, str], int]:
@@ -105,9 +110,4 @@ async def rebuild(session: AsyncSession) -> None:
     """Replace the kept counts by a recount (after a bulk load that bypassed the triggers,
     as ``bench/search.py``'s COPY does); the caller commits."""
     await session.execute(delete(StatusCount))
-    rows = [
-        {"kind": k, "mailbox_id": m, "status": s, "n": n}
-        for (k, m, s), n in sorted((await recount(session)).items())
-    ]
-    if rows:
-        await session.execute(insert(StatusCount), rows)
+    await _write(session, await recount(session))

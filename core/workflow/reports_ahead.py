@@ -13,7 +13,6 @@ module's.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,15 +20,13 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.reports.analytics import Analytics, AnalyticsService
+from core.reports.analytics import Analytics, AnalyticsService, Scope
 from db.models import ReportSnapshot
 
 PERIODS = ("all",)  # the periods served from a snapshot
 MAX_AGE = timedelta(minutes=10)
 KEY_CHARS = 1000  # a scope of so many mailboxes that its key is longer is computed live
 REFRESH_SECONDS = 300.0
-
-Scope = Select[Any] | Sequence[int] | None
 
 
 async def scope_ids(session: AsyncSession, scope: Scope) -> list[int] | None:
@@ -60,8 +57,8 @@ async def keys(session: AsyncSession) -> list[str]:
     return list(await session.scalars(select(ReportSnapshot.key).order_by(ReportSnapshot.key)))
 
 
-def is_fresh(snapshot: ReportSnapshot | None, now: datetime, max_age: timedelta) -> bool:
-    return snapshot is not None and timedelta(0) <= now - snapshot.computed_at <= max_age
+def is_fresh(snapshot: ReportSnapshot, now: datetime, max_age: timedelta) -> bool:
+    return timedelta(0) <= now - snapshot.computed_at <= max_age
 
 
 async def save(

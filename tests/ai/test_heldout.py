@@ -26,6 +26,7 @@ from core.ai import evaluation, lexicon, offline
 from core.ai.data import make_examples
 from core.ai.result import Category, Urgency
 from tests.ai.test_cli import ENV_VARS, run
+from tests.ai.test_offline import write_every_fifth_hand_written_mail
 
 LANGUAGES = ("en", "de", "es", "fr", "pt")
 SHINGLE = 6  # words: a held-out sentence sharing a run this long with the training data leaks
@@ -128,11 +129,7 @@ def test_training_opens_no_file_but_its_training_data(
     examples = tmp_path / "examples.jsonl"
     examples.write_text("\n".join(lines) + "\n", encoding="utf-8")
     handwritten = tmp_path / "handwritten.csv"  # every fifth mail: the files, not the model
-    with handwritten.open("w", encoding="utf-8", newline="") as fh:
-        rows = _read(offline.HANDWRITTEN_PATH)
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows[::5])
+    write_every_fifth_hand_written_mail(handwritten)
     opened: list[Path] = []
     real_open, real_read_bytes = Path.open, Path.read_bytes
 

@@ -348,7 +348,7 @@ def small_examples(tmp_path: Path) -> Path:
     path = tmp_path / "data" / "examples.jsonl"
     path.parent.mkdir()
     path.write_text("\n".join(lines[::5]) + "\n", encoding="utf-8")
-    _write_every_fifth_hand_written_mail(_hand(path))
+    write_every_fifth_hand_written_mail(_hand(path))
     return path
 
 
@@ -356,7 +356,8 @@ def _hand(examples: Path) -> Path:
     return examples.with_name("handwritten-small.csv")
 
 
-def _write_every_fifth_hand_written_mail(path: Path) -> None:
+def write_every_fifth_hand_written_mail(path: Path) -> None:
+    """A fifth of ``handwritten.csv`` (every fifth row, its columns) at ``path``."""
     with offline.HANDWRITTEN_PATH.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     with path.open("w", encoding="utf-8", newline="") as fh:
