@@ -15,21 +15,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from core.ai.regex_gate import Gate, Text
 from core.ai.result import Example, TriageRequest
 from core.replies.rendering import first_name
 
 CLOSE_SIMILARITY = 0.5
 
 _PREFIXES = re.compile(r"^(?:(?:re|fw|fwd|aw|wg|sv|rv|tr)\s*:\s*)+", re.IGNORECASE)
-_REFERENCE = re.compile(
-    r"(?:\b(?:order|invoice|ticket|case|bestellung|rechnung|auftrag|pedido|factura|commande|"
-    r"facture|encomenda|fatura)\s*(?:no\.?|nr\.?|number|n[°º]\.?|:)?\s*(#?[A-Z0-9][A-Z0-9-]{2,})"
-    r"|(#\d{3,}))",
-    re.IGNORECASE,
+_REFERENCE = Gate(
+    re.compile(
+        r"(?:\b(?:order|invoice|ticket|case|bestellung|rechnung|auftrag|pedido|factura|commande|"
+        r"facture|encomenda|fatura)\s*(?:no\.?|nr\.?|number|n[°º]\.?|:)?\s*"
+        r"(#?[A-Z0-9][A-Z0-9-]{2,})|(#\d{3,}))",
+        re.IGNORECASE,
+    )
 )
 
 
-def find_references(text: str) -> list[str]:
+def find_references(text: str | Text) -> list[str]:
     """The order/invoice/ticket numbers mentioned (each with a digit), in order, once each."""
     found: list[str] = []
     for match in _REFERENCE.finditer(text):

@@ -34,7 +34,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from core.ai.regex_gate import Gate, Text
 from core.ai.result import TriageRequest
 from core.errors import ValidationError
 
@@ -68,6 +70,12 @@ def _words(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u2019", "'")).strip()
 
 
+@lru_cache(maxsize=4)
+def _said(text: str) -> Text:
+    """``_words(text)`` prepared for the gated patterns; the rules of one mail share it."""
+    return Text(_words(text))
+
+
 def _quoted(match: re.Match[str]) -> str:
     said = match.group(0).strip()
     if len(said) > _QUOTE_CHARS:
@@ -75,8 +83,8 @@ def _quoted(match: re.Match[str]) -> str:
     return f'"{said}"'
 
 
-def _compile(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def _compile(*patterns: str) -> Gate:
+    return Gate(re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE))
 
 
 # -- asks for a human -----------------------------------------------------------------------
@@ -118,7 +126,7 @@ _HUMAN = _compile(
 
 def asks_for_human(text: str) -> Escalation | None:
     """The customer asks to speak to a person rather than the desk's answers."""
-    found = _HUMAN.search(_words(text))
+    found = _HUMAN.search(_said(text))
     if found is None:
         return None
     return Escalation("asks_for_human", f"customer asks for a human: {_quoted(found)}")
@@ -131,7 +139,7 @@ _PRIVACY_ASK = (
     r"(?:request|art(?:icle|ikel|igo)?\.?\s*\d+|access|erasure|delet\w*|auskunft\w*|"
     r"l[öo]sch\w*|solicitud|derecho|demande|droit|pedido|solicita[çc][ãa]o|direito)"
 )
-_LEGAL: tuple[tuple[str, re.Pattern[str]], ...] = (
+_LEGAL: tuple[tuple[str, Gate], ...] = (
     (
         "lawyer",
         _compile(
@@ -186,7 +194,7 @@ _LEGAL: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 def legal_intent(text: str) -> Escalation | None:
     """A lawyer, legal action, a data-protection request or a chargeback: every kind found."""
-    said = _words(text)
+    said = _said(text)
     found = [(kind, m) for kind, pattern in _LEGAL if (m := pattern.search(said))]
     if not found:
         return None
@@ -245,10 +253,10 @@ def amounts(text: str) -> list[tuple[Decimal, str]]:
 
 def refund_above_limit(text: str, limit: Decimal) -> Escalation | None:
     """Money back is asked for and the largest amount named is above ``limit``."""
-    said = _words(text)
+    said = _said(text)
     if not _REFUND.search(said):
         return None
-    named = amounts(said)
+    named = amounts(said.raw)
     if not named:
         return None
     value, written = max(named, key=lambda a: a[0])
@@ -336,7 +344,7 @@ _HOW_TO = _compile(
 
 def is_how_to(text: str) -> bool:
     """The mail asks how to do something (in en, de, es, fr or pt)."""
-    return _HOW_TO.search(_words(text)) is not None
+    return _HOW_TO.search(_said(text)) is not None
 
 
 def no_source_for_how_to(text: str, kb_sources: Sequence[object] | None) -> Escalation | None:

@@ -11,7 +11,9 @@ their account is locked or that the password reset email does not arrive, and
 how they sign (``Addressee``: a Herr/Frau, Madame/Monsieur, Sr./Sra., Mr/Ms title from the
 display name or the signature). English, German, Spanish, French and Portuguese phrasings.
 
-Pure: regular expressions over at most ``MAX_CHARS`` of each text, no I/O. Values are kept
+Pure: regular expressions over at most ``MAX_CHARS`` of each text, no I/O; each pattern
+behind a ``core.ai.regex_gate.Gate`` (a mail without the pattern's words is not searched),
+the text prepared once per mail. Values are kept
 as the customer wrote them (an amount "49,00 €" stays so), each once, in order.
 """
 
@@ -22,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from core.ai.adapt import find_references
+from core.ai.regex_gate import Gate, Text, as_text
 from core.ai.result import AttachmentInfo
 from core.replies.rendering import first_name
 
@@ -42,14 +45,14 @@ TRIED = (
 _I = re.IGNORECASE | re.UNICODE
 
 
-def _any(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), _I)
+def _any(*patterns: str) -> Gate:
+    return Gate(re.compile("|".join(f"(?:{p})" for p in patterns), _I))
 
 
 _NEAR = r"[^.!?\n]{0,60}"  # within one sentence
 _TRIED_ING = rf"\b(?:tried|already|also){_NEAR}\b"  # "I already tried restarting ..."
 
-_TRIED_PATTERNS: dict[str, re.Pattern[str]] = {
+_TRIED_PATTERNS: dict[str, Gate] = {
     "password_reset": _any(
         # en: "I reset my password twice", "I've already changed the password"
         r"\b(?:i|we)(?:'ve|\s+have|\s+had)?\s+(?:already\s+|also\s+)?(?:reset|changed|renewed)"
@@ -171,23 +174,29 @@ _RESET_MAIL_MISSING = _any(
     r"\bnão\s+(?:recebo|recebi)\s+(?:o\s+)?(?:link|e-mail)",
 )
 
-_INVOICE = re.compile(
-    r"\b(?:invoice|inv|rechnung(?:snummer)?|factura|facture|fatura)\s*(?:no\.?|nr\.?|number|"
-    r"n[°º]\.?|:)?\s*(#?(?=[A-Z-]*\d)[A-Z0-9][A-Z0-9-]{2,})|\b(INV-?\d{2,}[A-Z0-9-]*)\b",
-    _I,
+_INVOICE = Gate(
+    re.compile(
+        r"\b(?:invoice|inv|rechnung(?:snummer)?|factura|facture|fatura)\s*(?:no\.?|nr\.?|number|"
+        r"n[°º]\.?|:)?\s*(#?(?=[A-Z-]*\d)[A-Z0-9][A-Z0-9-]{2,})|\b(INV-?\d{2,}[A-Z0-9-]*)\b",
+        _I,
+    )
 )
-_ORDER = re.compile(
-    r"\b(?:order|bestellung|bestellnummer|auftrag|pedido|commande|encomenda)\s*(?:no\.?|nr\.?|"
-    r"number|n[°º]\.?|:)?\s*(#?(?=[A-Z-]*\d)[A-Z0-9][A-Z0-9-]{2,})",
-    _I,
+_ORDER = Gate(
+    re.compile(
+        r"\b(?:order|bestellung|bestellnummer|auftrag|pedido|commande|encomenda)\s*(?:no\.?|nr\.?|"
+        r"number|n[°º]\.?|:)?\s*(#?(?=[A-Z-]*\d)[A-Z0-9][A-Z0-9-]{2,})",
+        _I,
+    )
 )
 
 _CURRENCY = r"(?:€|\$|£|R\$|US\$|EUR|USD|GBP|CHF|BRL)"
 _NUMBER = r"\d{1,3}(?:[.,\u202f ]\d{3})*(?:[.,]\d{2})?|\d+(?:[.,]\d{2})?"
-_AMOUNT = re.compile(
-    rf"(?<![\w.,]){_CURRENCY}\s?(?:{_NUMBER})(?![\d])"
-    rf"|(?<![\w.,])(?:{_NUMBER})\s?(?:{_CURRENCY}|euros?|dollars?|reais)(?![\w])",
-    _I,
+_AMOUNT = Gate(
+    re.compile(
+        rf"(?<![\w.,]){_CURRENCY}\s?(?:{_NUMBER})(?![\d])"
+        rf"|(?<![\w.,])(?:{_NUMBER})\s?(?:{_CURRENCY}|euros?|dollars?|reais)(?![\w])",
+        _I,
+    )
 )
 
 _MONTHS = (
@@ -215,16 +224,20 @@ _SHORT = {
 }
 _FULL_MONTHS = "|".join(m for m in _MONTHS.split("|") if m not in _SHORT)
 # "the invoice for October", "Rechnung für Oktober", "factura de octubre": the month only
-_PERIOD = re.compile(
-    rf"\b(?:for|from|of|für|vom|de|du|d'|em|en)\s+((?:{_FULL_MONTHS})(?:\s+(?:de\s+)?\d{{4}})?)\b",
-    _I,
+_PERIOD = Gate(
+    re.compile(
+        rf"\b(?:for|from|of|für|vom|de|du|d'|em|en)\s+((?:{_FULL_MONTHS})(?:\s+(?:de\s+)?\d{{4}})?)\b",
+        _I,
+    )
 )
-_DATE = re.compile(
-    r"\b\d{4}-\d{2}-\d{2}\b"
-    r"|\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b"
-    rf"|\b\d{{1,2}}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?:{_MONTHS})\b(?:\s+(?:de\s+)?\d{{4}})?"
-    rf"|\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?",
-    _I,
+_DATE = Gate(
+    re.compile(
+        r"\b\d{4}-\d{2}-\d{2}\b"
+        r"|\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b"
+        rf"|\b\d{{1,2}}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?:{_MONTHS})\b(?:\s+(?:de\s+)?\d{{4}})?"
+        rf"|\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?",
+        _I,
+    )
 )
 
 HTTP_STATUS = {
@@ -248,31 +261,37 @@ HTTP_STATUS = {
 _STATUS_NAMES = "|".join(
     sorted({*HTTP_STATUS.values(), "Request Entity Too Large"}, key=len, reverse=True)
 )
-_HTTP_LINE = re.compile(rf"\b([45]\d\d)\s*[-:]?\s*({_STATUS_NAMES})\b", _I)
-_HTTP_NUMBER = re.compile(
-    r"\b(?:HTTP(?:/\d(?:\.\d)?)?|status(?:\s+code)?|error|fehler|erreur|error\s+code|"
-    r"código|erro|code|returns?|returned|returning|gets?|getting|got|throws?|throwing|"
-    r"liefert|devuelve|renvoie|retorna|devolve)\s*(?:an?\s+|einen\s+|un\s+|une\s+|um\s+)?"
-    r"[:#]?\s*(?:HTTP\s*)?([45]\d\d)\b"
-    r"|\b([45]\d\d)\s+(?:errors?|fehler|erreurs?|errores|erros)\b",
-    _I,
+_HTTP_LINE = Gate(re.compile(rf"\b([45]\d\d)\s*[-:]?\s*({_STATUS_NAMES})\b", _I))
+_HTTP_NUMBER = Gate(
+    re.compile(
+        r"\b(?:HTTP(?:/\d(?:\.\d)?)?|status(?:\s+code)?|error|fehler|erreur|error\s+code|"
+        r"código|erro|code|returns?|returned|returning|gets?|getting|got|throws?|throwing|"
+        r"liefert|devuelve|renvoie|retorna|devolve)\s*(?:an?\s+|einen\s+|un\s+|une\s+|um\s+)?"
+        r"[:#]?\s*(?:HTTP\s*)?([45]\d\d)\b"
+        r"|\b([45]\d\d)\s+(?:errors?|fehler|erreurs?|errores|erros)\b",
+        _I,
+    )
 )
-_CODE = re.compile(
-    r"\b(0x[0-9A-Fa-f]{4,8})\b"
-    r"|\b((?:E|ERR|ERROR)[-_]?\d{2,5})\b"
-    r"|\b(ERR_[A-Z][A-Z_]{3,})\b"
-    r"|\b(?i:error\s+code|fehlercode|code\s+d'erreur|código\s+de\s+error|código\s+de\s+erro)"
-    r"\s*[:#]?\s*([A-Z0-9][A-Z0-9_-]{1,15})\b",
-    re.UNICODE,
+_CODE = Gate(
+    re.compile(
+        r"\b(0x[0-9A-Fa-f]{4,8})\b"
+        r"|\b((?:E|ERR|ERROR)[-_]?\d{2,5})\b"
+        r"|\b(ERR_[A-Z][A-Z_]{3,})\b"
+        r"|\b(?i:error\s+code|fehlercode|code\s+d'erreur|código\s+de\s+error|código\s+de\s+erro)"
+        r"\s*[:#]?\s*([A-Z0-9][A-Z0-9_-]{1,15})\b",
+        re.UNICODE,
+    )
 )
 
 _PLAN_WORDS = {"my", "the", "our", "this", "that", "your", "a", "an", "new", "old", "current"}
-_PLAN = re.compile(
-    r"\b([A-Z][\w+]*(?:\s[A-Z][\w+]*)?)\s+(?:plan|subscription|tier|edition|package)\b"
-    r"|\b([A-Z][\w+]*)-(?:Tarif|Plan|Paket|Abo)\b"
-    r"|\b(?:Tarif|Paket|Abo|plan|plano|forfait|abonnement|offre|suscripción|assinatura)\s+"
-    r"[«„“\"]?([A-Z][\w+]*)",
-    re.UNICODE,
+_PLAN = Gate(
+    re.compile(
+        r"\b([A-Z][\w+]*(?:\s[A-Z][\w+]*)?)\s+(?:plan|subscription|tier|edition|package)\b"
+        r"|\b([A-Z][\w+]*)-(?:Tarif|Plan|Paket|Abo)\b"
+        r"|\b(?:Tarif|Paket|Abo|plan|plano|forfait|abonnement|offre|suscripción|assinatura)\s+"
+        r"[«„“\"]?([A-Z][\w+]*)",
+        re.UNICODE,
+    )
 )
 
 # "Frau Dr. Weber", "Herr Jürgen Klein", "Mme Dubois", "Sra. García", "Mr. John Smith"
@@ -383,9 +402,14 @@ def _with_digit(values: Iterable[str]) -> list[str]:
     return [v for v in values if any(ch.isdigit() for ch in v)]
 
 
-def find_errors(text: str) -> tuple[str, ...]:
+def _prepared(text: str | Text) -> Text:
+    """A text as the patterns read it: its first MAX_CHARS (a Text is taken as given)."""
+    return as_text(text[:MAX_CHARS] if isinstance(text, str) else text)
+
+
+def find_errors(text: str | Text) -> tuple[str, ...]:
     """Error codes and HTTP status lines, as "413 Payload Too Large", "0x80070005", "E1042"."""
-    text = text[:MAX_CHARS]
+    text = _prepared(text)
     found: list[tuple[int, str]] = []
     statuses: set[int] = set()
     for m in _HTTP_LINE.finditer(text):
@@ -408,13 +432,13 @@ def find_errors(text: str) -> tuple[str, ...]:
     return _once(v for _, v in sorted(found))
 
 
-def find_amounts(text: str) -> tuple[str, ...]:
-    return _once(m.group(0) for m in _AMOUNT.finditer(text[:MAX_CHARS]))
+def find_amounts(text: str | Text) -> tuple[str, ...]:
+    return _once(m.group(0) for m in _AMOUNT.finditer(_prepared(text)))
 
 
-def find_dates(text: str) -> tuple[str, ...]:
+def find_dates(text: str | Text) -> tuple[str, ...]:
     """Dates as written; a month named alone ("for October") when no day is given with it."""
-    text = text[:MAX_CHARS]
+    text = _prepared(text)
     dates = [(m.start(), m.end(), m.group(0)) for m in _DATE.finditer(text)]
     for m in _PERIOD.finditer(text):
         if not any(start <= m.start(1) < end for start, end, _ in dates):
@@ -422,32 +446,40 @@ def find_dates(text: str) -> tuple[str, ...]:
     return _once(d for _, _, d in sorted(dates))
 
 
-def find_tried(text: str) -> tuple[str, ...]:
-    text = text[:MAX_CHARS]
+def find_tried(text: str | Text) -> tuple[str, ...]:
+    text = _prepared(text)
     return tuple(key for key in TRIED if _TRIED_PATTERNS[key].search(text))
 
 
-_TIMES = re.compile(
-    r"\b(?:twice|two\s+times|zweimal|zwei\s+mal|dos\s+veces|deux\s+fois|duas\s+vezes)\b"
-    r"|\b(\d)\s*(?:times|mal|veces|fois|vezes)\b",
-    _I,
+_TIMES = Gate(
+    re.compile(
+        r"\b(?:twice|two\s+times|zweimal|zwei\s+mal|dos\s+veces|deux\s+fois|duas\s+vezes)\b"
+        r"|\b(\d)\s*(?:times|mal|veces|fois|vezes)\b",
+        _I,
+    )
 )
 
 
-def _password_times(text: str) -> int:
-    for sentence in re.split(r"(?<=[.!?\n])", text[:MAX_CHARS]):
-        if _TRIED_PATTERNS["password_reset"].search(sentence):
-            m = _TIMES.search(sentence)
+def _password_times(text: str | Text) -> int:
+    text = _prepared(text)
+    reset = _TRIED_PATTERNS["password_reset"]
+    if not reset.open_for(text):
+        return 0  # no sentence of it can say so
+    for sentence in re.split(r"(?<=[.!?\n])", text.raw):
+        if reset.pattern.search(sentence):
+            m = _TIMES.pattern.search(sentence)
             if m:
                 return int(m.group(1)) if m.group(1) else 2
     return 0
 
 
-_DEVICE = re.compile(
-    r"\b(?:chrome|firefox|safari|edge|opera|windows|macos|mac\s?os|linux|android|ios|iphone|"
-    r"ipad|version\s+\d|v\d+\.\d+|\d+\.\d+\.\d+|api)\b"
-    r"|\b(?:GET|POST|PUT|PATCH|DELETE)\s+/",  # an API call: no device to ask about
-    _I,
+_DEVICE = Gate(
+    re.compile(
+        r"\b(?:chrome|firefox|safari|edge|opera|windows|macos|mac\s?os|linux|android|ios|iphone|"
+        r"ipad|version\s+\d|v\d+\.\d+|\d+\.\d+\.\d+|api)\b"
+        r"|\b(?:GET|POST|PUT|PATCH|DELETE)\s+/",  # an API call: no device to ask about
+        _I,
+    )
 )
 
 
@@ -541,8 +573,9 @@ def extract_facts(
     )
 
 
-def _read(mail: str) -> Facts:
-    """The facts of one text (no attachments, no addressee)."""
+def _read(raw: str) -> Facts:
+    """The facts of one text (its first MAX_CHARS; no attachments, no addressee)."""
+    mail = _prepared(raw)
     invoices = _once(_with_digit(m.group(1) or m.group(2) or "" for m in _INVOICE.finditer(mail)))
     orders = _once(
         o
