@@ -8,17 +8,27 @@ the same characters share them, and a stem that is a prefix of another makes the
 redundant. Each stem keeps exactly its own match rule (its characters under IGNORECASE, a
 space as any run of spaces, ``(?!\\w)`` after a whole-word stem, ``(?<!\\w)`` before), so
 ``hits`` here is ``lexicon.hits`` (``tests/ai/test_lexicon_scan.py`` checks it on every
-training and evaluation text). The model's training keeps ``lexicon`` (its source is part of
+training and evaluation text).
+
+Most stems are one word, and those need no pattern at all: a stem of word characters that
+may be followed by anything occurs exactly when some word of the text starts with it (the
+text's word prefixes, ``core.ai.regex_gate.Text``), a whole-word stem exactly when it is one
+of the text's words (both compared folded, as IGNORECASE compares). Only a group none of
+whose one-word stems occurs runs the prefix tree of its other stems (several words, a
+hyphen, an apostrophe), and only when, for one of them, every piece that starts with a word
+character starts a word of the text. The model's training keeps ``lexicon`` (its source is part of
 the model key); the classifier's ``transform`` uses this module.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
 from core.ai import lexicon
+from core.ai.regex_gate import PREFIX_CHARS, Text, fold
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -66,19 +76,82 @@ def tree_pattern(stems: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + _emit(root), re.IGNORECASE)
 
 
+@dataclass(frozen=True, slots=True)
+class _Group:
+    name: str
+    starts: frozenset[str]  # one-word stems anything may follow (at most PREFIX_CHARS)
+    long_starts: tuple[str, ...]  # ... longer than that
+    words: frozenset[str]  # one-word stems that are whole words
+    # the other stems: the word starts each needs (all of them), and their prefix tree
+    others: tuple[frozenset[str], ...]
+    rest: re.Pattern[str] | None
+
+    def occurs_in(self, text: Text) -> bool:
+        if not self.starts.isdisjoint(text.prefixes) or not self.words.isdisjoint(text.words):
+            return True
+        for stem in self.long_starts:  # a word starts with its first PREFIX_CHARS first
+            if stem[:PREFIX_CHARS] in text.prefixes and any(w.startswith(stem) for w in text.words):
+                return True
+        if self.rest is None:
+            return False
+        prefixes = text.prefixes
+        return any(needs <= prefixes for needs in self.others) and bool(self.rest.search(text.raw))
+
+
+_ONE_WORD = re.compile(r"\w+")
+
+
+def _word_starts(stem: str) -> frozenset[str]:
+    """The words a stem of several pieces needs at word starts: each piece (the stem starts
+    at a word start, and a space in it is a run of spaces) that begins with a word
+    character, by those characters, cut to PREFIX_CHARS."""
+    heads = set()
+    for piece in fold(stem.strip().rstrip("_")).split():
+        head = _ONE_WORD.match(piece)
+        if head is not None:
+            heads.add(head.group(0)[:PREFIX_CHARS])
+    return frozenset(heads)
+
+
+def _group(name: str, stems: list[str]) -> _Group:
+    starts: set[str] = set()
+    words: set[str] = set()
+    others: list[str] = []
+    for stem in stems:
+        body = stem.strip().rstrip("_")
+        if not body:
+            continue
+        folded = fold(body)
+        if not _ONE_WORD.fullmatch(folded):
+            others.append(stem)
+        elif stem.endswith("_"):
+            words.add(folded)
+        else:
+            starts.add(folded)
+    return _Group(
+        name,
+        frozenset(s for s in starts if len(s) <= PREFIX_CHARS),
+        tuple(sorted(s for s in starts if len(s) > PREFIX_CHARS)),
+        frozenset(words),
+        tuple(sorted({_word_starts(s) for s in others}, key=sorted)),
+        tree_pattern(others) if others else None,
+    )
+
+
 @cache
-def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _groups() -> tuple[_Group, ...]:
     out = []
     for prefix, table in (("cat", lexicon.CATEGORY_CUES), ("urg", lexicon.URGENCY_CUES)):
         for name, by_language in table.items():
             stems = [s for joined in by_language.values() for s in joined.split("|")]
-            out.append((f"{prefix}:{name}", tree_pattern(stems)))
+            out.append(_group(f"{prefix}:{name}", stems))
     return tuple(out)
 
 
 def hits(text: str) -> list[str]:
     """``lexicon.hits(text)``: the groups whose stems occur, in ``lexicon.GROUPS`` order."""
-    return [group for group, pattern in _patterns() if pattern.search(text)]
+    prepared = Text(text)
+    return [group.name for group in _groups() if group.occurs_in(prepared)]
 
 
 def cue_matrix(texts: list[str], weight: float) -> csr_matrix:
