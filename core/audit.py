@@ -15,6 +15,7 @@ The desk's own work (fetching and storing mail, triage, sending) is done by
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -93,6 +94,36 @@ def _fit(name: str, value: str | None) -> str | None:
     return value[: _LIMITS[name]]
 
 
+def _event(
+    actor: Actor,
+    action: str,
+    *,
+    ticket_id: int | None,
+    draft_id: int | None,
+    target: str | None,
+    changes: dict[str, Any] | None,
+    at: datetime | None,
+    data: dict[str, Any],
+) -> dict[str, Any]:
+    """One audit row's columns: ``target`` defaults to the ticket, secrets redacted."""
+    if target is None and ticket_id is not None:
+        target = f"ticket:{ticket_id}"
+    return {
+        "at": at or utcnow(),
+        "actor": _fit("actor", actor.name),
+        "actor_id": actor.user_id,
+        "source": actor.source,
+        "action": action,
+        "target": _fit("target", target),
+        "ticket_id": ticket_id,
+        "draft_id": draft_id,
+        "request_id": _fit("request_id", actor.request_id),
+        "client_addr": _fit("client_addr", actor.client_addr),
+        "changes": redact(changes or {}),
+        "data": redact(data),
+    }
+
+
 def record(
     session: AsyncSession,
     actor: Actor,
@@ -108,23 +139,50 @@ def record(
     """Add one event to ``session``'s transaction. ``target`` defaults to the ticket
     (``ticket:<id>``) when there is one; ``changes`` and ``data`` are redacted; ``at``
     (default: now) is the time of the change, from the caller's clock."""
-    if target is None and ticket_id is not None:
-        target = f"ticket:{ticket_id}"
     session.add(
         AuditEvent(
-            at=at or utcnow(),
-            actor=_fit("actor", actor.name),
-            actor_id=actor.user_id,
-            source=actor.source,
-            action=action,
-            target=_fit("target", target),
-            ticket_id=ticket_id,
-            draft_id=draft_id,
-            request_id=_fit("request_id", actor.request_id),
-            client_addr=_fit("client_addr", actor.client_addr),
-            changes=redact(changes or {}),
-            data=redact(data),
+            **_event(
+                actor,
+                action,
+                ticket_id=ticket_id,
+                draft_id=draft_id,
+                target=target,
+                changes=changes,
+                at=at,
+                data=data,
+            )
         )
+    )
+
+
+async def record_each(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    events: Sequence[tuple[int | None, int | None, dict[str, Any]]],
+    *,
+    at: datetime | None = None,
+) -> None:
+    """``record`` for many events of one action at once, each ``(ticket_id, draft_id,
+    data)``: one multi-row INSERT (the driver's executemany), in order, none read back."""
+    if not events:
+        return
+    when = at or utcnow()
+    await session.execute(
+        insert(AuditEvent),
+        [
+            _event(
+                actor,
+                action,
+                ticket_id=ticket_id,
+                draft_id=draft_id,
+                target=None,
+                changes=None,
+                at=when,
+                data=data,
+            )
+            for ticket_id, draft_id, data in events
+        ],
     )
 
 

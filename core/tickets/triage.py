@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ai.provider import TriageProvider, triage_batch
 from core.ai.result import ContextMessage, KnowledgeSource, Triaged, TriageRequest
 from core.ai.variants import Variant, choices, choose
-from core.audit import Actor, record
+from core.audit import Actor, record, record_each
 from core.errors import AIError
 from core.inbound.attachments import AttachmentStore
 from core.knowledge.retrieval import has_published, sources_for
@@ -40,6 +40,7 @@ from core.tickets.attachment_notes import attachment_infos_many
 from core.tickets.similar import similar_outcomes_many
 from core.tickets.variants import active_variants
 from db.base import utcnow
+from db.bulk import table_of
 from db.models import AuditEvent, Draft, KbArticle, Mailbox, Message, Ticket
 from db.session import SessionFactory, rows_changed
 
@@ -410,50 +411,66 @@ class TriageService:
                 .returning(Draft.id, Draft.ticket_id)
                 .execution_options(synchronize_session=False)
             )
-            for old, ticket_id in sorted(superseded.tuples()):
-                record(
-                    session,
-                    Actor.worker(),
-                    "draft.superseded",
-                    ticket_id=ticket_id,
-                    draft_id=old,
+            await record_each(
+                session,
+                Actor.worker(),
+                "draft.superseded",
+                [(ticket_id, old, {}) for old, ticket_id in sorted(superseded.tuples())],
+            )
+            # one multi-row INSERT, then the ids read back by ticket: the items are of
+            # distinct tickets, whose earlier pending drafts were just superseded, so each
+            # ticket's one pending draft is the one inserted here (ticket_id is indexed)
+            await session.execute(
+                insert(table_of(Draft)),  # Core: one executemany (the ORM splits the rows)
+                [
+                    {
+                        "ticket_id": msg.ticket_id,
+                        "in_reply_to_message_id": msg.id,
+                        "status": "pending",
+                        "created_at": now,
+                        "prompt_variant": variant,
+                        **_draft_fields(triaged),
+                    }
+                    for msg, triaged, variant in mine
+                ],
+            )
+            by_ticket: dict[int, int] = {
+                ticket_id: draft_id
+                for draft_id, ticket_id in await session.execute(
+                    select(Draft.id, Draft.ticket_id).where(
+                        Draft.ticket_id.in_([m.ticket_id for m, _, _ in mine]),
+                        Draft.status == "pending",
+                    )
                 )
-            drafts = [
-                Draft(
-                    ticket_id=msg.ticket_id,
-                    in_reply_to_message_id=msg.id,
-                    status="pending",
-                    created_at=now,
-                    prompt_variant=variant,
-                    **_draft_fields(triaged),
-                )
-                for msg, triaged, variant in mine
-            ]
-            session.add_all(drafts)
-            await session.flush()
+            }
+            ids = {m.id: by_ticket[m.ticket_id] for m, _, _ in mine}
             await session.execute(
                 update(Message),
-                [{"id": m.id, "draft_id": d.id} for (m, _, _), d in zip(mine, drafts, strict=True)],
+                [{"id": m.id, "draft_id": ids[m.id]} for m, _, _ in mine],
             )
             await session.execute(
                 update(Ticket),
                 [{"id": m.ticket_id, **_ticket_fields(t)} for m, t, _ in mine],
             )
             await _cite(session, sorted({c for _, t, _ in mine for c in t.result.citations}), now)
-            for (msg, triaged, _), draft in zip(mine, drafts, strict=True):
-                r = triaged.result
-                record(
-                    session,
-                    Actor.worker(),
-                    "draft.created",
-                    ticket_id=msg.ticket_id,
-                    draft_id=draft.id,
-                    provider=triaged.meta.provider,
-                    confidence=r.confidence,
-                    escalation=r.flags.escalation_required,
-                )
+            await record_each(
+                session,
+                Actor.worker(),
+                "draft.created",
+                [
+                    (
+                        msg.ticket_id,
+                        ids[msg.id],
+                        {
+                            "provider": triaged.meta.provider,
+                            "confidence": triaged.result.confidence,
+                            "escalation": triaged.result.flags.escalation_required,
+                        },
+                    )
+                    for msg, triaged, _ in mine
+                ],
+            )
             await classified_all(self.events, session, [m.ticket_id for m, _, _ in mine], now)
-            ids = {m.id: d.id for (m, _, _), d in zip(mine, drafts, strict=True)}
             return [ids.get(m.id) for m, _, _ in items]
 
     async def _store(
