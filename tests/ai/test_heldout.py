@@ -179,15 +179,15 @@ def _scores(report: dict[str, object]) -> tuple[dict[str, tuple[float, float]], 
 def test_the_model_holds_its_measured_level_on_the_held_out_split(
     report: dict[str, object],
 ) -> None:
-    """A floor a little below what the model scores on the blind batch today (category
-    0.85-0.95 per language, 0.881 in all; urgency 0.63-0.77, 0.665; ECE 0.050; 3.4% of
-    right answers escalated): a change that makes the offline provider worse on unseen mail
-    fails here. (The model before hand-written batches 4-6 scored category 0.797 and
-    urgency 0.725: their urgency is judged otherwise than this batch's author does.)"""
+    """A floor a little below what the model scores on the blind batch today (batch 8:
+    category 0.84-0.92 per language, 0.874 in all; urgency 0.80-0.92, 0.879; ECE 0.035;
+    5.6% of right answers escalated): a change that makes the offline provider worse on
+    unseen mail fails here. (Before batch 3, the previous blind batch, joined the training
+    mails, the model scored category 0.860 and urgency 0.872 on it.)"""
     scores, calibration = _scores(report)
-    assert all(cat >= 0.82 and urg >= 0.60 for cat, urg in scores.values()), scores
+    assert all(cat >= 0.80 and urg >= 0.75 for cat, urg in scores.values()), scores
     assert report["category"]["accuracy"] >= 0.85, report["category"]  # type: ignore[index]
-    assert report["urgency"]["accuracy"] >= 0.63, report["urgency"]  # type: ignore[index]
+    assert report["urgency"]["accuracy"] >= 0.85, report["urgency"]  # type: ignore[index]
     assert calibration["ece"] < 0.10, calibration
     assert calibration["escalated_correct_share"] < 0.20, calibration
 
@@ -195,8 +195,9 @@ def test_the_model_holds_its_measured_level_on_the_held_out_split(
 @needs_rows
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 13's urgency target is not met on the blind batch: 0.63-0.77 per language "
-    "(target 0.70 in each); category (0.85-0.95), ECE and escalations are",
+    reason="issue 13's category target is not met on the blind batch in French: 0.837 "
+    "(target 0.85 in each language; 0.86-0.92 in the others); urgency (0.80-0.92), ECE and "
+    "escalations are",
 )
 def test_targets_on_the_held_out_split(report: dict[str, object]) -> None:
     """Category >= 0.85 and urgency >= 0.70 in every language; ECE < 0.10 overall; fewer
