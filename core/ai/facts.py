@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from core.ai.adapt import find_references
-from core.ai.regex_gate import Gate, Text, as_text
+from core.ai.regex_gate import Gate, Text
 from core.ai.result import AttachmentInfo
 from core.replies.rendering import first_name
 
@@ -402,9 +402,10 @@ def _with_digit(values: Iterable[str]) -> list[str]:
     return [v for v in values if any(ch.isdigit() for ch in v)]
 
 
-def _prepared(text: str | Text) -> Text:
-    """A text as the patterns read it: its first MAX_CHARS (a Text is taken as given)."""
-    return as_text(text[:MAX_CHARS] if isinstance(text, str) else text)
+def _prepared(text: str | Text) -> str | Text:
+    """A text as the patterns read it: its first MAX_CHARS (a Text is taken as given: one
+    mail's, prepared once for all the patterns, ``_read``)."""
+    return text[:MAX_CHARS] if isinstance(text, str) else text
 
 
 def find_errors(text: str | Text) -> tuple[str, ...]:
@@ -463,9 +464,11 @@ _TIMES = Gate(
 def _password_times(text: str | Text) -> int:
     text = _prepared(text)
     reset = _TRIED_PATTERNS["password_reset"]
-    if not reset.open_for(text):
-        return 0  # no sentence of it can say so
-    for sentence in re.split(r"(?<=[.!?\n])", text.raw):
+    if isinstance(text, Text):
+        if not reset.open_for(text):
+            return 0  # no sentence of it can say so
+        text = text.raw
+    for sentence in re.split(r"(?<=[.!?\n])", text):
         if reset.pattern.search(sentence):
             m = _TIMES.pattern.search(sentence)
             if m:
@@ -575,7 +578,7 @@ def extract_facts(
 
 def _read(raw: str) -> Facts:
     """The facts of one text (its first MAX_CHARS; no attachments, no addressee)."""
-    mail = _prepared(raw)
+    mail = Text(raw[:MAX_CHARS])
     invoices = _once(_with_digit(m.group(1) or m.group(2) or "" for m in _INVOICE.finditer(mail)))
     orders = _once(
         o

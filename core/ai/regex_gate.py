@@ -85,10 +85,6 @@ class Text:
         return self._prefixes
 
 
-def as_text(text: str | Text) -> Text:
-    return text if isinstance(text, Text) else Text(text)
-
-
 @dataclass(frozen=True, slots=True)
 class Anchor:
     text: str  # folded
@@ -273,9 +269,14 @@ class Gate:
         return False
 
     def search(self, text: str | Text) -> re.Match[str] | None:
-        prepared = as_text(text)
-        return self.pattern.search(prepared.raw) if self.open_for(prepared) else None
+        """The pattern's search; gated when ``text`` is a prepared ``Text`` (a plain string
+        is searched at once: preparing a text costs more than one pattern's search)."""
+        if isinstance(text, str):
+            return self.pattern.search(text)
+        return self.pattern.search(text.raw) if self.open_for(text) else None
 
     def finditer(self, text: str | Text) -> Iterator[re.Match[str]]:
-        prepared = as_text(text)
-        return self.pattern.finditer(prepared.raw) if self.open_for(prepared) else iter(())
+        """The pattern's finditer; gated as ``search`` is."""
+        if isinstance(text, str):
+            return self.pattern.finditer(text)
+        return self.pattern.finditer(text.raw) if self.open_for(text) else iter(())

