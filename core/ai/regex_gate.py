@@ -17,7 +17,10 @@ work that would have found nothing:
 - an anchor that starts right after ``\\b`` or ``(?<!\\w)`` with a word character starts a
   word: it is looked up in the set of the text's word prefixes (built once per ``Text``),
   then found as a substring; any other anchor is a substring test (C speed);
-- a pattern with no anchor (one that may start with any digit, say) has an open gate.
+- a pattern with no anchor (one that may start with any digit, say) has an open gate;
+- only a prepared ``Text`` is gated (one per mail, shared by all the patterns that read it:
+  its words and prefixes are built once); a plain string is searched directly, as a single
+  search costs less than preparing the text.
 
 ``tests/ai/test_regex_gate.py`` checks gated and ungated searches agree on every pattern it
 is used for, over the training and evaluation mails.
