@@ -180,13 +180,13 @@ def test_the_model_holds_its_measured_level_on_the_held_out_split(
     report: dict[str, object],
 ) -> None:
     """A floor a little below what the model scores on the blind batch today (batch 8:
-    category 0.84-0.92 per language, 0.874 in all; urgency 0.80-0.92, 0.879; ECE 0.035;
-    5.6% of right answers escalated): a change that makes the offline provider worse on
-    unseen mail fails here. (Before batch 3, the previous blind batch, joined the training
-    mails, the model scored category 0.860 and urgency 0.872 on it.)"""
+    category 0.82-0.90 per language, 0.866 in all; urgency 0.80-0.94, 0.899; ECE 0.042;
+    3.3% of right answers escalated): a change that makes the offline provider worse on
+    unseen mail fails here. (The model trained without batches 3 and 9 scored category
+    0.860 and urgency 0.872 on it; with batch 3 and without batch 9, 0.874 and 0.879.)"""
     scores, calibration = _scores(report)
-    assert all(cat >= 0.80 and urg >= 0.75 for cat, urg in scores.values()), scores
-    assert report["category"]["accuracy"] >= 0.85, report["category"]  # type: ignore[index]
+    assert all(cat >= 0.78 and urg >= 0.75 for cat, urg in scores.values()), scores
+    assert report["category"]["accuracy"] >= 0.84, report["category"]  # type: ignore[index]
     assert report["urgency"]["accuracy"] >= 0.85, report["urgency"]  # type: ignore[index]
     assert calibration["ece"] < 0.10, calibration
     assert calibration["escalated_correct_share"] < 0.20, calibration
@@ -195,8 +195,8 @@ def test_the_model_holds_its_measured_level_on_the_held_out_split(
 @needs_rows
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 13's category target is not met on the blind batch in French: 0.837 "
-    "(target 0.85 in each language; 0.86-0.92 in the others); urgency (0.80-0.92), ECE and "
+    reason="issue 13's category target is not met on the blind batch in French: 0.816 "
+    "(target 0.85 in each language; 0.86-0.90 in the others); urgency (0.80-0.94), ECE and "
     "escalations are",
 )
 def test_targets_on_the_held_out_split(report: dict[str, object]) -> None:
