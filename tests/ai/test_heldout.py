@@ -26,7 +26,7 @@ from core.ai import evaluation, lexicon, offline
 from core.ai.data import make_examples
 from core.ai.result import Category, Urgency
 from tests.ai.test_cli import ENV_VARS, run
-from tests.ai.test_offline import write_every_fifth_hand_written_mail
+from tests.ai.test_offline import write_a_sample_of_the_hand_written_mails
 
 LANGUAGES = ("en", "de", "es", "fr", "pt")
 SHINGLE = 6  # words: a held-out sentence sharing a run this long with the training data leaks
@@ -128,8 +128,8 @@ def test_training_opens_no_file_but_its_training_data(
     lines = offline.EXAMPLES_PATH.read_text(encoding="utf-8").splitlines()[::10]
     examples = tmp_path / "examples.jsonl"
     examples.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    handwritten = tmp_path / "handwritten.csv"  # every fifth mail: the files, not the model
-    write_every_fifth_hand_written_mail(handwritten)
+    handwritten = tmp_path / "handwritten.csv"  # a sample: the files, not the model
+    write_a_sample_of_the_hand_written_mails(handwritten)
     opened: list[Path] = []
     real_open, real_read_bytes = Path.open, Path.read_bytes
 
