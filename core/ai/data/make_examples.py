@@ -2133,7 +2133,7 @@ PARTS: dict[str, dict[str, str]] = {
             "un mode sombre|un export vers {fmt}|une intégration avec {tool}|"
             "des tâches récurrentes|des champs personnalisés pour les contacts|"
             "la modification en masse|un mode hors ligne dans l'appli|des raccourcis clavier|"
-            "une API pour les rapports|un widget pour l'écran d'accueil|"
+            "une API pour les rapports|un widget pour le téléphone|"
             "des rôles aux droits limités|des étiquettes de couleur|une vue calendrier|"
             "des rapports programmés par e-mail|la prise en charge des clés de sécurité|"
             "plus de langues dans l'interface|une police plus grande|des filtres par période|"
