@@ -9,10 +9,8 @@ situation's translations share a fold). Printed: category and urgency accuracy p
 language, and, with each fold's temperatures fitted on the other folds' scores (so no row
 calibrates itself), the expected calibration error of the category confidence and the
 share of correctly classified rows escalated for low confidence at the default thresholds.
-``--weight 0`` gives the hand-written rows no weight: the generator alone. ``--without 7``
-(repeatable) also prints the per-language figures and the batches' mean without that
-batch's rows, still trained on: how a batch written after reading the others' mistakes
-leaves the earlier batches. The held-out split (heldout.csv) is not read.
+``--weight 0`` gives the hand-written rows no weight: the generator alone. The held-out
+split (heldout.csv) is not read.
 """
 
 from __future__ import annotations
@@ -33,25 +31,7 @@ from core.ai.evaluation import expected_calibration_error  # noqa: E402
 LANGUAGES = ("en", "de", "es", "fr", "pt")
 
 
-def _per_language(
-    rows: list[dict[str, str]], cat_right: list[bool], urg_right: list[bool], skip: set[str]
-) -> dict[str, dict[str, float]]:
-    out = {}
-    for lang in LANGUAGES:
-        idx = [
-            i
-            for i, r in enumerate(rows)
-            if r["lang"] == lang and r["group"].split("/")[1] not in skip
-        ]
-        out[lang] = {
-            "n": len(idx),
-            "category_accuracy": round(sum(cat_right[i] for i in idx) / max(1, len(idx)), 3),
-            "urgency_accuracy": round(sum(urg_right[i] for i in idx) / max(1, len(idx)), 3),
-        }
-    return out
-
-
-def figures(weight: float, folds: int, without: set[str] | None = None) -> dict[str, object]:
+def figures(weight: float, folds: int) -> dict[str, object]:
     import numpy as np
 
     started = time.process_time()
@@ -105,8 +85,15 @@ def figures(weight: float, folds: int, without: set[str] | None = None) -> dict[
         c < low or (h and c < high_threshold) for c, h in zip(confidences, high, strict=True)
     ]
     right = sum(cat_right)
-    per_language = _per_language(rows, cat_right, urg_right, set())
-    found: dict[str, object] = {
+    per_language = {}
+    for lang in LANGUAGES:
+        idx = [i for i, r in enumerate(rows) if r["lang"] == lang]
+        per_language[lang] = {
+            "n": len(idx),
+            "category_accuracy": round(sum(cat_right[i] for i in idx) / max(1, len(idx)), 3),
+            "urgency_accuracy": round(sum(urg_right[i] for i in idx) / max(1, len(idx)), 3),
+        }
+    return {
         "n": len(rows),
         "weight": weight,
         "folds": folds,
@@ -129,17 +116,12 @@ def figures(weight: float, folds: int, without: set[str] | None = None) -> dict[
         },
         "cv_cpu_seconds": round(cpu, 1),
     }
-    if without:
-        found["languages_without"] = _per_language(rows, cat_right, urg_right, without)
-    return found
 
 
 BATCH_GROUPS = {"1": "1-2", "2": "1-2"}  # batches 1 and 2 tell the same situations
 
 
-def by_batch(
-    weight: float, generated_weight: float, c: float, without: set[str] | None = None
-) -> dict[str, object]:
+def by_batch(weight: float, generated_weight: float, c: float) -> dict[str, object]:
     """``--by-batch``: each hand-written batch (1 and 2 together) scored by a model fitted
     on the generated rows and the other batches only: how the model does on a new author's
     mail, which is what chose ``HANDWRITTEN_WEIGHT``, ``GENERATED_WEIGHT`` and
@@ -182,20 +164,13 @@ def by_batch(
         k: round(float(np.mean([b[k] for b in out.values()])), 3)  # type: ignore[arg-type]
         for k in ("category_accuracy", "urgency_accuracy")
     }
-    found: dict[str, object] = {
+    return {
         "weight": weight,
         "generated_weight": generated_weight,
         "c": c,
         "mean": mean,
         "batches": out,
     }
-    if without:
-        kept = [b for name, b in out.items() if name not in without]
-        found["mean_without"] = {
-            k: round(float(np.mean([b[k] for b in kept])), 3)  # type: ignore[arg-type]
-            for k in ("category_accuracy", "urgency_accuracy")
-        }
-    return found
 
 
 def main() -> int:
@@ -208,13 +183,9 @@ def main() -> int:
     )
     parser.add_argument("--generated-weight", type=float, default=offline.GENERATED_WEIGHT)
     parser.add_argument("--c", type=float, default=offline.CLASSIFIER_C)
-    parser.add_argument(
-        "--without", action="append", default=[], help="also print figures without this batch"
-    )
     args = parser.parse_args()
-    without = set(args.without)
     if args.by_batch:
-        found = by_batch(args.weight, args.generated_weight, args.c, without)
+        found = by_batch(args.weight, args.generated_weight, args.c)
         if args.json:
             print(json.dumps(found, indent=2))
             return 0
@@ -229,15 +200,8 @@ def main() -> int:
                 f"  batch {name:4} n {part['n']:>4}  category {part['category_accuracy']:.3f}"
                 f"  urgency {part['urgency_accuracy']:.3f}   {per}"
             )
-        if without:
-            rest = found["mean_without"]
-            print(
-                f"  mean without batch {', '.join(sorted(without))}:"
-                f" category {rest['category_accuracy']:.3f},"  # type: ignore[index]
-                f" urgency {rest['urgency_accuracy']:.3f}"  # type: ignore[index]
-            )
         return 0
-    data = figures(args.weight, args.folds, without)
+    data = figures(args.weight, args.folds)
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
@@ -253,11 +217,6 @@ def main() -> int:
         print(
             f"  {lang}  n {part['n']:>3}  category {part['category_accuracy']:.3f}"
             f"  urgency {part['urgency_accuracy']:.3f}"
-        )
-    for lang, part in data.get("languages_without", {}).items():  # type: ignore[attr-defined]
-        print(
-            f"  {lang}  n {part['n']:>3}  category {part['category_accuracy']:.3f}"
-            f"  urgency {part['urgency_accuracy']:.3f}  (without batch {', '.join(sorted(without))})"
         )
     batches = data["batches"]
     assert isinstance(batches, dict)
