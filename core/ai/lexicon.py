@@ -3,8 +3,9 @@
 Each cue is a named group of word stems. ``CATEGORY_CUES`` point at one of the desk's
 categories (money words at Billing, error words at Technical, ...); ``URGENCY_CUES`` name
 the business impact that makes a ticket urgent (an outage, everyone blocked, a deadline
-today or tomorrow, a security incident, money being lost) and the phrases that say it is
-not (``calm``: no rush, when you have time, just a question).
+today, a security incident, a threat against a person, money being lost), a date soon but
+not today (``soon``: time-sensitive), and the phrases that say it is not urgent (``minor``:
+a fault with a workaround or that still works; ``calm``: no rush, just a question).
 
 ``hits(text)`` says which groups occur in a text: a stem matches at the start of a word
 (lowercased, so "Rechnung" matches "rechnung" and "Rechnungen"), in any of the five
@@ -258,48 +259,78 @@ URGENCY_CUES: dict[str, dict[str, str]] = {
         "en": (
             "whole team|entire team|all our users|all users|everyone|nobody can|no one can|"
             "none of our|all of our|all customers|whole company|entire company|can't work|"
-            "cannot work|blocked"
+            "cannot work|blocked|every user|every single user|all staff|all our staff|"
+            "all employees|whole office"
         ),
         "de": (
             "ganze team|gesamte team|alle mitarbeiter|alle benutzer|alle kunden|"
             "niemand kann|keiner kann|kein mitarbeiter|ganze firma|gesamte firma|"
-            "nicht arbeiten|blockiert"
+            "nicht arbeiten|blockiert|jeder benutzer|alle kollegen|das ganze büro|"
+            "alle plätze|keiner kommt rein"
         ),
         "es": (
             "todo el equipo|todos los usuarios|todos nuestros|todos los clientes|"
-            "nadie puede|ningún empleado|toda la empresa|no podemos trabajar|bloquead"
+            "nadie puede|ningún empleado|toda la empresa|no podemos trabajar|bloquead|"
+            "toda la oficina|todos los empleados|ningún usuario"
         ),
         "fr": (
             "toute l'équipe|tous les utilisateurs|tous nos|tous les clients|"
             "personne ne peut|aucun employé|toute l'entreprise|ne pouvons pas travailler|"
-            "bloqué"
+            "bloqué|tout le bureau|tous les postes|tous les salariés|aucun utilisateur|"
+            "plus aucun poste|plus aucun téléphone|plus aucune ligne"
         ),
         "pt": (
             "toda a equipa|toda a equipe|todos os utilizadores|todos os usuários|"
             "todos os nossos|todos os clientes|ninguém consegue|ninguém pode|"
-            "toda a empresa|não conseguimos trabalhar|bloquead"
+            "toda a empresa|não conseguimos trabalhar|bloquead|o escritório inteiro|"
+            "todos os funcionários|nenhum utilizador|nenhum usuário"
         ),
     },
+    # a hard deadline today or now (High when it is business impact)
     "deadline": {
         "en": (
-            "today|tonight|tomorrow|this morning|by friday|by monday|deadline|asap|"
-            "immediately|right now|urgent|in an hour|within the hour|end of day"
+            "today|tonight|this morning|this afternoon|deadline|asap|immediately|right now|"
+            "urgent|in an hour|within the hour|end of day|by noon|before noon"
         ),
         "de": (
-            "heute|morgen früh|bis morgen|frist|deadline|sofort|umgehend|dringend|eilig|"
-            "bis freitag|bis montag|in einer stunde"
+            "heute|heute abend|frist|deadline|sofort|umgehend|dringend|eilig|"
+            "in einer stunde|bis mittag"
         ),
         "es": (
-            "hoy_|esta noche|mañana|plazo|fecha límite|urgente|inmediat|cuanto antes|"
+            "hoy_|esta noche|esta tarde|plazo|fecha límite|urgente|inmediat|cuanto antes|"
             "lo antes posible|ya mismo|en una hora"
         ),
         "fr": (
-            "aujourd'hui|ce soir|demain|délai|échéance|date limite|urgent|immédiat|"
-            "au plus vite|dès que possible|d'ici vendredi|dans une heure"
+            "aujourd'hui|ce soir|cet après-midi|délai|échéance|date limite|urgent|immédiat|"
+            "au plus vite|dès que possible|dans une heure|avant midi"
         ),
         "pt": (
-            "hoje|esta noite|amanhã|prazo|data limite|urgente|imediat|o mais rápido|"
+            "hoje|esta noite|esta tarde|prazo|data limite|urgente|imediat|o mais rápido|"
             "quanto antes|assim que possível|daqui a uma hora"
+        ),
+    },
+    # a date soon but not today: time-sensitive (Medium), High only with an outage or a loss
+    "soon": {
+        "en": (
+            "tomorrow|by friday|by monday|by thursday|by wednesday|by tuesday|this week|"
+            "next week|end of the month|before the|in two weeks"
+        ),
+        "de": (
+            "bis morgen|morgen früh|morgen um|ab morgen|für morgen|übermorgen|morgen ist|"
+            "morgen beginnt|bis freitag|bis montag|bis donnerstag|bis mittwoch|diese woche|"
+            "nächste woche|nächsten woche|ende des monats|monatsende|in zwei wochen"
+        ),
+        "es": (
+            "mañana|el viernes|el lunes|el jueves|esta semana|la próxima semana|"
+            "la semana que viene|fin de mes|antes del|en dos semanas"
+        ),
+        "fr": (
+            "demain|d'ici vendredi|d'ici lundi|vendredi|lundi prochain|cette semaine|"
+            "la semaine prochaine|fin du mois|avant le|dans deux semaines"
+        ),
+        "pt": (
+            "amanhã|até sexta|até segunda|até quinta|esta semana|semana que vem|"
+            "próxima semana|fim do mês|final do mês|antes do dia|daqui a duas semanas"
         ),
     },
     "security": {
@@ -349,6 +380,74 @@ URGENCY_CUES: dict[str, dict[str, str]] = {
             "perder dinheiro|perdendo dinheiro|a perder vendas|perdendo vendas|prejuízo|"
             "cobrado duas vezes|cobrança duplicada|cobrança desconhecida|suspens|"
             "cortar o serviço|pagamento recusado|pagamento falha"
+        ),
+    },
+    # the fault is there but does not stop anyone: a workaround, it still works, it is
+    # cosmetic, or it has already fixed itself (Low, not the Medium of a fault)
+    "minor": {
+        "en": (
+            "not a big deal|no big deal|not blocking|not holding us up|not stopping us|"
+            "still works|it still works|working fine|works fine|all working now|"
+            "working again|works again|cleared on its own|fixed itself|just annoying|"
+            "just cosmetic|cosmetic|minor issue|small one|small thing|just flagging|fyi_|"
+            "we have a workaround|working around it|not the end of the world"
+        ),
+        "de": (
+            "nicht schlimm|kein drama|nicht blockierend|blockiert uns nicht|"
+            "funktioniert trotzdem|läuft trotzdem|geht trotzdem|geht wieder|"
+            "funktioniert wieder|läuft wieder|nur optisch|nur kosmetisch|kleinigkeit|"
+            "nur zur info|nur als hinweis|nur mal so|helfe mir gerade|"
+            "behelfen uns|ist nur nervig|halb so wild"
+        ),
+        "es": (
+            "no es grave|no es para tanto|no nos bloquea|no es bloqueante|"
+            "funciona todo igual|sigue funcionando|ya funciona|vuelve a funcionar|"
+            "se solucionó solo|solo estético|algo menor|un detalle|para que lo sepan|"
+            "de momento nos apañamos|no es apuro|no corre prisa|solo es molesto"
+        ),
+        "fr": (
+            "pas bloquant|pas grave|pas méchant|pas la fin du monde|ça marche quand même|"
+            "fonctionne quand même|ça remarche|fonctionne à nouveau|marche à nouveau|"
+            "rentré dans l'ordre|juste esthétique|purement esthétique|petit détail|"
+            "pour info|pour information|on contourne|juste agaçant|"
+            "c'est juste le montant"
+        ),
+        "pt": (
+            "não é grave|não é bloqueante|não bloqueia|não é nada de grave|"
+            "continua a funcionar|continua funcionando|já funciona|voltou a funcionar|"
+            "resolveu-se sozinho|só estético|apenas estético|pormenor|detalhe pequeno|"
+            "só para informar|por agora estou a contornar|consigo contornar|"
+            "só é chato|é só chato"
+        ),
+    },
+    # a threat of violence or harassment against a person: a safety incident (High)
+    "threat": {
+        "en": (
+            "i know where he|i know where she|i know where you|i know what car|i'll be waiting outside|will regret|"
+            "watch himself|watch herself|watch yourselves|i'm not joking|dont think i'm joking|"
+            "turned up at my|turned up outside|harassing me|harassment|threatening me|"
+            "threatened me|stalking"
+        ),
+        "de": (
+            "ich weiß wo sie|ich weiß wo er|ich weiß wo euer|ich weiß, wo|ich weiß wann sie|wird es bereuen|wird sie noch bereuen|"
+            "wird er noch bereuen|komm ich vorbei|dann komme ich vorbei|passt bloß auf|"
+            "ich mache keine witze|belästigt mich|belästigung|bedroht mich|bedrohung|"
+            "stalkt|droht mir"
+        ),
+        "es": (
+            "sé dónde vive|sé dónde trabaja|sé a qué hora sale|se va a arrepentir|se arrepentirá|"
+            "no estoy bromeando|no es broma|me está acosando|acoso|me amenaz|amenaza|"
+            "apareció en mi casa|me espera a la salida"
+        ),
+        "fr": (
+            "je sais où elle|je sais où il|je sais où vous|je sais à quelle heure|va le regretter|va le payer|"
+            "ça va mal se passer|je ne plaisante pas|me harcèle|harcèlement|me menace|"
+            "menaces|menace de|s'est présenté chez moi"
+        ),
+        "pt": (
+            "sei onde ela|sei onde ele|sei onde mora|sei onde trabalha|sei a que horas|vai se arrepender|vai arrepender-se|"
+            "não estou a brincar|não estou brincando|assédio|me assedia|ameaça|ameaçou|"
+            "apareceu na minha casa|apareceu à porta"
         ),
     },
     "calm": {

@@ -8,8 +8,10 @@ a seeded random generator, so the output is identical on every run:
   wishes, questions ... of that language), each frame a ``group`` (the calibration slice of
   ``core.ai.offline.train`` holds whole groups);
 - the urgency from a business-impact situation (``SITUATIONS``: everyone blocked, a
-  deadline, money lost, a security incident -> High; some impact -> Medium; no rush -> Low)
-  or else the frame's base urgency;
+  deadline, money lost, a security incident, a threat against a person -> High; some
+  impact, one person's date soon, a customer's renewal waiting on a feature -> Medium; no
+  rush, a fault with a workaround or that still works -> Low) or else the frame's base
+  urgency;
 - details, openers, fillers, closings, a generic or urgent subject, terse and accent-less
   variants; rows are distinct (``PER_CATEGORY`` per language and category).
 
@@ -2131,7 +2133,7 @@ PARTS: dict[str, dict[str, str]] = {
             "un mode sombre|un export vers {fmt}|une intégration avec {tool}|"
             "des tâches récurrentes|des champs personnalisés pour les contacts|"
             "la modification en masse|un mode hors ligne dans l'appli|des raccourcis clavier|"
-            "une API pour les rapports|un widget pour l'écran d'accueil|"
+            "une API pour les rapports|un widget pour le téléphone|"
             "des rôles aux droits limités|des étiquettes de couleur|une vue calendrier|"
             "des rapports programmés par e-mail|la prise en charge des clés de sécurité|"
             "plus de langues dans l'interface|une police plus grande|des filtres par période|"
@@ -2437,6 +2439,32 @@ PARTS: dict[str, dict[str, str]] = {
 
 SITUATIONS: dict[str, dict[str, str]] = {
     "en": {
+        "W": (
+            "It still works, it is just annoying.|Not a big deal, we have a workaround for now.|"
+            "It's not blocking us, I just wanted to flag it.|"
+            "It seems to be working again, but I wanted you to know.|"
+            "Nothing is held up by it, it's more of a cosmetic thing.|"
+            "Small one: everything else works fine."
+        ),
+        "D": (
+            "I need it for my exam on Friday.|My flight is tomorrow morning, so I need this soon.|"
+            "I have to hand in my tax return next week.|"
+            "Our accountant needs it by the end of the week.|"
+            "I have a client meeting on Thursday and need it for that.|"
+            "The offer I want to use expires in two days."
+        ),
+        "B": (
+            "Our contract renewal next month depends on this.|"
+            "We are deciding this month whether to renew for the whole team.|"
+            "If it doesn't come soon we will have to look at other providers.|"
+            "Our rollout to the other offices is waiting on this."
+        ),
+        "T": (
+            "I know where your agent works and I will be waiting outside.|"
+            "Tell him he will regret it, I am not joking.|"
+            "Your courier has been sending me threatening messages since the delivery.|"
+            "The host keeps harassing me and turned up at my door last night."
+        ),
         "H": (
             "{all} {stuck}.|We need this solved {now}, {event}.|"
             "We are losing {loss} every {unit} while this is broken.|"
@@ -2469,6 +2497,34 @@ SITUATIONS: dict[str, dict[str, str]] = {
         "unit": "hour|minute",
     },
     "de": {
+        "W": (
+            "Es funktioniert trotzdem, ist nur nervig.|"
+            "Nicht schlimm, wir behelfen uns vorerst anders.|"
+            "Es blockiert uns nicht, ich wollte es nur melden.|"
+            "Inzwischen geht es wieder, ich wollte es Ihnen aber mitteilen.|"
+            "Ist eher ein optisches Problem, alles andere läuft.|"
+            "Nur eine Kleinigkeit, sonst läuft alles normal."
+        ),
+        "D": (
+            "Ich brauche das für meine Prüfung am Freitag.|"
+            "Mein Flug geht morgen früh, darum wäre es bald nötig.|"
+            "Ich muss nächste Woche meine Steuererklärung abgeben.|"
+            "Unser Steuerberater braucht es bis Ende der Woche.|"
+            "Ich habe am Donnerstag einen Kundentermin und brauche es dafür.|"
+            "Das Angebot, das ich nutzen möchte, läuft in zwei Tagen ab."
+        ),
+        "B": (
+            "Davon hängt unsere Vertragsverlängerung im nächsten Monat ab.|"
+            "Wir entscheiden diesen Monat, ob wir für das ganze Team verlängern.|"
+            "Wenn das nicht bald kommt, müssen wir uns nach einem anderen Anbieter umsehen.|"
+            "Die Einführung an den anderen Standorten wartet darauf."
+        ),
+        "T": (
+            "Ich weiß, wo Ihr Mitarbeiter arbeitet, und ich werde draußen auf ihn warten.|"
+            "Sagen Sie ihm, das wird er noch bereuen, ich mache keine Witze.|"
+            "Ihr Fahrer schickt mir seit der Lieferung drohende Nachrichten.|"
+            "Der Vermieter belästigt mich ständig und stand gestern Abend vor meiner Tür."
+        ),
         "H": (
             "{all} {stuck}.|Wir brauchen eine Lösung {now}, {event}.|"
             "Wir verlieren jede {unit} {loss}, solange das nicht geht.|"
@@ -2506,6 +2562,34 @@ SITUATIONS: dict[str, dict[str, str]] = {
         "unit": "Stunde|Minute",
     },
     "es": {
+        "W": (
+            "Sigue funcionando, solo es molesto.|"
+            "No es grave, de momento nos apañamos de otra forma.|"
+            "No nos bloquea, solo quería avisarles.|"
+            "Ya parece que vuelve a funcionar, pero quería que lo supieran.|"
+            "No frena nada, es más bien algo estético.|"
+            "Es un detalle: todo lo demás funciona bien."
+        ),
+        "D": (
+            "Lo necesito para mi examen del viernes.|"
+            "Mi vuelo sale mañana temprano, así que lo necesito pronto.|"
+            "Tengo que presentar la declaración de la renta la semana que viene.|"
+            "Nuestra gestoría lo necesita antes de que acabe la semana.|"
+            "El jueves tengo una reunión con un cliente y lo necesito para entonces.|"
+            "La oferta que quiero usar caduca en dos días."
+        ),
+        "B": (
+            "La renovación de nuestro contrato el mes que viene depende de esto.|"
+            "Este mes decidimos si renovamos para todo el equipo.|"
+            "Si no llega pronto tendremos que mirar otros proveedores.|"
+            "La implantación en las demás oficinas está esperando a esto."
+        ),
+        "T": (
+            "Sé dónde trabaja su agente y lo voy a esperar a la salida.|"
+            "Díganle que se va a arrepentir, no estoy bromeando.|"
+            "Su repartidor me manda mensajes amenazantes desde la entrega.|"
+            "El anfitrión me acosa sin parar y anoche se presentó en mi puerta."
+        ),
         "H": (
             "{all} {stuck}.|Necesitamos una solución {now}, {event}.|"
             "Estamos perdiendo {loss} cada {unit} mientras esto no funcione.|"
@@ -2540,6 +2624,34 @@ SITUATIONS: dict[str, dict[str, str]] = {
         "unit": "hora|minuto",
     },
     "fr": {
+        "W": (
+            "Ça marche quand même, c'est juste agaçant.|"
+            "Pas grave, on contourne pour le moment.|"
+            "Ce n'est pas bloquant, je voulais juste vous le signaler.|"
+            "Ça semble remarcher, mais je préférais vous prévenir.|"
+            "Ça ne bloque rien, c'est plutôt esthétique.|"
+            "Petit détail : tout le reste fonctionne bien."
+        ),
+        "D": (
+            "J'en ai besoin pour mon examen de vendredi.|"
+            "Mon vol part demain matin, il me le faudrait rapidement.|"
+            "Je dois rendre ma déclaration d'impôts la semaine prochaine.|"
+            "Notre comptable en a besoin d'ici la fin de la semaine.|"
+            "J'ai un rendez-vous client jeudi et j'en ai besoin pour ça.|"
+            "L'offre que je veux utiliser expire dans deux jours."
+        ),
+        "B": (
+            "Le renouvellement de notre contrat le mois prochain en dépend.|"
+            "Nous décidons ce mois-ci si nous renouvelons pour toute l'équipe.|"
+            "Si ça n'arrive pas bientôt, nous devrons regarder d'autres fournisseurs.|"
+            "Le déploiement dans nos autres agences attend ça."
+        ),
+        "T": (
+            "Je sais où travaille votre conseiller et je vais l'attendre à la sortie.|"
+            "Dites-lui qu'il va le regretter, je ne plaisante pas.|"
+            "Votre livreur m'envoie des messages menaçants depuis la livraison.|"
+            "L'hôte me harcèle et s'est présenté devant ma porte hier soir."
+        ),
         "H": (
             "{all} {stuck}.|Il nous faut une solution {now}, {event}.|"
             "Nous perdons des {loss} à chaque {unit} tant que ça ne marche pas.|"
@@ -2579,6 +2691,34 @@ SITUATIONS: dict[str, dict[str, str]] = {
         "unit": "heure|minute",
     },
     "pt": {
+        "W": (
+            "Continua a funcionar, é só chato.|"
+            "Não é grave, por agora conseguimos contornar.|"
+            "Não nos bloqueia, só queria avisar.|"
+            "Parece que já voltou a funcionar, mas queria que soubessem.|"
+            "Não impede nada, é mais uma questão estética.|"
+            "É um pormenor: o resto funciona bem."
+        ),
+        "D": (
+            "Preciso disto para o meu exame de sexta-feira.|"
+            "O meu voo é amanhã de manhã, por isso precisava disto em breve.|"
+            "Tenho de entregar a declaração de IRS na próxima semana.|"
+            "O nosso contabilista precisa disto até ao fim da semana.|"
+            "Tenho uma reunião com um cliente na quinta e preciso disto para lá.|"
+            "A promoção que quero usar acaba daqui a dois dias."
+        ),
+        "B": (
+            "A renovação do nosso contrato no próximo mês depende disto.|"
+            "Este mês decidimos se renovamos para a equipa toda.|"
+            "Se isto não vier em breve, vamos ter de procurar outros fornecedores.|"
+            "A implementação nos outros escritórios está à espera disto."
+        ),
+        "T": (
+            "Sei onde o vosso atendente trabalha e vou esperá-lo à saída.|"
+            "Digam-lhe que se vai arrepender, não estou a brincar.|"
+            "O vosso estafeta manda-me mensagens ameaçadoras desde a entrega.|"
+            "O anfitrião não pára de me assediar e apareceu à minha porta ontem à noite."
+        ),
         "H": (
             "{all} {stuck}.|Precisamos de uma solução {now}, {event}.|"
             "Estamos a perder {loss} a cada {unit} enquanto isto não funciona.|"
@@ -2625,6 +2765,11 @@ GENERIC_SUBJECTS = {
     "pt": ["Dúvida", "Ajuda", "Problema", "Pedido", "Olá", ""],
 }
 SECURITY_CATEGORIES = (TECH, LOGIN, BILLING)
+# the situations added after the others (``_urgency`` picks them with their own generator)
+LATER_SITUATIONS = {
+    lang: {v for key in ("W", "D", "B", "T") for v in table[key].split("|")}
+    for lang, table in SITUATIONS.items()
+}
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
@@ -2663,8 +2808,13 @@ def frames(lang: str, category: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def _urgency(rng: random.Random, lang: str, category: str, base: str) -> tuple[str, str]:
-    """The row's urgency and the situation sentence that says so ("" for none)."""
+def _urgency(
+    rng: random.Random, lang: str, category: str, frame: tuple[str, str, str], extra: random.Random
+) -> tuple[str, str]:
+    """The row's urgency and the situation sentence that says so ("" for none). ``extra``
+    picks the sentences of the later situations (W, D, B, T) so that adding them left
+    every other row as it was."""
+    _, sentence, base = frame
     situations = SITUATIONS[lang]
     roll = rng.random()
     if base == "H":
@@ -2675,10 +2825,14 @@ def _urgency(rng: random.Random, lang: str, category: str, base: str) -> tuple[s
             return "M", _fill(rng, rng.choice(_values(situations["M"])), situations)
         if roll < 0.25:
             return "L", rng.choice(_values(situations["L"]))
+        if roll < 0.32:  # the customer's business waits on it: time-sensitive
+            return "M", extra.choice(_values(situations["B"]))
         return base, ""
     if category == OTHER:
         if roll < 0.2:
             return "L", rng.choice(_values(situations["L"]))
+        if "{bad}" in sentence and roll > 0.85:  # a complaint that threatens a person
+            return "H", extra.choice(_values(situations["T"]))
         return base, ""
     if roll < 0.27:
         if category in SECURITY_CATEGORIES and rng.random() < 0.25:
@@ -2688,6 +2842,10 @@ def _urgency(rng: random.Random, lang: str, category: str, base: str) -> tuple[s
         return "M", _fill(rng, rng.choice(_values(situations["M"])), situations)
     if roll > 0.84:
         return "L", rng.choice(_values(situations["L"]))
+    if roll < 0.50:  # one person's date soon: time-sensitive, not an outage
+        return "M", extra.choice(_values(situations["D"]))
+    if base == "M" and category in (TECH, LOGIN) and roll > 0.76:  # a fault nobody minds
+        return "L", extra.choice(_values(situations["W"]))
     return base, ""
 
 
@@ -2700,23 +2858,30 @@ def _plain(text: str) -> str:
 
 
 def _example(
-    rng: random.Random, lang: str, category: str, frame: tuple[str, str, str]
+    rng: random.Random,
+    lang: str,
+    category: str,
+    frame: tuple[str, str, str],
+    extra: random.Random,
 ) -> dict[str, str]:
     group, sentence, base = frame
-    urgency, cue = _urgency(rng, lang, category, base)
+    urgency, cue = _urgency(rng, lang, category, frame, extra)
+    # a later situation's row draws its own placement from ``extra`` too (the other rows
+    # keep their random sequence, so they stay as they were before those situations)
+    later = extra if cue in LATER_SITUATIONS[lang] else rng
     parts = PARTS[lang]
     if rng.random() < 0.15:
         subject = rng.choice(GENERIC_SUBJECTS[lang])
     else:
         subject = _fill(rng, rng.choice(SUBJECTS[lang][category]), parts)
-    if urgency == "H" and rng.random() < 0.4:
+    if urgency == "H" and later.random() < 0.4:
         subject = URGENT_SUBJECT[lang] + subject
     body_parts = [_sentence(_fill(rng, sentence, parts))]
     details = DETAILS[lang][category]
     for detail in rng.sample(details, k=min(len(details), rng.choice([0, 1, 1, 2]))):
         body_parts.append(_fill(rng, detail, parts))
     if cue:
-        body_parts.insert(rng.choice([0, len(body_parts), len(body_parts)]), _sentence(cue))
+        body_parts.insert(later.choice([0, len(body_parts), len(body_parts)]), _sentence(cue))
     style = rng.random()
     if style < 0.25:  # a terse note, as typed into a contact form
         text = " ".join(body_parts[:3])
@@ -2742,7 +2907,7 @@ def _example(
 
 def generate() -> list[dict[str, str]]:
     """PER_CATEGORY distinct rows per language and category, the frames taken in turns."""
-    rng = random.Random(SEED)
+    rng, extra = random.Random(SEED), random.Random(SEED + 1)
     rows: list[dict[str, str]] = []
     seen: set[str] = set()
     for lang in LANGUAGES:
@@ -2753,7 +2918,7 @@ def generate() -> list[dict[str, str]]:
             while made < PER_CATEGORY and attempts < 20 * PER_CATEGORY:
                 if attempts % len(pool) == 0:
                     rng.shuffle(order)
-                row = _example(rng, lang, category, pool[order[attempts % len(pool)]])
+                row = _example(rng, lang, category, pool[order[attempts % len(pool)]], extra)
                 attempts += 1
                 if row["text"] in seen:
                     continue
