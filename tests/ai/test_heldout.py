@@ -180,8 +180,8 @@ def test_the_model_holds_its_measured_level_on_the_held_out_split(
     report: dict[str, object],
 ) -> None:
     """A floor a little below what the model scores on the blind batch today (batch 8:
-    category 0.82-0.90 per language, 0.866 in all; urgency 0.80-0.94, 0.899; ECE 0.042;
-    3.3% of right answers escalated): a change that makes the offline provider worse on
+    category 0.84-0.94 per language, 0.870 in all; urgency 0.82-0.94, 0.899; ECE 0.030;
+    4.2% of right answers escalated): a change that makes the offline provider worse on
     unseen mail fails here. (The model trained without batches 3 and 9 scored category
     0.860 and urgency 0.872 on it; with batch 3 and without batch 9, 0.874 and 0.879.)"""
     scores, calibration = _scores(report)
@@ -195,9 +195,9 @@ def test_the_model_holds_its_measured_level_on_the_held_out_split(
 @needs_rows
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 13's category target is not met on the blind batch in French: 0.816 "
-    "(target 0.85 in each language; 0.86-0.90 in the others); urgency (0.80-0.94), ECE and "
-    "escalations are",
+    reason="issue 13's category target is not met on the blind batch in Spanish and French: "
+    "0.840 and 0.837 (target 0.85 in each language; 0.86-0.94 in the others); urgency "
+    "(0.82-0.94), ECE and escalations are",
 )
 def test_targets_on_the_held_out_split(report: dict[str, object]) -> None:
     """Category >= 0.85 and urgency >= 0.70 in every language; ECE < 0.10 overall; fewer
