@@ -196,18 +196,11 @@ async def record_many(
         return
     events, tickets = table_of(AuditEvent), table_of(Ticket)
     pg = is_postgres(session)
-    values = {
-        "at": utcnow(),
-        "actor": _fit("actor", actor.name),
-        "actor_id": actor.user_id,
-        "source": actor.source,
-        "action": action,
-        "draft_id": None,
-        "request_id": _fit("request_id", actor.request_id),
-        "client_addr": _fit("client_addr", actor.client_addr),
-        "changes": {},
-        "data": redact(data),
-    }
+    # the row ``record`` would write, but for the ticket and its target: the SELECT's
+    values = _event(
+        actor, action, ticket_id=None, draft_id=None, target=None, changes=None, at=None, data=data
+    )
+    del values["ticket_id"], values["target"]
     columns = [literal(value, events.c[name].type) for name, value in values.items()]
     target = literal("ticket:", String) + cast(tickets.c.id, String)
     await session.execute(
